@@ -1,0 +1,16 @@
+import type { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { dbMigrateCommand } from './migrate.js';
+import { dbResetCommand } from './reset.js';
+import { dbRollbackCommand } from './rollback.js';
+import { dbStatusCommand } from './status.js';
+
+export function registerDb(program: Command, ctx: CliContext): void {
+  program
+    .command('db')
+    .description('Database schema: migrate, rollback, status, reset, seed')
+    .addCommand(dbMigrateCommand(ctx))
+    .addCommand(dbRollbackCommand(ctx))
+    .addCommand(dbStatusCommand(ctx))
+    .addCommand(dbResetCommand(ctx));
+}

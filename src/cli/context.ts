@@ -1,0 +1,109 @@
+import type { Database, OpenOptions } from '../db/connect.js';
+import type { DatabaseTarget } from '../db/target.js';
+import type { DomainContext } from '../domain/context.js';
+import type { Actor } from '../domain/policy.js';
+import { DEFAULT_GLOBALS, type GlobalOptions } from './globals.js';
+import type { IO } from './io.js';
+import type { Output } from './output.js';
+import { Prompter } from './prompter.js';
+
+/** What a run may be given from outside: tests inject their own streams, database and clock. */
+export interface CliDeps {
+  io: IO;
+  env: NodeJS.ProcessEnv;
+  /** An already-open database (tests); the run does not close it. */
+  database?: Database;
+  /** Skips session/token resolution (tests of one role at a time). */
+  actor?: Actor | null;
+  now?: () => Date;
+}
+
+/**
+ * The factory a command works with (cf. gh's cmdutil.Factory): everything heavy is built on
+ * first use and released by `run` when the command ends.
+ */
+export class CliContext {
+  globals: GlobalOptions = DEFAULT_GLOBALS;
+  private outputInstance: Output | undefined;
+  private database: Database | undefined;
+  private readonly ownsDatabase: boolean;
+
+  constructor(readonly deps: CliDeps) {
+    this.database = deps.database;
+    this.ownsDatabase = deps.database === undefined;
+  }
+
+  get io(): IO {
+    return this.deps.io;
+  }
+
+  get env(): NodeJS.ProcessEnv {
+    return this.deps.env;
+  }
+
+  now(): Date {
+    return this.deps.now?.() ?? new Date();
+  }
+
+  /** Called before each action, once the options are parsed. */
+  async prepare(globals: GlobalOptions): Promise<void> {
+    this.globals = globals;
+    const { Output } = await import('./output.js');
+    this.outputInstance = await Output.create(this.io, globals, this.env);
+  }
+
+  get output(): Output {
+    if (!this.outputInstance) throw new Error('output used before the command was prepared');
+    return this.outputInstance;
+  }
+
+  get prompter(): Prompter {
+    return new Prompter(this.io, this.globals.input);
+  }
+
+  async target(): Promise<DatabaseTarget> {
+    if (this.database) return this.database.target;
+    const { resolveTarget } = await import('../db/target.js');
+    return resolveTarget({ databaseUrl: this.globals.databaseUrl, dataDir: this.globals.dataDir }, this.env);
+  }
+
+  /** The database for this command, opened on first use. `schema: 'none'` is for the `db` commands. */
+  async db(schema: OpenOptions['schema'] = 'auto'): Promise<Database> {
+    if (this.database) return this.database;
+    const { openDatabase } = await import('../db/connect.js');
+    const { describeTarget } = await import('../db/target.js');
+    const target = await this.target();
+    this.database = await openDatabase(target, {
+      schema,
+      lockTimeoutMs: this.globals.lockTimeout * 1000,
+      onLockWait: (pid) =>
+        this.io.stderr.write(
+          `Waiting for the ${describeTarget(target)}: in use by another clinic process${pid ? ` (pid ${pid})` : ''} (up to ${this.globals.lockTimeout} s)…\n`,
+        ),
+    });
+    return this.database;
+  }
+
+  /** A domain context without an actor: for set-up commands and login itself. */
+  async anonymousDomain(schema: OpenOptions['schema'] = 'auto'): Promise<DomainContext> {
+    const database = await this.db(schema);
+    return {
+      db: database.knex,
+      actor: null,
+      backend: database.target.backend,
+      now: () => this.now(),
+    };
+  }
+
+  /** A domain context acting as the logged-in user (session file or CLINIC_TOKEN). */
+  async domain(): Promise<DomainContext> {
+    const anonymous = await this.anonymousDomain();
+    if (this.deps.actor !== undefined) return { ...anonymous, actor: this.deps.actor };
+    const { resolveActor } = await import('./auth.js');
+    return { ...anonymous, actor: await resolveActor(this, anonymous) };
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsDatabase) await this.database?.close();
+  }
+}

@@ -1,0 +1,66 @@
+import { CommanderError } from '@commander-js/extra-typings';
+import { isDomainError, type ErrorCode } from '../domain/errors.js';
+import { UsageError } from './usage-error.js';
+
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  invalidInput: 3,
+  notAuthenticated: 4,
+  forbidden: 5,
+  notFound: 6,
+  conflict: 7,
+  databaseUnavailable: 8,
+  interrupted: 130,
+} as const;
+
+const byDomainCode: Record<ErrorCode, number> = {
+  INVALID_INPUT: ExitCode.invalidInput,
+  NOT_AUTHENTICATED: ExitCode.notAuthenticated,
+  FORBIDDEN: ExitCode.forbidden,
+  NOT_FOUND: ExitCode.notFound,
+  CONFLICT: ExitCode.conflict,
+  DATABASE_UNAVAILABLE: ExitCode.databaseUnavailable,
+};
+
+export interface DescribedError {
+  exitCode: number;
+  code: string;
+  message: string;
+  remedy?: string | undefined;
+  /** Unexpected errors are bugs: their stack is worth showing with --debug. */
+  unexpected: boolean;
+}
+
+/** The one place that turns an error into an exit code and a message (DESIGN §4). */
+export async function describeError(error: unknown): Promise<DescribedError> {
+  if (isDomainError(error)) {
+    return { exitCode: byDomainCode[error.code], code: error.code, message: error.message, remedy: error.remedy, unexpected: false };
+  }
+  if (error instanceof UsageError) {
+    return { exitCode: ExitCode.usage, code: 'USAGE', message: error.message, remedy: error.remedy, unexpected: false };
+  }
+  if (error instanceof CommanderError) {
+    return { exitCode: ExitCode.usage, code: 'USAGE', message: error.message.replace(/^error: /, ''), unexpected: false };
+  }
+  const name = (error as Error | null)?.name;
+  if (name === 'ExitPromptError' || name === 'AbortPromptError') {
+    return { exitCode: ExitCode.interrupted, code: 'INTERRUPTED', message: 'Interrupted.', unexpected: false };
+  }
+  const { toDatabaseUnavailable } = await import('../db/pg-errors.js');
+  const unavailable = toDatabaseUnavailable(error);
+  if (unavailable) return describeError(unavailable);
+  const message = (error as Error | null)?.message ?? String(error);
+  return {
+    exitCode: ExitCode.unexpected,
+    code: 'INTERNAL',
+    message: `Unexpected error: ${firstLine(message)}`,
+    remedy: 'This is a bug in clinic. Rerun with --debug for details and report it.',
+    unexpected: true,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}

@@ -1,0 +1,63 @@
+import { Option, type Command } from '@commander-js/extra-typings';
+
+/** The options every command takes (DESIGN §3). */
+export interface GlobalOptions {
+  json: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string | undefined;
+  lockTimeout: number;
+  color: boolean;
+  input: boolean;
+  yes: boolean;
+  quiet: boolean;
+  debug: boolean;
+}
+
+export const DEFAULT_GLOBALS: GlobalOptions = {
+  json: false,
+  databaseUrl: undefined,
+  dataDir: undefined,
+  lockTimeout: 30,
+  color: true,
+  input: true,
+  yes: false,
+  quiet: false,
+  debug: false,
+};
+
+function parseSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new (class extends Error {
+      code = 'commander.invalidArgument';
+    })(`--lock-timeout must be a number of seconds, not "${value}"`);
+  }
+  return seconds;
+}
+
+export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
+  return program
+    .option('--json', 'print machine-readable JSON on stdout')
+    .option('--database-url <url>', 'PostgreSQL URL (else CLINIC_DATABASE_URL, DATABASE_URL, else the embedded database)')
+    .option('--data-dir <dir>', 'embedded database directory (else CLINIC_DATA_DIR, else ~/.local/share/clinic)')
+    .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for the embedded database').argParser(parseSeconds))
+    .option('--no-color', 'no colour in output')
+    .option('--no-input', 'never prompt; fail and name the missing flag instead')
+    .option('-y, --yes', 'answer yes to confirmations')
+    .option('-q, --quiet', 'print only data and errors')
+    .option('--debug', 'show stack traces and SQL errors');
+}
+
+export function readGlobals(options: Record<string, unknown>): GlobalOptions {
+  return {
+    json: options.json === true,
+    databaseUrl: typeof options.databaseUrl === 'string' ? options.databaseUrl : undefined,
+    dataDir: typeof options.dataDir === 'string' ? options.dataDir : undefined,
+    lockTimeout: typeof options.lockTimeout === 'number' ? options.lockTimeout : DEFAULT_GLOBALS.lockTimeout,
+    color: options.color !== false,
+    input: options.input !== false,
+    yes: options.yes === true,
+    quiet: options.quiet === true,
+    debug: options.debug === true,
+  };
+}

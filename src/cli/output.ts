@@ -1,0 +1,102 @@
+import type { ChalkInstance } from 'chalk';
+import type { GlobalOptions } from './globals.js';
+import type { IO } from './io.js';
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => unknown;
+}
+
+/**
+ * Rendering rules of DESIGN §4: data on stdout (JSON with --json, else tables), notices on
+ * stderr, colour only on a TTY and never with --no-color or NO_COLOR.
+ */
+export class Output {
+  private constructor(
+    private readonly io: IO,
+    private readonly globals: GlobalOptions,
+    readonly color: ChalkInstance,
+    private readonly Table: typeof import('cli-table3'),
+  ) {}
+
+  static async create(io: IO, globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Output> {
+    const [{ Chalk }, { default: Table }] = await Promise.all([import('chalk'), import('cli-table3')]);
+    return new Output(io, globals, new Chalk({ level: colorLevel(io, globals, env) }), Table);
+  }
+
+  get json(): boolean {
+    return this.globals.json;
+  }
+
+  /** One JSON value with --json; otherwise what `human` renders. */
+  data(value: unknown, human: () => string): void {
+    if (this.globals.json) {
+      this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      return;
+    }
+    const text = human();
+    if (text !== '') this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** A list: a JSON array, or a table (a short notice on stderr when empty). */
+  list<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>, json: (row: T) => unknown = (row) => row, emptyMessage = 'Nothing found.'): void {
+    if (this.globals.json) {
+      this.data(rows.map(json), () => '');
+      return;
+    }
+    if (rows.length === 0) {
+      this.notice(emptyMessage);
+      return;
+    }
+    this.io.stdout.write(`${this.table(rows, columns)}\n`);
+  }
+
+  /** A single record: a JSON object, or label/value lines. */
+  record(value: unknown, fields: ReadonlyArray<readonly [string, unknown]>): void {
+    this.data(value, () => {
+      const width = Math.max(...fields.map(([label]) => label.length));
+      return fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${display(field)}`).join('\n');
+    });
+  }
+
+  table<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
+    const table = new this.Table({
+      head: columns.map((column) => this.color.bold(column.header)),
+      style: { head: [], border: [] },
+    });
+    for (const row of rows) table.push(columns.map((column) => display(column.value(row))));
+    return table.toString();
+  }
+
+  /** Progress and status lines for people, on stderr; silent with --quiet. */
+  notice(message: string): void {
+    if (!this.globals.quiet) this.io.stderr.write(`${message}\n`);
+  }
+
+  success(message: string): void {
+    this.notice(`${this.color.green('✓')} ${message}`);
+  }
+
+  warn(message: string): void {
+    this.io.stderr.write(`${this.color.yellow('!')} ${message}\n`);
+  }
+}
+
+export function colorLevel(io: IO, globals: Pick<GlobalOptions, 'color'>, env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
+  if (!globals.color || (env.NO_COLOR !== undefined && env.NO_COLOR !== '')) return 0;
+  const forced = env.FORCE_COLOR;
+  if (forced !== undefined && forced !== '') {
+    if (forced === '0' || forced === 'false') return 0;
+    const level = Number(forced);
+    return level >= 1 && level <= 3 ? (level as 1 | 2 | 3) : 1;
+  }
+  return io.stdout.isTTY ? 1 : 0;
+}
+
+export function display(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map(display).join(', ');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}

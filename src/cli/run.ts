@@ -1,0 +1,66 @@
+import { CommanderError } from '@commander-js/extra-typings';
+import { CliContext, type CliDeps } from './context.js';
+import { ExitCode, describeError } from './exit-codes.js';
+import { processIO } from './io.js';
+import { buildProgram } from './program.js';
+
+/**
+ * The CLI entry: parses argv, runs one command, maps any error to an exit code, and releases the
+ * database on every path. Returns the exit code; a real process also gets it as process.exitCode.
+ */
+export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Promise<number> {
+  const standalone = deps === undefined;
+  const ctx = new CliContext({ io: processIO(), env: process.env, ...deps });
+  const program = buildProgram(ctx);
+  const stopInterrupt = standalone ? onInterrupt(ctx) : () => {};
+  let exitCode: number = ExitCode.ok;
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (error) {
+    exitCode = await report(ctx, error, argv);
+  } finally {
+    await ctx.close().catch(() => {});
+    stopInterrupt();
+  }
+  if (standalone) process.exitCode = exitCode;
+  return exitCode;
+}
+
+async function report(ctx: CliContext, error: unknown, argv: readonly string[]): Promise<number> {
+  if (error instanceof CommanderError) {
+    // --help and --version end with a CommanderError whose exit code is 0.
+    if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+    if (error.code === 'commander.help') return ExitCode.ok;
+  }
+  const described = await describeError(error);
+  const json = ctx.globals.json || argv.includes('--json');
+  const debug = ctx.globals.debug || argv.includes('--debug');
+  if (json) {
+    const payload = { error: { code: described.code, message: described.message, ...(described.remedy ? { remedy: described.remedy } : {}) } };
+    ctx.io.stderr.write(`${JSON.stringify(payload)}\n`);
+  } else {
+    const hint = described.remedy ? `\n${described.remedy}` : '';
+    const usageHint = described.exitCode === ExitCode.usage && error instanceof CommanderError ? '\nSee `clinic --help`, or add --help to the command.' : '';
+    ctx.io.stderr.write(`Error: ${described.message}${hint}${usageHint}\n`);
+  }
+  if (debug) {
+    const stack = (error as Error | null)?.stack ?? String(error);
+    const cause = (error as { cause?: Error } | null)?.cause;
+    ctx.io.stderr.write(`${stack}\n${cause?.stack ? `Caused by: ${cause.stack}\n` : ''}`);
+  }
+  return described.exitCode;
+}
+
+/** Ctrl-C: release the database cleanly (the embedded one must checkpoint), then exit 130. */
+function onInterrupt(ctx: CliContext): () => void {
+  const handler = () => {
+    ctx.io.stderr.write('\nInterrupted.\n');
+    void ctx.close().finally(() => process.exit(ExitCode.interrupted));
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return () => {
+    process.off('SIGINT', handler);
+    process.off('SIGTERM', handler);
+  };
+}

@@ -1,0 +1,17 @@
+import type { Knex } from 'knex';
+import type { Actor } from './policy.js';
+
+/**
+ * What every use case receives: the database handle, who is acting (null before login), and the
+ * clock. Built by the CLI for a command, or by a test or script directly.
+ */
+export interface DomainContext {
+  readonly db: Knex;
+  readonly actor: Actor | null;
+  readonly backend: 'embedded' | 'postgres';
+  now(): Date;
+}
+
+export function withActor(ctx: DomainContext, actor: Actor | null): DomainContext {
+  return { ...ctx, actor };
+}

@@ -1,0 +1,52 @@
+/**
+ * Typed errors of the domain library. Each carries a stable code and, where there is one,
+ * a remedy telling the user what to do next. Only the CLI turns them into exit codes.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_AUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DATABASE_UNAVAILABLE';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly remedy: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, options: { remedy?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.remedy = options.remedy;
+    this.details = options.details;
+  }
+}
+
+export class ValidationError extends DomainError {
+  readonly code = 'INVALID_INPUT' as const;
+}
+
+export class NotAuthenticatedError extends DomainError {
+  readonly code = 'NOT_AUTHENTICATED' as const;
+}
+
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN' as const;
+}
+
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND' as const;
+}
+
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT' as const;
+}
+
+export class DatabaseUnavailableError extends DomainError {
+  readonly code = 'DATABASE_UNAVAILABLE' as const;
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

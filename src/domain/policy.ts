@@ -1,0 +1,111 @@
+import { ForbiddenError, NotAuthenticatedError } from './errors.js';
+
+export const ROLES = ['admin', 'staff', 'doctor', 'patient'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is acting: resolved from a session or an API token by the identity service. */
+export interface Actor {
+  readonly id: string;
+  readonly username: string;
+  readonly role: Role;
+}
+
+/**
+ * The facts about a record that ownership rules need. Services load them and pass them in; the
+ * policy itself never touches the database.
+ */
+export interface Resource {
+  /** the user the record is about or belongs to (a user account, a patient) */
+  userId?: string;
+  doctorId?: string;
+  patientId?: string;
+  /** the doctors whose panel holds the patient */
+  panelDoctorIds?: readonly string[];
+  /** role of the other party (messages) */
+  counterpartRole?: Role;
+  /** appointments: whether it has already started */
+  hasStarted?: boolean;
+}
+
+export type Action =
+  | 'users.manage'
+  | 'tokens.manageOthers'
+  | 'settings.read'
+  | 'settings.update'
+  | 'audit.read'
+  | 'doctors.read'
+  | 'doctors.manage'
+  | 'doctors.schedule'
+  | 'patients.manage'
+  | 'patients.read'
+  | 'appointments.book'
+  | 'appointments.read'
+  | 'appointments.decide'
+  | 'appointments.change'
+  | 'appointments.attend'
+  | 'appointments.import'
+  | 'messages.send'
+  | 'messages.read';
+
+const isClinicStaff = (actor: Actor) => actor.role === 'admin' || actor.role === 'staff';
+const onPanel = (actor: Actor, r: Resource) => r.panelDoctorIds?.includes(actor.id) ?? false;
+
+/** DESIGN §6, as one table of rules. */
+const rules: Record<Action, (actor: Actor, r: Resource) => boolean> = {
+  'users.manage': (a) => a.role === 'admin',
+  'tokens.manageOthers': (a) => a.role === 'admin',
+  'settings.read': () => true,
+  'settings.update': (a) => a.role === 'admin',
+  'audit.read': (a) => a.role === 'admin',
+  'doctors.read': () => true,
+  'doctors.manage': isClinicStaff,
+  'doctors.schedule': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
+  'patients.manage': isClinicStaff,
+  'patients.read': (a, r) =>
+    isClinicStaff(a) || (a.role === 'doctor' && onPanel(a, r)) || (a.role === 'patient' && r.patientId === a.id),
+  'appointments.book': (a, r) =>
+    isClinicStaff(a) ||
+    (a.role === 'doctor' && r.doctorId === a.id && onPanel(a, r)) ||
+    (a.role === 'patient' && r.patientId === a.id),
+  'appointments.read': (a, r) =>
+    isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id) || (a.role === 'patient' && r.patientId === a.id),
+  'appointments.decide': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
+  'appointments.change': (a, r) =>
+    isClinicStaff(a) ||
+    (a.role === 'doctor' && r.doctorId === a.id) ||
+    (a.role === 'patient' && r.patientId === a.id && r.hasStarted === false),
+  'appointments.attend': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
+  'appointments.import': isClinicStaff,
+  // A doctor writes to their own patients, staff and admin; a patient to their own doctors and staff.
+  'messages.send': (a, r) => {
+    if (isClinicStaff(a)) return true;
+    if (a.role === 'doctor') {
+      return r.counterpartRole === 'staff' || r.counterpartRole === 'admin' || (r.counterpartRole === 'patient' && onPanel(a, r));
+    }
+    return r.counterpartRole === 'staff' || (r.counterpartRole === 'doctor' && r.doctorId !== undefined && (r.panelDoctorIds?.includes(r.doctorId) ?? false));
+  },
+  'messages.read': (a, r) => r.userId === a.id,
+};
+
+export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
+  return rules[action](actor, resource);
+}
+
+export function requireActor(actor: Actor | null): Actor {
+  if (!actor) throw new NotAuthenticatedError('Not logged in.', { remedy: 'Run `clinic login`.' });
+  return actor;
+}
+
+/** Throws ForbiddenError when the rule says no. Use `authorize` (audit.ts) to also record the denial. */
+export function assertCan(actor: Actor, action: Action, resource: Resource = {}): void {
+  if (!can(actor, action, resource)) {
+    throw new ForbiddenError(`Your role (${actor.role}) does not allow ${describeAction(action)}.`, {
+      details: { action },
+    });
+  }
+}
+
+function describeAction(action: Action): string {
+  const [noun, verb] = action.split('.') as [string, string];
+  return `${verb.replace(/([A-Z])/g, ' $1').toLowerCase()} on ${noun} here`;
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import type { DomainContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { requireActor } from '../policy.js';
+import { authorize, recordAudit } from '../audit/record.js';
+import { inTransaction } from '../transaction.js';
+import { isValidTimeZone, systemTimeZone } from '../time.js';
+import { findAllSettings, findSetting, upsertSetting } from '../../db/repositories/settings.js';
+
+export interface ClinicSettings {
+  timezone: string;
+  sessionIdleMinutes: number;
+  sessionAbsoluteHours: number;
+}
+
+export const SETTING_DEFAULTS: Omit<ClinicSettings, 'timezone'> = {
+  sessionIdleMinutes: 60,
+  sessionAbsoluteHours: 12,
+};
+
+/** The keys as users type them (`clinic settings set session-idle-minutes 30`) and their checks. */
+const SETTING_KEYS = {
+  timezone: {
+    field: 'timezone',
+    parse: (value: string) => {
+      if (!isValidTimeZone(value)) {
+        throw new ValidationError(`Unknown time zone "${value}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
+      }
+      return value;
+    },
+  },
+  'session-idle-minutes': { field: 'sessionIdleMinutes', parse: integerIn('session-idle-minutes', 1, 24 * 60) },
+  'session-absolute-hours': { field: 'sessionAbsoluteHours', parse: integerIn('session-absolute-hours', 1, 24 * 30) },
+} as const satisfies Record<string, { field: keyof ClinicSettings; parse: (value: string) => string | number }>;
+
+export type SettingKey = keyof typeof SETTING_KEYS;
+export const SETTING_KEY_NAMES = Object.keys(SETTING_KEYS) as SettingKey[];
+
+function integerIn(name: string, min: number, max: number) {
+  const schema = z.coerce.number().int().min(min).max(max);
+  return (value: string) => {
+    const parsed = schema.safeParse(value.trim());
+    if (!parsed.success) throw new ValidationError(`${name} must be a whole number from ${min} to ${max}, not "${value}".`);
+    return parsed.data;
+  };
+}
+
+/** The clinic's settings with defaults filled in; readable without a login (commands need the time zone). */
+export async function loadSettings(ctx: Pick<DomainContext, 'db'>): Promise<ClinicSettings> {
+  const rows = await findAllSettings(ctx.db);
+  const stored = new Map(rows.map((row) => [row.key, row.value]));
+  return {
+    timezone: stored.get('timezone') ?? systemTimeZone(),
+    sessionIdleMinutes: Number(stored.get('sessionIdleMinutes') ?? SETTING_DEFAULTS.sessionIdleMinutes),
+    sessionAbsoluteHours: Number(stored.get('sessionAbsoluteHours') ?? SETTING_DEFAULTS.sessionAbsoluteHours),
+  };
+}
+
+export async function clinicTimeZone(ctx: Pick<DomainContext, 'db'>): Promise<string> {
+  return (await findSetting(ctx.db, 'timezone')) ?? systemTimeZone();
+}
+
+export async function showSettings(ctx: DomainContext): Promise<ClinicSettings> {
+  requireActor(ctx.actor);
+  return loadSettings(ctx);
+}
+
+export async function updateSetting(ctx: DomainContext, input: { key: string; value: string }): Promise<ClinicSettings> {
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'settings.update', {}, { entity: 'settings', entityId: input.key });
+  const spec = SETTING_KEYS[input.key as SettingKey];
+  if (!spec) {
+    throw new ValidationError(`Unknown setting "${input.key}".`, { remedy: `Settings are: ${SETTING_KEY_NAMES.join(', ')}.` });
+  }
+  const value = spec.parse(input.value);
+  await inTransaction(ctx, async (trx) => {
+    await upsertSetting(trx, spec.field, String(value), actor.id);
+    await recordAudit(trx, actor, { action: 'settings.update', entity: 'settings', entityId: spec.field, details: { value } });
+  });
+  return loadSettings(ctx);
+}
+
+/** Used by `clinic init`, before any admin exists to authorize it. */
+export async function storeInitialTimeZone(db: DomainContext['db'], timezone: string): Promise<void> {
+  SETTING_KEYS.timezone.parse(timezone);
+  await upsertSetting(db, 'timezone', timezone, null);
+}

@@ -1,0 +1,62 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnClinic } from '../support/spawn.js';
+
+const tracer = fileURLToPath(new URL('../support/fixtures/trace-heavy-imports.mjs', import.meta.url));
+const packageJson = JSON.parse(await fs.readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+describe('bin/clinic.js as a user runs it', () => {
+  let home: string;
+
+  beforeAll(async () => {
+    home = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-e2e-'));
+  });
+
+  afterAll(async () => {
+    await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it('prints the version of package.json', async () => {
+    const result = await spawnClinic(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
+  });
+
+  it.each([['--version'], ['--help'], ['appointments', '--help']])('loads no database, prompt or hashing module for %s', async (...args) => {
+    const result = await spawnClinic(args, { nodeArgs: ['--import', tracer] });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('heavy-modules:[]');
+  });
+
+  it('creates and migrates the embedded database on first use, then reports its status as JSON', async () => {
+    const env = { XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') };
+    const result = await spawnClinic(['db', 'migrate', '--json'], { env });
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).migrated.length).toBeGreaterThan(0);
+    const status = await spawnClinic(['db', 'status', '--json'], { env });
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      backend: 'embedded',
+      upToDate: true,
+      database: `embedded database at ${path.join(home, 'data', 'clinic')}`,
+    });
+    const stat = await fs.stat(path.join(home, 'data', 'clinic'));
+    expect(stat.mode & 0o077).toBe(0);
+  });
+
+  it('fails with exit 8 and no stack trace when PostgreSQL cannot be reached', async () => {
+    const result = await spawnClinic(['settings', 'show', '--database-url', 'postgres://nobody@127.0.0.1:1/none']);
+    expect(result.code).toBe(8);
+    expect(result.stderr).toMatch(/^Error: Cannot reach the database/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stdout).toBe('');
+  });
+
+  it('never prompts without a terminal: db reset needs --yes (exit 2)', async () => {
+    const result = await spawnClinic(['db', 'reset', '--data-dir', path.join(home, 'data', 'clinic')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--yes');
+  });
+});

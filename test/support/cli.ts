@@ -1,0 +1,47 @@
+import { PassThrough, Readable } from 'node:stream';
+import { run } from '../../src/cli/run.js';
+import type { Database } from '../../src/db/connect.js';
+import type { Actor } from '../../src/domain/policy.js';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON (throws if it is not exactly one JSON value) */
+  json<T = unknown>(): T;
+}
+
+export interface CliOptions {
+  database?: Database;
+  /** Act as this user without a session; leave undefined to use the real session/token lookup. */
+  actor?: Actor | null;
+  env?: NodeJS.ProcessEnv;
+  stdin?: string;
+  /** Pretend stdin and stdout are terminals. */
+  tty?: boolean;
+  now?: () => Date;
+}
+
+/** Runs the CLI in this process with injected streams; nothing touches the real terminal. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const stdout = new PassThrough() as PassThrough & { isTTY?: boolean };
+  const stderr = new PassThrough() as PassThrough & { isTTY?: boolean };
+  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
+  if (options.tty) {
+    stdout.isTTY = true;
+    stdin.isTTY = true;
+  }
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await run(['node', 'clinic', ...args], {
+    io: { stdin, stdout, stderr },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...options.env },
+    ...(options.database ? { database: options.database } : {}),
+    ...(options.actor !== undefined ? { actor: options.actor } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const result = { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+  return { ...result, json: <T>() => JSON.parse(result.stdout) as T };
+}
