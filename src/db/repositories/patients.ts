@@ -1,0 +1,49 @@
+import type { Knex } from 'knex';
+import { USER_COLUMNS, isUuid, type UserRow } from './users.js';
+
+export interface PatientProfileRow {
+  user_id: string;
+  date_of_birth: string | null; // 'YYYY-MM-DD'
+  phone: string | null;
+}
+
+export type PatientRow = UserRow & Omit<PatientProfileRow, 'user_id'>;
+
+const PATIENT_COLUMNS = [...USER_COLUMNS.map((column) => `users.${column}`), 'patients.date_of_birth', 'patients.phone'];
+
+export function patientsQuery(db: Knex): Knex.QueryBuilder {
+  return db('patients').join('users', 'users.id', 'patients.user_id').select(PATIENT_COLUMNS);
+}
+
+export async function insertPatientProfile(db: Knex, row: PatientProfileRow): Promise<void> {
+  await db('patients').insert(row);
+}
+
+export async function updatePatientProfile(db: Knex, userId: string, changes: Partial<Omit<PatientProfileRow, 'user_id'>>): Promise<void> {
+  if (Object.keys(changes).length > 0) await db('patients').where({ user_id: userId }).update(changes);
+}
+
+/** A patient named by username or id. */
+export async function findPatientByRef(db: Knex, ref: string): Promise<PatientRow | undefined> {
+  const query = patientsQuery(db);
+  return (isUuid(ref) ? query.where('users.id', ref) : query.where('users.username', ref.toLowerCase())).first();
+}
+
+/** The doctor–patient panel. */
+export async function panelDoctorIds(db: Knex, patientId: string): Promise<string[]> {
+  const rows = await db('doctor_patients').select('doctor_id').where({ patient_id: patientId });
+  return rows.map((row: { doctor_id: string }) => row.doctor_id);
+}
+
+export async function addToPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
+  const inserted = await db('doctor_patients').insert({ doctor_id: doctorId, patient_id: patientId }).onConflict(['doctor_id', 'patient_id']).ignore().returning('doctor_id');
+  return inserted.length > 0;
+}
+
+export async function removeFromPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
+  return (await db('doctor_patients').where({ doctor_id: doctorId, patient_id: patientId }).delete()) > 0;
+}
+
+export async function isOnPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
+  return (await db('doctor_patients').where({ doctor_id: doctorId, patient_id: patientId }).first()) !== undefined;
+}

@@ -1,0 +1,88 @@
+import type { Knex } from 'knex';
+import type { Role } from '../../domain/policy.js';
+
+export type UserStatus = 'active' | 'disabled';
+
+export interface UserRow {
+  id: string;
+  username: string;
+  full_name: string;
+  email: string | null;
+  role: Role;
+  status: UserStatus;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** Credential columns: fetched only by the identity service, never rendered. */
+export interface UserCredentialRow extends UserRow {
+  password_hash: string | null;
+  password_changed_at: Date | null;
+  failed_login_count: number;
+  first_failed_login_at: Date | null;
+  locked_until: Date | null;
+}
+
+export interface NewUserRow {
+  username: string;
+  full_name: string;
+  email: string | null;
+  role: Role;
+  password_hash: string | null;
+  password_changed_at?: Date | null;
+}
+
+export type UpdatedUserRow = Partial<Pick<UserCredentialRow,
+  'full_name' | 'email' | 'status' | 'password_hash' | 'password_changed_at' | 'failed_login_count' | 'first_failed_login_at' | 'locked_until'>>;
+
+export const USER_COLUMNS = ['id', 'username', 'full_name', 'email', 'role', 'status', 'created_at', 'updated_at'] as const;
+const CREDENTIAL_COLUMNS = [...USER_COLUMNS, 'password_hash', 'password_changed_at', 'failed_login_count', 'first_failed_login_at', 'locked_until'] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}
+
+/** People and accounts are named by username or id (DESIGN §3). */
+function whereRef(query: Knex.QueryBuilder, ref: string): Knex.QueryBuilder {
+  return isUuid(ref) ? query.where('users.id', ref) : query.where('users.username', ref.toLowerCase());
+}
+
+export async function insertUser(db: Knex, row: NewUserRow): Promise<UserRow> {
+  const [created] = await db('users').insert({ ...row, username: row.username.toLowerCase() }).returning([...USER_COLUMNS]);
+  return created as UserRow;
+}
+
+export async function findUserByRef(db: Knex, ref: string): Promise<UserRow | undefined> {
+  return whereRef(db('users').select(...USER_COLUMNS), ref).first();
+}
+
+export async function findUserById(db: Knex, id: string): Promise<UserRow | undefined> {
+  return db('users').select(...USER_COLUMNS).where({ id }).first();
+}
+
+export async function findCredentialsByUsername(db: Knex, username: string): Promise<UserCredentialRow | undefined> {
+  return db('users').select(...CREDENTIAL_COLUMNS).where({ username: username.toLowerCase() }).first();
+}
+
+export async function findCredentialsById(db: Knex, id: string): Promise<UserCredentialRow | undefined> {
+  return db('users').select(...CREDENTIAL_COLUMNS).where({ id }).first();
+}
+
+export async function updateUser(db: Knex, id: string, changes: UpdatedUserRow): Promise<UserRow> {
+  const [updated] = await db('users').where({ id }).update({ ...changes, updated_at: db.fn.now() }).returning([...USER_COLUMNS]);
+  return updated as UserRow;
+}
+
+export async function listUsers(db: Knex, filter: { role?: Role; status?: UserStatus } = {}): Promise<UserRow[]> {
+  const query = db('users').select(...USER_COLUMNS).orderBy('username');
+  if (filter.role) query.where('role', filter.role);
+  if (filter.status) query.where('status', filter.status);
+  return query;
+}
+
+export async function countAdmins(db: Knex): Promise<number> {
+  const row = await db('users').where({ role: 'admin' }).count<{ count: number | string }>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}

@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { insertUser, findUserByRef, type UserRow } from '../../db/repositories/users.js';
+import { sqlState, SqlState } from '../../db/pg-errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import type { Role } from '../policy.js';
+import { assertAcceptablePassword, hashPassword } from '../identity/passwords.js';
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'a username is 2 to 32 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const fullNameSchema = z.string().trim().min(1, 'the name must not be empty').max(200, 'the name is at most 200 characters');
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'that is not an email address');
+
+/** Parses one field with zod and turns a failure into a ValidationError naming the field. */
+export function parseField<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    throw new ValidationError(`Invalid ${field}: ${result.error.issues[0]?.message ?? 'invalid value'}${typeof value === 'string' ? ` ("${value}")` : ''}.`);
+  }
+  return result.data;
+}
+
+export interface NewAccount {
+  username: string;
+  fullName: string;
+  email?: string | null | undefined;
+  role: Role;
+  /** Omitted: the account cannot log in until a password is set. */
+  password?: string | undefined;
+}
+
+/**
+ * Creates the user row of any account (admin, staff, doctor, patient) inside the caller's
+ * transaction: validated fields, password policy, bcrypt hash, unique username.
+ */
+export async function createAccount(trx: Knex, input: NewAccount): Promise<UserRow> {
+  const username = parseField(usernameSchema, input.username, 'username');
+  const fullName = parseField(fullNameSchema, input.fullName, 'name');
+  const email = input.email ? parseField(emailSchema, input.email, 'email') : null;
+  if (await findUserByRef(trx, username)) {
+    throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.' });
+  }
+  let passwordHash: string | null = null;
+  if (input.password !== undefined) {
+    await assertAcceptablePassword(input.password, { username, fullName, email });
+    passwordHash = await hashPassword(input.password);
+  }
+  try {
+    return await insertUser(trx, {
+      username,
+      full_name: fullName,
+      email,
+      role: input.role,
+      password_hash: passwordHash,
+      password_changed_at: passwordHash ? new Date() : null,
+    });
+  } catch (error) {
+    if (sqlState(error) === SqlState.uniqueViolation) {
+      throw new ConflictError(`The username "${username}" is taken.`, { cause: error, remedy: 'Choose another username.' });
+    }
+    throw error;
+  }
+}
