@@ -7,6 +7,8 @@ export interface StagingWriter<Row> {
   write(row: Row): Promise<void>;
   /** Flushes what is left; the rows are then in the table. */
   end(): Promise<void>;
+  /** Gives up (the input failed): the connection is usable again, for the rollback. */
+  abort(): Promise<void>;
 }
 
 const INSERT_BATCH_ROWS = 1_000;
@@ -41,6 +43,9 @@ function insertWriter<Row extends object>(trx: Knex.Transaction, table: string, 
       if (batch.length >= INSERT_BATCH_ROWS) await flush();
     },
     end: flush,
+    abort: async () => {
+      batch = [];
+    },
   };
 }
 
@@ -70,6 +75,13 @@ async function copyWriter<Row extends object>(trx: Knex.Transaction, table: stri
       buffer = '';
       stream.end();
       await Promise.race([once(stream, 'finish'), failed]);
+    },
+    async abort() {
+      // pg-copy-streams answers a destroyed COPY with CopyFail; the server then ends the statement.
+      if (stream.writableFinished || stream.destroyed) return;
+      const closed = once(stream, 'close').catch(() => {});
+      stream.destroy(new Error('the import was abandoned'));
+      await closed;
     },
   };
 }

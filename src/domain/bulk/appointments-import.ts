@@ -8,6 +8,7 @@ import {
   rejectedAppointments,
   type RejectedAppointmentRow,
 } from '../../db/bulk/appointment-staging.js';
+import { toConflict } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { requireActor } from '../policy.js';
@@ -48,9 +49,14 @@ export async function importAppointments(ctx: DomainContext, input: AppointmentI
   const outcome = await withRollbackUnless(ctx, async (trx) => {
     const staging = await createAppointmentStaging(trx, ctx.backend);
     let rowsRead = 0;
-    for await (const record of readRecords(input.source, APPOINTMENT_SHAPE, input.format)) {
-      await staging.write(stageAppointment(record));
-      if (++rowsRead % PROGRESS_EVERY === 0) input.onProgress?.(rowsRead);
+    try {
+      for await (const record of readRecords(input.source, APPOINTMENT_SHAPE, input.format)) {
+        await staging.write(stageAppointment(record));
+        if (++rowsRead % PROGRESS_EVERY === 0) input.onProgress?.(rowsRead);
+      }
+    } catch (error) {
+      await staging.abort();
+      throw error;
     }
     await staging.end();
     input.onProgress?.(rowsRead);
@@ -66,7 +72,9 @@ export async function importAppointments(ctx: DomainContext, input: AppointmentI
     if (input.dryRun) {
       return { commit: false, summary: { imported: counts.valid, skipped: counts.skipped, rejected: counts.rejected } } as const;
     }
-    const imported = await insertCheckedAppointments(trx, actor.id);
+    const imported = await insertCheckedAppointments(trx, actor.id).catch((error: unknown) => {
+      throw toConflict(error, 'Another booking took one of these times while the file was being imported; nothing was imported.') ?? error;
+    });
     const summary = { imported, skipped: counts.skipped + (counts.valid - imported), rejected: counts.rejected };
     await recordAudit(trx, actor, {
       action: 'appointments.import',
