@@ -126,7 +126,7 @@ describeBackends('appointments import', (db) => {
       [7, /overlaps line 2 of this file \(same doctor\)/],
       [8, /overlaps line 2 of this file \(same patient\)/],
       [9, /10:00 is outside the doctor's hours on Saturdays/],
-      [10, /runs past the end of the doctor's hours \(17:00\)/],
+      [10, /the appointment runs past the end of the doctor's hours \(17:00\)/],
       [11, /invalid time "not-a-time"/],
       [12, /invalid date "2027-02-30"/],
       [13, /invalid status "MAYBE"/],

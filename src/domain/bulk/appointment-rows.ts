@@ -1,4 +1,5 @@
 import type { StagedAppointment } from '../../db/bulk/appointment-staging.js';
+import type { LocalInstant } from './clinic-clock.js';
 import type { RecordShape, SourceRecord } from './records.js';
 
 /** The import/export fields of an appointment (DESIGN §7), in file order. */
@@ -21,7 +22,7 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
  * Checks what one row can say about itself (formats, ranges, known statuses) and turns it into a
  * staging row; everything that needs the database (people, hours, clashes) is checked in SQL.
  */
-export function stageAppointment(record: SourceRecord): StagedAppointment {
+export function stageAppointment(record: SourceRecord, clock: (date: string, hour: number, minute: number) => LocalInstant): StagedAppointment {
   const f = record.fields;
   let hasNul = false;
   const text = (name: AppointmentField) => {
@@ -43,17 +44,19 @@ export function stageAppointment(record: SourceRecord): StagedAppointment {
     status: text('status'),
     external_id: text('externalId'),
     problem: record.problem ?? null,
-    local_start: null,
+    local_date: null,
+    weekday: null,
     start_minute: null,
+    starts_at: null,
     duration: null,
     status_value: null,
   };
   if (staged.problem === null && hasNul) staged.problem = 'a field contains a NUL character';
-  if (staged.problem === null) staged.problem = rowProblem(staged);
+  if (staged.problem === null) staged.problem = rowProblem(staged, clock);
   return staged;
 }
 
-function rowProblem(row: StagedAppointment): string | null {
+function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, minute: number) => LocalInstant): string | null {
   for (const [name, value] of [['patient', row.patient], ['doctor', row.doctor], ['date', row.date], ['time', row.time]] as const) {
     if (value === null) return `${name} is required`;
   }
@@ -67,8 +70,12 @@ function rowProblem(row: StagedAppointment): string | null {
   const hour = Number(time?.[1]);
   const minute = Number(time?.[2]);
   if (!time || hour > 23 || minute > 59) return `invalid time "${row.time}": use HH:MM on the 24-hour clock`;
-  row.local_start = `${row.date} ${String(hour).padStart(2, '0')}:${time[2]}`;
+  const local = clock(row.date!, hour, minute);
+  if ('problem' in local) return local.problem;
+  row.local_date = row.date;
+  row.weekday = isoWeekday(row.date!);
   row.start_minute = hour * 60 + minute;
+  row.starts_at = local.instant.toISOString();
   if (row.duration_minutes !== null) {
     const duration = Number(row.duration_minutes);
     if (!Number.isInteger(duration) || duration <= 0 || duration > MAX_DURATION_MINUTES) {
@@ -87,4 +94,9 @@ function rowProblem(row: StagedAppointment): string | null {
 function isCalendarDate(year: number, month: number, day: number): boolean {
   const date = new Date(Date.UTC(year, month - 1, day));
   return year >= 1900 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function isoWeekday(date: string): number {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
 }

@@ -11,8 +11,9 @@ import {
 import { toConflict } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { requireActor } from '../policy.js';
+import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
+import { clinicClock } from './clinic-clock.js';
 import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './appointment-rows.js';
 import { readRecords, type BulkFormat } from './records.js';
 import { invalidFileError, type ImportSummary, type RejectedRow } from './results.js';
@@ -43,7 +44,15 @@ const PROGRESS_EVERY = 1_000;
 export async function importAppointments(ctx: DomainContext, input: AppointmentImportInput): Promise<ImportSummary> {
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, 'appointments.import', {}, { entity: 'appointments' });
-  const zone = await clinicTimeZone(ctx);
+  return loadAppointments(ctx, input, actor);
+}
+
+/**
+ * The import itself, for callers that have settled who may write (the seed has no actor): stage,
+ * check, insert, audit, in one transaction.
+ */
+export async function loadAppointments(ctx: DomainContext, input: AppointmentImportInput, actor: Actor | null): Promise<ImportSummary> {
+  const clock = clinicClock(await clinicTimeZone(ctx));
   const now = ctx.now();
 
   const outcome = await withRollbackUnless(ctx, async (trx) => {
@@ -51,7 +60,7 @@ export async function importAppointments(ctx: DomainContext, input: AppointmentI
     let rowsRead = 0;
     try {
       for await (const record of readRecords(input.source, APPOINTMENT_SHAPE, input.format)) {
-        await staging.write(stageAppointment(record));
+        await staging.write(stageAppointment(record, clock));
         if (++rowsRead % PROGRESS_EVERY === 0) input.onProgress?.(rowsRead);
       }
     } catch (error) {
@@ -61,7 +70,7 @@ export async function importAppointments(ctx: DomainContext, input: AppointmentI
     await staging.end();
     input.onProgress?.(rowsRead);
 
-    await checkStagedAppointments(trx, { zone, now });
+    await checkStagedAppointments(trx, { now });
     const counts = await countCheckedAppointments(trx);
     if (counts.rejected > 0 && !input.skipInvalid) {
       const rows: Array<{ line: number; error: string }> = [];
@@ -72,7 +81,7 @@ export async function importAppointments(ctx: DomainContext, input: AppointmentI
     if (input.dryRun) {
       return { commit: false, summary: { imported: counts.valid, skipped: counts.skipped, rejected: counts.rejected } } as const;
     }
-    const imported = await insertCheckedAppointments(trx, actor.id).catch((error: unknown) => {
+    const imported = await insertCheckedAppointments(trx, actor?.id ?? null).catch((error: unknown) => {
       throw toConflict(error, 'Another booking took one of these times while the file was being imported; nothing was imported.') ?? error;
     });
     const summary = { imported, skipped: counts.skipped + (counts.valid - imported), rejected: counts.rejected };
