@@ -19,7 +19,6 @@ export interface SeedPatient {
   fullName: string;
   email: string;
   dateOfBirth: string;
-  phone: string;
   /** index (0-based) of the doctor whose panel the patient is on */
   doctorIndex: number;
 }
@@ -53,7 +52,6 @@ export function seedPatient(seed: number, index: number, doctors: number): SeedP
     fullName: `${first} ${last}`,
     email: `${username}@mail.example`,
     dateOfBirth: birth.toISODate()!,
-    phone: `+1 555 ${String(random.int(0, 9999999)).padStart(7, '0')}`,
     doctorIndex: doctors === 0 ? 0 : index % doctors,
   };
 }
