@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Role } from '../../domain/policy.js';
+import { isUuid } from './users.js';
 
 export interface NewMessageRow {
   sender_id: string;
@@ -60,7 +61,10 @@ export async function findMessagesByIdPrefix(
   prefix: string,
   options: { participantId?: string; limit: number },
 ): Promise<MessageRow[]> {
-  const query = messagesQuery(db).whereRaw('messages.id::text LIKE ?', [`${prefix}%`]).orderBy('messages.id').limit(options.limit);
+  const query = messagesQuery(db).orderBy('messages.id').limit(options.limit);
+  // A whole id uses the primary key; a prefix has to scan.
+  if (isUuid(prefix)) query.where('messages.id', prefix);
+  else query.whereRaw('messages.id::text LIKE ?', [`${prefix}%`]);
   if (options.participantId) {
     const participant = options.participantId;
     query.where((where) => where.where('messages.sender_id', participant).orWhere('messages.receiver_id', participant));
