@@ -12,9 +12,10 @@ export function usersCreateCommand(ctx: CliContext) {
     .option('--email <email>', 'email address')
     .option('--password-stdin', 'read the password from the first line of stdin (else asked on a terminal; without either the account cannot log in until `users passwd`)')
     .action(async (options) => {
+      const domain = await ctx.domain();
       const password = options.passwordStdin || ctx.prompter.canPrompt ? await newPassword(ctx, options.passwordStdin, '--password-stdin') : undefined;
       const { createUser } = await import('../../../domain/users/service.js');
-      const user = await createUser(await ctx.domain(), { username: options.username, fullName: options.name, role: options.role, email: options.email, password });
+      const user = await createUser(domain, { username: options.username, fullName: options.name, role: options.role, email: options.email, password });
       ctx.output.success(`Created ${user.role} ${user.username}.`);
       if (password === undefined) ctx.output.warn(`No password set: ${user.username} cannot log in until \`clinic users passwd ${user.username}\`.`);
       renderUser(ctx.output, user);
