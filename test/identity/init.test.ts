@@ -18,6 +18,9 @@ describeBackends('clinic init', (db) => {
     const noUser = await cli(['init', '--admin-password-stdin'], { stdin: `${PASSWORD}\n` });
     expect(noUser.code).toBe(2);
     expect(noUser.stderr).toContain('--admin-username');
+    const badZone = await cli(['init', '--timezone', 'Mars/Olympus_Mons', '--admin-username', 'boss']);
+    expect(badZone.code).toBe(3);
+    expect(badZone.stderr).toContain('Unknown time zone');
     const noPassword = await cli(['init', '--admin-username', 'boss']);
     expect(noPassword.code).toBe(2);
     expect(noPassword.stderr).toContain('--admin-password-stdin');

@@ -1,9 +1,9 @@
 import type { DomainContext } from '../context.js';
-import { ConflictError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit/record.js';
 import { storeInitialTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
-import { systemTimeZone } from '../time.js';
+import { isValidTimeZone, systemTimeZone } from '../time.js';
 import { createAccount } from '../users/accounts.js';
 import { userView, type UserView } from '../users/view.js';
 import { migrateLatest } from '../../db/migrations.js';
@@ -17,7 +17,10 @@ const alreadyInitialized = () =>
  * The first step of `clinic init`, before anything is asked: the schema is brought up to date (on
  * both backends) and a database that already has an admin is refused.
  */
-export async function prepareClinic(ctx: DomainContext): Promise<{ migrated: string[] }> {
+export async function prepareClinic(ctx: DomainContext, input: { timezone?: string | undefined } = {}): Promise<{ migrated: string[] }> {
+  if (input.timezone !== undefined && !isValidTimeZone(input.timezone)) {
+    throw new ValidationError(`Unknown time zone "${input.timezone}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
+  }
   const migrated = await migrateLatest(ctx.db);
   if ((await countAdmins(ctx.db)) > 0) throw alreadyInitialized();
   return { migrated };

@@ -14,7 +14,7 @@ export function initCommand(ctx: CliContext) {
     .action(async (options) => {
       const { prepareClinic, initializeClinic } = await import('../../../domain/identity/setup.js');
       const domain = await ctx.anonymousDomain('none');
-      await prepareClinic(domain);
+      await prepareClinic(domain, { timezone: options.timezone });
       const adminUsername = options.adminUsername ?? (await ctx.prompter.text('--admin-username', 'Admin username'));
       const adminFullName = options.adminName ?? (ctx.prompter.canPrompt ? await ctx.prompter.text('--admin-name', 'Admin full name') : DEFAULT_ADMIN_NAME);
       const adminPassword = await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password');
