@@ -50,7 +50,7 @@ describeBackends('sessions', (db) => {
     expect(whoami.code).toBe(0);
     const identity = whoami.json<Record<string, unknown>>();
     expect(Object.keys(identity).sort()).toEqual(
-      ['id', 'username', 'fullName', 'email', 'role', 'status', 'createdAt', 'updatedAt', 'authenticatedBy', 'database', 'sessionExpiresAt'].sort(),
+      ['id', 'username', 'fullName', 'email', 'role', 'status', 'createdAt', 'updatedAt', 'authenticatedBy', 'database', 'sessionExpiresAt', 'unreadMessages'].sort(),
     );
     expect(identity).toMatchObject({ username: adminName, authenticatedBy: 'session', sessionExpiresAt: new Date(clock.now().getTime() + minutes(60)).toISOString() });
   });

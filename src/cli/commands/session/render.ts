@@ -9,5 +9,6 @@ export function renderIdentity(output: Output, identity: WhoAmI): void {
     ['database', identity.database],
     ['authenticated by', identity.authenticatedBy === 'token' ? 'API token (CLINIC_TOKEN)' : 'session'],
     [identity.authenticatedBy === 'token' ? 'token expires' : 'session ends', identity.sessionExpiresAt ?? 'never'],
+    ['unread messages', identity.unreadMessages],
   ]);
 }
