@@ -145,6 +145,13 @@ describeBackends('doctors through the CLI', (db) => {
     expect((await cli(['doctors', 'update', 'dr.nobody', '--name', 'X'], staff)).code).toBe(6);
   });
 
+  it('moves updatedAt when only the doctor profile changes', async () => {
+    const before = (await cli(['doctors', 'show', 'dr.wilson', '--json'], staff)).json<{ updatedAt: string }>();
+    const after = await cli(['doctors', 'update', 'dr.wilson', '--specialty', 'Oncology', '--json'], staff);
+    expect(after.json<{ updatedAt: string; specialty: string }>().specialty).toBe('Oncology');
+    expect(Date.parse(after.json<{ updatedAt: string }>().updatedAt)).toBeGreaterThan(Date.parse(before.updatedAt));
+  });
+
   it('sets the hours of some days only and shows the week', async () => {
     const split = await cli(['doctors', 'hours', 'set', 'dr.house', 'mon-wed,fri', '09:00-12:00,13:00-17:00', '--json'], staff);
     expect(split.code, split.stderr).toBe(0);

