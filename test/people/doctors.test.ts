@@ -205,7 +205,7 @@ describeBackends('doctors through the CLI', (db) => {
     expect(rows.map((row) => row.reason)).toEqual(['Conference', null]);
     expect(Object.keys(rows[0]!).sort()).toEqual(['createdAt', 'doctor', 'doctorId', 'endsAt', 'id', 'reason', 'startsAt']);
     const table = await cli(['doctors', 'timeoff', 'list', 'dr.house'], staff);
-    expect(table.stdout).toMatch(/2026-07-01 00:00.*2026-07-04 00:00.*Conference/);
+    expect(table.stdout).toMatch(/2026-07-01 00:00.*2026-07-03 24:00.*Conference/);
     expect(table.stdout).toMatch(/2026-12-24 12:00.*2026-12-24 17:30/);
     expect(await db().knex('audit_log').where({ action: 'doctors.timeoff.add' })).toHaveLength(2);
   });

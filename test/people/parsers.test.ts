@@ -114,6 +114,9 @@ describe('parseClinicDateTime', () => {
 
   it('formats moments on the wall clock and knows today there', () => {
     expect(formatClinicDateTime(new Date('2026-07-01T08:00:00Z'), zone)).toBe('2026-07-01 09:00');
+    expect(formatClinicDateTime(new Date('2026-07-01T23:00:00Z'), zone, 'end')).toBe('2026-07-01 24:00');
+    expect(formatClinicDateTime(new Date('2026-07-01T23:00:00Z'), zone, 'start')).toBe('2026-07-02 00:00');
+    expect(formatClinicDateTime(new Date('2026-07-01T08:00:00Z'), zone, 'end')).toBe('2026-07-01 09:00');
     expect(clinicToday(new Date('2026-07-01T23:30:00Z'), zone)).toBe('2026-07-02');
   });
 });

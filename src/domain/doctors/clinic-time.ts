@@ -33,9 +33,14 @@ export function parseClinicDateTime(text: string, zone: string, bound: 'start' |
   return moment.toJSDate();
 }
 
-/** A moment as `YYYY-MM-DD HH:MM` on the clinic's wall clock. */
-export function formatClinicDateTime(moment: Date, zone: string): string {
-  return DateTime.fromJSDate(moment, { zone }).toFormat('yyyy-MM-dd HH:mm');
+/**
+ * A moment as `YYYY-MM-DD HH:MM` on the clinic's wall clock. The end of a range that falls on
+ * midnight reads as 24:00 of the day before, as people wrote it (`--to 2026-12-26`).
+ */
+export function formatClinicDateTime(moment: Date, zone: string, bound: 'start' | 'end' = 'start'): string {
+  const local = DateTime.fromJSDate(moment, { zone });
+  if (bound === 'end' && local.hour === 0 && local.minute === 0) return `${local.minus({ days: 1 }).toFormat('yyyy-MM-dd')} 24:00`;
+  return local.toFormat('yyyy-MM-dd HH:mm');
 }
 
 /** Today's date on the clinic's wall clock, as `YYYY-MM-DD`. */
@@ -44,7 +49,7 @@ export function clinicToday(now: Date, zone: string): string {
 }
 
 /** A formatter of moments on the clinic's wall clock, for rendering lists. */
-export async function clinicWallClock(ctx: Pick<DomainContext, 'db'>): Promise<(moment: Date) => string> {
+export async function clinicWallClock(ctx: Pick<DomainContext, 'db'>): Promise<(moment: Date, bound?: 'start' | 'end') => string> {
   const zone = await clinicTimeZone(ctx);
-  return (moment) => formatClinicDateTime(moment, zone);
+  return (moment, bound) => formatClinicDateTime(moment, zone, bound);
 }
