@@ -7,8 +7,19 @@ export interface IO {
   stderr: Writable & { isTTY?: boolean };
 }
 
+/** The process's streams, each created on first use (opening stdin costs time `--help` need not spend). */
 export function processIO(): IO {
-  return { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr };
+  return {
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
+  };
 }
 
 export async function readAll(stream: Readable): Promise<string> {
