@@ -130,3 +130,45 @@ export function renderImportSummary(ctx: CliContext, summary: ImportSummary, nou
     return `${verb} ${noun}, skipped ${skipped} already imported, rejected ${rejected}.`;
   });
 }
+
+/** What an `import` verb hands over: the domain's importer for its noun. */
+export type Importer<Field extends string> = (input: {
+  source: Readable;
+  format: BulkFormat | undefined;
+  skipInvalid: boolean;
+  dryRun: boolean;
+  sourceName: string;
+  onRejected?: (row: RejectedRow<Field>) => void | Promise<void>;
+  onProgress?: (rowsRead: number) => void;
+}) => Promise<ImportSummary>;
+
+/** The body of every `import` verb: open the input, show progress, route the rejects, print the summary. */
+export async function runImport<Field extends string>(
+  ctx: CliContext,
+  file: string,
+  flags: ImportFlags,
+  noun: string,
+  fields: readonly Field[],
+  importer: Importer<Field>,
+): Promise<void> {
+  const source = await openImportSource(ctx, file, flags);
+  const rejects = flags.skipInvalid ? await openRejectsSink(ctx, fields, flags.rejects) : undefined;
+  const progress = await withProgress(ctx, source, noun);
+  try {
+    const summary = await importer({
+      source: progress.stream,
+      format: source.format,
+      skipInvalid: flags.skipInvalid === true,
+      dryRun: flags.dryRun === true,
+      sourceName: source.name,
+      ...(rejects ? { onRejected: rejects.write } : {}),
+      ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+    });
+    progress.stop();
+    await rejects?.close();
+    renderImportSummary(ctx, summary, noun);
+  } finally {
+    progress.stop();
+    if (!source.stream.readableEnded) source.stream.destroy();
+  }
+}
