@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
 import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
@@ -96,7 +96,8 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
 
   let start: DateTime;
   if (input.nextAvailable) {
-    const fromDate = input.after === undefined ? clinicDate(now, zone) : (parseClinicDate(input.after, '--after date'), input.after);
+    if (input.after !== undefined) parseClinicDate(input.after, '--after date');
+    const fromDate = input.after ?? clinicDate(now, zone);
     const [first] = await freeSlots(ctx.db, { doctor, patientId: patient.id, fromDate, days: NEXT_AVAILABLE_HORIZON_DAYS, zone, durationMinutes, notBefore: now, first: true });
     if (!first) {
       throw new ConflictError(`No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`, {

@@ -4,7 +4,6 @@ import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
 import { can, type Actor } from '../policy.js';
-import { shortId } from './view.js';
 
 const PREFIX = /^[0-9a-f-]{8,36}$/;
 

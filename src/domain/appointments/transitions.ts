@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { findAppointmentById, insertAppointment, lockAppointment, updateAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
@@ -119,7 +118,7 @@ export async function rescheduleAppointment(ctx: DomainContext, input: { appoint
         created_by: actor.id,
         rescheduled_from_id: old.id,
       });
-      const details = { from: DateTime.fromJSDate(old.starts_at).toUTC().toISO(), to: created.starts_at.toISOString() };
+      const details = { from: old.starts_at.toISOString(), to: created.starts_at.toISOString() };
       await recordAudit(trx, actor, { action: 'appointments.cancel', entity: 'appointment', entityId: old.id, patientId: old.patient_id, details: { from: old.status, to: 'CANCELLED', reason: 'rescheduled' } });
       await recordAudit(trx, actor, { action: 'appointments.reschedule', entity: 'appointment', entityId: created.id, patientId: created.patient_id, details: { ...details, rescheduledFromId: old.id, status: created.status } });
       return created.id;
