@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
 import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
 import { addToPanel, findPatientByRef, panelDoctorIds, type PatientRow } from '../../db/repositories/patients.js';
-import { SqlState, sqlState } from '../../db/pg-errors.js';
+import { SqlState, isRetryable, sqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
@@ -144,6 +144,8 @@ export async function withClashMessages<T>(ctx: DomainContext, actor: Actor, req
   try {
     return await work();
   } catch (error) {
+    // Still deadlocked after inTransaction's retries: too many bookings at once for this slot.
+    if (isRetryable(error)) throw new ConflictError('That time is being booked by others right now; try again.', { cause: error });
     if (sqlState(error) !== SqlState.exclusionViolation) throw error;
     const end = request.start.plus({ minutes: request.durationMinutes }).toJSDate();
     const [clash] = await findActiveOverlapping(ctx.db, { doctorId: request.doctor.id, patientId: request.patientId }, request.start.toJSDate(), end);
