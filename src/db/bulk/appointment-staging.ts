@@ -87,7 +87,10 @@ export const CHECK_ROWS = `
            coalesce(s.duration, d.slot_minutes) AS minutes,
            s.starts_at + make_interval(mins => coalesce(s.duration, d.slot_minutes)) AS ends_at,
            s.status_value IN ('PENDING', 'APPROVED', 'CHECKED_IN') AS active,
-           EXISTS (SELECT 1 FROM appointments a WHERE a.external_id = s.external_id) AS already_imported,
+           EXISTS (SELECT 1 FROM appointments a WHERE a.external_id = s.external_id)
+             -- an export names an appointment that had no externalId by its id
+             OR CASE WHEN s.external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                     THEN EXISTS (SELECT 1 FROM appointments a WHERE a.id = s.external_id::uuid) ELSE false END AS already_imported,
            CASE WHEN s.external_id IS NULL THEN NULL ELSE min(s.line) OVER (PARTITION BY s.external_id) END AS first_line
       FROM appointment_import_rows s
       LEFT JOIN users du ON du.username = s.doctor::citext AND du.role = 'doctor'

@@ -51,3 +51,25 @@ export async function insertPatientProfiles(db: Knex, rows: ReadonlyArray<{ user
 export async function insertPanelEntries(db: Knex, rows: ReadonlyArray<{ doctor_id: string; patient_id: string }>): Promise<void> {
   for (const batch of batches(rows)) await db('doctor_patients').insert(batch).onConflict(['doctor_id', 'patient_id']).ignore();
 }
+
+/** The people of an export page, with what FHIR's Patient and Practitioner resources show. */
+export interface PersonDetailsRow {
+  id: string;
+  username: string;
+  full_name: string;
+  email: string | null;
+  role: Role;
+  date_of_birth: string | null;
+  phone: string | null;
+  specialty: string | null;
+  license_number: string | null;
+}
+
+export async function peopleByIds(db: Knex, ids: readonly string[]): Promise<PersonDetailsRow[]> {
+  if (ids.length === 0) return [];
+  return db('users')
+    .leftJoin('patients', 'patients.user_id', 'users.id')
+    .leftJoin('doctors', 'doctors.user_id', 'users.id')
+    .select('users.id', 'users.username', 'users.full_name', 'users.email', 'users.role', 'patients.date_of_birth', 'patients.phone', 'doctors.specialty', 'doctors.license_number')
+    .whereIn('users.id', [...ids]);
+}
