@@ -1,4 +1,5 @@
 import type { StagedAppointment } from '../../db/bulk/appointment-staging.js';
+import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES } from '../appointments/rules.js';
 import type { LocalInstant } from './clinic-clock.js';
 import type { RecordShape, SourceRecord } from './records.js';
 
@@ -11,8 +12,6 @@ export const APPOINTMENT_SHAPE: RecordShape = {
   required: ['patient', 'doctor', 'date', 'time'],
 };
 
-export const IMPORT_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW'] as const;
-const MAX_DURATION_MINUTES = 8 * 60;
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{1,2}):(\d{2})$/;
@@ -84,7 +83,7 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
     row.duration = duration;
   }
   const status = (row.status ?? 'PENDING').toUpperCase();
-  if (!(IMPORT_STATUSES as readonly string[]).includes(status)) return `invalid status "${row.status}": one of ${IMPORT_STATUSES.join(', ')}`;
+  if (!(APPOINTMENT_STATUSES as readonly string[]).includes(status)) return `invalid status "${row.status}": one of ${APPOINTMENT_STATUSES.join(', ')}`;
   row.status_value = status;
   if (row.reason !== null && row.reason.length > 1000) return 'the reason is longer than 1000 characters';
   if (row.external_id !== null && row.external_id.length > 200) return 'the externalId is longer than 200 characters';

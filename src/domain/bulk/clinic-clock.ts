@@ -1,12 +1,14 @@
 import { DateTime } from 'luxon';
+import { toClinicInstant } from '../appointments/rules.js';
+import { ValidationError } from '../errors.js';
 
 export type LocalInstant = { instant: Date } | { problem: string };
 
 /**
  * Converts clinic-local dates and times to instants, fast: a day without a daylight-saving change
  * has one UTC offset, found once per date; only the rare rows on a change day go through luxon.
- * A time the clocks skip does not exist (a problem); a time that happens twice is the earlier
- * instant, as `book` has it.
+ * The rules are those of `book`: a time the clocks skip does not exist, a time that happens twice
+ * is the earlier instant.
  */
 export function clinicClock(zone: string): (date: string, hour: number, minute: number) => LocalInstant {
   const dayOffsets = new Map<string, number | null>();
@@ -16,9 +18,9 @@ export function clinicClock(zone: string): (date: string, hour: number, minute: 
       offset = steadyOffset(date, zone);
       dayOffsets.set(date, offset);
     }
+    if (offset === null) return onChangeDay(date, hour, minute, zone);
     const [year, month, day] = [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
-    if (offset !== null) return { instant: new Date(Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000) };
-    return onChangeDay(year, month, day, hour, minute, zone);
+    return { instant: new Date(Date.UTC(year, month - 1, day, hour, minute) - offset * 60_000) };
   };
 }
 
@@ -29,16 +31,13 @@ function steadyOffset(date: string, zone: string): number | null {
   return start.isValid && start.offset === end.offset && start.toISODate() === date ? start.offset : null;
 }
 
-function onChangeDay(year: number, month: number, day: number, hour: number, minute: number, zone: string): LocalInstant {
-  const local = DateTime.fromObject({ year, month, day, hour, minute }, { zone });
-  const wall = `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')} ${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
-  if (!local.isValid || local.hour !== hour || local.minute !== minute || local.day !== day) {
-    return { problem: `${wall} does not exist in ${zone}: the clocks skip that time for daylight saving` };
+/** A day when the clocks change: the rules of `book` (toClinicInstant) decide. */
+function onChangeDay(date: string, hour: number, minute: number, zone: string): LocalInstant {
+  const time = `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+  try {
+    return { instant: toClinicInstant(date, time, zone).toJSDate() };
+  } catch (error) {
+    if (error instanceof ValidationError) return { problem: error.message.replace(/\.$/, '') };
+    throw error;
   }
-  const offsetBefore = local.minus({ days: 1 }).offset;
-  if (offsetBefore > local.offset) {
-    const earlier = local.minus({ minutes: offsetBefore - local.offset });
-    if (earlier.hour === hour && earlier.minute === minute && earlier.day === day) return { instant: earlier.toJSDate() };
-  }
-  return { instant: local.toJSDate() };
 }
