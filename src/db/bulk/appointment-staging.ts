@@ -80,7 +80,7 @@ export async function createAppointmentStaging(trx: Knex.Transaction, backend: '
  * reason, in the order a person would want to hear them. (Times were read in the clinic zone
  * while staging, DST gaps included.)
  */
-export const CHECK_ROWS = `
+const CHECK_ROWS = `
   CREATE TEMP TABLE appointment_import_checked ON COMMIT DROP AS
   WITH resolved AS (
     SELECT s.*, du.id AS doctor_id, du.status AS doctor_status, d.slot_minutes, pu.id AS patient_id, pu.status AS patient_status,
@@ -91,8 +91,12 @@ export const CHECK_ROWS = `
              -- an export names an appointment that had no externalId by its id
              OR CASE WHEN s.external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                      THEN EXISTS (SELECT 1 FROM appointments a WHERE a.id = s.external_id::uuid) ELSE false END AS already_imported,
-           CASE WHEN s.external_id IS NULL THEN NULL ELSE min(s.line) OVER (PARTITION BY s.external_id) END AS first_line
+           repeated.first_line
       FROM appointment_import_rows s
+      LEFT JOIN (
+        SELECT external_id, min(line) AS first_line FROM appointment_import_rows
+         WHERE external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1
+      ) repeated ON repeated.external_id = s.external_id
       LEFT JOIN users du ON du.username = s.doctor::citext AND du.role = 'doctor'
       LEFT JOIN doctors d ON d.user_id = du.id
       LEFT JOIN users pu ON pu.username = s.patient::citext AND pu.role = 'patient'

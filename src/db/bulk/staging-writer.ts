@@ -12,7 +12,7 @@ export interface StagingWriter<Row> {
 }
 
 const INSERT_BATCH_ROWS = 1_000;
-const COPY_BUFFER_CHARS = 64 * 1024;
+const COPY_BUFFER_CHARS = 256 * 1024;
 
 /**
  * PostgreSQL: COPY FROM STDIN on the transaction's own connection (knex hands a transaction's

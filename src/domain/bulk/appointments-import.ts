@@ -17,6 +17,7 @@ import { clinicClock } from './clinic-clock.js';
 import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './appointment-rows.js';
 import { readRecords, type BulkFormat } from './records.js';
 import { invalidFileError, type ImportSummary, type RejectedRow } from './results.js';
+import { withRollbackUnless } from './rollback.js';
 
 export interface AppointmentImportInput {
   source: Readable;
@@ -121,18 +122,4 @@ function toRejectedRow(row: RejectedAppointmentRow): RejectedRow<AppointmentFiel
       externalId: row.external_id,
     },
   };
-}
-
-/** Runs `work` in a transaction that commits only when it says so (a dry run or a rejected file rolls back). */
-export async function withRollbackUnless<T extends { commit: boolean }>(ctx: DomainContext, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
-  const trx = await ctx.db.transaction();
-  try {
-    const result = await work(trx);
-    if (result.commit) await trx.commit();
-    else await trx.rollback();
-    return result;
-  } catch (error) {
-    if (!trx.isCompleted()) await trx.rollback().catch(() => {});
-    throw error;
-  }
 }

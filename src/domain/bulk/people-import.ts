@@ -11,7 +11,7 @@ import { createPatient } from '../patients/service.js';
 import { parseNewPatient } from '../patients/validation.js';
 import { requireActor, type Action, type Actor, type Role } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
-import { withRollbackUnless } from './appointments-import.js';
+import { withRollbackUnless } from './rollback.js';
 import { readRecords, type BulkFormat, type RecordShape, type SourceRecord } from './records.js';
 import { invalidFileError, type ImportSummary, type RejectedRow } from './results.js';
 

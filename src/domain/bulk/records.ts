@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import { ValidationError } from '../errors.js';
 
 export type BulkFormat = 'csv' | 'ndjson';
-export const BULK_FORMATS: readonly BulkFormat[] = ['csv', 'ndjson'];
 
 /** One row of an import file: its (first) line number, its fields as text, or why it cannot be read. */
 export interface SourceRecord {
