@@ -1,0 +1,78 @@
+import { clinicUser, initClinic, missingCommand } from '../lib/clinic-env.js';
+import { clinicSql, doctorUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
+import { clinicProcess, measureInterleaved, nodeProcess, type ProcessSpec } from '../lib/proc.js';
+import { skippedSection, type Section } from '../lib/report.js';
+import { psqlScript } from '../lib/resources.js';
+import { ratioVerdict, type Scenario } from '../lib/scenario.js';
+import { formatRatio, ratio } from '../lib/stats.js';
+
+const LIMIT = 2;
+/** A clinic a few months old: 50 doctors, 20,000 patients, 100,000 appointments. */
+export const LIST_SHAPE: ClinicShape = { doctors: 50, patients: 20_000, appointments: 100_000 };
+
+/** What `appointments list --doctor D --date DATE` returns, as one JSON array built by the server. */
+export function equivalentListSql(doctor: string, date: string): string {
+  if (!/^[a-z0-9]+$/.test(doctor) || !/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error('bad doctor or date');
+  return `SELECT coalesce(json_agg(t), '[]') FROM (
+  SELECT a.id, a.patient_id, a.doctor_id, p.username AS patient, d.username AS doctor, a.starts_at, a.ends_at,
+         a.reason, a.status, a.cancel_reason, a.rescheduled_from_id, a.created_at, a.updated_at
+  FROM appointments AS a JOIN users AS p ON p.id = a.patient_id JOIN users AS d ON d.id = a.doctor_id
+  WHERE d.username = '${doctor}' AND a.starts_at >= timestamptz '${date} 00:00:00+00' AND a.starts_at < timestamptz '${date} 00:00:00+00' + interval '1 day'
+  ORDER BY a.starts_at) AS t`;
+}
+
+/** Scenario 2: a read command on PostgreSQL, logged in, as a terminal user runs it. */
+export const postgresList: Scenario = {
+  id: 'postgres-list',
+  title: '2. appointments list on PostgreSQL',
+  target: `\`clinic appointments list --json --doctor D --date DATE\`, logged in, within ${LIMIT}× \`node -e 0\`; psql running the equivalent query for comparison.`,
+  async run(ctx): Promise<Section> {
+    const url = ctx.resources.createDatabase('list');
+    const user = clinicUser(ctx.resources, 'list', { url });
+    const missing = (await missingCommand(user, ['init'])) ?? (await missingCommand(user, ['appointments', 'list']));
+    if (missing) return skippedSection(this.id, this.title, this.target, missing);
+
+    ctx.log('migrating and generating 100,000 appointments');
+    const { migratePostgres } = await import('../lib/schema.js');
+    await migratePostgres(url);
+    psqlScript(url, clinicSql(LIST_SHAPE));
+    await initClinic(user);
+
+    const doctor = doctorUsername(1);
+    const date = sampleMonday(LIST_SHAPE);
+    const specs: Record<string, ProcessSpec> = {
+      'node -e 0': nodeProcess(['-e', '0'], { env: user.env }),
+      [`clinic appointments list --json --doctor ${doctor} --date ${date}`]: clinicProcess(
+        ['appointments', 'list', '--json', '--doctor', doctor, '--date', date],
+        { env: user.env },
+      ),
+      'psql (equivalent query)': { command: 'psql', args: ['-X', '-At', '-d', url, '-c', equivalentListSql(doctor, date)], env: user.env },
+    };
+    const clinicLabel = Object.keys(specs)[1]!;
+    const results = await measureInterleaved(specs, { runs: ctx.runs ?? 20, warmup: 2 });
+
+    const listed = JSON.parse(results[clinicLabel]!.samples[0]!.stdout) as unknown[];
+    const expected = JSON.parse(results['psql (equivalent query)']!.samples[0]!.stdout) as unknown[];
+    if (listed.length !== expected.length) throw new Error(`clinic listed ${listed.length} appointments, the equivalent query ${expected.length}`);
+
+    const base = results['node -e 0']!;
+    const product = results[clinicLabel]!;
+    const psql = results['psql (equivalent query)']!;
+    return {
+      id: this.id,
+      title: this.title,
+      target: this.target,
+      rows: [
+        { label: 'node -e 0', measurement: base },
+        { label: clinicLabel, measurement: product, baseline: 'node -e 0' },
+        { label: 'psql (equivalent query)', measurement: psql, baseline: 'node -e 0' },
+      ],
+      verdicts: [
+        ratioVerdict('clinic vs node -e 0', ratio(product.wall.median, base.wall.median), ratio(product.cpu.median, base.cpu.median), LIMIT),
+        `clinic vs psql: wall ${formatRatio(ratio(product.wall.median, psql.wall.median))}, ` +
+          `CPU ${formatRatio(ratio(product.cpu.median, psql.cpu.median))} (psql's CPU is counted in 10 ms ticks); both return the same ${listed.length} appointments.`,
+      ],
+      details: `Data: ${LIST_SHAPE.doctors} doctors, ${LIST_SHAPE.patients.toLocaleString('en')} patients, ${LIST_SHAPE.appointments.toLocaleString('en')} appointments (bench/lib/datagen.ts); logged in with \`clinic init\` (a session file). The equivalent query:\n\n\`\`\`sql\n${equivalentListSql(doctor, date)}\n\`\`\``,
+    };
+  },
+};

@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import type { DomainContext } from '../../src/domain/context.js';
+import type { Actor } from '../../src/domain/policy.js';
+import { clinicSql, doctorUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
+import { captureQueries, executionTime, explainAnalyze, isSelect, sequentialScans, timeCalls } from '../lib/queries.js';
+import type { Row, Section } from '../lib/report.js';
+import { psqlScript } from '../lib/resources.js';
+import type { Scenario } from '../lib/scenario.js';
+import { formatMs, summarize } from '../lib/stats.js';
+
+export const SCALE_SHAPE: ClinicShape = { doctors: 50, patients: 20_000, appointments: 1_000_000 };
+const LIMIT_MS = 20;
+const BIG_TABLES = ['appointments', 'users', 'patients', 'doctor_patients', 'audit_log', 'messages'];
+
+/** One of the product's read use cases, called in-process as the CLI's action would call it. */
+export interface Operation {
+  label: string;
+  /** The domain function bound to its input, or why it cannot run in this build. */
+  load(): Promise<((ctx: DomainContext) => Promise<unknown>) | string>;
+}
+
+export interface ScaleFixture {
+  doctor: string;
+  date: string;
+  search: string;
+}
+
+/** Resolves `exportName` from a domain module, or explains why it is missing. */
+export async function domainFunction<F>(modulePath: string, exportName: string): Promise<F | string> {
+  try {
+    const module = (await import(modulePath)) as Record<string, unknown>;
+    const found = module[exportName];
+    return typeof found === 'function' ? (found as F) : `${exportName} is not exported by ${modulePath.replace(/^.*\/src\//, 'src/')}`;
+  } catch (error) {
+    return `${modulePath.replace(/^.*\/src\//, 'src/')} is not in this build (${(error as Error).message.split('\n')[0]})`;
+  }
+}
+
+export function scaleOperations(fixture: ScaleFixture): Operation[] {
+  return [];
+}
+
+/** Scenario 6: the product's own queries on a clinic with a million appointments. */
+export const scale: Scenario = {
+  id: 'scale',
+  title: '6. Scale: 1,000,000 appointments on PostgreSQL',
+  target: `each read (appointments list for one doctor and one day, free slots of one doctor over 7 days, patients list --search) under ${LIMIT_MS} ms at the median, with plans that use indexes.`,
+  async run(ctx): Promise<Section> {
+    const url = ctx.resources.createDatabase('scale');
+    const { migratePostgres, openPostgres } = await import('../lib/schema.js');
+    await migratePostgres(url);
+    ctx.log('generating 1,000,000 appointments in SQL');
+    const started = Date.now();
+    psqlScript(url, clinicSql(SCALE_SHAPE));
+    const generationSeconds = (Date.now() - started) / 1000;
+    const counts = psqlScript(url, 'SELECT (SELECT count(*) FROM appointments) || \' \' || (SELECT count(*) FROM users)').trim();
+
+    const database = await openPostgres(url);
+    const rows: Row[] = [];
+    const verdicts: string[] = [];
+    const details: string[] = [
+      `Data: ${SCALE_SHAPE.doctors} doctors, ${SCALE_SHAPE.patients.toLocaleString('en')} patients, ${SCALE_SHAPE.appointments.toLocaleString('en')} appointments ` +
+        `(appointments, users: ${counts}), generated in SQL in ${generationSeconds.toFixed(1)} s (bench/lib/datagen.ts). ` +
+        'Each operation is the product\'s domain function called in-process on a knex connected to this database, as an admin; ' +
+        'its statements are captured with knex\'s \'query\' event, then each SELECT is run once more under EXPLAIN (ANALYZE, BUFFERS).',
+    ];
+    try {
+      const actor = await insertAdmin(database.knex);
+      const domain: DomainContext = { db: database.knex, actor, backend: 'postgres', now: () => new Date() };
+      const fixture: ScaleFixture = { doctor: doctorUsername(7), date: sampleMonday(SCALE_SHAPE), search: 'dupont' };
+      for (const operation of scaleOperations(fixture)) {
+        const call = await operation.load();
+        if (typeof call === 'string') {
+          rows.push({ label: operation.label, skipped: call });
+          verdicts.push(`${operation.label}: skipped: ${call}`);
+          continue;
+        }
+        const queries = await captureQueries(database.knex, () => call(domain));
+        const timing = await timeCalls(() => call(domain), ctx.runs ?? 30);
+        rows.push({ label: operation.label, measurement: { wall: timing, cpu: summarize([]), samples: [] } });
+        const plans: string[] = [];
+        const scans = new Set<string>();
+        for (const query of queries.filter((q) => isSelect(q.sql))) {
+          const plan = await explainAnalyze(database.knex, query);
+          for (const table of sequentialScans(plan, BIG_TABLES)) scans.add(table);
+          plans.push(
+            `\`\`\`sql\n${query.sql}\n-- bindings: ${JSON.stringify(query.bindings)}\n\`\`\`\n\n\`\`\`\n${plan}\n\`\`\`\n` +
+              `(server execution ${formatMs(executionTime(plan))})`,
+          );
+        }
+        const met = timing.median < LIMIT_MS;
+        verdicts.push(
+          `${operation.label}: median ${formatMs(timing.median)} (${met ? 'met' : 'MISSED'}, target < ${LIMIT_MS} ms), ${queries.length} statement(s); ` +
+            (scans.size === 0 ? 'no sequential scan on a large table.' : `SEQUENTIAL SCAN on ${[...scans].join(', ')}.`),
+        );
+        details.push(`### ${operation.label}`, '', ...plans);
+      }
+    } finally {
+      await database.close();
+    }
+    return { id: this.id, title: this.title, target: this.target, rows, verdicts, details: details.join('\n\n') };
+  },
+};
+
+async function insertAdmin(knex: Knex): Promise<Actor> {
+  const [row] = await knex('users').insert({ username: 'benchadmin', full_name: 'Bench Admin', role: 'admin' }).returning(['id', 'username', 'role']);
+  return row as Actor;
+}
