@@ -24,11 +24,12 @@ export function clinicUser(resources: Resources, purpose: string, database: { ur
 
 /**
  * Why a command cannot be benchmarked in this build (it does not exist yet), or undefined.
- * `clinic NOUN VERB --help` exits 0 only when the verb is registered.
  */
 export async function missingCommand(user: ClinicUser, words: string[]): Promise<string | undefined> {
   const sample = await runOnce(clinicProcess([...words, '--help'], { env: user.env }));
-  return sample.code === 0 ? undefined : `\`clinic ${words.join(' ')}\` is not implemented in this build`;
+  // An unknown verb's --help falls back to its parent's help, so check whose help it is.
+  const found = sample.code === 0 && sample.stdout.startsWith(`Usage: clinic ${words.join(' ')} `);
+  return found ? undefined : `\`clinic ${words.join(' ')}\` is not implemented in this build`;
 }
 
 /** `clinic init` with the bench admin: creates/migrates the database and logs this user in. */

@@ -91,7 +91,7 @@ export class ProcessFailed extends Error {
     readonly sample: Sample,
   ) {
     super(
-      `${path.basename(spec.command)} ${spec.args.filter((arg) => !arg.includes('cpu-probe')).join(' ')} exited ${sample.code}: ${
+      `${path.basename(spec.command)} ${spec.args.filter((arg, i, all) => arg !== CPU_PROBE && all[i + 1] !== CPU_PROBE).join(' ')} exited ${sample.code}: ${
         (sample.stderr || sample.stdout).trim().slice(0, 500)
       }`,
     );

@@ -53,8 +53,10 @@ export function sequentialScans(plan: string, bigTables: readonly string[]): str
   return [...found];
 }
 
+/** A read that EXPLAIN ANALYZE may execute again: a SELECT, or a WITH that writes nothing. */
 export function isSelect(sql: string): boolean {
-  return /^\s*(with\b[\s\S]*?\bselect|select)\b/i.test(sql);
+  if (/^\s*select\b/i.test(sql)) return true;
+  return /^\s*with\b/i.test(sql) && !/\b(insert|update|delete|merge)\b/i.test(sql);
 }
 
 /** The execution time EXPLAIN ANALYZE reports, in ms. */
