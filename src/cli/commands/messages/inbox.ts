@@ -1,0 +1,14 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { inboxColumns } from './render.js';
+
+export function messagesInboxCommand(ctx: CliContext) {
+  return new Command('inbox')
+    .description('messages sent to you, newest first')
+    .option('--unread', 'only messages you have not read')
+    .action(async (options) => {
+      const { listInbox } = await import('../../../domain/messages/service.js');
+      const messages = await listInbox(await ctx.domain(), { unreadOnly: options.unread === true });
+      ctx.output.list(messages, inboxColumns, undefined, options.unread ? 'No unread messages.' : 'No messages.');
+    });
+}

@@ -1,0 +1,13 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { renderMessage } from './render.js';
+
+export function messagesReadCommand(ctx: CliContext) {
+  return new Command('read')
+    .description('show a whole message; reading one sent to you marks it read')
+    .argument('<id>', 'the message id, or a unique prefix of at least 8 characters')
+    .action(async (id) => {
+      const { readMessage } = await import('../../../domain/messages/service.js');
+      renderMessage(ctx.output, await readMessage(await ctx.domain(), id));
+    });
+}

@@ -1,0 +1,26 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { readAll } from '../../io.js';
+
+export function messagesSendCommand(ctx: CliContext) {
+  return new Command('send')
+    .description('send a message (the text from --body, else from stdin, else from an editor on a terminal)')
+    .requiredOption('--to <user>', 'the receiver, by username or id')
+    .option('--body <text>', 'the message text, exactly as given')
+    .action(async (options) => {
+      const body = options.body ?? (await bodyFromStdinOrEditor(ctx, options.to));
+      const { sendMessage } = await import('../../../domain/messages/service.js');
+      const message = await sendMessage(await ctx.domain(), { to: options.to, body });
+      ctx.output.success(`Sent message ${message.id.slice(0, 8)} to ${message.receiver}.`);
+      ctx.output.data(message, () => message.id);
+    });
+}
+
+/**
+ * Piped text is the body, less ONE trailing line break (the one `echo` or a here-doc adds); an
+ * editor's file likewise. Everything else is kept as it is.
+ */
+async function bodyFromStdinOrEditor(ctx: CliContext, to: string): Promise<string> {
+  const text = ctx.io.stdin.isTTY ? await ctx.prompter.editor('--body', `Message to ${to}`) : await readAll(ctx.io.stdin);
+  return text.replace(/\r?\n$/, '');
+}
