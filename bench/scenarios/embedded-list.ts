@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { clinicUser, initClinic, missingCommand } from '../lib/clinic-env.js';
 import { clinicSql, doctorUsername, sampleMonday } from '../lib/datagen.js';
+import { libraryFloor, packagesLoadedBy } from '../lib/floor.js';
 import { ROOT, clinicProcess, measureInterleaved, nodeProcess, type ProcessSpec } from '../lib/proc.js';
 import { skippedSection, type Section } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -29,11 +30,15 @@ export const embeddedList: Scenario = {
     const doctor = doctorUsername(1);
     const date = sampleMonday(LIST_SHAPE);
     const clinicLabel = `clinic appointments list --json --doctor ${doctor} --date ${date}`;
+    const clinicSpec = clinicProcess(['appointments', 'list', '--json', '--doctor', doctor, '--date', date], { env: user.env });
+    const packages = await packagesLoadedBy(clinicSpec);
+    const librariesLabel = `node + the CommonJS packages it loads (${packages.join(', ')})`;
     const floorLabel = 'floor: bench/floor-pglite.mjs (open + equivalent query + close)';
     const specs: Record<string, ProcessSpec> = {
       'node -e 0': nodeProcess(['-e', '0'], { env: user.env }),
+      [librariesLabel]: libraryFloor(packages, user.env),
       [floorLabel]: nodeProcess([FLOOR_SCRIPT, dataDir, equivalentListSql(doctor, date)], { env: user.env }),
-      [clinicLabel]: clinicProcess(['appointments', 'list', '--json', '--doctor', doctor, '--date', date], { env: user.env }),
+      [clinicLabel]: clinicSpec,
     };
     const results = await measureInterleaved(specs, { runs: ctx.runs ?? 10, warmup: 1 });
 
@@ -53,6 +58,7 @@ export const embeddedList: Scenario = {
       target: this.target,
       rows: [
         { label: 'node -e 0', measurement: results['node -e 0']! },
+        { label: librariesLabel, measurement: results[librariesLabel]!, baseline: 'node -e 0' },
         { label: floorLabel, measurement: floor, baseline: 'node -e 0' },
         { label: clinicLabel, measurement: product, baseline: floorLabel },
       ],

@@ -1,5 +1,6 @@
 import { clinicUser, initClinic, missingCommand } from '../lib/clinic-env.js';
 import { clinicSql, doctorUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
+import { libraryFloor, packagesLoadedBy } from '../lib/floor.js';
 import { clinicProcess, measureInterleaved, nodeProcess, type ProcessSpec } from '../lib/proc.js';
 import { skippedSection, type Section } from '../lib/report.js';
 import { psqlScript } from '../lib/resources.js';
@@ -40,15 +41,16 @@ export const postgresList: Scenario = {
 
     const doctor = doctorUsername(1);
     const date = sampleMonday(LIST_SHAPE);
+    const clinicLabel = `clinic appointments list --json --doctor ${doctor} --date ${date}`;
+    const clinicSpec = clinicProcess(['appointments', 'list', '--json', '--doctor', doctor, '--date', date], { env: user.env });
+    const packages = await packagesLoadedBy(clinicSpec);
+    const floorLabel = `floor: node + the packages it loads (${packages.join(', ')})`;
     const specs: Record<string, ProcessSpec> = {
       'node -e 0': nodeProcess(['-e', '0'], { env: user.env }),
-      [`clinic appointments list --json --doctor ${doctor} --date ${date}`]: clinicProcess(
-        ['appointments', 'list', '--json', '--doctor', doctor, '--date', date],
-        { env: user.env },
-      ),
+      [floorLabel]: libraryFloor(packages, user.env),
+      [clinicLabel]: clinicSpec,
       'psql (equivalent query)': { command: 'psql', args: ['-X', '-At', '-d', url, '-c', equivalentListSql(doctor, date)], env: user.env },
     };
-    const clinicLabel = Object.keys(specs)[1]!;
     const results = await measureInterleaved(specs, { runs: ctx.runs ?? 20, warmup: 2 });
 
     const listed = JSON.parse(results[clinicLabel]!.samples[0]!.stdout) as unknown[];
@@ -64,11 +66,14 @@ export const postgresList: Scenario = {
       target: this.target,
       rows: [
         { label: 'node -e 0', measurement: base },
+        { label: floorLabel, measurement: results[floorLabel]!, baseline: 'node -e 0' },
         { label: clinicLabel, measurement: product, baseline: 'node -e 0' },
         { label: 'psql (equivalent query)', measurement: psql, baseline: 'node -e 0' },
       ],
       verdicts: [
         ratioVerdict('clinic vs node -e 0', ratio(product.wall.median, base.wall.median), ratio(product.cpu.median, base.cpu.median), LIMIT),
+        `the packages alone (${floorLabel.replace(/^floor: /, '')}) cost ${formatRatio(ratio(results[floorLabel]!.cpu.median, base.cpu.median))} \`node -e 0\` in CPU, ` +
+          `${formatRatio(ratio(results[floorLabel]!.wall.median, base.wall.median))} in wall time: the floor of any command that reads the database through them.`,
         `clinic vs psql: wall ${formatRatio(ratio(product.wall.median, psql.wall.median))}, ` +
           `CPU ${formatRatio(ratio(product.cpu.median, psql.cpu.median))} (psql's CPU is counted in 10 ms ticks); both return the same ${listed.length} appointments.`,
       ],
