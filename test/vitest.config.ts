@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
+    // The reliability suite (many processes, fault injection) runs as `npm run test:reliability`.
+    exclude: ['test/reliability/**', '**/node_modules/**'],
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     // Each file opens its own PGlite (~100 MB) or PostgreSQL database; two cores here.

@@ -1,5 +1,6 @@
 import type { DomainContext } from '../domain/context.js';
 import { NotAuthenticatedError } from '../domain/errors.js';
+import type { Authentication } from '../domain/identity/authentication.js';
 import type { Actor } from '../domain/policy.js';
 import type { CliContext } from './context.js';
 
@@ -7,6 +8,19 @@ import type { CliContext } from './context.js';
  * Who runs this command: CLINIC_TOKEN, else this terminal's session for this database.
  * Identity (sessions, tokens) is resolved by the domain; this only finds the credential.
  */
-export async function resolveActor(_cli: CliContext, _domain: DomainContext): Promise<Actor> {
-  throw new NotAuthenticatedError('Not logged in.', { remedy: 'Run `clinic login`.' });
+export async function resolveActor(cli: CliContext, domain: DomainContext): Promise<Actor> {
+  return (await authenticate(cli, domain)).actor;
+}
+
+export async function authenticate(cli: CliContext, domain: DomainContext): Promise<Authentication> {
+  const token = cli.env.CLINIC_TOKEN?.trim();
+  if (token) {
+    const { authenticateApiToken } = await import('../domain/identity/api-tokens.js');
+    return authenticateApiToken(domain, token);
+  }
+  const { readSession } = await import('./session-store.js');
+  const stored = await readSession(cli.env, await cli.target());
+  if (!stored) throw new NotAuthenticatedError('Not logged in.', { remedy: 'Run `clinic login`.' });
+  const { resumeSession } = await import('../domain/identity/sessions.js');
+  return resumeSession(domain, stored.token);
 }

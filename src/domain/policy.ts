@@ -29,6 +29,8 @@ export interface Resource {
 
 export type Action =
   | 'users.manage'
+  | 'users.read'
+  | 'users.passwd'
   | 'tokens.manageOthers'
   | 'settings.read'
   | 'settings.update'
@@ -53,6 +55,9 @@ const onPanel = (actor: Actor, r: Resource) => r.panelDoctorIds?.includes(actor.
 /** DESIGN §6, as one table of rules. */
 const rules: Record<Action, (actor: Actor, r: Resource) => boolean> = {
   'users.manage': (a) => a.role === 'admin',
+  // one's own account: see it, change its password
+  'users.read': (a, r) => a.role === 'admin' || r.userId === a.id,
+  'users.passwd': (a, r) => a.role === 'admin' || r.userId === a.id,
   'tokens.manageOthers': (a) => a.role === 'admin',
   'settings.read': () => true,
   'settings.update': (a) => a.role === 'admin',

@@ -33,7 +33,7 @@ export interface NewUserRow {
 }
 
 export type UpdatedUserRow = Partial<Pick<UserCredentialRow,
-  'full_name' | 'email' | 'status' | 'password_hash' | 'password_changed_at' | 'failed_login_count' | 'first_failed_login_at' | 'locked_until'>>;
+  'full_name' | 'email' | 'role' | 'status' | 'password_hash' | 'password_changed_at' | 'failed_login_count' | 'first_failed_login_at' | 'locked_until'>>;
 
 export const USER_COLUMNS = ['id', 'username', 'full_name', 'email', 'role', 'status', 'created_at', 'updated_at'] as const;
 const CREDENTIAL_COLUMNS = [...USER_COLUMNS, 'password_hash', 'password_changed_at', 'failed_login_count', 'first_failed_login_at', 'locked_until'] as const;
@@ -85,4 +85,27 @@ export async function listUsers(db: Knex, filter: { role?: Role; status?: UserSt
 export async function countAdmins(db: Knex): Promise<number> {
   const row = await db('users').where({ role: 'admin' }).count<{ count: number | string }>({ count: '*' }).first();
   return Number(row?.count ?? 0);
+}
+
+/** Active admins, optionally leaving one out (the one about to be disabled or demoted). */
+export async function countActiveAdmins(db: Knex, exceptId?: string): Promise<number> {
+  const query = db('users').where({ role: 'admin', status: 'active' });
+  if (exceptId) query.whereNot('id', exceptId);
+  const row = await query.count<{ count: number | string }>({ count: '*' }).first();
+  return Number(row?.count ?? 0);
+}
+
+/**
+ * Serializes changes that depend on who the admins are (first admin, last active admin) between
+ * concurrent clients: held until the transaction ends; plain reads and logins go on.
+ */
+export async function lockUsersForAdminChange(trx: Knex.Transaction): Promise<void> {
+  await trx.raw('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+}
+
+export type LoginStateRow = Pick<UserCredentialRow, 'failed_login_count' | 'first_failed_login_at' | 'locked_until'>;
+
+/** Failed-login bookkeeping; not a change of the account, so updated_at stays. */
+export async function updateLoginState(db: Knex, id: string, state: LoginStateRow): Promise<void> {
+  await db('users').where({ id }).update(state);
 }

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { auditListCommand } from './list.js';
 
-export function registerAudit(program: Command, _ctx: CliContext): void {
-  program.command('audit').description('Read the audit log (admin)');
+export function registerAudit(program: Command, ctx: CliContext): void {
+  program.command('audit').description('Read the audit log (admin)').addCommand(auditListCommand(ctx));
 }

@@ -1,0 +1,29 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import type { AuditEntryView } from '../../../domain/audit/list.js';
+import type { Column } from '../../output.js';
+
+const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryView>> = [
+  { header: 'id', value: (entry) => entry.id },
+  { header: 'at', value: (entry) => entry.at },
+  { header: 'actor', value: (entry) => entry.actor },
+  { header: 'action', value: (entry) => entry.action },
+  { header: 'outcome', value: (entry) => entry.outcome },
+  { header: 'entity', value: (entry) => (entry.entity ? `${entry.entity}${entry.entityId ? ` ${entry.entityId}` : ''}` : '') },
+  { header: 'details', value: (entry) => entry.details },
+];
+
+export function auditListCommand(ctx: CliContext) {
+  return new Command('list')
+    .description('the audit log, newest first (admin)')
+    .option('--actor <user>', 'by this user (username or id; also failed logins under that name)')
+    .option('--patient <patient>', 'about this patient (username or id)')
+    .option('--action <action>', "this action, e.g. session.login, or a prefix such as 'users.*'")
+    .option('--since <date>', 'from this date (YYYY-MM-DD, clinic time zone) or ISO date-time')
+    .option('--limit <n>', 'at most this many entries (default 100)')
+    .action(async (options) => {
+      const { listAudit } = await import('../../../domain/audit/list.js');
+      const entries = await listAudit(await ctx.domain(), options);
+      ctx.output.list(entries, AUDIT_COLUMNS, (entry) => entry, 'No audit entries.');
+    });
+}

@@ -1,0 +1,25 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { existingPassword } from './passwords.js';
+import { renderIdentity } from './render.js';
+
+export function loginCommand(ctx: CliContext) {
+  return new Command('login')
+    .description('log this terminal in to the database (a new session each time)')
+    .option('--username <username>', 'your username')
+    .option('--password-stdin', 'read the password from the first line of stdin')
+    .action(async (options) => {
+      const username = options.username ?? (await ctx.prompter.text('--username', 'Username'));
+      const password = await existingPassword(ctx, options.passwordStdin, '--password-stdin');
+      const { readSession, writeSession } = await import('../../session-store.js');
+      const { describeTarget } = await import('../../../db/target.js');
+      const { login } = await import('../../../domain/identity/login.js');
+      const target = await ctx.target();
+      const previous = await readSession(ctx.env, target).catch(() => undefined);
+      const result = await login(await ctx.anonymousDomain(), { username, password, replacesToken: previous?.token });
+      await writeSession(ctx.env, target, result.token, ctx.now());
+      const database = describeTarget(target);
+      ctx.output.success(`Logged in as ${result.user.username} (${result.user.role}) to the ${database}.`);
+      renderIdentity(ctx.output, { ...result.user, authenticatedBy: 'session', database, sessionExpiresAt: result.expiresAt });
+    });
+}

@@ -1,0 +1,20 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+
+export function tokensCreateCommand(ctx: CliContext) {
+  return new Command('create')
+    .description('create an API token for scripts (CLINIC_TOKEN); it is printed once and never again')
+    .requiredOption('--name <name>', 'what the token is for')
+    .option('--user <user>', 'whose token (admin; default: yours)')
+    .option('--expires-in <duration>', 'lifetime: 12h, 30d, 8w, or never', '90d')
+    .action(async (options) => {
+      const { createApiToken } = await import('../../../domain/identity/api-tokens.js');
+      const created = await createApiToken(await ctx.domain(), { name: options.name, user: options.user, expiresIn: options.expiresIn });
+      const { apiToken } = created;
+      ctx.output.data({ ...apiToken, token: created.token }, () => created.token);
+      ctx.output.success(
+        `Created API token "${apiToken.name}" (${apiToken.id}) for ${apiToken.user}, ${apiToken.expiresAt ? `expiring ${apiToken.expiresAt.toISOString()}` : 'never expiring'}.`,
+      );
+      ctx.output.notice('Copy it now: it is not shown again. Scripts use it as CLINIC_TOKEN=...');
+    });
+}

@@ -1,0 +1,15 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { USER_COLUMNS } from './render.js';
+
+export function usersListCommand(ctx: CliContext) {
+  return new Command('list')
+    .description('list accounts (admin)')
+    .addOption(new Option('--role <role>', 'only this role').choices(['admin', 'staff', 'doctor', 'patient'] as const))
+    .addOption(new Option('--status <status>', 'only this status').choices(['active', 'disabled'] as const))
+    .action(async (options) => {
+      const { listUsers } = await import('../../../domain/users/service.js');
+      const users = await listUsers(await ctx.domain(), { role: options.role, status: options.status });
+      ctx.output.list(users, USER_COLUMNS, (user) => user, 'No users found.');
+    });
+}

@@ -1,0 +1,13 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { renderUser } from './render.js';
+
+export function usersShowCommand(ctx: CliContext) {
+  return new Command('show')
+    .description('show an account (admin; anyone for their own)')
+    .argument('<user>', 'username or id')
+    .action(async (user) => {
+      const { showUser } = await import('../../../domain/users/service.js');
+      renderUser(ctx.output, await showUser(await ctx.domain(), { user }));
+    });
+}

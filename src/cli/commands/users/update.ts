@@ -1,0 +1,20 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { renderUser } from './render.js';
+
+export function usersUpdateCommand(ctx: CliContext) {
+  return new Command('update')
+    .description('change the name, email, or admin/staff role of an account (admin); the username never changes')
+    .argument('<user>', 'username or id')
+    .option('--name <name>', 'new full name')
+    .option('--email <email>', 'new email address')
+    .option('--no-email', 'remove the email address')
+    .addOption(new Option('--role <role>', 'admin or staff (not for doctors and patients)').choices(['admin', 'staff'] as const))
+    .action(async (user, options) => {
+      const { updateUserAccount } = await import('../../../domain/users/service.js');
+      const email = options.email === false ? null : options.email;
+      const updated = await updateUserAccount(await ctx.domain(), { user, fullName: options.name, email, role: options.role });
+      ctx.output.success(`Updated ${updated.username}.`);
+      renderUser(ctx.output, updated);
+    });
+}

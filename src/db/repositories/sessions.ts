@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  ended_at: Date | null;
+}
+
+export type NewSessionRow = Pick<SessionRow, 'user_id' | 'token_hash' | 'created_at' | 'last_seen_at' | 'expires_at'>;
+
+const SESSION_COLUMNS = ['id', 'user_id', 'token_hash', 'created_at', 'last_seen_at', 'expires_at', 'ended_at'] as const;
+
+export async function insertSession(db: Knex, row: NewSessionRow): Promise<SessionRow> {
+  const [created] = await db('sessions').insert(row).returning([...SESSION_COLUMNS]);
+  return created as SessionRow;
+}
+
+export async function findSessionByTokenHash(db: Knex, tokenHash: string): Promise<SessionRow | undefined> {
+  return db('sessions').select(...SESSION_COLUMNS).where({ token_hash: tokenHash }).first();
+}
+
+/** The sliding idle window: seen now, so it expires later (never past the absolute limit). */
+export async function touchSession(db: Knex, id: string, seenAt: Date, expiresAt: Date): Promise<void> {
+  await db('sessions').where({ id }).update({ last_seen_at: seenAt, expires_at: expiresAt });
+}
+
+export async function endSession(db: Knex, id: string, at: Date): Promise<void> {
+  await db('sessions').where({ id }).whereNull('ended_at').update({ ended_at: at });
+}
+
+/** Ends every open session of a user; returns how many were open. */
+export async function endSessionsOfUser(db: Knex, userId: string, at: Date): Promise<number> {
+  return db('sessions').where({ user_id: userId }).whereNull('ended_at').update({ ended_at: at });
+}

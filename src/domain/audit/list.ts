@@ -1,0 +1,94 @@
+import { DateTime } from 'luxon';
+import type { DomainContext } from '../context.js';
+import { ValidationError } from '../errors.js';
+import { requireActor } from '../policy.js';
+import { authorize } from './record.js';
+import { clinicTimeZone } from '../settings/service.js';
+import { findUserByRef } from '../../db/repositories/users.js';
+import { listAuditEntries, type AuditFilter, type AuditRow } from '../../db/repositories/audit-log.js';
+
+/** An audit entry as commands show it (DESIGN §5). */
+export interface AuditEntryView {
+  id: number;
+  at: Date;
+  actorId: string | null;
+  actor: string | null;
+  action: string;
+  entity: string | null;
+  entityId: string | null;
+  patientId: string | null;
+  outcome: AuditRow['outcome'];
+  details: Record<string, unknown> | null;
+}
+
+export function auditEntryView(row: AuditRow): AuditEntryView {
+  return {
+    id: row.id,
+    at: row.at,
+    actorId: row.actor_id,
+    actor: row.actor,
+    action: row.action,
+    entity: row.entity,
+    entityId: row.entity_id,
+    patientId: row.patient_id,
+    outcome: row.outcome,
+    details: row.details,
+  };
+}
+
+export const DEFAULT_AUDIT_LIMIT = 100;
+const MAX_AUDIT_LIMIT = 10_000;
+
+export interface AuditQuery {
+  actor?: string | undefined;
+  patient?: string | undefined;
+  /** exact, or a prefix ending in `*` (`users.*`) */
+  action?: string | undefined;
+  /** YYYY-MM-DD (midnight, clinic time zone) or an ISO 8601 date-time */
+  since?: string | undefined;
+  limit?: string | number | undefined;
+}
+
+/** Newest first; admin only. `actor` matches a user (username or id) or a username recorded by a failed login. */
+export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Promise<AuditEntryView[]> {
+  const limit = parseLimit(query.limit);
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'audit.read', {}, { entity: 'audit_log' });
+  const filter: AuditFilter = { limit };
+  if (query.actor !== undefined) {
+    const user = await findUserByRef(ctx.db, query.actor.trim());
+    filter.actor = user?.username ?? query.actor.trim();
+    if (user) filter.actorId = user.id;
+  }
+  if (query.patient !== undefined) {
+    const patient = await findUserByRef(ctx.db, query.patient.trim());
+    if (!patient) return [];
+    filter.patientId = patient.id;
+  }
+  if (query.action !== undefined) {
+    const action = query.action.trim();
+    if (action.endsWith('*')) filter.actionPrefix = action.slice(0, -1);
+    else filter.action = action;
+  }
+  if (query.since !== undefined) filter.since = await parseSince(ctx, query.since);
+  return (await listAuditEntries(ctx.db, filter)).map(auditEntryView);
+}
+
+function parseLimit(value: string | number | undefined): number {
+  if (value === undefined) return DEFAULT_AUDIT_LIMIT;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) {
+    throw new ValidationError(`Invalid --limit "${value}": use a whole number from 1 to ${MAX_AUDIT_LIMIT}.`);
+  }
+  return limit;
+}
+
+async function parseSince(ctx: DomainContext, value: string): Promise<Date> {
+  const text = value.trim();
+  const zone = await clinicTimeZone(ctx);
+  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? DateTime.fromISO(text, { zone }) : DateTime.fromISO(text, { zone, setZone: true });
+  if (!parsed.isValid) {
+    throw new ValidationError(`Invalid --since "${value}".`, { remedy: 'Use a date (YYYY-MM-DD, clinic time zone) or an ISO 8601 date-time.' });
+  }
+  return parsed.toJSDate();
+}

@@ -1,0 +1,91 @@
+import type { DomainContext } from '../context.js';
+import { NotAuthenticatedError } from '../errors.js';
+import { recordAudit } from '../audit/record.js';
+import { inTransaction } from '../transaction.js';
+import { findCredentialsByUsername, updateLoginState, type UserCredentialRow } from '../../db/repositories/users.js';
+import { userView, type UserView } from '../users/view.js';
+import { verifyPassword } from './passwords.js';
+import { actorOf, startSession } from './sessions.js';
+import { hashToken } from './secrets.js';
+import { endSession, findSessionByTokenHash } from '../../db/repositories/sessions.js';
+
+/** DESIGN §6: five failures within 15 minutes lock the account for 15 minutes. */
+export const LOCKOUT = { maxFailures: 5, windowMinutes: 15, lockMinutes: 15 } as const;
+const MINUTE = 60_000;
+
+/**
+ * Compared against when the username is unknown or has no password, so that every failure costs
+ * one bcrypt comparison at cost 12 (it is the hash of a random string nobody knows).
+ */
+const DUMMY_HASH = '$2b$12$K4fqvcSy2FRoF/MII6NPFeqWq6WTnlGhWSqqXAeOc77NZgXAdxJvG';
+
+/** One message for unknown user, wrong password, locked and disabled accounts. */
+export const LOGIN_FAILED_MESSAGE = 'Login failed: wrong username or password, or the account cannot log in now.';
+
+export interface LoginResult {
+  token: string;
+  expiresAt: Date;
+  user: UserView;
+}
+
+type FailureReason = 'unknown_user' | 'no_password' | 'wrong_password' | 'locked' | 'disabled';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+  /** the terminal's previous session, ended when the new one starts */
+  replacesToken?: string | undefined;
+}
+
+/** Checks the password (same message and about the same time for every failure) and starts a session. */
+export async function login(ctx: DomainContext, input: LoginInput): Promise<LoginResult> {
+  const username = input.username.trim().toLowerCase();
+  const user = username === '' ? undefined : await findCredentialsByUsername(ctx.db, username);
+  const now = ctx.now();
+  const matches = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
+  const reason = failureReason(user, matches, now);
+  if (reason) {
+    await inTransaction(ctx, async (trx) => {
+      if (user && reason === 'wrong_password') await updateLoginState(trx, user.id, afterFailure(user, now));
+      await recordAudit(trx, null, {
+        action: 'session.login',
+        outcome: 'failure',
+        actorUsername: username,
+        entity: 'user',
+        entityId: user?.id ?? null,
+        details: { reason },
+      });
+    });
+    throw new NotAuthenticatedError(LOGIN_FAILED_MESSAGE, { remedy: 'Check the username and password, or ask an admin. Run `clinic login` to try again.' });
+  }
+  const account = user!;
+  return inTransaction(ctx, async (trx) => {
+    await updateLoginState(trx, account.id, { failed_login_count: 0, first_failed_login_at: null, locked_until: null });
+    if (input.replacesToken) {
+      const previous = await findSessionByTokenHash(trx, hashToken(input.replacesToken));
+      if (previous) await endSession(trx, previous.id, now);
+    }
+    const session = await startSession(trx, account.id, now);
+    await recordAudit(trx, actorOf(account), { action: 'session.login', entity: 'user', entityId: account.id });
+    return { ...session, user: userView(account) };
+  });
+}
+
+function failureReason(user: UserCredentialRow | undefined, matches: boolean, now: Date): FailureReason | null {
+  if (!user) return 'unknown_user';
+  if (!user.password_hash) return 'no_password';
+  if (user.locked_until && user.locked_until.getTime() > now.getTime()) return 'locked';
+  if (!matches) return 'wrong_password';
+  if (user.status !== 'active') return 'disabled';
+  return null;
+}
+
+/** Counts a failure in the current 15-minute window; the fifth locks the account. */
+function afterFailure(user: UserCredentialRow, now: Date) {
+  const windowOpen = user.first_failed_login_at !== null && now.getTime() - user.first_failed_login_at.getTime() < LOCKOUT.windowMinutes * MINUTE;
+  const count = windowOpen ? user.failed_login_count + 1 : 1;
+  if (count >= LOCKOUT.maxFailures) {
+    return { failed_login_count: 0, first_failed_login_at: null, locked_until: new Date(now.getTime() + LOCKOUT.lockMinutes * MINUTE) };
+  }
+  return { failed_login_count: count, first_failed_login_at: windowOpen ? user.first_failed_login_at : now, locked_until: null };
+}

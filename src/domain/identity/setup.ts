@@ -1,0 +1,59 @@
+import type { DomainContext } from '../context.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import { recordAudit } from '../audit/record.js';
+import { storeInitialTimeZone } from '../settings/service.js';
+import { inTransaction } from '../transaction.js';
+import { isValidTimeZone, systemTimeZone } from '../time.js';
+import { createAccount } from '../users/accounts.js';
+import { userView, type UserView } from '../users/view.js';
+import { migrateLatest } from '../../db/migrations.js';
+import { countAdmins, lockUsersForAdminChange } from '../../db/repositories/users.js';
+import { actorOf, startSession } from './sessions.js';
+
+const alreadyInitialized = () =>
+  new ConflictError('This clinic is already set up: an admin account exists.', { remedy: 'Run `clinic login` instead.' });
+
+/**
+ * The first step of `clinic init`, before anything is asked: the schema is brought up to date (on
+ * both backends) and a database that already has an admin is refused.
+ */
+export async function prepareClinic(ctx: DomainContext, input: { timezone?: string | undefined } = {}): Promise<{ migrated: string[] }> {
+  if (input.timezone !== undefined && !isValidTimeZone(input.timezone)) {
+    throw new ValidationError(`Unknown time zone "${input.timezone}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
+  }
+  const migrated = await migrateLatest(ctx.db);
+  if ((await countAdmins(ctx.db)) > 0) throw alreadyInitialized();
+  return { migrated };
+}
+
+export interface InitializeInput {
+  /** default: the system's time zone */
+  timezone?: string | undefined;
+  adminUsername: string;
+  adminFullName: string;
+  adminPassword: string;
+}
+
+export interface InitializedClinic {
+  timezone: string;
+  admin: UserView;
+  /** the new admin's session: `clinic init` logs the terminal in */
+  session: { token: string; expiresAt: Date };
+}
+
+/** Stores the time zone, creates the first admin and starts their session, all in one transaction. */
+export async function initializeClinic(ctx: DomainContext, input: InitializeInput): Promise<InitializedClinic> {
+  const timezone = input.timezone ?? systemTimeZone();
+  return inTransaction(ctx, async (trx) => {
+    await lockUsersForAdminChange(trx);
+    if ((await countAdmins(trx)) > 0) throw alreadyInitialized();
+    await storeInitialTimeZone(trx, timezone);
+    const admin = await createAccount(trx, { username: input.adminUsername, fullName: input.adminFullName, role: 'admin', password: input.adminPassword });
+    const actor = actorOf(admin);
+    await recordAudit(trx, actor, { action: 'clinic.init', entity: 'settings', entityId: 'timezone', details: { timezone } });
+    await recordAudit(trx, actor, { action: 'users.create', entity: 'user', entityId: admin.id, details: { username: admin.username, role: 'admin', withPassword: true } });
+    const session = await startSession(trx, admin.id, ctx.now());
+    await recordAudit(trx, actor, { action: 'session.login', entity: 'user', entityId: admin.id, details: { via: 'init' } });
+    return { timezone, admin: userView(admin), session };
+  });
+}

@@ -1,0 +1,28 @@
+import type { DomainContext } from '../context.js';
+import { NotAuthenticatedError } from '../errors.js';
+import { countUnread } from '../../db/repositories/messages.js';
+import { findUserById } from '../../db/repositories/users.js';
+import { userView, type UserView } from '../users/view.js';
+import type { Authentication } from './authentication.js';
+
+export interface WhoAmI extends UserView {
+  authenticatedBy: Authentication['method'];
+  /** the database this terminal is logged in to, as `db status` names it */
+  database: string;
+  /** when the session (or the API token) stops working; null: a token that never expires */
+  sessionExpiresAt: Date | null;
+  unreadMessages: number;
+}
+
+/** Everything `clinic whoami` shows, as one object (later fields are added here). */
+export async function whoAmI(ctx: DomainContext, authentication: Authentication, where: { database: string }): Promise<WhoAmI> {
+  const user = await findUserById(ctx.db, authentication.actor.id);
+  if (!user) throw new NotAuthenticatedError('Your account no longer exists.', { remedy: 'Run `clinic login`.' });
+  return {
+    ...userView(user),
+    authenticatedBy: authentication.method,
+    database: where.database,
+    sessionExpiresAt: authentication.expiresAt,
+    unreadMessages: await countUnread(ctx.db, user.id),
+  };
+}

@@ -1,0 +1,99 @@
+import { beforeAll, expect, it } from 'vitest';
+import { makeAdmin, makePatient, makeStaff } from '../support/factories.js';
+import { describeBackends } from '../support/database.js';
+import { OTHER_PASSWORD, PASSWORD, configHome, manualClock, minutes, terminal } from './helpers.js';
+
+describeBackends('login', (db) => {
+  const env = configHome();
+  const cli = terminal(() => db().database, env);
+  const clock = manualClock(new Date('2030-05-06T08:00:00Z'));
+  let staff: string;
+  let disabled: string;
+  let admin: { id: string; username: string; role: 'admin' };
+
+  beforeAll(async () => {
+    const a = await makeAdmin(db().knex, { password: PASSWORD });
+    admin = { id: a.id, username: a.username, role: 'admin' };
+    staff = (await makeStaff(db().knex, { password: PASSWORD })).username;
+    disabled = (await makeStaff(db().knex, { password: PASSWORD })).username;
+    await db().knex('users').where({ username: disabled }).update({ status: 'disabled' });
+  });
+
+  const login = (username: string, password: string) =>
+    cli(['login', '--username', username, '--password-stdin'], { stdin: `${password}\n`, now: clock.now });
+
+  it('locks an account after 5 failures within 15 minutes, for 15 minutes, then lets the right password in', async () => {
+    for (let i = 0; i < 5; i++) {
+      if (i > 0) clock.advance(minutes(2));
+      expect((await login(staff, 'wrong password, sadly')).code).toBe(4);
+    }
+    // the 5th failure, 8 minutes after the 1st, locks the account
+    const locked = await login(staff, PASSWORD);
+    expect(locked.code).toBe(4);
+    const user = await db().knex('users').where({ username: staff }).first();
+    expect(user.locked_until.getTime()).toBeGreaterThan(clock.now().getTime());
+    clock.advance(minutes(14)); // 14 minutes after the 5th failure
+    expect((await login(staff, PASSWORD)).code).toBe(4);
+    clock.advance(minutes(2)); // 16 minutes after it
+    const ok = await login(staff, PASSWORD);
+    expect(ok.code).toBe(0);
+    const after = await db().knex('users').where({ username: staff }).first();
+    expect(after).toMatchObject({ failed_login_count: 0, locked_until: null });
+  });
+
+  it('does not lock for failures spread wider than the 15-minute window', async () => {
+    for (let i = 0; i < 6; i++) {
+      expect((await login(staff, 'wrong password, sadly')).code).toBe(4);
+      clock.advance(minutes(i % 4 === 3 ? 16 : 1));
+    }
+    expect((await login(staff, PASSWORD)).code).toBe(0);
+  });
+
+  it('gives unknown, wrong, locked, disabled and password-less accounts the same message and exit 4, taking about as long', async () => {
+    const patient = await makePatient(db().knex);
+    const lockedUser = (await makeStaff(db().knex, { password: PASSWORD })).username;
+    await db().knex('users').where({ username: lockedUser }).update({ locked_until: new Date(clock.now().getTime() + minutes(10)) });
+    const cases: Array<[string, string, string]> = [
+      ['unknown', 'nobody-here', PASSWORD],
+      ['wrong password', staff, OTHER_PASSWORD],
+      ['locked (right password)', lockedUser, PASSWORD],
+      ['disabled (right password)', disabled, PASSWORD],
+      ['no password', patient.username, PASSWORD],
+    ];
+    const outputs = new Set<string>();
+    const times: number[] = [];
+    for (const [, username, password] of cases) {
+      const started = performance.now();
+      const result = await login(username, password);
+      times.push(performance.now() - started);
+      expect(result.code).toBe(4);
+      expect(result.stdout).toBe('');
+      outputs.add(result.stderr);
+    }
+    expect(outputs.size).toBe(1);
+    expect([...outputs][0]).toContain('Login failed');
+    // Each failure pays one bcrypt comparison (cost 12), the unknown user included.
+    for (const time of times) expect(time).toBeGreaterThan(100);
+  });
+
+  it('audits successes and failures; a failure carries the attempted username and never the password', async () => {
+    const secret = 'a-very-particular-wrong-password';
+    expect((await login('ghost.user', secret)).code).toBe(4);
+    const failure = await db().knex('audit_log').where({ action: 'session.login', outcome: 'failure', actor: 'ghost.user' }).first();
+    expect(failure).toMatchObject({ actor_id: null, details: { reason: 'unknown_user' } });
+    const all = JSON.stringify(await db().knex('audit_log').select('*'));
+    expect(all).not.toContain(secret);
+    expect(all).not.toContain(PASSWORD);
+    const success = await db().knex('audit_log').where({ action: 'session.login', outcome: 'success', actor: staff });
+    expect(success.length).toBeGreaterThan(0);
+  });
+
+  it('refuses without a terminal when a value is missing, naming the flag (exit 2)', async () => {
+    const noUser = await cli(['login', '--password-stdin'], { stdin: `${PASSWORD}\n` });
+    expect(noUser.code).toBe(2);
+    expect(noUser.stderr).toContain('--username');
+    const noPassword = await cli(['login', '--username', admin.username]);
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('--password-stdin');
+  });
+});
