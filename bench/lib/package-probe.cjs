@@ -10,12 +10,15 @@ if (file) {
     const modules = Object.values(require.cache).filter(Boolean);
     const bundle = modules.find((m) => m.filename.endsWith(`${path.sep}clinic.cjs`));
     // Required by the bundle, or loaded with import() (a CommonJS module loaded that way has no parent).
-    const direct = [...(bundle ? bundle.children : []), ...modules.filter((m) => !m.parent && m !== bundle)];
-    const packages = new Set();
-    for (const module of direct) {
+    const direct = [
+      ...(bundle ? bundle.children : []).map((module) => ({ module, via: 'require' })),
+      ...modules.filter((m) => !m.parent && m !== bundle).map((module) => ({ module, via: 'import' })),
+    ];
+    const packages = new Map();
+    for (const { module, via } of direct) {
       const match = /node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(module.filename);
-      if (match) packages.add(match[1].split(path.sep).join('/'));
+      if (match) packages.set(match[1].split(path.sep).join('/'), via);
     }
-    require('node:fs').writeFileSync(file, JSON.stringify([...packages]));
+    require('node:fs').writeFileSync(file, JSON.stringify([...packages].map(([name, via]) => ({ name, via }))));
   });
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { clinicUser, initClinic, missingCommand } from '../lib/clinic-env.js';
 import { clinicSql, doctorUsername, sampleMonday } from '../lib/datagen.js';
-import { libraryFloor, packagesLoadedBy } from '../lib/floor.js';
+import { libraryFloor, packageNames, packagesLoadedBy } from '../lib/floor.js';
 import { ROOT, clinicProcess, measureInterleaved, nodeProcess, type ProcessSpec } from '../lib/proc.js';
 import { skippedSection, type Section } from '../lib/report.js';
 import type { Scenario } from '../lib/scenario.js';
@@ -32,7 +32,7 @@ export const embeddedList: Scenario = {
     const clinicLabel = `clinic appointments list --json --doctor ${doctor} --date ${date}`;
     const clinicSpec = clinicProcess(['appointments', 'list', '--json', '--doctor', doctor, '--date', date], { env: user.env });
     const packages = await packagesLoadedBy(clinicSpec);
-    const librariesLabel = `node + the CommonJS packages it loads (${packages.join(', ')})`;
+    const librariesLabel = `node + the CommonJS packages it loads (${packageNames(packages)})`;
     const floorLabel = 'floor: bench/floor-pglite.mjs (open + equivalent query + close)';
     const specs: Record<string, ProcessSpec> = {
       'node -e 0': nodeProcess(['-e', '0'], { env: user.env }),

@@ -1,6 +1,6 @@
 import { clinicUser, initClinic, missingCommand } from '../lib/clinic-env.js';
 import { clinicSql, doctorUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
-import { libraryFloor, packagesLoadedBy } from '../lib/floor.js';
+import { libraryFloor, packageNames, packagesLoadedBy } from '../lib/floor.js';
 import { clinicProcess, measureInterleaved, nodeProcess, type ProcessSpec } from '../lib/proc.js';
 import { skippedSection, type Section } from '../lib/report.js';
 import { psqlScript } from '../lib/resources.js';
@@ -44,7 +44,7 @@ export const postgresList: Scenario = {
     const clinicLabel = `clinic appointments list --json --doctor ${doctor} --date ${date}`;
     const clinicSpec = clinicProcess(['appointments', 'list', '--json', '--doctor', doctor, '--date', date], { env: user.env });
     const packages = await packagesLoadedBy(clinicSpec);
-    const floorLabel = `floor: node + the packages it loads (${packages.join(', ')})`;
+    const floorLabel = `floor: node + the packages it loads (${packageNames(packages)})`;
     const specs: Record<string, ProcessSpec> = {
       'node -e 0': nodeProcess(['-e', '0'], { env: user.env }),
       [floorLabel]: libraryFloor(packages, user.env),
