@@ -63,9 +63,20 @@ export const embeddedList: Scenario = {
         { label: clinicLabel, measurement: product, baseline: floorLabel },
       ],
       verdicts: [
+        `the packages alone cost +${formatMs(results[librariesLabel]!.cpu.median - results['node -e 0']!.cpu.median)} CPU over \`node -e 0\`, which the floor script does not pay.`,
         `clinic over the floor: wall +${formatMs(wallOver)} (${status(wallOver)}), CPU +${formatMs(cpuOver)} (${status(cpuOver)}); target ≤ +${ALLOWANCE_MS} ms. Both return the same ${listed.length} appointments.`,
       ],
-      details: `Data: the same generated clinic as scenario 2 (${LIST_SHAPE.appointments.toLocaleString('en')} appointments), created by \`clinic init\` then loaded through PGlite. The clinic process also takes the data directory's lock and checks the schema version.`,
+      details: `${WHY}\n\nData: the same generated clinic as scenario 2 (${LIST_SHAPE.appointments.toLocaleString('en')} appointments), created by \`clinic init\` then loaded through PGlite.`,
     };
   },
 };
+
+const WHY = `
+Why +${ALLOWANCE_MS} ms cannot be met: the floor script loads PGlite only, while the command also loads
+Knex, knex-pglite, zod, luxon and Commander (the "node + the CommonJS packages it loads" row shows
+what they cost on their own), and does the work a logged-in command must do on one embedded
+connection: take the data directory's lock, check the schema version, look up and touch the session
+(a write: the idle limit of DESIGN §6 counts from the last use, so PGlite checkpoints on close), read
+the clinic's time zone, find the doctor, then list. With the packages' cost alone above the allowance,
+the reachable floor is "floor + packages", and the command sits close to it.
+`.trim();
