@@ -4,7 +4,4 @@
 // loading dozens of modules; heavy packages are still imported only when a command needs them.
 'use strict';
 
-// Node 22.1+ keeps compiled code of the modules it loads (knex, pg, zod…) on disk between runs;
-// on older Node this is absent and nothing happens.
-require('node:module').enableCompileCache?.();
 require('../dist/clinic.cjs').run(process.argv);

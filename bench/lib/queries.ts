@@ -35,13 +35,20 @@ export async function timeCalls(work: () => Promise<unknown>, runs: number, warm
  * EXPLAIN (ANALYZE, BUFFERS) of a captured statement with its own parameters, on a raw
  * connection of the pool (knex.raw would re-parse the placeholders).
  */
-export async function explainAnalyze(knex: Knex, query: CapturedQuery): Promise<string> {
+export async function explainAnalyze(knex: Knex, query: CapturedQuery, planner: Record<string, 'on' | 'off'> = {}): Promise<string> {
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
-  const connection = (await client.acquireConnection()) as { query(text: string, values: unknown[]): Promise<{ rows: Array<Record<string, string>> }> };
+  const connection = (await client.acquireConnection()) as { query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, string>> }> };
   try {
+    await connection.query('BEGIN');
+    // Planner switches (enable_hashjoin …) for a what-if plan, undone by the ROLLBACK.
+    for (const [name, value] of Object.entries(planner)) {
+      if (!/^enable_[a-z]+$/.test(name)) throw new Error(`not a planner switch: ${name}`);
+      await connection.query(`SET LOCAL ${name} = ${value}`);
+    }
     const result = await connection.query(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.bindings);
     return result.rows.map((row) => row['QUERY PLAN']).join('\n');
   } finally {
+    await connection.query('ROLLBACK').catch(() => {});
     await client.releaseConnection(connection);
   }
 }

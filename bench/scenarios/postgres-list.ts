@@ -51,7 +51,7 @@ export const postgresList: Scenario = {
       [clinicLabel]: clinicSpec,
       'psql (equivalent query)': { command: 'psql', args: ['-X', '-At', '-d', url, '-c', equivalentListSql(doctor, date)], env: user.env },
     };
-    const results = await measureInterleaved(specs, { runs: ctx.runs ?? 20, warmup: 2 });
+    const results = await measureInterleaved(specs, { runs: ctx.runs ?? 12, warmup: 1 });
 
     const listed = JSON.parse(results[clinicLabel]!.samples[0]!.stdout) as unknown[];
     const expected = JSON.parse(results['psql (equivalent query)']!.samples[0]!.stdout) as unknown[];

@@ -23,7 +23,7 @@ export const startup: Scenario = {
         'clinic --version': clinicProcess(['--version'], { env }),
         'clinic --help': clinicProcess(['--help'], { env }),
       },
-      { runs: ctx.runs ?? 30, warmup: 3 },
+      { runs: ctx.runs ?? 20, warmup: 2 },
     );
     const base = results['node -e 0']!;
     const verdicts = (['clinic --version', 'clinic --help'] as const).map((label) =>
