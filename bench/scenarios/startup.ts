@@ -32,6 +32,12 @@ export const startup: Scenario = {
     const verdicts = (['clinic --version', 'clinic --help'] as const).map((label) =>
       ratioVerdict(label, ratio(results[label]!.wall.median, base.wall.median), ratio(results[label]!.cpu.median, base.cpu.median), LIMIT),
     );
+    const printing = results[PRINT_FLOOR]!;
+    const version = results['clinic --version']!;
+    verdicts.push(
+      `clinic --version over its floor (Node printing one line): wall ${formatRatio(ratio(version.wall.median, printing.wall.median))}, CPU ${formatRatio(ratio(version.cpu.median, printing.cpu.median))}; ` +
+        `the floor itself is ${formatRatio(ratio(printing.cpu.median, base.cpu.median))} \`node -e 0\` in CPU.`,
+    );
     const floor = results[COMMANDER_FLOOR]!;
     const help = results['clinic --help']!;
     verdicts.push(
