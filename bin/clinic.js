@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The CLI is bundled into one CommonJS file (npm run build): a terminal answers `clinic --help`
-// without loading dozens of ES modules; heavy packages are still imported only when a command needs them.
-import { createRequire } from 'node:module';
+// The CLI is bundled into one CommonJS file (npm run build), and this launcher is CommonJS too
+// (bin/package.json): a terminal answers `clinic --help` without starting the ES module loader or
+// loading dozens of modules; heavy packages are still imported only when a command needs them.
+'use strict';
 
-const { run } = createRequire(import.meta.url)('../dist/clinic.cjs');
-await run(process.argv);
+require('../dist/clinic.cjs').run(process.argv);

@@ -13,6 +13,8 @@ import { registerTokens } from './commands/tokens/index.js';
 import { registerUsers } from './commands/users/index.js';
 import { VERSION } from './version.js';
 
+export { CommanderError } from '@commander-js/extra-typings';
+
 /** A fresh program per run, so that in-process runs share no state. */
 export function buildProgram(ctx: CliContext): Command {
   const program = addGlobalOptions(

@@ -1,18 +1,30 @@
-import { CommanderError } from '@commander-js/extra-typings';
-import { CliContext, type CliDeps } from './context.js';
-import { ExitCode, describeError } from './exit-codes.js';
+import type { CliContext, CliDeps } from './context.js';
 import { processIO } from './io.js';
-import { buildProgram } from './program.js';
+import { VERSION } from './version.js';
 
 /**
  * The CLI entry: parses argv, runs one command, maps any error to an exit code, and releases the
  * database on every path. Returns the exit code; a real process also gets it as process.exitCode.
+ *
+ * Everything but this file loads on demand (the bundle keeps dynamic imports lazy), so that
+ * `clinic --version` answers without loading Commander and the command tree.
  */
 export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Promise<number> {
   const standalone = deps === undefined;
+  if (isBareVersionRequest(argv)) {
+    // Exactly what Commander prints for `--version` / `-V`, without building the program.
+    (deps?.io ?? processIO()).stdout.write(`${VERSION}\n`);
+    if (standalone) process.exitCode = 0;
+    return 0;
+  }
+  const [{ CliContext }, { ExitCode }, { buildProgram }] = await Promise.all([
+    import('./context.js'),
+    import('./exit-codes.js'),
+    import('./program.js'),
+  ]);
   const ctx = new CliContext({ io: processIO(), env: process.env, ...deps });
   const program = buildProgram(ctx);
-  const stopInterrupt = standalone ? onInterrupt(ctx) : () => {};
+  const stopInterrupt = standalone ? onInterrupt(ctx, ExitCode.interrupted) : () => {};
   let exitCode: number = ExitCode.ok;
   try {
     await program.parseAsync(argv as string[]);
@@ -26,7 +38,13 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   return exitCode;
 }
 
+function isBareVersionRequest(argv: readonly string[]): boolean {
+  return argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
+}
+
 async function report(ctx: CliContext, error: unknown, argv: readonly string[]): Promise<number> {
+  // From the bundle, not `import('@commander-js/extra-typings')`: that would start the ES module loader.
+  const [{ CommanderError }, { ExitCode, describeError }] = await Promise.all([import('./program.js'), import('./exit-codes.js')]);
   if (error instanceof CommanderError) {
     // --help and --version end with a CommanderError whose exit code is 0.
     if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
@@ -60,10 +78,10 @@ async function report(ctx: CliContext, error: unknown, argv: readonly string[]):
 }
 
 /** Ctrl-C: release the database cleanly (the embedded one must checkpoint), then exit 130. */
-function onInterrupt(ctx: CliContext): () => void {
+function onInterrupt(ctx: CliContext, interruptedCode: number): () => void {
   const handler = () => {
     ctx.io.stderr.write('\nInterrupted.\n');
-    void ctx.close().finally(() => process.exit(ExitCode.interrupted));
+    void ctx.close().finally(() => process.exit(interruptedCode));
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
