@@ -12,6 +12,7 @@ import * as createSessions from '../../migrations/20261125090900_create_sessions
 import * as createApiTokens from '../../migrations/20261125091000_create_api_tokens.js';
 import * as createSettings from '../../migrations/20261125091100_create_settings.js';
 import * as createAuditLog from '../../migrations/20261125091200_create_audit_log.js';
+import * as fixPatientsPhoneCheck from '../../migrations/20261125091300_fix_patients_phone_check.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -31,6 +32,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261125091000_create_api_tokens', createApiTokens],
   ['20261125091100_create_settings', createSettings],
   ['20261125091200_create_audit_log', createAuditLog],
+  ['20261125091300_fix_patients_phone_check', fixPatientsPhoneCheck],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);

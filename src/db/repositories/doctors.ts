@@ -88,3 +88,8 @@ export async function findTimeoff(db: Knex, doctorId: string, range: { from?: Da
   if (range.from) query.where('ends_at', '>', range.from);
   return query;
 }
+
+/** The doctor holding a licence number, if any (licence numbers are unique). */
+export async function findDoctorByLicense(db: Knex, licenseNumber: string): Promise<DoctorRow | undefined> {
+  return doctorsQuery(db).where('doctors.license_number', licenseNumber).first();
+}

@@ -41,9 +41,53 @@ export async function addToPanel(db: Knex, doctorId: string, patientId: string):
 }
 
 export async function removeFromPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
-  return (await db('doctor_patients').where({ doctor_id: doctorId, patient_id: patientId }).delete()) > 0;
+  // knex-pglite gives back the driver's result object, not the count, for DELETE: ask for the deleted rows instead.
+  const deleted = await db('doctor_patients').where({ doctor_id: doctorId, patient_id: patientId }).delete().returning('doctor_id');
+  return deleted.length > 0;
 }
 
 export async function isOnPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
   return (await db('doctor_patients').where({ doctor_id: doctorId, patient_id: patientId }).first()) !== undefined;
+}
+
+export interface PatientFilter {
+  /** only patients on this doctor's panel */
+  doctorId?: string;
+  /** only this patient */
+  patientId?: string;
+  /** name or username containing this text, ignoring case and accents */
+  search?: string;
+}
+
+/** Escapes LIKE's wildcards so that searched text matches literally (backslash is the default escape). */
+function literalLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export async function listPatients(db: Knex, filter: PatientFilter = {}): Promise<PatientRow[]> {
+  const query = patientsQuery(db).orderBy('users.username');
+  if (filter.patientId) query.where('users.id', filter.patientId);
+  if (filter.doctorId) {
+    query.whereExists(db('doctor_patients').select(db.raw('1')).whereRaw('doctor_patients.patient_id = patients.user_id').where('doctor_patients.doctor_id', filter.doctorId));
+  }
+  if (filter.search) {
+    // Matches the trigram index users_name_search_idx.
+    query.whereRaw("clinic_fold(users.full_name || ' ' || users.username::text) LIKE '%' || clinic_fold(?) || '%'", [literalLike(filter.search)]);
+  }
+  return query;
+}
+
+export interface PanelDoctorRow {
+  id: string;
+  username: string;
+  full_name: string;
+}
+
+/** The doctors whose panel holds the patient, by username. */
+export async function findPanelDoctors(db: Knex, patientId: string): Promise<PanelDoctorRow[]> {
+  return db('doctor_patients')
+    .join('users', 'users.id', 'doctor_patients.doctor_id')
+    .select('users.id', 'users.username', 'users.full_name')
+    .where('doctor_patients.patient_id', patientId)
+    .orderBy('users.username');
 }

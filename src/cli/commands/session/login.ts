@@ -14,12 +14,16 @@ export function loginCommand(ctx: CliContext) {
       const { readSession, writeSession } = await import('../../session-store.js');
       const { describeTarget } = await import('../../../db/target.js');
       const { login } = await import('../../../domain/identity/login.js');
+      const { whoAmI } = await import('../../../domain/identity/whoami.js');
       const target = await ctx.target();
       const previous = await readSession(ctx.env, target).catch(() => undefined);
-      const result = await login(await ctx.anonymousDomain(), { username, password, replacesToken: previous?.token });
+      const domain = await ctx.anonymousDomain();
+      const result = await login(domain, { username, password, replacesToken: previous?.token });
       await writeSession(ctx.env, target, result.token, ctx.now());
       const database = describeTarget(target);
       ctx.output.success(`Logged in as ${result.user.username} (${result.user.role}) to the ${database}.`);
-      renderIdentity(ctx.output, { ...result.user, authenticatedBy: 'session', database, sessionExpiresAt: result.expiresAt });
+      const actor = { id: result.user.id, username: result.user.username, role: result.user.role };
+      const authentication = { actor, method: 'session', expiresAt: result.expiresAt } as const;
+      renderIdentity(ctx.output, await whoAmI({ ...domain, actor }, authentication, { database }));
     });
 }

@@ -1,0 +1,31 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { readSecretFromStdin } from '../../io.js';
+import { renderDoctor } from './render.js';
+
+export function doctorsAddCommand(ctx: CliContext) {
+  return new Command('add')
+    .description('add a doctor: an account with role doctor, working mon-fri 09:00-17:00 until told otherwise (admin, staff)')
+    .requiredOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"')
+    .requiredOption('--name <name>', 'full name')
+    .option('--specialty <specialty>', 'e.g. cardiology')
+    .option('--license <number>', 'licence number (unique)')
+    .option('--slot-minutes <minutes>', 'length of an appointment slot: 5 to 480, a multiple of 5 (default 30)')
+    .option('--email <email>', 'email address')
+    .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
+    .action(async (options) => {
+      const { addDoctor } = await import('../../../domain/doctors/service.js');
+      const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin) : undefined;
+      const doctor = await addDoctor(await ctx.domain(), {
+        username: options.username,
+        fullName: options.name,
+        specialty: options.specialty,
+        licenseNumber: options.license,
+        slotMinutes: options.slotMinutes,
+        email: options.email,
+        password,
+      });
+      ctx.output.success(`Added doctor ${doctor.username}.${password === undefined ? ' No password: the account cannot log in until one is set.' : ''}`);
+      renderDoctor(ctx.output, doctor);
+    });
+}

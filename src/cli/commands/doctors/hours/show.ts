@@ -1,0 +1,13 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../../context.js';
+import { renderWeek } from '../render.js';
+
+export function doctorsHoursShowCommand(ctx: CliContext) {
+  return new Command('show')
+    .description('show a doctor\'s working week')
+    .argument('<doctor>', 'username or id')
+    .action(async (ref) => {
+      const { showDoctorHours } = await import('../../../../domain/doctors/service.js');
+      renderWeek(ctx.output, await showDoctorHours(await ctx.domain(), ref));
+    });
+}

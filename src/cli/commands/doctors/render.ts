@@ -1,0 +1,34 @@
+import type { DayHours } from '../../../domain/doctors/hours.js';
+import type { DoctorDetails, DoctorView } from '../../../domain/doctors/view.js';
+import type { Column, Output } from '../../output.js';
+
+export const DOCTOR_COLUMNS: ReadonlyArray<Column<DoctorView>> = [
+  { header: 'username', value: (d) => d.username },
+  { header: 'name', value: (d) => d.fullName },
+  { header: 'specialty', value: (d) => d.specialty },
+  { header: 'licence', value: (d) => d.licenseNumber },
+  { header: 'slot', value: (d) => `${d.slotMinutes} min` },
+  { header: 'status', value: (d) => d.status },
+];
+
+export function weekLines(hours: readonly DayHours[]): string {
+  return hours.map((day) => `${day.day}  ${day.ranges.length > 0 ? day.ranges.join(', ') : 'off'}`).join('\n');
+}
+
+export function renderDoctor(output: Output, doctor: DoctorDetails): void {
+  output.record(doctor, [
+    ['id', doctor.id],
+    ['username', doctor.username],
+    ['name', doctor.fullName],
+    ['email', doctor.email],
+    ['specialty', doctor.specialty],
+    ['licence', doctor.licenseNumber],
+    ['slot minutes', doctor.slotMinutes],
+    ['status', doctor.status],
+    ['hours', `\n${weekLines(doctor.hours).replace(/^/gm, '  ')}`],
+  ]);
+}
+
+export function renderWeek(output: Output, hours: DayHours[]): void {
+  output.data(hours, () => weekLines(hours));
+}

@@ -1,0 +1,13 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { renderDoctor } from './render.js';
+
+export function doctorsShowCommand(ctx: CliContext) {
+  return new Command('show')
+    .description('show a doctor and their working hours')
+    .argument('<doctor>', 'username or id')
+    .action(async (ref) => {
+      const { showDoctor } = await import('../../../domain/doctors/service.js');
+      renderDoctor(ctx.output, await showDoctor(await ctx.domain(), ref));
+    });
+}

@@ -1,0 +1,20 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../../context.js';
+import { renderTimeoff } from './render.js';
+
+export function doctorsTimeoffAddCommand(ctx: CliContext) {
+  return new Command('add')
+    .description('add time off; a date without a time means the whole day (admin, staff, the doctor)')
+    .argument('<doctor>', 'username or id')
+    .requiredOption('--from <when>', 'YYYY-MM-DD or YYYY-MM-DDTHH:MM, clinic time zone')
+    .requiredOption('--to <when>', 'YYYY-MM-DD (through the end of that day) or YYYY-MM-DDTHH:MM')
+    .option('--reason <reason>', 'why (at most 500 characters)')
+    .action(async (ref, options) => {
+      const { addTimeoff } = await import('../../../../domain/doctors/service.js');
+      const { clinicWallClock } = await import('../../../../domain/doctors/clinic-time.js');
+      const domain = await ctx.domain();
+      const timeoff = await addTimeoff(domain, ref, { from: options.from, to: options.to, reason: options.reason });
+      ctx.output.success(`Added time off for ${timeoff.doctor}.`);
+      renderTimeoff(ctx.output, timeoff, await clinicWallClock(domain));
+    });
+}

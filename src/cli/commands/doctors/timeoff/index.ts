@@ -1,0 +1,11 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../../context.js';
+import { doctorsTimeoffAddCommand } from './add.js';
+import { doctorsTimeoffListCommand } from './list.js';
+
+export function doctorsTimeoffCommand(ctx: CliContext) {
+  return new Command('timeoff')
+    .description('a doctor\'s time off (clinic time zone)')
+    .addCommand(doctorsTimeoffAddCommand(ctx))
+    .addCommand(doctorsTimeoffListCommand(ctx));
+}

@@ -1,0 +1,15 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../../context.js';
+import { renderTimeoffList } from './render.js';
+
+export function doctorsTimeoffListCommand(ctx: CliContext) {
+  return new Command('list')
+    .description('list a doctor\'s time off (admin, staff, the doctor)')
+    .argument('<doctor>', 'username or id')
+    .action(async (ref) => {
+      const { listTimeoff } = await import('../../../../domain/doctors/service.js');
+      const { clinicWallClock } = await import('../../../../domain/doctors/clinic-time.js');
+      const domain = await ctx.domain();
+      renderTimeoffList(ctx.output, await listTimeoff(domain, ref), await clinicWallClock(domain));
+    });
+}

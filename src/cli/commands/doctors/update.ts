@@ -1,0 +1,26 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { renderDoctor } from './render.js';
+
+export function doctorsUpdateCommand(ctx: CliContext) {
+  return new Command('update')
+    .description('change a doctor\'s details; an empty value clears an optional field (admin, staff)')
+    .argument('<doctor>', 'username or id')
+    .option('--name <name>', 'full name')
+    .option('--specialty <specialty>', 'specialty ("" clears it)')
+    .option('--license <number>', 'licence number ("" clears it)')
+    .option('--slot-minutes <minutes>', 'slot length: 5 to 480, a multiple of 5')
+    .option('--email <email>', 'email address ("" clears it)')
+    .action(async (ref, options) => {
+      const { updateDoctor } = await import('../../../domain/doctors/service.js');
+      const doctor = await updateDoctor(await ctx.domain(), ref, {
+        fullName: options.name,
+        specialty: options.specialty,
+        licenseNumber: options.license,
+        slotMinutes: options.slotMinutes,
+        email: options.email,
+      });
+      ctx.output.success(`Updated doctor ${doctor.username}.`);
+      renderDoctor(ctx.output, doctor);
+    });
+}

@@ -1,0 +1,32 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { readSecretFromStdin } from '../../io.js';
+import { doctorRefs } from './doctor-refs.js';
+import { renderPatient } from './render.js';
+
+export function patientsAddCommand(ctx: CliContext) {
+  return new Command('add')
+    .description('add a patient: an account with role patient, on the panels of the given doctors (admin, staff)')
+    .requiredOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"')
+    .requiredOption('--name <name>', 'full name')
+    .option('--dob <date>', 'date of birth, YYYY-MM-DD')
+    .option('--phone <phone>', 'phone number')
+    .option('--email <email>', 'email address')
+    .option('--doctor <doctor...>', 'a doctor (username or id) whose panel gets the patient; repeat or separate with commas')
+    .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
+    .action(async (options) => {
+      const { addPatient } = await import('../../../domain/patients/service.js');
+      const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin) : undefined;
+      const patient = await addPatient(await ctx.domain(), {
+        username: options.username,
+        fullName: options.name,
+        dateOfBirth: options.dob,
+        phone: options.phone,
+        email: options.email,
+        doctors: doctorRefs(options.doctor),
+        password,
+      });
+      ctx.output.success(`Added patient ${patient.username}.${password === undefined ? ' No password: the account cannot log in until one is set.' : ''}`);
+      renderPatient(ctx.output, patient);
+    });
+}

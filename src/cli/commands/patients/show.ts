@@ -1,0 +1,13 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { renderPatient } from './render.js';
+
+export function patientsShowCommand(ctx: CliContext) {
+  return new Command('show')
+    .description('show a patient and their doctors (the view is audited)')
+    .argument('<patient>', 'username or id')
+    .action(async (ref) => {
+      const { showPatient } = await import('../../../domain/patients/service.js');
+      renderPatient(ctx.output, await showPatient(await ctx.domain(), ref));
+    });
+}

@@ -1,0 +1,179 @@
+import type { Knex } from 'knex';
+import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
+import {
+  addToPanel,
+  findPanelDoctors,
+  findPatientByRef,
+  insertPatientProfile,
+  listPatients as listPatientRows,
+  panelDoctorIds,
+  removeFromPanel,
+  updatePatientProfile,
+  type PatientFilter,
+  type PatientRow,
+} from '../../db/repositories/patients.js';
+import { updateUser } from '../../db/repositories/users.js';
+import { authorize, recordAudit } from '../audit/record.js';
+import type { DomainContext } from '../context.js';
+import { clinicToday } from '../doctors/clinic-time.js';
+import { requireDoctor } from '../doctors/service.js';
+import { ForbiddenError, NotFoundError } from '../errors.js';
+import { requireActor, type Actor } from '../policy.js';
+import { clinicTimeZone } from '../settings/service.js';
+import { inTransaction } from '../transaction.js';
+import { createAccount } from '../users/accounts.js';
+import { parseNewPatient, parsePatientChanges, type NewPatient, type NewPatientInput, type PatientChangesInput } from './validation.js';
+import { panelDoctorView, patientView, type PatientDetails, type PatientView } from './view.js';
+
+export type AddPatientInput = NewPatientInput & { password?: string | undefined };
+
+/** The clinic's date today, against which dates of birth are checked. */
+export async function clinicDate(ctx: DomainContext): Promise<string> {
+  return clinicToday(ctx.now(), await clinicTimeZone(ctx));
+}
+
+/** `patients add`: the account, the profile and the panel in one transaction. */
+export async function addPatient(ctx: DomainContext, input: AddPatientInput): Promise<PatientDetails> {
+  const patient = parseNewPatient(input, { today: await clinicDate(ctx) });
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'patients.manage', {}, { entity: 'patient' });
+  return inTransaction(ctx, async (trx) => {
+    const row = await createPatient(trx, actor, patient, { password: input.password });
+    return detailsOf(trx, row);
+  });
+}
+
+/**
+ * Writes one patient inside the caller's transaction: the user (role patient), the profile, the
+ * panel rows and the audit row. For `patients add` and bulk imports, which parse with
+ * parseNewPatient and authorize once. Throws ConflictError for a taken username and
+ * NotFoundError for an unknown doctor.
+ */
+export async function createPatient(trx: Knex, actor: Actor, patient: NewPatient, options: { password?: string | undefined } = {}): Promise<PatientRow> {
+  const doctors: DoctorRow[] = [];
+  for (const ref of patient.doctors) doctors.push(await requireDoctor(trx, ref));
+  const user = await createAccount(trx, { username: patient.username, fullName: patient.fullName, email: patient.email, role: 'patient', password: options.password });
+  await insertPatientProfile(trx, { user_id: user.id, date_of_birth: patient.dateOfBirth, phone: patient.phone });
+  for (const doctor of doctors) await addToPanel(trx, doctor.id, user.id);
+  await recordAudit(trx, actor, {
+    action: 'patients.add',
+    entity: 'patient',
+    entityId: user.id,
+    patientId: user.id,
+    details: { username: user.username, doctors: doctors.map((doctor) => doctor.username), hasPassword: options.password !== undefined },
+  });
+  return (await findPatientByRef(trx, user.id))!;
+}
+
+/**
+ * `patients list` (DESIGN §6, patients.read): clinic staff see everyone; a doctor only their own
+ * panel (a --doctor naming someone else finds nobody); a patient only themselves.
+ */
+export async function listPatients(ctx: DomainContext, filter: { doctor?: string | undefined; search?: string | undefined } = {}): Promise<PatientView[]> {
+  const actor = requireActor(ctx.actor);
+  const query: PatientFilter = {};
+  if (filter.doctor !== undefined) query.doctorId = (await requireDoctor(ctx.db, filter.doctor)).id;
+  const search = filter.search?.trim();
+  if (search) query.search = search;
+  if (actor.role === 'patient') query.patientId = actor.id;
+  if (actor.role === 'doctor') {
+    if (query.doctorId !== undefined && query.doctorId !== actor.id) return [];
+    query.doctorId = actor.id;
+  }
+  return (await listPatientRows(ctx.db, query)).map(patientView);
+}
+
+/** `patients show`: a view of a patient's record, audited whether allowed or denied. */
+export async function showPatient(ctx: DomainContext, ref: string): Promise<PatientDetails> {
+  const actor = requireActor(ctx.actor);
+  const patient = await requireVisiblePatient(ctx, actor, ref);
+  await recordAudit(ctx.db, actor, { action: 'patients.read', entity: 'patient', entityId: patient.id, patientId: patient.id });
+  return detailsOf(ctx.db, patient);
+}
+
+export async function updatePatient(ctx: DomainContext, ref: string, input: PatientChangesInput): Promise<PatientDetails> {
+  const changes = parsePatientChanges(input, { today: await clinicDate(ctx) });
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'patients.manage', {}, { entity: 'patient' });
+  const patient = await requirePatient(ctx.db, ref);
+  return inTransaction(ctx, async (trx) => {
+    // Always through users, so that updatedAt moves with any change to the record.
+    await updateUser(trx, patient.id, {
+      ...(changes.fullName !== undefined ? { full_name: changes.fullName } : {}),
+      ...(changes.email !== undefined ? { email: changes.email } : {}),
+    });
+    await updatePatientProfile(trx, patient.id, {
+      ...(changes.dateOfBirth !== undefined ? { date_of_birth: changes.dateOfBirth } : {}),
+      ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
+    });
+    await recordAudit(trx, actor, { action: 'patients.update', entity: 'patient', entityId: patient.id, patientId: patient.id, details: { fields: Object.keys(changes) } });
+    return detailsOf(trx, (await findPatientByRef(trx, patient.id))!);
+  });
+}
+
+export interface PanelChange {
+  patient: PatientDetails;
+  /** false when the patient was already (or was not) on the doctor's panel */
+  changed: boolean;
+}
+
+/** `patients assign P D`; assigning twice changes nothing and succeeds. */
+export async function assignPatient(ctx: DomainContext, patientRef: string, doctorRef: string): Promise<PanelChange> {
+  return changePanel(ctx, patientRef, doctorRef, 'assign');
+}
+
+/** `patients unassign P D`; unassigning a patient who is not on the panel changes nothing and succeeds. */
+export async function unassignPatient(ctx: DomainContext, patientRef: string, doctorRef: string): Promise<PanelChange> {
+  return changePanel(ctx, patientRef, doctorRef, 'unassign');
+}
+
+async function changePanel(ctx: DomainContext, patientRef: string, doctorRef: string, change: 'assign' | 'unassign'): Promise<PanelChange> {
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'patients.manage', {}, { entity: 'patient' });
+  const patient = await requirePatient(ctx.db, patientRef);
+  const doctor = await requireDoctor(ctx.db, doctorRef);
+  return inTransaction(ctx, async (trx) => {
+    const changed = change === 'assign' ? await addToPanel(trx, doctor.id, patient.id) : await removeFromPanel(trx, doctor.id, patient.id);
+    if (changed) {
+      await recordAudit(trx, actor, {
+        action: `patients.${change}`,
+        entity: 'patient',
+        entityId: patient.id,
+        patientId: patient.id,
+        details: { doctorId: doctor.id, doctor: doctor.username },
+      });
+    }
+    return { patient: await detailsOf(trx, patient), changed };
+  });
+}
+
+function notFound(ref: string): NotFoundError {
+  return new NotFoundError(`No patient "${ref}".`, { remedy: 'Run `clinic patients list` to see the patients you can see.' });
+}
+
+async function requirePatient(db: Knex, ref: string): Promise<PatientRow> {
+  const patient = await findPatientByRef(db, ref.trim());
+  if (!patient) throw notFound(ref);
+  return patient;
+}
+
+/**
+ * A patient the actor may see. A patient outside the actor's reach is reported exactly like an
+ * unknown one (exit 6, same message), so that a doctor cannot probe who is a patient here; the
+ * denial is still audited.
+ */
+async function requireVisiblePatient(ctx: DomainContext, actor: Actor, ref: string): Promise<PatientRow> {
+  const patient = await requirePatient(ctx.db, ref);
+  const resource = { patientId: patient.id, panelDoctorIds: await panelDoctorIds(ctx.db, patient.id) };
+  try {
+    await authorize(ctx, actor, 'patients.read', resource, { entity: 'patient', entityId: patient.id, patientId: patient.id });
+  } catch (error) {
+    if (error instanceof ForbiddenError) throw notFound(ref);
+    throw error;
+  }
+  return patient;
+}
+
+async function detailsOf(db: Knex, row: PatientRow): Promise<PatientDetails> {
+  return { ...patientView(row), doctors: (await findPanelDoctors(db, row.id)).map(panelDoctorView) };
+}
