@@ -44,7 +44,7 @@ describe('bin/clinic.js as a user runs it', () => {
     });
     const stat = await fs.stat(path.join(home, 'data', 'clinic'));
     expect(stat.mode & 0o077).toBe(0);
-  });
+  }, 180_000); // initdb of a new PGlite directory: ~6 s alone, far more on a loaded 2-core machine
 
   it('fails with exit 8 and no stack trace when PostgreSQL cannot be reached', async () => {
     const result = await spawnClinic(['settings', 'show', '--database-url', 'postgres://nobody@127.0.0.1:1/none']);

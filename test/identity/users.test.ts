@@ -81,7 +81,10 @@ describeBackends('users', (db) => {
     const disabled = await as(admin, ['users', 'disable', 'front.desk', '--json']);
     expect(disabled.code).toBe(0);
     expect(disabled.json()).toMatchObject({ status: 'disabled' });
+    expect(disabled.stderr).toContain('ended 1 session(s) and revoked 1 API token(s)');
     const user = await db().knex('users').where({ username: 'front.desk' }).first();
+    const audit = await db().knex('audit_log').where({ action: 'users.disable', entity_id: user.id }).first();
+    expect(audit.details).toMatchObject({ endedSessions: 1, revokedTokens: 1 });
     expect(await db().knex('sessions').where({ user_id: user.id }).whereNull('ended_at')).toHaveLength(0);
     expect(await db().knex('api_tokens').where({ user_id: user.id }).whereNull('revoked_at')).toHaveLength(0);
     expect((await cli(['whoami'])).code).toBe(4);

@@ -1,6 +1,29 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { appointmentsApproveCommand } from './approve.js';
+import { appointmentsBookCommand } from './book.js';
+import { appointmentsCancelCommand } from './cancel.js';
+import { appointmentsCheckinCommand } from './checkin.js';
+import { appointmentsCompleteCommand } from './complete.js';
+import { appointmentsListCommand } from './list.js';
+import { appointmentsNoshowCommand } from './noshow.js';
+import { appointmentsRejectCommand } from './reject.js';
+import { appointmentsRescheduleCommand } from './reschedule.js';
+import { appointmentsShowCommand } from './show.js';
+import { appointmentsSlotsCommand } from './slots.js';
 
-export function registerAppointments(program: Command, _ctx: CliContext): void {
-  program.command('appointments').description('Book, list and manage appointments');
+export function registerAppointments(program: Command, ctx: CliContext): void {
+  const appointments = program.command('appointments').description('Book, list and manage appointments');
+  appointments
+    .addCommand(appointmentsBookCommand(ctx))
+    .addCommand(appointmentsSlotsCommand(ctx))
+    .addCommand(appointmentsListCommand(ctx))
+    .addCommand(appointmentsShowCommand(ctx))
+    .addCommand(appointmentsApproveCommand(ctx))
+    .addCommand(appointmentsRejectCommand(ctx))
+    .addCommand(appointmentsCancelCommand(ctx))
+    .addCommand(appointmentsRescheduleCommand(ctx))
+    .addCommand(appointmentsCheckinCommand(ctx))
+    .addCommand(appointmentsCompleteCommand(ctx))
+    .addCommand(appointmentsNoshowCommand(ctx));
 }

@@ -1,0 +1,33 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { describeAppointment, renderAppointment, toNumber } from './render.js';
+
+export function appointmentsBookCommand(ctx: CliContext) {
+  return new Command('book')
+    .description('book an appointment at a given time, or at the first free slot with --next-available')
+    .requiredOption('--patient <patient>', 'patient username or id')
+    .requiredOption('--doctor <doctor>', 'doctor username or id')
+    .option('--date <date>', 'day, YYYY-MM-DD (clinic time zone)')
+    .option('--time <time>', 'start, HH:MM (clinic time zone)')
+    .option('--next-available', 'the first free slot (within 90 days) instead of --date/--time')
+    .option('--after <date>', 'with --next-available: search from this day on')
+    .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)")
+    .option('--reason <reason>', 'reason for the visit')
+    .option('--approve', 'book it APPROVED at once (staff and admin)')
+    .action(async (options) => {
+      const { bookAppointment } = await import('../../../domain/appointments/booking.js');
+      const appointment = await bookAppointment(await ctx.domain(), {
+        patient: options.patient,
+        doctor: options.doctor,
+        date: options.date,
+        time: options.time,
+        nextAvailable: options.nextAvailable,
+        after: options.after,
+        durationMinutes: toNumber(options.duration),
+        reason: options.reason,
+        approve: options.approve,
+      });
+      ctx.output.success(`Booked ${describeAppointment(appointment)}.`);
+      renderAppointment(ctx.output, appointment);
+    });
+}

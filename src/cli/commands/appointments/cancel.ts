@@ -1,0 +1,6 @@
+import type { CliContext } from '../../context.js';
+import { statusVerbCommand } from './status-verb.js';
+
+export function appointmentsCancelCommand(ctx: CliContext) {
+  return statusVerbCommand(ctx, 'cancel', 'cancel a PENDING or APPROVED appointment', 'Cancelled').requiredOption('--reason <reason>', 'why (required)');
+}

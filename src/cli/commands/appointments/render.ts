@@ -1,0 +1,38 @@
+import type { AppointmentView } from '../../../domain/appointments/view.js';
+import type { Column, Output } from '../../output.js';
+
+export function renderAppointment(output: Output, appointment: AppointmentView): void {
+  output.record(appointment, [
+    ['id', appointment.id],
+    ['date', appointment.date],
+    ['time', appointment.timeSlot],
+    ['patient', appointment.patient],
+    ['doctor', appointment.doctor],
+    ['status', appointment.status],
+    ['reason', appointment.reason],
+    ...(appointment.cancelReason ? [['cancel reason', appointment.cancelReason] as const] : []),
+    ...(appointment.rescheduledFromId ? [['rescheduled from', appointment.rescheduledFromId] as const] : []),
+    ['starts at', appointment.startsAt],
+    ['ends at', appointment.endsAt],
+  ]);
+}
+
+export const APPOINTMENT_COLUMNS: ReadonlyArray<Column<AppointmentView>> = [
+  { header: 'ID', value: (a) => a.id.slice(0, 8) },
+  { header: 'Date', value: (a) => a.date },
+  { header: 'Time', value: (a) => a.timeSlot },
+  { header: 'Patient', value: (a) => a.patient },
+  { header: 'Doctor', value: (a) => a.doctor },
+  { header: 'Status', value: (a) => a.status },
+  { header: 'Reason', value: (a) => a.reason },
+];
+
+/** "Booked 1a2b3c4d: 2027-01-04 09:00-09:30 with dr-who (PENDING)." */
+export function describeAppointment(appointment: AppointmentView): string {
+  return `${appointment.id.slice(0, 8)}: ${appointment.date} ${appointment.timeSlot}, ${appointment.patient} with ${appointment.doctor} (${appointment.status})`;
+}
+
+/** Whole minutes/days/limits: anything else is left for the domain to reject with exit 3. */
+export function toNumber(value: string | undefined): number | undefined {
+  return value === undefined ? undefined : Number(value);
+}

@@ -1,0 +1,24 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { toNumber } from './render.js';
+
+export function appointmentsSlotsCommand(ctx: CliContext) {
+  return new Command('slots')
+    .description("a doctor's free slots from a date on")
+    .requiredOption('--doctor <doctor>', 'doctor username or id')
+    .requiredOption('--date <date>', 'first day, YYYY-MM-DD (clinic time zone)')
+    .option('--days <n>', 'how many days (default 1, at most 62)')
+    .action(async (options) => {
+      const { listFreeSlots } = await import('../../../domain/appointments/queries.js');
+      const slots = await listFreeSlots(await ctx.domain(), { doctor: options.doctor, date: options.date, days: toNumber(options.days) });
+      ctx.output.list(
+        slots,
+        [
+          { header: 'Date', value: (slot) => slot.date },
+          { header: 'Time', value: (slot) => slot.timeSlot },
+        ],
+        (slot) => slot,
+        'No free slots.',
+      );
+    });
+}

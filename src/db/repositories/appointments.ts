@@ -1,0 +1,117 @@
+import type { Knex } from 'knex';
+import type { AppointmentStatus } from '../../domain/appointments/rules.js';
+
+export interface AppointmentRow {
+  id: string;
+  patient_id: string;
+  doctor_id: string;
+  starts_at: Date;
+  ends_at: Date;
+  reason: string | null;
+  status: AppointmentStatus;
+  cancel_reason: string | null;
+  rescheduled_from_id: string | null;
+  external_id: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** An appointment with the usernames of its two parties. */
+export interface AppointmentWithNamesRow extends AppointmentRow {
+  patient_username: string;
+  doctor_username: string;
+}
+
+export type NewAppointmentRow = Pick<AppointmentRow, 'patient_id' | 'doctor_id' | 'starts_at' | 'ends_at' | 'reason' | 'status' | 'created_by'> &
+  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id'>>;
+
+const ACTIVE = ['PENDING', 'APPROVED', 'CHECKED_IN'];
+
+const COLUMNS = [
+  'id', 'patient_id', 'doctor_id', 'starts_at', 'ends_at', 'reason', 'status', 'cancel_reason',
+  'rescheduled_from_id', 'external_id', 'created_by', 'created_at', 'updated_at',
+] as const;
+
+function withNames(db: Knex): Knex.QueryBuilder {
+  return db('appointments as a')
+    .join('users as p', 'p.id', 'a.patient_id')
+    .join('users as d', 'd.id', 'a.doctor_id')
+    .select(...COLUMNS.map((column) => `a.${column}`), 'p.username as patient_username', 'd.username as doctor_username');
+}
+
+export async function insertAppointment(db: Knex, row: NewAppointmentRow): Promise<AppointmentRow> {
+  const [created] = await db('appointments').insert(row).returning([...COLUMNS]);
+  return created as AppointmentRow;
+}
+
+export async function findAppointmentById(db: Knex, id: string): Promise<AppointmentWithNamesRow | undefined> {
+  return withNames(db).where('a.id', id).first();
+}
+
+/** Ids starting with `prefix` (lower-case hex and dashes), at most `limit` of them. */
+export async function findAppointmentIdsByPrefix(
+  db: Knex,
+  prefix: string,
+  scope: { doctorId?: string; patientId?: string } = {},
+  limit = 6,
+): Promise<Array<Pick<AppointmentRow, 'id' | 'starts_at'>>> {
+  const query = db('appointments').select('id', 'starts_at').whereRaw('id::text LIKE ?', [`${prefix.toLowerCase()}%`]).orderBy('id').limit(limit);
+  if (scope.doctorId) query.where('doctor_id', scope.doctorId);
+  if (scope.patientId) query.where('patient_id', scope.patientId);
+  return query;
+}
+
+/** The row, locked until the transaction ends (status transitions). */
+export async function lockAppointment(trx: Knex.Transaction, id: string): Promise<AppointmentRow | undefined> {
+  return trx('appointments').select(...COLUMNS).where({ id }).forUpdate().first();
+}
+
+export async function updateAppointment(
+  db: Knex,
+  id: string,
+  changes: Partial<Pick<AppointmentRow, 'status' | 'cancel_reason'>>,
+): Promise<AppointmentRow> {
+  const [updated] = await db('appointments').where({ id }).update({ ...changes, updated_at: db.fn.now() }).returning([...COLUMNS]);
+  return updated as AppointmentRow;
+}
+
+/** Active appointments of a doctor or of a patient overlapping [from, to), earliest first. */
+export async function findActiveOverlapping(
+  db: Knex,
+  who: { doctorId?: string; patientId?: string },
+  from: Date,
+  to: Date,
+): Promise<AppointmentWithNamesRow[]> {
+  const query = withNames(db).whereIn('a.status', ACTIVE).where('a.starts_at', '<', to).where('a.ends_at', '>', from).orderBy('a.starts_at');
+  query.where((where) => {
+    if (who.doctorId) where.orWhere('a.doctor_id', who.doctorId);
+    if (who.patientId) where.orWhere('a.patient_id', who.patientId);
+  });
+  return query;
+}
+
+export interface AppointmentFilter {
+  doctorId?: string;
+  patientId?: string;
+  from?: Date;
+  to?: Date;
+  status?: AppointmentStatus;
+  limit?: number;
+  /** the acting doctor's or patient's own appointments only */
+  ownDoctorId?: string;
+  ownPatientId?: string;
+}
+
+export async function listAppointments(db: Knex, filter: AppointmentFilter): Promise<AppointmentWithNamesRow[]> {
+  const query = withNames(db).orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+  if (filter.doctorId) query.where('a.doctor_id', filter.doctorId);
+  if (filter.patientId) query.where('a.patient_id', filter.patientId);
+  if (filter.from) query.where('a.starts_at', '>=', filter.from);
+  if (filter.to) query.where('a.starts_at', '<', filter.to);
+  if (filter.status) query.where('a.status', filter.status);
+  if (filter.ownDoctorId) query.where('a.doctor_id', filter.ownDoctorId);
+  if (filter.ownPatientId) query.where('a.patient_id', filter.ownPatientId);
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  return query;
+}

@@ -1,0 +1,155 @@
+import type { DateTime } from 'luxon';
+import { z } from 'zod';
+import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
+import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
+import { addToPanel, findPatientByRef, panelDoctorIds, type PatientRow } from '../../db/repositories/patients.js';
+import { SqlState, isRetryable, sqlState } from '../../db/pg-errors.js';
+import { authorize, recordAudit } from '../audit/record.js';
+import type { DomainContext } from '../context.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { requireActor, type Actor } from '../policy.js';
+import { clinicTimeZone } from '../settings/service.js';
+import { inTransaction } from '../transaction.js';
+import { checkDuration, clinicDate, parseClinicDate, toClinicInstant, type AppointmentStatus } from './rules.js';
+import { NEXT_AVAILABLE_HORIZON_DAYS, assertSlotBookable, clashError, freeSlots, type SlotRequest } from './schedule.js';
+import { appointmentView, type AppointmentView } from './view.js';
+
+export interface BookInput {
+  patient: string;
+  doctor: string;
+  date?: string | undefined;
+  time?: string | undefined;
+  nextAvailable?: boolean | undefined;
+  after?: string | undefined;
+  durationMinutes?: number | undefined;
+  reason?: string | undefined;
+  approve?: boolean | undefined;
+}
+
+const bookSchema = z
+  .object({
+    patient: z.string().trim().min(1, 'a patient is required (--patient)'),
+    doctor: z.string().trim().min(1, 'a doctor is required (--doctor)'),
+    date: z.string().optional(),
+    time: z.string().optional(),
+    nextAvailable: z.boolean().optional(),
+    after: z.string().optional(),
+    durationMinutes: z.number().int('the duration must be a whole number of minutes').positive('the duration must be positive').optional(),
+    reason: z.string().trim().max(1000, 'the reason is limited to 1000 characters').optional(),
+    approve: z.boolean().optional(),
+  })
+  .superRefine((input, issues) => {
+    if (input.nextAvailable && (input.date !== undefined || input.time !== undefined)) {
+      issues.addIssue({ code: 'custom', message: 'give either --date and --time, or --next-available, not both' });
+    }
+    if (!input.nextAvailable && (input.date === undefined || input.time === undefined)) {
+      issues.addIssue({ code: 'custom', message: 'give --date and --time, or --next-available' });
+    }
+    if (!input.nextAvailable && input.after !== undefined) issues.addIssue({ code: 'custom', message: '--after goes with --next-available' });
+  });
+
+export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new ValidationError(`Invalid input: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`);
+  return parsed.data;
+}
+
+/** The doctor and the patient of a booking, both active. Disabled accounts are a conflict (exit 7). */
+export async function loadParties(ctx: DomainContext, doctorRef: string, patientRef: string): Promise<{ doctor: DoctorRow; patient: PatientRow }> {
+  const doctor = await findDoctorByRef(ctx.db, doctorRef);
+  if (!doctor) throw new NotFoundError(`No doctor "${doctorRef}".`, { remedy: 'Run `clinic doctors list`.' });
+  const patient = await findPatientByRef(ctx.db, patientRef);
+  if (!patient) throw new NotFoundError(`No patient "${patientRef}".`, { remedy: 'Run `clinic patients list`.' });
+  return { doctor, patient };
+}
+
+export function assertPartiesActive(doctor: DoctorRow, patient: PatientRow): void {
+  if (doctor.status !== 'active') throw new ConflictError(`Doctor ${doctor.username} is disabled and takes no appointments.`);
+  if (patient.status !== 'active') throw new ConflictError(`Patient ${patient.username} is disabled and cannot be booked.`);
+}
+
+function bookedStatus(actor: Actor, approve: boolean | undefined): AppointmentStatus {
+  if (actor.role === 'doctor') return 'APPROVED';
+  if (actor.role === 'patient') return 'PENDING';
+  return approve ? 'APPROVED' : 'PENDING';
+}
+
+/**
+ * Books an appointment (DESIGN §6): staff book PENDING unless --approve, a doctor books their own
+ * patients APPROVED, a patient books themself PENDING. The patient joins the doctor's panel in the
+ * same transaction.
+ */
+export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): Promise<AppointmentView> {
+  const input = parseInput(bookSchema, rawInput);
+  const actor = requireActor(ctx.actor);
+  const zone = await clinicTimeZone(ctx);
+  const { doctor, patient } = await loadParties(ctx, input.doctor, input.patient);
+  const audit = { entity: 'appointment', patientId: patient.id, details: { doctorId: doctor.id } };
+  await authorize(ctx, actor, 'appointments.book', { doctorId: doctor.id, patientId: patient.id, panelDoctorIds: await panelDoctorIds(ctx.db, patient.id) }, audit);
+  if (input.approve && actor.role !== 'admin' && actor.role !== 'staff') {
+    await recordAudit(ctx.db, actor, { ...audit, action: 'appointments.approve', outcome: 'denied' });
+    throw new ForbiddenError(`Only staff and admins use --approve: a doctor's bookings are approved already, a patient's wait for approval.`);
+  }
+  assertPartiesActive(doctor, patient);
+  const durationMinutes = checkDuration(input.durationMinutes, doctor.slot_minutes);
+  const now = ctx.now();
+
+  let start: DateTime;
+  if (input.nextAvailable) {
+    if (input.after !== undefined) parseClinicDate(input.after, '--after date');
+    const fromDate = input.after ?? clinicDate(now, zone);
+    const [first] = await freeSlots(ctx.db, { doctor, patientId: patient.id, fromDate, days: NEXT_AVAILABLE_HORIZON_DAYS, zone, durationMinutes, notBefore: now, first: true });
+    if (!first) {
+      throw new ConflictError(`No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`, {
+        remedy: 'Try a later --after date, or another doctor.',
+      });
+    }
+    start = first.start;
+  } else {
+    start = toClinicInstant(input.date!, input.time!, zone);
+  }
+
+  const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
+  const id = await withClashMessages(ctx, actor, request, () =>
+    inTransaction(ctx, async (trx) => {
+      const interval = await assertSlotBookable(trx, actor, request);
+      const created = await insertAppointment(trx, {
+        patient_id: patient.id,
+        doctor_id: doctor.id,
+        starts_at: interval.startsAt,
+        ends_at: interval.endsAt,
+        reason: input.reason || null,
+        status: bookedStatus(actor, input.approve),
+        created_by: actor.id,
+      });
+      await addToPanel(trx, doctor.id, patient.id);
+      await recordAudit(trx, actor, {
+        action: 'appointments.book',
+        entity: 'appointment',
+        entityId: created.id,
+        patientId: patient.id,
+        details: { doctorId: doctor.id, startsAt: created.starts_at.toISOString(), status: created.status },
+      });
+      return created.id;
+    }),
+  );
+  return appointmentView((await findAppointmentById(ctx.db, id))!, zone);
+}
+
+/**
+ * A booking that lost a race reaches the exclusion constraint (23P01) after its own check passed:
+ * turn that into the same conflict message, naming the winner when the actor may know it.
+ */
+export async function withClashMessages<T>(ctx: DomainContext, actor: Actor, request: SlotRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    // Still deadlocked after inTransaction's retries: too many bookings at once for this slot.
+    if (isRetryable(error)) throw new ConflictError('That time is being booked by others right now; try again.', { cause: error });
+    if (sqlState(error) !== SqlState.exclusionViolation) throw error;
+    const end = request.start.plus({ minutes: request.durationMinutes }).toJSDate();
+    const [clash] = await findActiveOverlapping(ctx.db, { doctorId: request.doctor.id, patientId: request.patientId }, request.start.toJSDate(), end);
+    if (clash) throw clashError(actor, clash, request);
+    throw new ConflictError('That time is no longer available.', { cause: error });
+  }
+}

@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import { listAppointments as listAppointmentRows } from '../../db/repositories/appointments.js';
+import { findDoctorByRef } from '../../db/repositories/doctors.js';
+import { findPatientByRef } from '../../db/repositories/patients.js';
+import { recordAudit } from '../audit/record.js';
+import type { DomainContext } from '../context.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import { requireActor } from '../policy.js';
+import { clinicTimeZone } from '../settings/service.js';
+import { parseInput } from './booking.js';
+import { resolveAppointment } from './lookup.js';
+import { APPOINTMENT_STATUSES, checkDuration, clinicDate, parseClinicDate, startOfClinicDay, timeSlotLabel, type AppointmentStatus } from './rules.js';
+import { freeSlots } from './schedule.js';
+import { appointmentView, type AppointmentView } from './view.js';
+
+export interface ListInput {
+  doctor?: string | undefined;
+  patient?: string | undefined;
+  date?: string | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  status?: string | undefined;
+  limit?: number | undefined;
+}
+
+const listSchema = z
+  .object({
+    doctor: z.string().optional(),
+    patient: z.string().optional(),
+    date: z.string().optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    status: z
+      .string()
+      .transform((value) => value.trim().toUpperCase().replace('-', '_'))
+      .pipe(z.enum(APPOINTMENT_STATUSES, { message: `the status is one of ${APPOINTMENT_STATUSES.join(', ')}` }))
+      .optional(),
+    limit: z.number().int('--limit is a whole number').min(1, '--limit is at least 1').max(100_000, '--limit is at most 100000').optional(),
+  })
+  .refine((input) => input.date === undefined || (input.from === undefined && input.to === undefined), { message: 'give --date, or --from/--to, not both' });
+
+/**
+ * Appointments in time order, from today on unless a date or range is given (dates are the
+ * clinic's, --to inclusive). Doctors and patients see only their own, whatever they filter by.
+ */
+export async function listAppointments(ctx: DomainContext, rawInput: ListInput = {}): Promise<AppointmentView[]> {
+  const input = parseInput(listSchema, rawInput);
+  const actor = requireActor(ctx.actor);
+  const zone = await clinicTimeZone(ctx);
+  const dayAfter = (date: string) => startOfClinicDay(date, zone).plus({ days: 1 }).startOf('day').toJSDate();
+  if (input.date) parseClinicDate(input.date, '--date');
+  if (input.from) parseClinicDate(input.from, '--from date');
+  if (input.to) parseClinicDate(input.to, '--to date');
+  if (input.from && input.to && input.to < input.from) throw new ValidationError(`--to ${input.to} is before --from ${input.from}.`);
+
+  let doctorId: string | undefined;
+  if (input.doctor) {
+    const doctor = await findDoctorByRef(ctx.db, input.doctor);
+    if (!doctor) throw new NotFoundError(`No doctor "${input.doctor}".`, { remedy: 'Run `clinic doctors list`.' });
+    doctorId = doctor.id;
+  }
+  let patientId: string | undefined;
+  if (input.patient) {
+    const patient = await findPatientByRef(ctx.db, input.patient);
+    if (!patient) throw new NotFoundError(`No patient "${input.patient}".`, { remedy: 'Run `clinic patients list`.' });
+    patientId = patient.id;
+  }
+  const from = input.date ?? input.from;
+  const rows = await listAppointmentRows(ctx.db, {
+    doctorId,
+    patientId,
+    from: from ? startOfClinicDay(from, zone).toJSDate() : input.to ? undefined : startOfClinicDay(clinicDate(ctx.now(), zone), zone).toJSDate(),
+    to: input.date ? dayAfter(input.date) : input.to ? dayAfter(input.to) : undefined,
+    status: input.status as AppointmentStatus | undefined,
+    limit: input.limit,
+    ...(actor.role === 'doctor' ? { ownDoctorId: actor.id } : {}),
+    ...(actor.role === 'patient' ? { ownPatientId: actor.id } : {}),
+  });
+  if (patientId && actor.id !== patientId) {
+    await recordAudit(ctx.db, actor, { action: 'appointments.list', entity: 'patient', entityId: patientId, patientId, details: { count: rows.length } });
+  }
+  return rows.map((row) => appointmentView(row, zone));
+}
+
+/** One appointment; viewing it is audited as a view of the patient's record. */
+export async function showAppointment(ctx: DomainContext, input: { appointment: string }): Promise<AppointmentView> {
+  const actor = requireActor(ctx.actor);
+  const zone = await clinicTimeZone(ctx);
+  const row = await resolveAppointment(ctx, actor, input.appointment);
+  await recordAudit(ctx.db, actor, { action: 'appointments.show', entity: 'appointment', entityId: row.id, patientId: row.patient_id });
+  return appointmentView(row, zone);
+}
+
+/** A free slot as `appointments slots` shows it. */
+export interface SlotView {
+  date: string;
+  time: string;
+  timeSlot: string;
+  startsAt: string;
+  endsAt: string;
+}
+
+export const MAX_SLOT_DAYS = 62;
+
+/** The doctor's free slots (one slot long) over `days` dates from `date`, not in the past. */
+export async function listFreeSlots(ctx: DomainContext, input: { doctor: string; date: string; days?: number | undefined }): Promise<SlotView[]> {
+  requireActor(ctx.actor);
+  parseClinicDate(input.date);
+  const days = input.days ?? 1;
+  if (!Number.isInteger(days) || days < 1 || days > MAX_SLOT_DAYS) throw new ValidationError(`--days must be a whole number from 1 to ${MAX_SLOT_DAYS}.`);
+  const zone = await clinicTimeZone(ctx);
+  const doctor = await findDoctorByRef(ctx.db, input.doctor);
+  if (!doctor) throw new NotFoundError(`No doctor "${input.doctor}".`, { remedy: 'Run `clinic doctors list`.' });
+  if (doctor.status !== 'active') return [];
+  const durationMinutes = checkDuration(undefined, doctor.slot_minutes);
+  const slots = await freeSlots(ctx.db, { doctor, fromDate: input.date, days, zone, durationMinutes, notBefore: ctx.now() });
+  return slots.map(({ start, end }) => ({
+    date: start.toISODate()!,
+    time: start.toFormat('HH:mm'),
+    timeSlot: timeSlotLabel({ startsAt: start.toJSDate(), endsAt: end.toJSDate() }, zone),
+    startsAt: start.toJSDate().toISOString(),
+    endsAt: end.toJSDate().toISOString(),
+  }));
+}

@@ -1,0 +1,114 @@
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { findActiveOverlapping, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import { findHours, findTimeoff, type DoctorRow } from '../../db/repositories/doctors.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import type { Actor } from '../policy.js';
+import { checkSchedule, gridStarts, overlaps, type Interval, type WorkingRange } from './rules.js';
+import { appointmentView, shortId } from './view.js';
+
+/** How far `--next-available` looks ahead. */
+export const NEXT_AVAILABLE_HORIZON_DAYS = 90;
+
+export async function workingHoursFor(db: Knex, doctorId: string): Promise<WorkingRange[]> {
+  const rows = await findHours(db, doctorId);
+  return rows.map((row) => ({ weekday: row.weekday, start: row.start_time, end: row.end_time }));
+}
+
+async function timeoffBetween(db: Knex, doctorId: string, from: Date, to: Date): Promise<Interval[]> {
+  const rows = await findTimeoff(db, doctorId, { from, to });
+  return rows.map((row) => ({ startsAt: row.starts_at, endsAt: row.ends_at }));
+}
+
+export interface SlotRequest {
+  doctor: DoctorRow;
+  patientId: string;
+  patientUsername: string;
+  start: DateTime;
+  durationMinutes: number;
+  zone: string;
+  now: Date;
+}
+
+/**
+ * Every booking rule for one slot, on `db` (the booking's transaction): schedule problems are
+ * invalid input (past, off the grid) or conflicts (outside hours, time-off); then the clash check,
+ * which the exclusion constraints back up.
+ */
+export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRequest): Promise<Interval> {
+  const end = request.start.plus({ minutes: request.durationMinutes });
+  const interval = { startsAt: request.start.toJSDate(), endsAt: end.toJSDate() };
+  const problem = checkSchedule({
+    start: request.start,
+    durationMinutes: request.durationMinutes,
+    hours: await workingHoursFor(db, request.doctor.id),
+    slotMinutes: request.doctor.slot_minutes,
+    timeoff: await timeoffBetween(db, request.doctor.id, interval.startsAt, interval.endsAt),
+    now: request.now,
+  });
+  if (problem?.kind === 'past' || problem?.kind === 'off-grid') throw new ValidationError(problem.message);
+  if (problem) throw new ConflictError(problem.message, { details: { rule: problem.kind } });
+  const [clash] = await findActiveOverlapping(db, { doctorId: request.doctor.id, patientId: request.patientId }, interval.startsAt, interval.endsAt);
+  if (clash) throw clashError(actor, clash, request);
+  return interval;
+}
+
+/**
+ * The message for a slot that is taken. Staff learn whose appointment it is; a doctor learns about
+ * their own; a patient learns nothing about anyone else.
+ */
+export function clashError(actor: Actor, clash: AppointmentWithNamesRow, request: Pick<SlotRequest, 'doctor' | 'patientUsername' | 'zone'>): ConflictError {
+  const view = appointmentView(clash, request.zone);
+  const when = `${view.date} ${view.timeSlot}`;
+  const staff = actor.role === 'admin' || actor.role === 'staff';
+  const details = { appointmentId: staff || actor.id === clash.doctor_id || actor.id === clash.patient_id ? clash.id : undefined };
+  if (actor.role === 'patient') {
+    const message = clash.patient_id === actor.id ? `You already have appointment ${shortId(clash.id)} at ${when} with ${clash.doctor_username}.` : 'That time is no longer available.';
+    return new ConflictError(message, { remedy: 'Run `clinic appointments slots` to see free times.' });
+  }
+  const remedy = 'Run `clinic appointments slots` to see free times, or use --next-available.';
+  if (clash.doctor_id === request.doctor.id) {
+    const withPatient = staff || actor.id === clash.doctor_id ? ` with patient ${clash.patient_username}` : '';
+    return new ConflictError(`${request.doctor.username} already has appointment ${shortId(clash.id)} at ${when}${withPatient}.`, { remedy, details });
+  }
+  const withDoctor = staff ? ` with ${clash.doctor_username}` : '';
+  return new ConflictError(`Patient ${request.patientUsername} already has appointment ${shortId(clash.id)} at ${when}${withDoctor}.`, { remedy, details });
+}
+
+export interface FreeSlot {
+  start: DateTime;
+  end: DateTime;
+}
+
+/**
+ * The free slots of a doctor over `days` local dates from `fromDate`: on the grid, inside the
+ * hours, outside time-off, after `notBefore`, and clear of the doctor's (and, if given, the
+ * patient's) active appointments.
+ */
+export async function freeSlots(
+  db: Knex,
+  input: { doctor: DoctorRow; patientId?: string; fromDate: string; days: number; zone: string; durationMinutes: number; notBefore: Date; first?: boolean },
+): Promise<FreeSlot[]> {
+  const firstDay = DateTime.fromISO(input.fromDate, { zone: input.zone }).startOf('day');
+  const rangeEnd = firstDay.plus({ days: input.days }).plus({ minutes: input.durationMinutes }).toJSDate();
+  const rangeStart = firstDay.toJSDate();
+  const hours = await workingHoursFor(db, input.doctor.id);
+  const timeoff = await timeoffBetween(db, input.doctor.id, rangeStart, rangeEnd);
+  const busy: Interval[] = (await findActiveOverlapping(db, { doctorId: input.doctor.id, patientId: input.patientId }, rangeStart, rangeEnd)).map((row) => ({
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+  }));
+  const slots: FreeSlot[] = [];
+  for (let offset = 0; offset < input.days; offset++) {
+    const date = firstDay.plus({ days: offset }).toISODate()!;
+    for (const start of gridStarts(date, input.zone, hours, input.doctor.slot_minutes, input.durationMinutes)) {
+      const end = start.plus({ minutes: input.durationMinutes });
+      const interval = { startsAt: start.toJSDate(), endsAt: end.toJSDate() };
+      if (interval.startsAt < input.notBefore) continue;
+      if (timeoff.some((period) => overlaps(period, interval)) || busy.some((taken) => overlaps(taken, interval))) continue;
+      slots.push({ start, end });
+      if (input.first) return slots;
+    }
+  }
+  return slots;
+}

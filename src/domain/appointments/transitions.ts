@@ -1,0 +1,128 @@
+import { findAppointmentById, insertAppointment, lockAppointment, updateAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
+import { authorize, recordAudit } from '../audit/record.js';
+import type { DomainContext } from '../context.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
+import { requireActor, type Action, type Actor } from '../policy.js';
+import { clinicTimeZone } from '../settings/service.js';
+import { inTransaction } from '../transaction.js';
+import { assertPartiesActive, loadParties, withClashMessages } from './booking.js';
+import { resolveAppointment } from './lookup.js';
+import { toClinicInstant, type AppointmentStatus } from './rules.js';
+import { assertSlotBookable, type SlotRequest } from './schedule.js';
+import { appointmentView, shortId, type AppointmentView } from './view.js';
+
+/** DESIGN §6: the only moves an appointment can make. */
+export const TRANSITIONS: Readonly<Record<AppointmentStatus, readonly AppointmentStatus[]>> = {
+  PENDING: ['APPROVED', 'REJECTED', 'CANCELLED'],
+  APPROVED: ['CHECKED_IN', 'CANCELLED', 'NO_SHOW'],
+  CHECKED_IN: ['COMPLETED'],
+  REJECTED: [],
+  CANCELLED: [],
+  COMPLETED: [],
+  NO_SHOW: [],
+};
+
+/** Exit 7 for an illegal move, saying what the current state allows. */
+export function assertTransition(row: Pick<AppointmentRow, 'id' | 'status'>, to: AppointmentStatus): void {
+  const allowed = TRANSITIONS[row.status];
+  if (allowed.includes(to)) return;
+  const next = allowed.length === 0 ? `${row.status} is final: no further change is allowed.` : `From ${row.status} it can only become ${allowed.join(', ')}.`;
+  throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, { details: { from: row.status, to, allowed } });
+}
+
+/** The status verbs, who may use them (policy action) and the state they lead to. */
+export const STATUS_VERBS = {
+  approve: { action: 'appointments.decide', to: 'APPROVED' },
+  reject: { action: 'appointments.decide', to: 'REJECTED' },
+  cancel: { action: 'appointments.change', to: 'CANCELLED' },
+  checkin: { action: 'appointments.attend', to: 'CHECKED_IN' },
+  complete: { action: 'appointments.attend', to: 'COMPLETED' },
+  noshow: { action: 'appointments.attend', to: 'NO_SHOW' },
+} as const satisfies Record<string, { action: Action; to: AppointmentStatus }>;
+
+export type StatusVerb = keyof typeof STATUS_VERBS;
+
+/** Authorizes a change to an existing appointment; a patient may change theirs only before it starts. */
+async function authorizeChange(ctx: DomainContext, actor: Actor, action: Action, row: AppointmentRow): Promise<void> {
+  const hasStarted = row.starts_at.getTime() <= ctx.now().getTime();
+  try {
+    await authorize(ctx, actor, action, { doctorId: row.doctor_id, patientId: row.patient_id, hasStarted }, { entity: 'appointment', entityId: row.id, patientId: row.patient_id });
+  } catch (error) {
+    if (error instanceof ForbiddenError && actor.role === 'patient' && action === 'appointments.change' && hasStarted) {
+      throw new ForbiddenError('You can change an appointment only before it starts.', { remedy: 'Call the clinic.' });
+    }
+    throw error;
+  }
+}
+
+/** approve, reject, cancel, checkin, complete, noshow: one locked row, one audited update. */
+export async function changeAppointmentStatus(
+  ctx: DomainContext,
+  input: { appointment: string; verb: StatusVerb; reason?: string | undefined },
+): Promise<AppointmentView> {
+  const verb = STATUS_VERBS[input.verb];
+  if (!verb) throw new ValidationError(`Unknown appointment action "${input.verb}".`);
+  const reason = input.reason?.trim() || null;
+  if (input.verb === 'cancel' && !reason) throw new ValidationError('A reason is required to cancel (--reason).');
+  if (reason && reason.length > 1000) throw new ValidationError('The reason is limited to 1000 characters.');
+  const actor = requireActor(ctx.actor);
+  const zone = await clinicTimeZone(ctx);
+  const found = await resolveAppointment(ctx, actor, input.appointment);
+  await authorizeChange(ctx, actor, verb.action, found);
+  await inTransaction(ctx, async (trx) => {
+    const row = await lockAppointment(trx, found.id);
+    if (!row) throw new NotFoundError(`No appointment "${input.appointment}".`);
+    assertTransition(row, verb.to);
+    await updateAppointment(trx, row.id, { status: verb.to, ...(reason && (input.verb === 'cancel' || input.verb === 'reject') ? { cancel_reason: reason } : {}) });
+    await recordAudit(trx, actor, {
+      action: `appointments.${input.verb}`,
+      entity: 'appointment',
+      entityId: row.id,
+      patientId: row.patient_id,
+      details: { from: row.status, to: verb.to, ...(reason ? { reason } : {}) },
+    });
+  });
+  return appointmentView((await findAppointmentById(ctx.db, found.id))!, zone);
+}
+
+/**
+ * Moves an appointment in ONE transaction: the old one becomes CANCELLED ("rescheduled") first, so
+ * it does not clash with its successor; the new one (same doctor, patient, duration and reason)
+ * passes every booking rule and links back with rescheduledFromId. A patient's reschedule waits
+ * for approval again (PENDING); anyone else's keeps the status it had.
+ */
+export async function rescheduleAppointment(ctx: DomainContext, input: { appointment: string; date: string; time: string }): Promise<AppointmentView> {
+  const actor = requireActor(ctx.actor);
+  const zone = await clinicTimeZone(ctx);
+  const start = toClinicInstant(input.date, input.time, zone);
+  const found = await resolveAppointment(ctx, actor, input.appointment);
+  await authorizeChange(ctx, actor, 'appointments.change', found);
+  const { doctor, patient } = await loadParties(ctx, found.doctor_id, found.patient_id);
+  assertPartiesActive(doctor, patient);
+  const durationMinutes = Math.round((found.ends_at.getTime() - found.starts_at.getTime()) / 60_000);
+  const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now: ctx.now() };
+  const id = await withClashMessages(ctx, actor, request, () =>
+    inTransaction(ctx, async (trx) => {
+      const old = await lockAppointment(trx, found.id);
+      if (!old) throw new NotFoundError(`No appointment "${input.appointment}".`);
+      assertTransition(old, 'CANCELLED');
+      await updateAppointment(trx, old.id, { status: 'CANCELLED', cancel_reason: 'rescheduled' });
+      const interval = await assertSlotBookable(trx, actor, request);
+      const created = await insertAppointment(trx, {
+        patient_id: old.patient_id,
+        doctor_id: old.doctor_id,
+        starts_at: interval.startsAt,
+        ends_at: interval.endsAt,
+        reason: old.reason,
+        status: actor.role === 'patient' ? 'PENDING' : old.status,
+        created_by: actor.id,
+        rescheduled_from_id: old.id,
+      });
+      const details = { from: old.starts_at.toISOString(), to: created.starts_at.toISOString() };
+      await recordAudit(trx, actor, { action: 'appointments.cancel', entity: 'appointment', entityId: old.id, patientId: old.patient_id, details: { from: old.status, to: 'CANCELLED', reason: 'rescheduled' } });
+      await recordAudit(trx, actor, { action: 'appointments.reschedule', entity: 'appointment', entityId: created.id, patientId: created.patient_id, details: { ...details, rescheduledFromId: old.id, status: created.status } });
+      return created.id;
+    }),
+  );
+  return appointmentView((await findAppointmentById(ctx.db, id))!, zone);
+}

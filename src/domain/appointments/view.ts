@@ -1,0 +1,46 @@
+import type { AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import { clinicDate, timeSlotLabel, type AppointmentStatus } from './rules.js';
+
+/** An appointment as commands show it (DESIGN §5): dates and slots in the clinic's time zone. */
+export interface AppointmentView {
+  id: string;
+  patientId: string;
+  doctorId: string;
+  patient: string;
+  doctor: string;
+  date: string;
+  timeSlot: string;
+  startsAt: string;
+  endsAt: string;
+  reason: string | null;
+  status: AppointmentStatus;
+  cancelReason: string | null;
+  rescheduledFromId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function appointmentView(row: AppointmentWithNamesRow, zone: string): AppointmentView {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    doctorId: row.doctor_id,
+    patient: row.patient_username,
+    doctor: row.doctor_username,
+    date: clinicDate(row.starts_at, zone),
+    timeSlot: timeSlotLabel({ startsAt: row.starts_at, endsAt: row.ends_at }, zone),
+    startsAt: row.starts_at.toISOString(),
+    endsAt: row.ends_at.toISOString(),
+    reason: row.reason,
+    status: row.status,
+    cancelReason: row.cancel_reason,
+    rescheduledFromId: row.rescheduled_from_id,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}
+
+/** The short form people read: the first 8 characters of the id. */
+export function shortId(id: string): string {
+  return id.slice(0, 8);
+}

@@ -1,0 +1,104 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upsertSetting } from '../../src/db/repositories/settings.js';
+import { backends, createTestDatabase, type Backend, type TestDatabase } from '../support/database.js';
+import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+
+// Needs the built CLI: run `npx tsc -p .` first (npm test does).
+const RUN_AS = fileURLToPath(new URL('../support/fixtures/run-as.mjs', import.meta.url));
+const PROCESSES = 20;
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runAs(actor: MadeUser, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [RUN_AS, ...args], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLINIC_TEST_ACTOR: JSON.stringify({ id: actor.id, username: actor.username, role: actor.role }), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A Monday at least a week ahead of the real clock (the spawned processes use it). */
+function futureMonday(): string {
+  const today = DateTime.utc().startOf('day');
+  return today.plus({ days: 7 + ((8 - today.weekday) % 7) }).toISODate()!;
+}
+
+for (const backend of backends as Backend[]) {
+  describe(`${PROCESSES} processes booking one slot at once [${backend}]`, () => {
+    let db: TestDatabase;
+    let staff: MadeUser;
+    let doctor: MadeUser;
+    const patients: MadeUser[] = [];
+    const date = futureMonday();
+
+    beforeAll(async () => {
+      db = await createTestDatabase(backend);
+      await upsertSetting(db.knex, 'timezone', 'UTC', null);
+      staff = await makeStaff(db.knex);
+      doctor = await makeDoctor(db.knex);
+      // Most come for themselves; a few share one patient so both constraints are raced.
+      for (let i = 0; i < PROCESSES - 4; i++) patients.push(await makePatient(db.knex));
+      for (let i = 0; i < 4; i++) patients.push(patients[0]!);
+      if (backend === 'embedded') await db.close(); // the processes queue on the data-directory lock
+    });
+
+    afterAll(async () => {
+      await db.drop();
+    });
+
+    it('ends with exactly one booking: one exit 0, the others exit 7', async () => {
+      const where = db.target.backend === 'embedded' ? ['--data-dir', db.target.dataDir, '--lock-timeout', '300'] : ['--database-url', db.target.url];
+      const started = Date.now();
+      const startAt = started + 1_500;
+      const outcomes = await Promise.all(
+        patients.map((patient) =>
+          runAs(staff, ['appointments', 'book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--date', date, '--time', '10:00', ...where], {
+            CLINIC_TEST_START_AT: String(startAt),
+          }),
+        ),
+      );
+      const elapsed = Date.now() - started;
+      console.log(`[${backend}] ${PROCESSES} concurrent bookings finished in ${elapsed} ms`);
+
+      const winners = outcomes.filter((outcome) => outcome.code === 0);
+      const losers = outcomes.filter((outcome) => outcome.code !== 0);
+      expect(winners, JSON.stringify(outcomes.filter((o) => o.code !== 0 && o.code !== 7))).toHaveLength(1);
+      expect(losers.map((outcome) => outcome.code)).toEqual(Array(PROCESSES - 1).fill(7));
+      const winner = JSON.parse(winners[0]!.stdout) as { id: string; timeSlot: string };
+      expect(winner.timeSlot).toBe('10:00-10:30');
+      for (const loser of losers) {
+        expect(loser.stdout).toBe('');
+        // The error is the last line; embedded runs first say they are waiting for the lock.
+        const lastLine = loser.stderr.trim().split('\n').at(-1)!;
+        expect(JSON.parse(lastLine).error).toMatchObject({ code: 'CONFLICT', message: expect.stringContaining(winner.id.slice(0, 8)) });
+      }
+
+      if (backend === 'embedded') {
+        expect(outcomes.filter((outcome) => /Waiting for the embedded database/.test(outcome.stderr)).length).toBeGreaterThan(0);
+      }
+
+      const check = backend === 'embedded' ? await db.reopen() : db;
+      try {
+        const active = await check.knex('appointments').where({ doctor_id: doctor.id }).whereIn('status', ['PENDING', 'APPROVED', 'CHECKED_IN']);
+        expect(active.map((row) => row.id)).toEqual([winner.id]);
+        expect(await check.knex('appointments').count({ n: '*' }).first()).toEqual({ n: 1 });
+      } finally {
+        if (backend === 'embedded') await check.close();
+      }
+    }, 300_000);
+  });
+}
