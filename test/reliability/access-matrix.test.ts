@@ -274,6 +274,26 @@ const MATRIX: Row[] = [
       return { args: ['appointments', 'import', '-', '--format', 'csv'], stdin: `patient,doctor,date,time,reason\n${w.pat[owner].username},${w.dr[owner].username},${date},${time},imported\n` };
     },
   },
+  {
+    command: 'appointments export',
+    expect: CLINIC_STAFF,
+    trial: async (w) => {
+      const other = await w.appointment('other');
+      return { args: ['appointments', 'export', '--format', 'ndjson'], secrets: [other.id, other.reason] };
+    },
+  },
+  {
+    command: 'doctors import',
+    expect: CLINIC_STAFF,
+    trial: (w) => ({ args: ['doctors', 'import', '-', '--format', 'csv'], stdin: `username,name\n${w.fresh('dr.imported')},Imported Doctor\n` }),
+  },
+  {
+    command: 'patients import',
+    expect: CLINIC_STAFF,
+    trial: (w, _r, owner) => ({ args: ['patients', 'import', '-', '--format', 'csv'], stdin: `username,name,doctors\n${w.fresh('pat.imported')},Imported Patient,${w.dr[owner].username}\n` }),
+  },
+  // test data: like the schema commands, gated by the database credential (and CLINIC_ENV), not a role
+  { command: 'db seed', expect: ALL, trial: () => ({ args: ['db', 'seed', '--seed', '3', '--doctors', '1', '--patients', '2', '--appointments', '0'] }) },
   // messages
   { command: 'messages send', expect: { admin: [0, 0], staff: [0, 0], doctor: [0, 'deny'], patient: [0, 'deny'] }, trial: (w, role, owner) => ({ args: ['messages', 'send', '--to', counterpart(w, role, owner), '--body', w.fresh('hello')] }) },
   { command: 'messages inbox', expect: ALL, seesOthers: [], trial: async (w, role) => ({ args: ['messages', 'inbox', '--json'], secrets: [(await w.message(role, 'other')).content] }) },

@@ -13,7 +13,7 @@ import { msSince, STACK_FRAME } from './helpers.js';
  * directory reopens; index and table scans agree), and every wait is reported on stderr.
  */
 const WRITERS = 5;
-const ROUNDS = 2;
+const ROUNDS = 1;
 
 interface Run {
   code: number | null;
