@@ -78,7 +78,7 @@ describe('embedded database, several writers at once', () => {
         bodies.push(body);
         return start(['messages', 'send', '--to', 'boss', '--body', body, '--data-dir', dataDir, '--lock-timeout', '120'], { CLINIC_TOKEN: token });
       });
-      await until(() => processes.every((p) => /Waiting for the embedded database/.test(p.stderr())), 60_000);
+      await until(() => processes.every((p) => /Waiting for the embedded database/.test(p.stderr())), 180_000);
       await db.close();
       runs.push(...(await Promise.all(processes.map((p) => p.done))));
       db = await db.reopen();
