@@ -29,6 +29,8 @@ export interface DescribedError {
   code: string;
   message: string;
   remedy?: string | undefined;
+  /** Per-row problems of a bulk operation (an import file refused as a whole). */
+  rows?: ReadonlyArray<{ line: number; error: string }> | undefined;
   /** Unexpected errors are bugs: their stack is worth showing with --debug. */
   unexpected: boolean;
 }
@@ -36,7 +38,8 @@ export interface DescribedError {
 /** The one place that turns an error into an exit code and a message (DESIGN §4). */
 export async function describeError(error: unknown): Promise<DescribedError> {
   if (isDomainError(error)) {
-    return { exitCode: byDomainCode[error.code], code: error.code, message: error.message, remedy: error.remedy, unexpected: false };
+    const rows = Array.isArray(error.details?.rows) ? (error.details.rows as DescribedError['rows']) : undefined;
+    return { exitCode: byDomainCode[error.code], code: error.code, message: error.message, remedy: error.remedy, rows, unexpected: false };
   }
   if (error instanceof UsageError) {
     return { exitCode: ExitCode.usage, code: 'USAGE', message: error.message, remedy: error.remedy, unexpected: false };

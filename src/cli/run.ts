@@ -36,12 +36,20 @@ async function report(ctx: CliContext, error: unknown, argv: readonly string[]):
   const json = ctx.globals.json || argv.includes('--json');
   const debug = ctx.globals.debug || argv.includes('--debug');
   if (json) {
-    const payload = { error: { code: described.code, message: described.message, ...(described.remedy ? { remedy: described.remedy } : {}) } };
+    const payload = {
+      error: {
+        code: described.code,
+        message: described.message,
+        ...(described.remedy ? { remedy: described.remedy } : {}),
+        ...(described.rows ? { rows: described.rows } : {}),
+      },
+    };
     ctx.io.stderr.write(`${JSON.stringify(payload)}\n`);
   } else {
     const hint = described.remedy ? `\n${described.remedy}` : '';
     const usageHint = described.exitCode === ExitCode.usage && error instanceof CommanderError ? '\nSee `clinic --help`, or add --help to the command.' : '';
-    ctx.io.stderr.write(`Error: ${described.message}${hint}${usageHint}\n`);
+    const rows = described.rows?.map((row) => `\n  line ${row.line}: ${row.error}`).join('') ?? '';
+    ctx.io.stderr.write(`Error: ${described.message}${rows}${hint}${usageHint}\n`);
   }
   if (debug) {
     const stack = (error as Error | null)?.stack ?? String(error);

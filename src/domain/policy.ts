@@ -46,6 +46,7 @@ export type Action =
   | 'appointments.change'
   | 'appointments.attend'
   | 'appointments.import'
+  | 'appointments.export'
   | 'messages.send'
   | 'messages.read';
 
@@ -81,6 +82,7 @@ const rules: Record<Action, (actor: Actor, r: Resource) => boolean> = {
     (a.role === 'patient' && r.patientId === a.id && r.hasStarted === false),
   'appointments.attend': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
   'appointments.import': isClinicStaff,
+  'appointments.export': isClinicStaff,
   // A doctor writes to their own patients, staff and admin; a patient to their own doctors and staff.
   'messages.send': (a, r) => {
     if (isClinicStaff(a)) return true;

@@ -98,6 +98,8 @@ export interface AppointmentFilter {
   to?: Date;
   status?: AppointmentStatus;
   limit?: number;
+  /** keyset paging: only appointments after this one in (starts_at, id) order */
+  after?: { startsAt: Date; id: string };
   /** the acting doctor's or patient's own appointments only */
   ownDoctorId?: string;
   ownPatientId?: string;
@@ -112,6 +114,10 @@ export async function listAppointments(db: Knex, filter: AppointmentFilter): Pro
   if (filter.status) query.where('a.status', filter.status);
   if (filter.ownDoctorId) query.where('a.doctor_id', filter.ownDoctorId);
   if (filter.ownPatientId) query.where('a.patient_id', filter.ownPatientId);
+  if (filter.after) {
+    const { startsAt, id } = filter.after;
+    query.where((after) => after.where('a.starts_at', '>', startsAt).orWhere((same) => same.where('a.starts_at', startsAt).andWhere('a.id', '>', id)));
+  }
   if (filter.limit !== undefined) query.limit(filter.limit);
   return query;
 }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { listAppointments as listAppointmentRows } from '../../db/repositories/appointments.js';
+import { listAppointments as listAppointmentRows, type AppointmentFilter } from '../../db/repositories/appointments.js';
 import { findDoctorByRef } from '../../db/repositories/doctors.js';
 import { findPatientByRef } from '../../db/repositories/patients.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { requireActor } from '../policy.js';
+import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { parseInput } from './booking.js';
 import { resolveAppointment } from './lookup.js';
@@ -44,8 +44,27 @@ const listSchema = z
  * clinic's, --to inclusive). Doctors and patients see only their own, whatever they filter by.
  */
 export async function listAppointments(ctx: DomainContext, rawInput: ListInput = {}): Promise<AppointmentView[]> {
-  const input = parseInput(listSchema, rawInput);
   const actor = requireActor(ctx.actor);
+  const { filter, zone, patientId } = await appointmentFilter(ctx, actor, rawInput, { fromToday: true });
+  const rows = await listAppointmentRows(ctx.db, filter);
+  if (patientId && actor.id !== patientId) {
+    await recordAudit(ctx.db, actor, { action: 'appointments.list', entity: 'patient', entityId: patientId, patientId, details: { count: rows.length } });
+  }
+  return rows.map((row) => appointmentView(row, zone));
+}
+
+/**
+ * The list filters (--doctor, --patient, --date | --from/--to, --status, --limit) checked and
+ * resolved for the repository, limited to what `actor` may see. Without a date, `fromToday`
+ * starts at today (`list`); otherwise there is no lower bound (`export`).
+ */
+export async function appointmentFilter(
+  ctx: DomainContext,
+  actor: Actor,
+  rawInput: ListInput,
+  options: { fromToday: boolean },
+): Promise<{ filter: AppointmentFilter; zone: string; patientId: string | undefined }> {
+  const input = parseInput(listSchema, rawInput);
   const zone = await clinicTimeZone(ctx);
   const dayAfter = (date: string) => startOfClinicDay(date, zone).plus({ days: 1 }).startOf('day').toJSDate();
   if (input.date) parseClinicDate(input.date, '--date');
@@ -66,20 +85,18 @@ export async function listAppointments(ctx: DomainContext, rawInput: ListInput =
     patientId = patient.id;
   }
   const from = input.date ?? input.from;
-  const rows = await listAppointmentRows(ctx.db, {
+  const today = options.fromToday && !input.to ? startOfClinicDay(clinicDate(ctx.now(), zone), zone).toJSDate() : undefined;
+  const filter: AppointmentFilter = {
     doctorId,
     patientId,
-    from: from ? startOfClinicDay(from, zone).toJSDate() : input.to ? undefined : startOfClinicDay(clinicDate(ctx.now(), zone), zone).toJSDate(),
+    from: from ? startOfClinicDay(from, zone).toJSDate() : today,
     to: input.date ? dayAfter(input.date) : input.to ? dayAfter(input.to) : undefined,
     status: input.status as AppointmentStatus | undefined,
     limit: input.limit,
     ...(actor.role === 'doctor' ? { ownDoctorId: actor.id } : {}),
     ...(actor.role === 'patient' ? { ownPatientId: actor.id } : {}),
-  });
-  if (patientId && actor.id !== patientId) {
-    await recordAudit(ctx.db, actor, { action: 'appointments.list', entity: 'patient', entityId: patientId, patientId, details: { count: rows.length } });
-  }
-  return rows.map((row) => appointmentView(row, zone));
+  };
+  return { filter, zone, patientId };
 }
 
 /** One appointment; viewing it is audited as a view of the patient's record. */

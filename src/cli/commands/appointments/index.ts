@@ -5,6 +5,8 @@ import { appointmentsBookCommand } from './book.js';
 import { appointmentsCancelCommand } from './cancel.js';
 import { appointmentsCheckinCommand } from './checkin.js';
 import { appointmentsCompleteCommand } from './complete.js';
+import { appointmentsExportCommand } from './export.js';
+import { appointmentsImportCommand } from './import.js';
 import { appointmentsListCommand } from './list.js';
 import { appointmentsNoshowCommand } from './noshow.js';
 import { appointmentsRejectCommand } from './reject.js';
@@ -25,5 +27,7 @@ export function registerAppointments(program: Command, ctx: CliContext): void {
     .addCommand(appointmentsRescheduleCommand(ctx))
     .addCommand(appointmentsCheckinCommand(ctx))
     .addCommand(appointmentsCompleteCommand(ctx))
-    .addCommand(appointmentsNoshowCommand(ctx));
+    .addCommand(appointmentsNoshowCommand(ctx))
+    .addCommand(appointmentsImportCommand(ctx))
+    .addCommand(appointmentsExportCommand(ctx));
 }

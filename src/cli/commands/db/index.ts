@@ -3,6 +3,7 @@ import type { CliContext } from '../../context.js';
 import { dbMigrateCommand } from './migrate.js';
 import { dbResetCommand } from './reset.js';
 import { dbRollbackCommand } from './rollback.js';
+import { dbSeedCommand } from './seed.js';
 import { dbStatusCommand } from './status.js';
 
 export function registerDb(program: Command, ctx: CliContext): void {
@@ -12,5 +13,6 @@ export function registerDb(program: Command, ctx: CliContext): void {
     .addCommand(dbMigrateCommand(ctx))
     .addCommand(dbRollbackCommand(ctx))
     .addCommand(dbStatusCommand(ctx))
-    .addCommand(dbResetCommand(ctx));
+    .addCommand(dbResetCommand(ctx))
+    .addCommand(dbSeedCommand(ctx));
 }

@@ -1,6 +1,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { patientsAddCommand } from './add.js';
+import { patientsImportCommand } from './import.js';
 import { patientsAssignCommand } from './assign.js';
 import { patientsListCommand } from './list.js';
 import { patientsShowCommand } from './show.js';
@@ -12,6 +13,7 @@ export function registerPatients(program: Command, ctx: CliContext): void {
     .command('patients')
     .description('Patients and the panels of their doctors')
     .addCommand(patientsAddCommand(ctx))
+    .addCommand(patientsImportCommand(ctx))
     .addCommand(patientsListCommand(ctx))
     .addCommand(patientsShowCommand(ctx))
     .addCommand(patientsUpdateCommand(ctx))

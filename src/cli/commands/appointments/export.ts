@@ -1,0 +1,46 @@
+import { once } from 'node:events';
+import { Command, Option } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+
+export function appointmentsExportCommand(ctx: CliContext) {
+  return new Command('export')
+    .description('write appointments to stdout as CSV, NDJSON (the import fields) or a FHIR R4 Bundle (staff, admin)')
+    .addOption(new Option('--format <format>', 'csv, ndjson or fhir').choices(['csv', 'ndjson', 'fhir'] as const).default('csv' as const))
+    .option('--doctor <doctor>', 'only this doctor (username or id)')
+    .option('--patient <patient>', 'only this patient (username or id)')
+    .option('--date <date>', 'only this day (YYYY-MM-DD, clinic time zone)')
+    .option('--from <date>', 'from this day on')
+    .option('--to <date>', 'up to and including this day')
+    .option('--status <status>', 'only this status')
+    .addHelpText('after', '\nWithout a date, every appointment is exported. CSV and NDJSON re-import with `clinic appointments import`.')
+    .action(async (options) => {
+      const { exportAppointments } = await import('../../../domain/bulk/appointments-export.js');
+      const { format, ...filters } = options;
+      const appointments = await exportAppointments(await ctx.domain(), filters);
+      const out = ctx.io.stdout;
+      const write = async (text: string) => {
+        if (!out.write(text)) await once(out, 'drain');
+      };
+      if (format === 'fhir') {
+        const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('../../../domain/bulk/fhir.js');
+        await write(bundleOpening(ctx.now()));
+        let first = true;
+        for await (const item of appointments) {
+          for (const entry of fhirEntries(item)) {
+            await write(`${first ? '' : ','}\n${JSON.stringify(entry)}`);
+            first = false;
+          }
+        }
+        await write(`\n${BUNDLE_CLOSING}\n`);
+        return;
+      }
+      if (format === 'ndjson') {
+        for await (const item of appointments) await write(`${JSON.stringify(item.fields)}\n`);
+        return;
+      }
+      const { stringify } = await import('csv-stringify/sync');
+      const { APPOINTMENT_FIELDS } = await import('../../../domain/bulk/appointment-rows.js');
+      await write(stringify([APPOINTMENT_FIELDS as unknown as string[]]));
+      for await (const item of appointments) await write(stringify([APPOINTMENT_FIELDS.map((field) => item.fields[field] ?? '')]));
+    });
+}

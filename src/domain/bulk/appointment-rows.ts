@@ -1,0 +1,101 @@
+import type { StagedAppointment } from '../../db/bulk/appointment-staging.js';
+import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES } from '../appointments/rules.js';
+import type { LocalInstant } from './clinic-clock.js';
+import type { RecordShape, SourceRecord } from './records.js';
+
+/** The import/export fields of an appointment (DESIGN §7), in file order. */
+export const APPOINTMENT_FIELDS = ['patient', 'doctor', 'date', 'time', 'reason', 'durationMinutes', 'status', 'externalId'] as const;
+export type AppointmentField = (typeof APPOINTMENT_FIELDS)[number];
+
+export const APPOINTMENT_SHAPE: RecordShape = {
+  fields: APPOINTMENT_FIELDS,
+  required: ['patient', 'doctor', 'date', 'time'],
+};
+
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const TIME = /^(\d{1,2}):(\d{2})$/;
+const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
+
+/**
+ * Checks what one row can say about itself (formats, ranges, known statuses) and turns it into a
+ * staging row; everything that needs the database (people, hours, clashes) is checked in SQL.
+ */
+export function stageAppointment(record: SourceRecord, clock: (date: string, hour: number, minute: number) => LocalInstant): StagedAppointment {
+  const f = record.fields;
+  let hasNul = false;
+  const text = (name: AppointmentField) => {
+    let value = f[name]?.trim();
+    if (value?.includes('\u0000')) {
+      hasNul = true;
+      value = value.replaceAll('\u0000', '');
+    }
+    return value === undefined || value === '' ? null : value;
+  };
+  const staged: StagedAppointment = {
+    line: record.line,
+    patient: text('patient'),
+    doctor: text('doctor'),
+    date: text('date'),
+    time: text('time'),
+    reason: text('reason'),
+    duration_minutes: text('durationMinutes'),
+    status: text('status'),
+    external_id: text('externalId'),
+    problem: record.problem ?? null,
+    local_date: null,
+    weekday: null,
+    start_minute: null,
+    starts_at: null,
+    duration: null,
+    status_value: null,
+  };
+  if (staged.problem === null && hasNul) staged.problem = 'a field contains a NUL character';
+  if (staged.problem === null) staged.problem = rowProblem(staged, clock);
+  return staged;
+}
+
+function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, minute: number) => LocalInstant): string | null {
+  for (const [name, value] of [['patient', row.patient], ['doctor', row.doctor], ['date', row.date], ['time', row.time]] as const) {
+    if (value === null) return `${name} is required`;
+  }
+  if (!USERNAME.test(row.patient!.toLowerCase())) return `invalid patient username "${row.patient}"`;
+  if (!USERNAME.test(row.doctor!.toLowerCase())) return `invalid doctor username "${row.doctor}"`;
+  row.patient = row.patient!.toLowerCase();
+  row.doctor = row.doctor!.toLowerCase();
+  const date = DATE.exec(row.date!);
+  if (!date || !isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) return `invalid date "${row.date}": use YYYY-MM-DD`;
+  const time = TIME.exec(row.time!);
+  const hour = Number(time?.[1]);
+  const minute = Number(time?.[2]);
+  if (!time || hour > 23 || minute > 59) return `invalid time "${row.time}": use HH:MM on the 24-hour clock`;
+  const local = clock(row.date!, hour, minute);
+  if ('problem' in local) return local.problem;
+  row.local_date = row.date;
+  row.weekday = isoWeekday(row.date!);
+  row.start_minute = hour * 60 + minute;
+  row.starts_at = local.instant.toISOString();
+  if (row.duration_minutes !== null) {
+    const duration = Number(row.duration_minutes);
+    if (!Number.isInteger(duration) || duration <= 0 || duration > MAX_DURATION_MINUTES) {
+      return `invalid durationMinutes "${row.duration_minutes}": a whole number of minutes from 1 to ${MAX_DURATION_MINUTES}`;
+    }
+    row.duration = duration;
+  }
+  const status = (row.status ?? 'PENDING').toUpperCase();
+  if (!(APPOINTMENT_STATUSES as readonly string[]).includes(status)) return `invalid status "${row.status}": one of ${APPOINTMENT_STATUSES.join(', ')}`;
+  row.status_value = status;
+  if (row.reason !== null && row.reason.length > 1000) return 'the reason is longer than 1000 characters';
+  if (row.external_id !== null && row.external_id.length > 200) return 'the externalId is longer than 200 characters';
+  return null;
+}
+
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1900 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+function isoWeekday(date: string): number {
+  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
+  return day === 0 ? 7 : day;
+}

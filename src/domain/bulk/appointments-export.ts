@@ -1,0 +1,72 @@
+import { listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import { peopleByIds, type PersonDetailsRow } from '../../db/bulk/people.js';
+import { appointmentFilter, type ListInput } from '../appointments/queries.js';
+import { clinicDate, clinicTime } from '../appointments/rules.js';
+import { appointmentView, type AppointmentView } from '../appointments/view.js';
+import { authorize, recordAudit } from '../audit/record.js';
+import type { DomainContext } from '../context.js';
+import { requireActor } from '../policy.js';
+import type { AppointmentField } from './appointment-rows.js';
+
+export type ExportFilters = Omit<ListInput, 'limit'>;
+
+/** One exported appointment: the import fields (so that an export imports again), its view, and its people. */
+export interface ExportedAppointment {
+  fields: Record<AppointmentField, string | number | null>;
+  view: AppointmentView;
+  /** set the first time the export meets this person, for formats that describe people once (FHIR) */
+  newPatient: PersonDetailsRow | undefined;
+  newDoctor: PersonDetailsRow | undefined;
+}
+
+const PAGE = 1_000;
+
+/**
+ * `clinic appointments export`: the appointments matching the list filters (all of them, not only
+ * from today, when no date is given), in time order, a page at a time so that memory does not
+ * grow with the table. The externalId is the appointment's own when it came from an import, else
+ * its id, so that importing an export twice adds nothing.
+ */
+export async function exportAppointments(ctx: DomainContext, filters: ExportFilters = {}): Promise<AsyncGenerator<ExportedAppointment>> {
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'appointments.export', {}, { entity: 'appointments' });
+  const { filter, zone } = await appointmentFilter(ctx, actor, filters, { fromToday: false });
+  await recordAudit(ctx.db, actor, { action: 'appointments.export', entity: 'appointments', details: { filters } });
+  const seen = new Set<string>();
+
+  return (async function* () {
+    let after: { startsAt: Date; id: string } | undefined;
+    for (;;) {
+      const rows = await listAppointmentRows(ctx.db, { ...filter, limit: PAGE, ...(after ? { after } : {}) });
+      const unseen = [...new Set(rows.flatMap((row) => [row.patient_id, row.doctor_id]))].filter((id) => !seen.has(id));
+      const people = new Map((await peopleByIds(ctx.db, unseen)).map((person) => [person.id, person]));
+      for (const row of rows) {
+        const newPatient = firstTime(seen, people, row.patient_id);
+        const newDoctor = firstTime(seen, people, row.doctor_id);
+        yield { fields: importFields(row, zone), view: appointmentView(row, zone), newPatient, newDoctor };
+      }
+      if (rows.length < PAGE) return;
+      const last = rows[rows.length - 1]!;
+      after = { startsAt: last.starts_at, id: last.id };
+    }
+  })();
+}
+
+function firstTime(seen: Set<string>, people: Map<string, PersonDetailsRow>, id: string): PersonDetailsRow | undefined {
+  if (seen.has(id)) return undefined;
+  seen.add(id);
+  return people.get(id);
+}
+
+function importFields(row: AppointmentWithNamesRow, zone: string): Record<AppointmentField, string | number | null> {
+  return {
+    patient: row.patient_username,
+    doctor: row.doctor_username,
+    date: clinicDate(row.starts_at, zone),
+    time: clinicTime(row.starts_at, zone),
+    reason: row.reason,
+    durationMinutes: Math.round((row.ends_at.getTime() - row.starts_at.getTime()) / 60_000),
+    status: row.status,
+    externalId: row.external_id ?? row.id,
+  };
+}

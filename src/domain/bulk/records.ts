@@ -1,0 +1,225 @@
+import type { Readable } from 'node:stream';
+import { ValidationError } from '../errors.js';
+
+export type BulkFormat = 'csv' | 'ndjson';
+
+/** One row of an import file: its (first) line number, its fields as text, or why it cannot be read. */
+export interface SourceRecord {
+  line: number;
+  fields: Record<string, string | undefined>;
+  problem?: string;
+}
+
+export interface RecordShape {
+  /** every field a row may have, in file order */
+  fields: readonly string[];
+  required: readonly string[];
+}
+
+/** A runaway field (an unclosed quote in a big file) stops at this size instead of eating memory. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+/** The format named by a file's extension, if any. */
+export function formatFromPath(path: string): BulkFormat | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.csv')) return 'csv';
+  if (lower.endsWith('.ndjson') || lower.endsWith('.jsonl')) return 'ndjson';
+  return undefined;
+}
+
+/**
+ * Reads the rows of a CSV (header row) or NDJSON stream one at a time (memory does not grow with
+ * the file). Without a format, the first non-blank character decides: `{` is NDJSON, else CSV.
+ * Rows that cannot be read are yielded with a `problem`, so that every bad line can be listed;
+ * a header that names unknown or lacks required fields fails the whole file.
+ */
+export async function* readRecords(source: Readable, shape: RecordShape, format?: BulkFormat): AsyncGenerator<SourceRecord> {
+  const chunks = sniffing(source);
+  const first = await chunks.next();
+  if (first.done) return;
+  const chosen = format ?? sniffFormat(first.value.sniffed);
+  const replay = (async function* () {
+    yield first.value.chunk;
+    for await (const next of chunks) yield next.chunk;
+  })();
+  if (chosen === 'csv') yield* readCsv(replay, shape);
+  else yield* readNdjson(replay, shape);
+}
+
+function sniffFormat(text: string): BulkFormat {
+  return text.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'ndjson' : 'csv';
+}
+
+/** Chunks as Buffers; the first one also carries enough leading text to see the first non-blank character. */
+async function* sniffing(source: Readable): AsyncGenerator<{ chunk: Buffer; sniffed: string }> {
+  let pending: Buffer[] = [];
+  let sniffed: string | undefined;
+  for await (const raw of source) {
+    const chunk = typeof raw === 'string' ? Buffer.from(raw) : (raw as Buffer);
+    if (sniffed !== undefined) {
+      yield { chunk, sniffed };
+      continue;
+    }
+    pending.push(chunk);
+    const text = Buffer.concat(pending).toString('utf8').replace(/^\uFEFF/, '');
+    if (text.trim() === '' && pending.reduce((n, b) => n + b.length, 0) < 4096) continue;
+    sniffed = text;
+    yield { chunk: Buffer.concat(pending), sniffed };
+    pending = [];
+  }
+  if (sniffed === undefined && pending.length > 0) yield { chunk: Buffer.concat(pending), sniffed: '' };
+}
+
+const hasInvalidUtf8 = (value: string) => value.includes('\uFFFD');
+
+async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): AsyncGenerator<SourceRecord> {
+  const { parse } = await import('csv-parse');
+  const { Readable } = await import('node:stream');
+  const skipped: SourceRecord[] = [];
+  const input = Readable.from(chunks);
+  // An early stop (a fatal CSV error) must not leave an unhandled 'premature close' behind.
+  input.on('error', () => {});
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      max_record_size: MAX_RECORD_BYTES,
+      skip_records_with_error: true,
+      on_skip: (error) => {
+        if (error) skipped.push({ line: Number((error as { lines?: number }).lines ?? 0), fields: {}, problem: `malformed CSV: ${csvProblem(error)}` });
+      },
+    }),
+  );
+  let header: string[] | undefined;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      while (skipped.length > 0) yield skipped.shift()!;
+      const line = info.lines - record.reduce((n, value) => n + countNewlines(value), 0);
+      if (!header) {
+        header = record.map((name) => name.trim());
+        checkHeader(header, shape);
+        continue;
+      }
+      const fields: Record<string, string | undefined> = {};
+      header.forEach((name, index) => {
+        fields[name] = record[index];
+      });
+      if (record.length !== header.length) {
+        yield { line, fields, problem: `expected ${header.length} fields (${header.join(',')}), found ${record.length}` };
+      } else if (record.some(hasInvalidUtf8)) {
+        yield { line, fields, problem: 'invalid UTF-8' };
+      } else {
+        yield { line, fields };
+      }
+    }
+  } catch (error) {
+    const lines = (error as { lines?: number }).lines;
+    if (lines === undefined) throw error;
+    yield { line: lines, fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
+  }
+  while (skipped.length > 0) yield skipped.shift()!;
+}
+
+function csvProblem(error: Error & { code?: string }): string {
+  switch (error.code) {
+    case 'CSV_QUOTE_NOT_CLOSED':
+      return 'a quoted field is not closed';
+    case 'CSV_INVALID_CLOSING_QUOTE':
+      return 'a quote inside a field must be doubled ("")';
+    case 'CSV_MAX_RECORD_SIZE':
+      return `a row is longer than ${MAX_RECORD_BYTES} bytes`;
+    default:
+      return error.message.replace(/^Invalid .*?: /, '');
+  }
+}
+
+function countNewlines(value: string): number {
+  let count = 0;
+  for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
+function checkHeader(header: readonly string[], shape: RecordShape): void {
+  const unknown = header.filter((name) => !shape.fields.includes(name));
+  const missing = shape.required.filter((name) => !header.includes(name));
+  const repeated = header.filter((name, index) => header.indexOf(name) !== index);
+  const problems = [
+    unknown.length > 0 ? `unknown column(s) ${unknown.map((n) => `"${n}"`).join(', ')}` : '',
+    missing.length > 0 ? `missing column(s) ${missing.join(', ')}` : '',
+    repeated.length > 0 ? `repeated column(s) ${repeated.join(', ')}` : '',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    throw new ValidationError(`Line 1: the header row has ${problems.join('; ')}.`, {
+      remedy: `The columns are: ${shape.fields.join(', ')} (required: ${shape.required.join(', ')}).`,
+    });
+  }
+}
+
+async function* readNdjson(chunks: AsyncIterable<Buffer>, shape: RecordShape): AsyncGenerator<SourceRecord> {
+  let line = 0;
+  for await (const text of splitLines(chunks)) {
+    line++;
+    if (line === 1) text.value = text.value.replace(/^\uFEFF/, '');
+    if (text.tooLong) {
+      yield { line, fields: {}, problem: `the line is longer than ${MAX_RECORD_BYTES} bytes` };
+      continue;
+    }
+    if (text.value.trim() === '') continue;
+    if (hasInvalidUtf8(text.value)) {
+      yield { line, fields: {}, problem: 'invalid UTF-8' };
+      continue;
+    }
+    yield ndjsonRecord(line, text.value, shape);
+  }
+}
+
+function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { line, fields: {}, problem: `malformed JSON: ${(error as Error).message}` };
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    return { line, fields: {}, problem: 'each line must be one JSON object' };
+  }
+  const fields: Record<string, string | undefined> = {};
+  const unknown: string[] = [];
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!shape.fields.includes(name)) {
+      unknown.push(name);
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'string') fields[name] = value;
+    else if (typeof value === 'number' || typeof value === 'boolean') fields[name] = String(value);
+    else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) fields[name] = value.join(' ');
+    else return { line, fields, problem: `field "${name}" must be a string or a number` };
+  }
+  if (unknown.length > 0) return { line, fields, problem: `unknown field(s) ${unknown.map((n) => `"${n}"`).join(', ')}` };
+  return { line, fields };
+}
+
+/** Lines of UTF-8 text, bounded in length; a line over the bound is reported, not kept. */
+async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ value: string; tooLong: boolean }> {
+  const decoder = new TextDecoder('utf-8');
+  let partial = '';
+  let tooLong = false;
+  for await (const chunk of chunks) {
+    const text = partial + decoder.decode(chunk, { stream: true });
+    const parts = text.split('\n');
+    partial = parts.pop() ?? '';
+    for (const part of parts) {
+      yield { value: part.replace(/\r$/, ''), tooLong };
+      tooLong = false;
+    }
+    if (partial.length > MAX_RECORD_BYTES) {
+      partial = '';
+      tooLong = true;
+    }
+  }
+  partial += decoder.decode();
+  if (partial !== '' || tooLong) yield { value: partial.replace(/\r$/, ''), tooLong };
+}

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { DateTime } from 'luxon';
+import { insertMessages } from '../../db/bulk/demo.js';
+import {
+  insertDoctorHours,
+  insertDoctorProfiles,
+  insertNewUsers,
+  insertPanelEntries,
+  insertPatientProfiles,
+  userIdsByUsername,
+} from '../../db/bulk/people.js';
+import { recordAudit } from '../audit/record.js';
+import { loadAppointments } from '../bulk/appointments-import.js';
+import type { DomainContext } from '../context.js';
+import type { Role } from '../policy.js';
+import { clinicTimeZone } from '../settings/service.js';
+import { inTransaction } from '../transaction.js';
+import { createAccount } from '../users/accounts.js';
+import { FIRST_NAMES, LAST_NAMES, VISIT_REASONS, slug } from './names.js';
+import { SeededRandom } from './random.js';
+
+export interface DemoAccount {
+  username: string;
+  role: Role;
+  /** generated at seed time, shown once */
+  password: string;
+}
+
+export interface DemoSummary {
+  doctors: number;
+  patients: number;
+  appointments: { imported: number; skipped: number; rejected: number };
+  messages: number;
+  /** the accounts created by this run that can log in; empty when the demo clinic was already there */
+  accounts: DemoAccount[];
+}
+
+interface DemoDoctor {
+  username: string;
+  fullName: string;
+  specialty: string;
+  slotMinutes: number;
+  hours: ReadonlyArray<{ weekdays: readonly number[]; start: string; end: string }>;
+}
+
+const DEMO_DOCTORS: readonly DemoDoctor[] = [
+  { username: 'dr.okafor', fullName: 'Amara Okafor', specialty: 'General practice', slotMinutes: 30, hours: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] },
+  {
+    username: 'dr.tanaka',
+    fullName: 'Kenji Tanaka',
+    specialty: 'Cardiology',
+    slotMinutes: 20,
+    hours: [
+      { weekdays: [1, 3, 5], start: '08:00', end: '12:00' },
+      { weekdays: [1, 3, 5], start: '13:00', end: '16:00' },
+    ],
+  },
+  { username: 'dr.silva', fullName: 'Beatriz Silva', specialty: 'Dermatology', slotMinutes: 15, hours: [{ weekdays: [2, 4], start: '10:00', end: '18:00' }] },
+  { username: 'dr.weber', fullName: 'Jonas Weber', specialty: 'Paediatrics', slotMinutes: 30, hours: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '13:00' }] },
+];
+
+const DEMO_STAFF = { username: 'demo.staff', fullName: 'Front Desk' } as const;
+/** These demo accounts get a password (generated now, printed once); the others cannot log in. */
+const LOGIN_DOCTOR = 'dr.okafor';
+const PATIENT_COUNT = 20;
+
+/**
+ * A small clinic to try the tool on: four doctors with their hours, twenty patients on their
+ * panels, appointments over the past few and the coming days in every status, a few messages.
+ * Added once: a second run finds everything there and adds nothing. Used by `clinic db seed
+ * --demo` and `clinic init --demo` (after the admin is created).
+ */
+export async function seedDemoClinic(ctx: DomainContext, options: { seed?: number } = {}): Promise<DemoSummary> {
+  const random = new SeededRandom(options.seed ?? 1);
+  const patients = demoPatients(random.fork('patients'));
+  const loginPatient = patients[0]!;
+
+  const people = await inTransaction(ctx, async (trx) => {
+    const accounts: DemoAccount[] = [];
+    const withLogin: ReadonlyArray<{ username: string; fullName: string; role: Role }> = [
+      { ...DEMO_STAFF, role: 'staff' },
+      { username: LOGIN_DOCTOR, fullName: DEMO_DOCTORS[0]!.fullName, role: 'doctor' },
+      { username: loginPatient.username, fullName: loginPatient.fullName, role: 'patient' },
+    ];
+    const existing = await userIdsByUsername(trx, withLogin.map((account) => account.username));
+    for (const account of withLogin.filter((a) => !existing.has(a.username))) {
+      const password = generatePassword();
+      await createAccount(trx, { ...account, email: `${account.username}@demo.clinic.example`, password });
+      accounts.push({ username: account.username, role: account.role, password });
+    }
+    const newDoctors = await insertNewUsers(trx, DEMO_DOCTORS.map((d) => ({ username: d.username, full_name: d.fullName, email: `${d.username}@demo.clinic.example`, role: 'doctor' as const })));
+    const newPatients = await insertNewUsers(trx, patients.map((p) => ({ username: p.username, full_name: p.fullName, email: null, role: 'patient' as const })));
+    const createdDoctors = DEMO_DOCTORS.filter((d) => newDoctors.has(d.username) || accounts.some((a) => a.username === d.username));
+    const createdPatients = patients.filter((p) => newPatients.has(p.username) || accounts.some((a) => a.username === p.username));
+    const ids = await userIdsByUsername(trx, [DEMO_STAFF.username, ...DEMO_DOCTORS.map((d) => d.username), ...patients.map((p) => p.username)]);
+    await insertDoctorProfiles(trx, createdDoctors.map((d) => ({ user_id: ids.get(d.username)!, specialty: d.specialty, license_number: null, slot_minutes: d.slotMinutes })));
+    await insertDoctorHours(trx, createdDoctors.flatMap((d) => d.hours.flatMap((h) => h.weekdays.map((weekday) => ({ doctor_id: ids.get(d.username)!, weekday, start_time: h.start, end_time: h.end })))));
+    await insertPatientProfiles(trx, createdPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: null })));
+    await insertPanelEntries(trx, createdPatients.flatMap((p) => p.doctors.map((doctor) => ({ doctor_id: ids.get(doctor)!, patient_id: ids.get(p.username)! }))));
+    let messages = 0;
+    if (accounts.some((a) => a.username === LOGIN_DOCTOR)) {
+      const doctorId = ids.get(LOGIN_DOCTOR)!;
+      const patientId = ids.get(loginPatient.username)!;
+      const staffId = ids.get(DEMO_STAFF.username)!;
+      messages = await insertMessages(trx, [
+        { sender_id: patientId, receiver_id: doctorId, content: 'Hello doctor, could I bring my test results to the next visit?' },
+        { sender_id: doctorId, receiver_id: patientId, content: 'Yes, please bring them along. See you then.' },
+        { sender_id: staffId, receiver_id: doctorId, content: 'Reminder: the clinic closes early on Friday.' },
+      ]);
+    }
+    if (createdDoctors.length + createdPatients.length + accounts.length > 0) {
+      await recordAudit(trx, null, {
+        action: 'db.seed',
+        details: { demo: true, doctors: createdDoctors.length, patients: createdPatients.length, accounts: accounts.map((a) => a.username) },
+      });
+    }
+    return { accounts, doctors: createdDoctors.length, patients: createdPatients.length, messages };
+  });
+
+  const zone = await clinicTimeZone(ctx);
+  const rows = demoAppointments(random.fork('appointments'), patients, DateTime.fromJSDate(ctx.now(), { zone }));
+  const appointments = await loadAppointments(
+    ctx,
+    { source: Readable.from(rows.map((row) => `${JSON.stringify(row)}\n`)), format: 'ndjson', skipInvalid: true, sourceName: 'demo clinic' },
+    null,
+  );
+  return { ...people, appointments: { imported: appointments.imported, skipped: appointments.skipped, rejected: appointments.rejected } };
+}
+
+interface DemoPatient {
+  username: string;
+  fullName: string;
+  dateOfBirth: string;
+  doctors: string[];
+}
+
+function demoPatients(random: SeededRandom): DemoPatient[] {
+  const patients: DemoPatient[] = [];
+  const taken = new Set<string>();
+  while (patients.length < PATIENT_COUNT) {
+    const first = random.pick(FIRST_NAMES);
+    const last = random.pick(LAST_NAMES);
+    const username = `pt.${slug(first)}.${slug(last)}`;
+    if (taken.has(username)) continue;
+    taken.add(username);
+    const main = DEMO_DOCTORS[patients.length % DEMO_DOCTORS.length]!.username;
+    const second = random.next() < 0.3 ? random.pick(DEMO_DOCTORS).username : main;
+    patients.push({
+      username,
+      fullName: `${first} ${last}`,
+      dateOfBirth: DateTime.utc(1950, 1, 1).plus({ days: random.int(0, 70 * 365) }).toISODate()!,
+      doctors: [...new Set([main, second])],
+    });
+  }
+  return patients;
+}
+
+const PAST_STATUSES = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'NO_SHOW', 'CANCELLED'] as const;
+const FUTURE_STATUSES = ['PENDING', 'PENDING', 'APPROVED', 'APPROVED', 'APPROVED', 'CANCELLED', 'REJECTED'] as const;
+
+/** Two or three visits per doctor per working day, from three days back to ten days ahead (not today). */
+function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[], now: DateTime) {
+  const rows: Array<Record<string, string | number>> = [];
+  for (let offset = -3; offset <= 10; offset++) {
+    if (offset === 0) continue;
+    const day = now.startOf('day').plus({ days: offset });
+    for (const doctor of DEMO_DOCTORS) {
+      const ranges = doctor.hours.filter((h) => h.weekdays.includes(day.weekday));
+      const panel = patients.filter((p) => p.doctors.includes(doctor.username));
+      if (ranges.length === 0 || panel.length === 0) continue;
+      const visits = random.int(2, 3);
+      for (let v = 0; v < visits; v++) {
+        const range = random.pick(ranges);
+        const startMinute = minutes(range.start);
+        const slots = Math.floor((minutes(range.end) - startMinute) / doctor.slotMinutes);
+        const minute = startMinute + random.int(0, slots - 1) * doctor.slotMinutes;
+        rows.push({
+          patient: random.pick(panel).username,
+          doctor: doctor.username,
+          date: day.toISODate()!,
+          time: `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+          reason: random.pick(VISIT_REASONS),
+          status: offset < 0 ? random.pick(PAST_STATUSES) : random.pick(FUTURE_STATUSES),
+          externalId: `demo-${doctor.username}-${offset}-${v}`,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** 20 random URL-safe characters (120 bits): strong, and never a fixed default. */
+function generatePassword(): string {
+  return randomBytes(15).toString('base64url');
+}
