@@ -114,7 +114,7 @@ for (const backend of backends) {
         await fs.writeFile(file, csvFile(trial, ROWS_PER_FILE, doctors, patients, start));
         if (backend === 'embedded') await db.close();
         // from start-up to just after the commit: some kills land before, some during, some after
-        const delay = Math.round((0.2 + random()) * fullMs);
+        const delay = Math.round((0.3 + 1.5 * random()) * fullMs);
         const child = spawn(process.execPath, [CLINIC_BIN, 'appointments', 'import', file, '--json', ...targetArgs()], {
           env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLINIC_TOKEN: token },
           stdio: 'ignore',
