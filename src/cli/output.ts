@@ -63,6 +63,8 @@ export class Output {
     const table = new this.Table({
       head: columns.map((column) => this.color.bold(column.header)),
       style: { head: [], border: [] },
+      // No rule between body rows: one line per record reads faster and fits more on a screen.
+      chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
     });
     for (const row of rows) table.push(columns.map((column) => display(column.value(row))));
     return table.toString();

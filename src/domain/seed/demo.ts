@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generatePassword } from '../identity/passwords.js';
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { insertMessages } from '../../db/bulk/demo.js';
@@ -191,8 +191,3 @@ function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[]
 }
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** 20 random URL-safe characters (120 bits): strong, and never a fixed default. */
-function generatePassword(): string {
-  return randomBytes(15).toString('base64url');
-}

@@ -1,0 +1,46 @@
+import { expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { describeBackends } from '../support/database.js';
+import { configHome } from '../identity/helpers.js';
+
+interface InitSummary {
+  admin: { username: string; role: string };
+  demo: { doctors: number; patients: number; accounts: Array<{ username: string; role: string; password: string }> };
+}
+
+describeBackends('init --demo', (db) => {
+  const env = configHome();
+
+  it('without a terminal: admin `admin` with a generated password, the demo clinic, and logins that work', async () => {
+    const init = await runCli(['init', '--demo', '--timezone', 'Europe/Lisbon', '--json'], { database: db().database, env: env() });
+    expect(init.code, init.stderr).toBe(0);
+    const summary = init.json<InitSummary>();
+    expect(summary.admin).toMatchObject({ username: 'admin', role: 'admin' });
+    expect(summary.demo.doctors).toBeGreaterThan(0);
+    expect(summary.demo.patients).toBeGreaterThan(0);
+    const roles = summary.demo.accounts.map((account) => account.role).sort();
+    expect(roles).toEqual(['admin', 'doctor', 'patient', 'staff']);
+    const passwords = new Set(summary.demo.accounts.map((account) => account.password));
+    expect(passwords.size).toBe(summary.demo.accounts.length);
+
+    // The terminal is the admin's; every printed account can log in with its printed password.
+    expect((await runCli(['whoami', '--json'], { database: db().database, env: env() })).json()).toMatchObject({ username: 'admin' });
+    for (const account of summary.demo.accounts) {
+      const login = await runCli(['login', '--username', account.username, '--password-stdin'], {
+        database: db().database,
+        env: env(),
+        stdin: `${account.password}\n`,
+      });
+      expect(login.code, `${account.username}: ${login.stderr}`).toBe(0);
+    }
+    const appointments = await db().knex('appointments').count<{ n: number }[]>({ n: '*' });
+    expect(Number(appointments[0]!.n)).toBeGreaterThan(0);
+  });
+
+  it('refuses a second init (exit 7) and a demo in production', async () => {
+    expect((await runCli(['init', '--demo'], { database: db().database, env: env() })).code).toBe(7);
+    const production = await runCli(['init', '--demo'], { database: db().database, env: { ...env(), CLINIC_ENV: 'production' } });
+    expect(production.code).toBe(5);
+    expect(production.stderr).toContain('production');
+  });
+});
