@@ -1,14 +1,14 @@
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: ['test/reliability/**/*.test.ts'],
-      exclude: ['**/node_modules/**'],
-      testTimeout: 300_000,
-    },
-  }),
-  true,
-);
+// Not mergeConfig: it concatenates arrays, and the base config excludes test/reliability/**.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ['test/reliability/**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+  },
+});

@@ -51,8 +51,8 @@ export async function describeError(error: unknown): Promise<DescribedError> {
   if (name === 'ExitPromptError' || name === 'AbortPromptError') {
     return { exitCode: ExitCode.interrupted, code: 'INTERRUPTED', message: 'Interrupted.', unexpected: false };
   }
-  const { toDatabaseUnavailable } = await import('../db/pg-errors.js');
-  const unavailable = toDatabaseUnavailable(error);
+  const { toDatabaseUnavailable, toInvalidText } = await import('../db/pg-errors.js');
+  const unavailable = toDatabaseUnavailable(error) ?? toInvalidText(error);
   if (unavailable) return describeError(unavailable);
   const message = (error as Error | null)?.message ?? String(error);
   return {

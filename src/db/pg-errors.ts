@@ -1,4 +1,4 @@
-import { ConflictError, DatabaseUnavailableError } from '../domain/errors.js';
+import { ConflictError, DatabaseUnavailableError, ValidationError } from '../domain/errors.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
 /** SQLSTATE codes the domain reacts to (same on PGlite and PostgreSQL). */
@@ -10,6 +10,7 @@ export const SqlState = {
   serializationFailure: '40001',
   deadlockDetected: '40P01',
   undefinedTable: '42P01',
+  characterNotInRepertoire: '22021',
 } as const;
 
 export function sqlState(error: unknown): string | undefined {
@@ -52,4 +53,16 @@ export function toConflict(error: unknown, message: string): ConflictError | und
   const state = sqlState(error);
   if (state !== SqlState.exclusionViolation && state !== SqlState.uniqueViolation) return undefined;
   return new ConflictError(message, { cause: error, details: { constraint: constraintName(error) } });
+}
+
+/**
+ * Text PostgreSQL cannot store: a NUL character (or bytes that are not UTF-8) in a name, reason or
+ * search. It is the user's input, not a bug: exit 3, without the SQL that carried it.
+ */
+export function toInvalidText(error: unknown): ValidationError | undefined {
+  if (sqlState(error) !== SqlState.characterNotInRepertoire) return undefined;
+  return new ValidationError('The text contains a NUL character (\\0) or bytes that are not UTF-8, which cannot be stored.', {
+    cause: error,
+    remedy: 'Remove the control character and try again.',
+  });
 }

@@ -58,8 +58,20 @@ async function copyWriter<Row extends object>(trx: Knex.Transaction, table: stri
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
   failed.catch(() => {});
   let buffer = '';
+  // When the server ends the COPY (e.g. the connection is cut), pg-copy-streams drops its connection
+  // and a later write throws a TypeError: report the failure that caused it instead (exit 8, not 1).
+  const rethrow = async (error: unknown): Promise<never> => {
+    await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 1000))]);
+    throw error;
+  };
   const send = async (text: string) => {
-    if (!stream.write(text)) await Promise.race([once(stream, 'drain'), failed]);
+    let flowing: boolean;
+    try {
+      flowing = stream.write(text);
+    } catch (error) {
+      return rethrow(error);
+    }
+    if (!flowing) await Promise.race([once(stream, 'drain'), failed]);
   };
   return {
     async write(row) {
@@ -73,7 +85,11 @@ async function copyWriter<Row extends object>(trx: Knex.Transaction, table: stri
     async end() {
       if (buffer !== '') await send(buffer);
       buffer = '';
-      stream.end();
+      try {
+        stream.end();
+      } catch (error) {
+        await rethrow(error);
+      }
       await Promise.race([once(stream, 'finish'), failed]);
     },
     async abort() {

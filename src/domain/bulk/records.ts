@@ -76,6 +76,7 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   const { parse } = await import('csv-parse');
   const { Readable } = await import('node:stream');
   const skipped: SourceRecord[] = [];
+  let oversized: number | undefined;
   const input = Readable.from(chunks);
   // An early stop (a fatal CSV error) must not leave an unhandled 'premature close' behind.
   input.on('error', () => {});
@@ -88,7 +89,14 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
       max_record_size: MAX_RECORD_BYTES,
       skip_records_with_error: true,
       on_skip: (error) => {
-        if (error) skipped.push({ line: Number((error as { lines?: number }).lines ?? 0), fields: {}, problem: `malformed CSV: ${csvProblem(error)}` });
+        if (!error) return;
+        const line = Number((error as { lines?: number }).lines ?? 0);
+        if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
+          // csv-parse reports an oversized row once per chunk and reads nothing past it: one fatal problem
+          oversized ??= line;
+          return;
+        }
+        skipped.push({ line, fields: {}, problem: `malformed CSV: ${csvProblem(error)}` });
       },
     }),
   );
@@ -120,6 +128,12 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
     yield { line: lines, fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
   }
   while (skipped.length > 0) yield skipped.shift()!;
+  if (oversized !== undefined) {
+    // Even with --skip-invalid: the rows after it would be lost without a word.
+    throw new ValidationError(`Line ${oversized} is longer than ${MAX_RECORD_BYTES} bytes: the file cannot be read past it, so nothing was imported.`, {
+      remedy: 'Shorten or remove that row and import the file again.',
+    });
+  }
 }
 
 function csvProblem(error: Error & { code?: string }): string {

@@ -1,0 +1,167 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/domain/identity/api-tokens.js';
+import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { makeAdmin, makeStaff, type MadeUser } from '../support/factories.js';
+import { CLINIC_BIN } from '../support/spawn.js';
+import { msSince, STACK_FRAME } from './helpers.js';
+
+/**
+ * The embedded database under several processes writing at once: the data-directory lock makes
+ * them take turns. Nothing is lost (every exit-0 write is there, once), nothing is corrupted (the
+ * directory reopens; index and table scans agree), and every wait is reported on stderr.
+ */
+const WRITERS = 5;
+const ROUNDS = 1;
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
+  const child = spawn(process.execPath, [CLINIC_BIN, ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
+  const done = new Promise<Run>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+  });
+  return { child, done, stderr: () => Buffer.concat(err).toString('utf8') };
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('embedded database, several writers at once', () => {
+  let db: TestDatabase;
+  let admin: MadeUser;
+  const writers: Array<{ user: MadeUser; token: string }> = [];
+  const timings: Record<string, number> = {};
+
+  beforeAll(async () => {
+    db = await createTestDatabase('embedded');
+    await storeInitialTimeZone(db.knex, 'UTC');
+    admin = await makeAdmin(db.knex, { username: 'boss' });
+    for (let i = 0; i < WRITERS; i++) {
+      const user = await makeStaff(db.knex, { username: `writer${i}` });
+      writers.push({ user, token: (await createApiToken(db.context(user), { name: 'load' })).token });
+    }
+  });
+  afterAll(async () => {
+    console.info(`[embedded concurrency] ${JSON.stringify(timings)}`);
+    await db?.drop();
+  });
+
+  it(`${WRITERS} processes × ${ROUNDS} rounds sending messages while the test holds the directory: all wait, say so, and all writes land`, async () => {
+    const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
+    const bodies: string[] = [];
+    const runs: Run[] = [];
+    const started = process.hrtime.bigint();
+    for (let round = 0; round < ROUNDS; round++) {
+      // The test keeps the directory open (and locked) until every process has said it is waiting.
+      const processes = writers.map(({ token }, i) => {
+        const body = `round ${round} writer ${i} ✓ ${'x'.repeat(i * 100)}`;
+        bodies.push(body);
+        return start(['messages', 'send', '--to', 'boss', '--body', body, '--data-dir', dataDir, '--lock-timeout', '120'], { CLINIC_TOKEN: token });
+      });
+      await until(() => processes.every((p) => /Waiting for the embedded database/.test(p.stderr())), 180_000);
+      await db.close();
+      runs.push(...(await Promise.all(processes.map((p) => p.done))));
+      db = await db.reopen();
+    }
+    timings.writersMs = Math.round(msSince(started));
+
+    for (const run of runs) {
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/Waiting for the embedded database at .*: in use by another clinic process \(pid \d+\) \(up to 120 s\)/);
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+    }
+    const stored = await db.knex('messages').where({ receiver_id: admin.id }).pluck<string[]>('content');
+    expect(stored.sort()).toEqual([...bodies].sort());
+  });
+
+  it('a process that cannot get the directory in time exits 8 with a clear message and writes nothing', async () => {
+    const before = await db.knex('messages').count<{ n: string }[]>({ n: '*' });
+    const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
+    const started = process.hrtime.bigint();
+    const run = await start(['messages', 'send', '--to', 'boss', '--body', 'too late', '--data-dir', dataDir, '--lock-timeout', '1'], { CLINIC_TOKEN: writers[0]!.token }).done;
+    timings.lockTimeoutExitMs = Math.round(msSince(started));
+    expect(run.code).toBe(8);
+    expect(run.stderr).toMatch(/in use by another clinic process \(pid \d+\); gave up after 1 s\./);
+    expect(run.stderr).toContain('--lock-timeout');
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    expect(await db.knex('messages').count<{ n: string }[]>({ n: '*' })).toEqual(before);
+  });
+
+  it('SIGKILL of writers at random moments leaves a directory that opens again, consistent, with every finished write', async () => {
+    const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
+    await db.close();
+    const finished: string[] = [];
+    const killed: string[] = [];
+    const started = process.hrtime.bigint();
+    const TRIALS = 5;
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const body = `killed trial ${trial}`;
+      const p = start(['messages', 'send', '--to', 'boss', '--body', body, '--data-dir', dataDir, '--lock-timeout', '60'], { CLINIC_TOKEN: writers[trial % WRITERS]!.token });
+      // spread the kills over start-up, opening, and the write itself
+      await new Promise((resolve) => setTimeout(resolve, 500 + trial * 1500));
+      p.child.kill('SIGKILL');
+      const run = await p.done;
+      (run.code === 0 ? finished : killed).push(body);
+    }
+    timings.killTrialsMs = Math.round(msSince(started));
+    timings.killTrials = TRIALS;
+    timings.killedBeforeExit = killed.length;
+    // A normal process opens the directory after the kills (the stale lock is broken).
+    const after = await start(['messages', 'send', '--to', 'boss', '--body', 'after the kills', '--data-dir', dataDir, '--lock-timeout', '30'], { CLINIC_TOKEN: writers[0]!.token }).done;
+    expect(after.code, after.stderr).toBe(0);
+    db = await db.reopen();
+    const contents = await db.knex('messages').pluck<string[]>('content');
+    for (const body of [...finished, 'after the kills']) expect(contents.filter((c) => c === body)).toHaveLength(1);
+    for (const body of killed) expect(contents.filter((c) => c === body).length).toBeLessThanOrEqual(1);
+    await expectConsistent(db);
+  });
+
+  it('the directory stays consistent: index scans and table scans agree, constraints hold', async () => {
+    await expectConsistent(db);
+  });
+});
+
+/** The same counts by sequential and by index scans, and no dangling references. */
+async function expectConsistent(db: TestDatabase): Promise<void> {
+  await db.knex.transaction(async (trx) => {
+    await trx.raw('SET LOCAL enable_indexscan = off');
+    await trx.raw('SET LOCAL enable_bitmapscan = off');
+    const seq = await trx.raw<{ rows: Array<{ n: number }> }>('SELECT count(*)::int AS n FROM messages WHERE receiver_id IS NOT NULL');
+    await trx.raw('SET LOCAL enable_indexscan = on');
+    await trx.raw('SET LOCAL enable_seqscan = off');
+    const byIndex = await trx.raw<{ rows: Array<{ n: number }> }>(
+      'SELECT count(*)::int AS n FROM messages m WHERE m.receiver_id IN (SELECT id FROM users)',
+    );
+    expect(byIndex.rows[0]!.n).toBe(seq.rows[0]!.n);
+    const users = await trx.raw<{ rows: Array<{ n: number }> }>('SELECT count(*)::int AS n FROM users WHERE username IS NOT NULL');
+    expect(users.rows[0]!.n).toBeGreaterThan(0);
+  });
+  const dangling = await db.knex.raw<{ rows: Array<{ n: number }> }>(
+    'SELECT count(*)::int AS n FROM messages m LEFT JOIN users s ON s.id = m.sender_id LEFT JOIN users r ON r.id = m.receiver_id WHERE s.id IS NULL OR r.id IS NULL',
+  );
+  expect(dangling.rows[0]!.n).toBe(0);
+  const audit = await db.knex.raw<{ rows: Array<{ n: number }> }>("SELECT count(*)::int AS n FROM audit_log WHERE action = 'messages.send'");
+  const sent = await db.knex.raw<{ rows: Array<{ n: number }> }>('SELECT count(*)::int AS n FROM messages');
+  // every stored message was audited in the same transaction
+  expect(audit.rows[0]!.n).toBe(sent.rows[0]!.n);
+}
