@@ -220,14 +220,14 @@ export async function runImportBenchmark(options: ImportBenchOptions, log: (line
   if (summary.imported !== options.rows) throw new Error(`clinic imported ${summary.imported} of ${options.rows} rows`);
   await dropPostgres(options, 'clinic_bench_import');
 
-  let memory: { seconds: number; peakMb: number } | undefined;
+  let memory: { seconds: number; peakMb: number; stdout: string } | undefined;
   if (options.memoryRows > 0) {
     log(`clinic appointments import of ${options.memoryRows} rows (memory) …`);
     const bigFile = path.join(options.workDir, `appointments-${options.memoryRows}.csv`);
     await writeLines(bigFile, clinicCsv(options.memoryRows, options, firstMonday));
     const bigDb = await freshPostgres(options, 'clinic_bench_memory');
     memory = await clinicImport(bigFile, bigDb.staff, { url: bigDb.url });
-    if ((JSON.parse((memory as { stdout: string }).stdout) as { imported: number }).imported !== options.memoryRows) throw new Error('the big import missed rows');
+    if ((JSON.parse(memory.stdout) as { imported: number }).imported !== options.memoryRows) throw new Error('the big import missed rows');
     await dropPostgres(options, 'clinic_bench_memory');
     await fs.rm(bigFile, { force: true });
   }
