@@ -1,4 +1,3 @@
-import { generatePassword } from '../identity/passwords.js';
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
 import { insertMessages } from '../../db/bulk/demo.js';
@@ -13,6 +12,7 @@ import {
 import { recordAudit } from '../audit/record.js';
 import { loadAppointments } from '../bulk/appointments-import.js';
 import type { DomainContext } from '../context.js';
+import { generatePassword } from '../identity/passwords.js';
 import type { Role } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
