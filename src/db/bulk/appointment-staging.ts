@@ -162,28 +162,15 @@ const ANY_IN_FILE_CLASH = `
              SELECT starts_at < max(ends_at) OVER (PARTITION BY patient_id ORDER BY starts_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS clash
                FROM candidates) p WHERE clash) AS patient`;
 
-const IN_FILE_DOCTOR_CLASH = `
+/** Later lines that overlap an earlier line of the same doctor or patient; `:party:` is bound as an identifier. */
+const IN_FILE_CLASH = `
   UPDATE appointment_import_checked c
-     SET problem = 'overlaps line ' || clash.other_line || ' of this file (same doctor)'
+     SET problem = 'overlaps line ' || clash.other_line || ' of this file (same ' || CAST(:label AS text) || ')'
     FROM (
       SELECT a.line, min(b.line) AS other_line
         FROM appointment_import_checked a
         JOIN appointment_import_checked b
-          ON b.doctor_id = a.doctor_id AND b.line < a.line
-         AND b.starts_at > a.starts_at - interval '480 minutes' AND b.starts_at < a.ends_at AND b.ends_at > a.starts_at
-       WHERE a.problem IS NULL AND b.problem IS NULL AND a.active AND b.active AND NOT a.already_imported AND NOT b.already_imported
-       GROUP BY a.line
-    ) clash
-   WHERE c.line = clash.line`;
-
-const IN_FILE_PATIENT_CLASH = `
-  UPDATE appointment_import_checked c
-     SET problem = 'overlaps line ' || clash.other_line || ' of this file (same patient)'
-    FROM (
-      SELECT a.line, min(b.line) AS other_line
-        FROM appointment_import_checked a
-        JOIN appointment_import_checked b
-          ON b.patient_id = a.patient_id AND b.line < a.line
+          ON b.:party: = a.:party: AND b.line < a.line
          AND b.starts_at > a.starts_at - interval '480 minutes' AND b.starts_at < a.ends_at AND b.ends_at > a.starts_at
        WHERE a.problem IS NULL AND b.problem IS NULL AND a.active AND b.active AND NOT a.already_imported AND NOT b.already_imported
        GROUP BY a.line
@@ -200,8 +187,8 @@ export async function checkStagedAppointments(trx: Knex.Transaction, options: { 
   await trx.raw('CREATE INDEX ON appointment_import_checked (doctor_id, starts_at)');
   await trx.raw('CREATE INDEX ON appointment_import_checked (patient_id, starts_at)');
   await trx.raw('ANALYZE appointment_import_checked');
-  if (doctor) await trx.raw(IN_FILE_DOCTOR_CLASH);
-  if (patient) await trx.raw(IN_FILE_PATIENT_CLASH);
+  if (doctor) await trx.raw(IN_FILE_CLASH, { party: 'doctor_id', label: 'doctor' });
+  if (patient) await trx.raw(IN_FILE_CLASH, { party: 'patient_id', label: 'patient' });
 }
 
 export async function countCheckedAppointments(trx: Knex.Transaction): Promise<{ valid: number; skipped: number; rejected: number }> {
