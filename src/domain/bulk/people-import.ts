@@ -34,8 +34,7 @@ interface PeopleKind<Field extends string> {
   role: Role;
   noun: string;
   action: Action;
-  shape: RecordShape;
-  fields: readonly Field[];
+  shape: RecordShape & { fields: readonly Field[] };
   /** validates the row (the `add` command's own rules) and writes it inside `trx` */
   create(trx: Knex, actor: Actor, fields: Record<string, string | undefined>, today: string): Promise<unknown>;
 }
@@ -45,7 +44,6 @@ const DOCTORS: PeopleKind<DoctorField> = {
   noun: 'doctors',
   action: 'doctors.manage',
   shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'] },
-  fields: DOCTOR_FIELDS,
   create: (trx, actor, f) =>
     createDoctor(trx, actor, parseNewDoctor({ username: f.username ?? '', fullName: f.name ?? '', specialty: f.specialty, licenseNumber: f.license, slotMinutes: f.slotMinutes, email: f.email })),
 };
@@ -55,7 +53,6 @@ const PATIENTS: PeopleKind<PatientField> = {
   noun: 'patients',
   action: 'patients.manage',
   shape: { fields: PATIENT_FIELDS, required: ['username', 'name'] },
-  fields: PATIENT_FIELDS,
   create: (trx, actor, f, today) =>
     createPatient(
       trx,
@@ -93,7 +90,7 @@ async function importPeople<Field extends string>(ctx: DomainContext, input: Peo
     const reject = async (record: SourceRecord, error: string) => {
       counts.rejected++;
       if (!input.skipInvalid) problems.push({ line: record.line, error });
-      else await input.onRejected?.({ line: record.line, error, fields: originalFields(kind.fields, record) });
+      else await input.onRejected?.({ line: record.line, error, fields: originalFields(kind.shape.fields, record) });
     };
     let rowsRead = 0;
     for await (const record of readRecords(input.source, kind.shape, input.format)) {
