@@ -31,4 +31,14 @@ describeBackends('migrations', (db) => {
     expect((await migrationStatus(knex)).applied).toEqual([]);
     await migrateLatest(knex);
   });
+
+  it('a knex lock left set by a killed migrator does not block the next migration or rollback', async () => {
+    const knex = db().knex;
+    await knex('knex_migrations_lock').update({ is_locked: 1 });
+    expect(await migrateLatest(knex)).toEqual([]);
+    await knex('knex_migrations_lock').update({ is_locked: 1 });
+    expect(await rollbackLast(knex)).toEqual([migrationNames[migrationNames.length - 1]]);
+    expect(await migrateLatest(knex)).toEqual([migrationNames[migrationNames.length - 1]]);
+    expect(await knex('knex_migrations_lock').select('is_locked')).toEqual([{ is_locked: 0 }]);
+  });
 });
