@@ -41,7 +41,7 @@ export const migrationNames: readonly string[] = migrations.map(([name]) => name
 /**
  * The tables each migration creates, hence drops when it is rolled back: what `db rollback`,
  * `db reset` and `db status` name with their row counts. A migration that creates no table needs
- * no entry (test/db/rollback-plan.test.ts checks this list against what each down really drops).
+ * no entry (test/db/migrations.test.ts checks this list against what each down really drops).
  */
 const tablesCreatedBy: Readonly<Record<string, readonly string[]>> = {
   '20261125090100_create_users': ['users'],
