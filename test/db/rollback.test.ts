@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import { expect, it } from 'vitest';
 import { migrateLatest, migrationNames, migrationStatus } from '../../src/db/migrations.js';
 import { runCli, type CliOptions } from '../support/cli.js';
-import { describeBackends } from '../support/database.js';
+import { describeBackends, type TestDatabase } from '../support/database.js';
 import { makeAdmin, makeDoctor, makePatient } from '../support/factories.js';
+import { spawnClinic } from '../support/spawn.js';
 
 /** Every table of the schema with its row count: what a refused command must leave as it was. */
 async function snapshot(knex: Knex): Promise<Record<string, number>> {
@@ -15,7 +16,9 @@ async function snapshot(knex: Knex): Promise<Record<string, number>> {
 
 const latest = migrationNames[migrationNames.length - 1]!;
 
-describeBackends('db rollback and db reset', (db) => {
+describeBackends('db rollback and db reset', (initial) => {
+  let reopened: TestDatabase | undefined;
+  const db = () => reopened ?? initial();
   const cli = (args: string[], options: CliOptions = {}) => runCli(['db', ...args], { database: db().database, ...options });
 
   it('sets up a clinic with rows in it', async () => {
@@ -49,6 +52,22 @@ describeBackends('db rollback and db reset', (db) => {
     const reset = await cli(['reset', '--json']);
     expect(JSON.parse(reset.stderr).error.message).toContain('patients (1 row)');
     expect((await migrationStatus(db().knex)).pending).toEqual([]);
+  });
+
+  it('the built binary without a terminal refuses db rollback (exit 2) and drops nothing', async () => {
+    const before = await snapshot(db().knex);
+    const current = db();
+    await current.close();
+    try {
+      const target = current.target.backend === 'embedded' ? ['--data-dir', current.target.dataDir] : ['--database-url', current.target.url];
+      const result = await spawnClinic(['db', 'rollback', ...target]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain('--yes');
+      expect(result.stderr).toContain(latest);
+    } finally {
+      reopened = await current.reopen();
+    }
+    expect(await snapshot(db().knex)).toEqual(before);
   });
 
   it('on a terminal, asks; a no drops nothing', async () => {
