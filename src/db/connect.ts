@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError } from '../domain/errors.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
-import { migrateLatest, migrationStatus } from './migrations.js';
+import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
 import { toDatabaseUnavailable } from './pg-errors.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
@@ -39,7 +39,9 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 }
 
 async function ensureSchema(database: Database): Promise<void> {
-  const { pending } = await migrationStatus(database.knex);
+  const status = await migrationStatus(database.knex);
+  assertSchemaUsable(status);
+  const { pending } = status;
   if (pending.length === 0) return;
   if (database.target.backend === 'embedded') {
     await migrateLatest(database.knex);

@@ -1,13 +1,25 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { describeDrops, rowsInAll } from './render.js';
 
 export function dbResetCommand(ctx: CliContext) {
-  return new Command('reset').description('drop all data and rebuild the schema (needs --yes without a terminal)').action(async () => {
-    const { describeTarget } = await import('../../../db/target.js');
-    const target = await ctx.target();
-    if (!(await ctx.prompter.confirm(`This deletes ALL data in the ${describeTarget(target)}.`, ctx.globals.yes))) return;
-    const { resetSchema } = await import('../../../domain/database/service.js');
-    const result = await resetSchema(await ctx.anonymousDomain('none'));
-    ctx.output.data(result, () => `Reset: dropped ${result.rolledBack.length} and applied ${result.migrated.length} migrations.`);
-  });
+  return new Command('reset')
+    .description('drop all data and rebuild the schema, naming the tables it drops and asking first (needs --yes without a terminal)')
+    .option('--force', 'allow it when CLINIC_ENV=production')
+    .action(async (options) => {
+      const { assertDestructionAllowed, planReset, resetSchema } = await import('../../../domain/database/service.js');
+      const { describeTarget } = await import('../../../db/target.js');
+      assertDestructionAllowed({ environment: ctx.env.CLINIC_ENV, force: options.force === true, action: 'reset the database' });
+      const domain = await ctx.anonymousDomain('none');
+      const plan = await planReset(domain);
+      const question = `Resetting the ${describeTarget(await ctx.target())} drops ${describeDrops(plan.drops)}: ALL data, the audit log too.`;
+      if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;
+      const result = await resetSchema(domain, plan);
+      ctx.output.data(
+        result,
+        () =>
+          `Reset: dropped ${result.dropped.length} tables (${rowsInAll(result.dropped)} rows), ` +
+          `rolled back ${result.rolledBack.length} and applied ${result.migrated.length} migrations.`,
+      );
+    });
 }

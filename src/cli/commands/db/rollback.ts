@@ -1,17 +1,31 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { describeDrops } from './render.js';
 
 export function dbRollbackCommand(ctx: CliContext) {
   return new Command('rollback')
-    .description('undo the last batch of migrations')
+    .description('undo the latest migration, naming the tables it drops and asking first (needs --yes without a terminal)')
+    .addOption(new Option('--to <name>', 'undo every migration applied after NAME; NAME itself stays applied').conflicts('all'))
     .option('--all', 'undo every migration (drops all data)')
+    .option('--force', 'allow it when CLINIC_ENV=production')
     .action(async (options) => {
-      const all = options.all === true;
-      if (all && !(await ctx.prompter.confirm('This drops every table and all data.', ctx.globals.yes))) return;
-      const { rollbackSchema } = await import('../../../domain/database/service.js');
-      const result = await rollbackSchema(await ctx.anonymousDomain('none'), { all });
+      const { assertDestructionAllowed, planRollback, rollbackSchema } = await import('../../../domain/database/service.js');
+      const { describeTarget } = await import('../../../db/target.js');
+      assertDestructionAllowed({ environment: ctx.env.CLINIC_ENV, force: options.force === true, action: 'roll back migrations' });
+      const domain = await ctx.anonymousDomain('none');
+      const plan = await planRollback(domain, { to: options.to, all: options.all === true });
+      const steps = plan.steps;
+      if (steps.length === 0) {
+        ctx.output.data({ rolledBack: [], dropped: [] }, () => 'Nothing to roll back.');
+        return;
+      }
+      const what = steps.length === 1 ? steps[0]!.migration : `${steps.length} migrations (${steps[0]!.migration} back to ${steps[steps.length - 1]!.migration})`;
+      const drops = describeDrops(steps.flatMap((step) => step.drops));
+      const question = `Rolling back ${what} in the ${describeTarget(await ctx.target())} drops ${drops}.`;
+      if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;
+      const result = await rollbackSchema(domain, plan);
       ctx.output.data(result, () =>
-        result.rolledBack.length === 0 ? 'Nothing to roll back.' : result.rolledBack.map((name) => `rolled back ${name}`).join('\n'),
+        steps.map((step) => `rolled back ${step.migration}${step.drops.length > 0 ? ` (dropped ${describeDrops(step.drops)})` : ''}`).join('\n'),
       );
     });
 }

@@ -2,18 +2,24 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 
 export function dbStatusCommand(ctx: CliContext) {
-  return new Command('status').description('show applied and pending migrations').action(async () => {
-    const { schemaStatus } = await import('../../../domain/database/service.js');
-    const { describeTarget } = await import('../../../db/target.js');
-    const target = await ctx.target();
-    const status = await schemaStatus(await ctx.anonymousDomain('none'));
-    ctx.output.data({ ...status, database: describeTarget(target) }, () =>
-      [
-        `Database: ${describeTarget(target)}`,
-        `Applied:  ${status.applied.length}`,
-        `Pending:  ${status.pending.length}${status.pending.length ? ` (${status.pending.join(', ')})` : ''}`,
-        status.upToDate ? ctx.output.color.green('Up to date.') : ctx.output.color.yellow('Run `clinic db migrate`.'),
-      ].join('\n'),
-    );
-  });
+  return new Command('status')
+    .description('show applied and pending migrations, and which rollbacks would drop rows')
+    .action(async () => {
+      const { schemaStatus } = await import('../../../domain/database/service.js');
+      const { describeTarget } = await import('../../../db/target.js');
+      const target = await ctx.target();
+      const status = await schemaStatus(await ctx.anonymousDomain('none'));
+      const latest = status.applied[status.applied.length - 1];
+      ctx.output.data({ ...status, database: describeTarget(target) }, () =>
+        [
+          `Database: ${describeTarget(target)}`,
+          `Applied:  ${status.applied.length}${latest ? ` (latest ${latest})` : ''}`,
+          `Pending:  ${status.pending.length}${status.pending.length ? ` (${status.pending.join(', ')})` : ''}`,
+          ...status.dropsOnRollback.map(
+            (drop) => ctx.output.color.yellow(`Rolling back ${drop.migration} drops ${drop.rows} ${drop.rows === 1 ? 'row' : 'rows'} of table ${drop.table}.`),
+          ),
+          status.upToDate ? ctx.output.color.green('Up to date.') : ctx.output.color.yellow('Run `clinic db migrate`.'),
+        ].join('\n'),
+      );
+    });
 }
