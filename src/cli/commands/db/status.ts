@@ -7,13 +7,11 @@ export function dbStatusCommand(ctx: CliContext) {
     const { describeTarget } = await import('../../../db/target.js');
     const target = await ctx.target();
     const status = await schemaStatus(await ctx.anonymousDomain('none'));
-    ctx.output.data({ ...status, database: describeTarget(target) }, () =>
-      [
-        `Database: ${describeTarget(target)}`,
-        `Applied:  ${status.applied.length}`,
-        `Pending:  ${status.pending.length}${status.pending.length ? ` (${status.pending.join(', ')})` : ''}`,
-        status.upToDate ? ctx.output.color.green('Up to date.') : ctx.output.color.yellow('Run `clinic db migrate`.'),
-      ].join('\n'),
-    );
+    ctx.output.record({ ...status, database: describeTarget(target) }, [
+      ['Database', describeTarget(target)],
+      ['Applied', status.applied.length],
+      ['Pending', `${status.pending.length}${status.pending.length ? ` (${status.pending.join(', ')})` : ''}`],
+      ['State', status.upToDate ? 'up to date' : 'migrations pending: run `clinic db migrate`'],
+    ]);
   });
 }
