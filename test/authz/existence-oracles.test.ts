@@ -99,6 +99,8 @@ describeBackends('existence oracles', (db) => {
       const forHidden = await outcome(actor(), args(secret), secret);
       expect(forHidden).toEqual(forUnknown);
       expect([0, 6]).toContain(forHidden.code);
+      // A refusal is an audited denial, whatever the form of the reference (full id, prefix, name).
+      if (forHidden.code === 6) expect(forHidden.audit.filter((row) => row.includes('"outcome":"denied"'))).toHaveLength(1);
     });
   }
 
