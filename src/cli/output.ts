@@ -10,12 +10,16 @@ export interface Column<T> {
 /**
  * Rendering rules of DESIGN §4: data on stdout (JSON with --json, else tables), notices on
  * stderr, colour only on a TTY and never with --no-color or NO_COLOR.
+ *
+ * Every human line passes through terminalSafe here: the text comes from patients and staff, and
+ * escape sequences in it could clear a screen, set a window title or fake coloured output. The
+ * only escape sequences written are this class's own colours; --json is written exactly.
  */
 export class Output {
   private constructor(
     private readonly io: IO,
     private readonly globals: GlobalOptions,
-    readonly color: ChalkInstance,
+    private readonly color: ChalkInstance,
     private readonly Table: typeof import('cli-table3'),
   ) {}
 
@@ -28,8 +32,12 @@ export class Output {
     return this.globals.json;
   }
 
-  /** One JSON value with --json; otherwise what `human` renders. */
+  /** One JSON value with --json; otherwise what `human` renders (plain text: it is neutralised whole). */
   data(value: unknown, human: () => string): void {
+    this.write(value, () => terminalSafe(human(), { lineBreaks: true }));
+  }
+
+  private write(value: unknown, human: () => string): void {
     if (this.globals.json) {
       this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
       return;
@@ -51,11 +59,12 @@ export class Output {
     this.io.stdout.write(`${this.table(rows, columns)}\n`);
   }
 
-  /** A single record: a JSON object, or label/value lines. */
-  record(value: unknown, fields: ReadonlyArray<readonly [string, unknown]>): void {
-    this.data(value, () => {
+  /** A single record: a JSON object, or label/value lines (and, after a blank line, a body of many lines). */
+  record(value: unknown, fields: ReadonlyArray<readonly [string, unknown]>, body?: string): void {
+    this.write(value, () => {
       const width = Math.max(...fields.map(([label]) => label.length));
-      return fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${display(field)}`).join('\n');
+      const lines = fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${display(field)}`).join('\n');
+      return body === undefined ? lines : `${lines}\n\n${terminalSafe(body, { lineBreaks: true })}`;
     });
   }
 
@@ -72,15 +81,15 @@ export class Output {
 
   /** Progress and status lines for people, on stderr; silent with --quiet. */
   notice(message: string): void {
-    if (!this.globals.quiet) this.io.stderr.write(`${message}\n`);
+    if (!this.globals.quiet) this.io.stderr.write(`${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
   success(message: string): void {
-    this.notice(`${this.color.green('✓')} ${message}`);
+    if (!this.globals.quiet) this.io.stderr.write(`${this.color.green('✓')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
   warn(message: string): void {
-    this.io.stderr.write(`${this.color.yellow('!')} ${message}\n`);
+    this.io.stderr.write(`${this.color.yellow('!')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 }
 
@@ -95,10 +104,28 @@ export function colorLevel(io: IO, globals: Pick<GlobalOptions, 'color'>, env: N
   return io.stdout.isTTY ? 1 : 0;
 }
 
+/** One field (a table cell, a record's value) as one line of safe text. */
 export function display(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value)) return value.map(display).join(', ');
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'object') return terminalSafe(JSON.stringify(value));
+  return terminalSafe(String(value));
 }
+
+/**
+ * C0 and C1 controls (ESC, BEL, CSI U+009B, DEL, a lone CR...), bidirectional overrides and
+ * line separators are shown as \xNN / \uNNNN, so that text cannot move the cursor, recolour or
+ * reorder what a terminal shows. `lineBreaks` keeps line feeds and tabs (message bodies,
+ * multi-line notices); a field is one line.
+ */
+export function terminalSafe(text: string, options: { lineBreaks?: boolean } = {}): string {
+  const unsafe = options.lineBreaks ? MULTI_LINE_UNSAFE : ONE_LINE_UNSAFE;
+  return text.replace(unsafe, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+const ONE_LINE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const MULTI_LINE_UNSAFE = /\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;

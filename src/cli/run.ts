@@ -44,7 +44,7 @@ function isBareVersionRequest(argv: readonly string[]): boolean {
 
 async function report(ctx: CliContext, error: unknown, argv: readonly string[]): Promise<number> {
   // From the bundle, not `import('@commander-js/extra-typings')`: that would start the ES module loader.
-  const [{ CommanderError }, { ExitCode, describeError }] = await Promise.all([import('./program.js'), import('./exit-codes.js')]);
+  const [{ CommanderError }, { ExitCode, describeError }, { terminalSafe }] = await Promise.all([import('./program.js'), import('./exit-codes.js'), import('./output.js')]);
   if (error instanceof CommanderError) {
     // --help and --version end with a CommanderError whose exit code is 0.
     if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
@@ -67,7 +67,7 @@ async function report(ctx: CliContext, error: unknown, argv: readonly string[]):
     const hint = described.remedy ? `\n${described.remedy}` : '';
     const usageHint = described.exitCode === ExitCode.usage && error instanceof CommanderError ? '\nSee `clinic --help`, or add --help to the command.' : '';
     const rows = described.rows?.map((row) => `\n  line ${row.line}: ${row.error}`).join('') ?? '';
-    ctx.io.stderr.write(`Error: ${described.message}${rows}${hint}${usageHint}\n`);
+    ctx.io.stderr.write(`${terminalSafe(`Error: ${described.message}${rows}${hint}${usageHint}`, { lineBreaks: true })}\n`);
   }
   if (debug) {
     const stack = (error as Error | null)?.stack ?? String(error);

@@ -98,6 +98,29 @@ export function can(actor: Actor, action: Action, resource: Resource = {}): bool
   return rules[action](actor, resource);
 }
 
+/** Whether the actor may know that this patient exists (their own panel, themselves; staff: all). */
+export function canSeePatient(actor: Actor, patient: { patientId: string; panelDoctorIds: readonly string[] }): boolean {
+  return can(actor, 'patients.read', patient);
+}
+
+/** Whether the actor may see this appointment at all (DESIGN §6: all, own or own). */
+export function canSeeAppointment(actor: Actor, appointment: { doctorId: string; patientId: string }): boolean {
+  return can(actor, 'appointments.read', appointment);
+}
+
+export type HideableKind = 'patient' | 'appointment' | 'message';
+
+/**
+ * Whether records of this kind can exist without the actor being allowed to see them. For such
+ * actors "does not exist" and "may not see" must look the same (exit 6, one message, one audit
+ * row); for the others, a record they cannot find does not exist. Messages are private to their
+ * two parties, admins included.
+ */
+export function mayBeHidden(actor: Actor, kind: HideableKind): boolean {
+  if (kind === 'message') return true;
+  return !isClinicStaff(actor);
+}
+
 export function requireActor(actor: Actor | null): Actor {
   if (!actor) throw new NotAuthenticatedError('Not logged in.', { remedy: 'Run `clinic login`.' });
   return actor;

@@ -75,11 +75,12 @@ describeBackends('appointments roles', (db) => {
       ['admin, anyone', () => [c.admin, c.otherPatient, c.doctor, []], 0, 'PENDING'],
       ['staff with --approve', () => [c.staff, c.patient, c.otherDoctor, ['--approve']], 0, 'APPROVED'],
       ['a doctor, their own patient with themself', () => [c.doctor, c.patient, c.doctor, []], 0, 'APPROVED'],
-      ['a doctor, a patient not on their panel', () => [c.doctor, loner, c.doctor, []], 5, null],
+      // a patient they may not see is "not found", as an unknown one (existence is not revealed)
+      ['a doctor, a patient not on their panel', () => [c.doctor, loner, c.doctor, []], 6, null],
       ['a doctor, with another doctor', () => [c.doctor, c.patient, c.otherDoctor, []], 5, null],
       ['a doctor with --approve', () => [c.doctor, c.patient, c.doctor, ['--approve']], 5, null],
       ['a patient, themself', () => [c.patient, c.patient, c.otherDoctor, []], 0, 'PENDING'],
-      ['a patient, someone else', () => [c.patient, c.otherPatient, c.doctor, []], 5, null],
+      ['a patient, someone else', () => [c.patient, c.otherPatient, c.doctor, []], 6, null],
       ['a patient with --approve', () => [c.patient, c.patient, c.doctor, ['--approve']], 5, null],
     ];
     for (const [label, parties, code, status] of cases) {

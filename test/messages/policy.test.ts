@@ -50,22 +50,27 @@ describeBackends('who may message whom', (db) => {
   });
 
   describe.each(cases)('$sender → $receiver', ({ sender, receiver, ok }) => {
-    it(ok ? 'is allowed (exit 0) and audited' : 'is forbidden (exit 5), audited as denied, nothing stored', async () => {
+    // A patient the sender may not write to is one they may not see: "no user", as for an unknown name.
+    const hidden = receiver.endsWith('patient');
+    it(ok ? 'is allowed (exit 0) and audited' : `is ${hidden ? 'not found (exit 6)' : 'forbidden (exit 5)'}, audited as denied, nothing stored`, async () => {
       const from = senders[sender];
       const to = receivers[sender][receiver];
       const before = await db().knex('messages').where({ sender_id: from.id, receiver_id: to.id }).count<{ n: string }[]>({ n: '*' });
       const result = await runCli(['messages', 'send', '--to', to.username, '--body', `hello ${receiver}`, '--json'], { database: db().database, actor: from });
       const after = await db().knex('messages').where({ sender_id: from.id, receiver_id: to.id }).count<{ n: string }[]>({ n: '*' });
-      const audit = await db().knex('audit_log').where({ action: 'messages.send', actor_id: from.id }).whereRaw("details->>'receiverId' = ?", [to.id]);
+      const audit = await db()
+        .knex('audit_log')
+        .where({ action: 'messages.send', actor_id: from.id })
+        .where((q) => q.whereRaw("details->>'receiverId' = ?", [to.id]).orWhere({ entity: 'user', entity_id: to.id }));
       if (ok) {
         expect(result.code, result.stderr).toBe(0);
         expect(result.json()).toMatchObject({ sender: from.username, receiver: to.username, content: `hello ${receiver}` });
         expect(Number(after[0]!.n) - Number(before[0]!.n)).toBe(1);
         expect(audit.map((row) => row.outcome)).toEqual(['success']);
       } else {
-        expect(result.code, result.stderr).toBe(5);
+        expect(result.code, result.stderr).toBe(hidden ? 6 : 5);
         expect(result.stdout).toBe('');
-        expect(JSON.parse(result.stderr).error.code).toBe('FORBIDDEN');
+        expect(JSON.parse(result.stderr).error.code).toBe(hidden ? 'NOT_FOUND' : 'FORBIDDEN');
         expect(Number(after[0]!.n)).toBe(Number(before[0]!.n));
         expect(audit.map((row) => row.outcome)).toEqual(['denied']);
       }
@@ -84,7 +89,7 @@ describeBackends('who may message whom', (db) => {
     expect(first.code).toBe(0);
     await db().knex('doctor_patients').where({ doctor_id: doctor.id, patient_id: patient.id }).delete();
     const second = await runCli(['messages', 'send', '--to', patient.username, '--body', 'see you'], { database: db().database, actor: doctor });
-    expect(second.code).toBe(5);
+    expect(second.code).toBe(6);
     const reply = await runCli(['messages', 'send', '--to', doctor.username, '--body', 'thanks'], { database: db().database, actor: patient });
     expect(reply.code).toBe(5);
   });

@@ -300,7 +300,8 @@ const MATRIX: Row[] = [
   { command: 'messages sent', expect: ALL, seesOthers: [], trial: async (w, role) => ({ args: ['messages', 'sent', '--json'], secrets: [(await w.message(role, 'other')).content] }) },
   {
     command: 'messages thread',
-    expect: ALL,
+    // a patient the actor may not see, with no messages between them, is "no user" (existence is not revealed)
+    expect: STAFF_OR_OWN,
     seesOthers: [],
     trial: async (w, role, owner) => ({ args: ['messages', 'thread', owner === 'own' ? counterpart(w, role, 'own') : w.pat.other.username, '--json'], secrets: [(await w.message(role, 'other')).content] }),
   },

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Transform, type Readable } from 'node:stream';
 import { Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../context.js';
+import { terminalSafe } from '../output.js';
 import { UsageError } from '../usage-error.js';
 import type { BulkFormat } from '../../domain/bulk/records.js';
 import type { ImportSummary, RejectedRow } from '../../domain/bulk/results.js';
@@ -97,7 +98,7 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
   if (!path) {
     return {
       write: (row: RejectedRow<Field>) => {
-        ctx.io.stderr.write(ctx.globals.json ? `${JSON.stringify({ line: row.line, error: row.error })}\n` : `line ${row.line}: ${row.error}\n`);
+        ctx.io.stderr.write(ctx.globals.json ? `${JSON.stringify({ line: row.line, error: row.error })}\n` : `line ${row.line}: ${terminalSafe(row.error)}\n`);
       },
       close: async () => {},
     };

@@ -105,7 +105,44 @@ export async function lockUsersForAdminChange(trx: Knex.Transaction): Promise<vo
 
 export type LoginStateRow = Pick<UserCredentialRow, 'failed_login_count' | 'first_failed_login_at' | 'locked_until'>;
 
-/** Failed-login bookkeeping; not a change of the account, so updated_at stays. */
-export async function updateLoginState(db: Knex, id: string, state: LoginStateRow): Promise<void> {
-  await db('users').where({ id }).update(state);
+export interface FailureCounting {
+  at: Date;
+  /** failures since this instant count together */
+  windowStart: Date;
+  /** the failure that reaches this count locks the account... */
+  maxFailures: number;
+  /** ...until this instant */
+  lockUntil: Date;
+}
+
+/**
+ * Failed-login bookkeeping (not a change of the account, so updated_at stays).
+ * Counts one failed password check in ONE statement, so that failures arriving in parallel all
+ * count (a read, a bcrypt comparison and a later write would lose updates). A locked account is
+ * left as it is: failures while locked do not extend the lock. Returns the new state, or
+ * undefined when the account was locked already.
+ */
+export async function countFailedLogin(db: Knex, id: string, rule: FailureCounting): Promise<LoginStateRow | undefined> {
+  const windowOpen = 'first_failed_login_at > ?';
+  const locksNow = `(${windowOpen} AND failed_login_count + 1 >= ?)`;
+  const [row] = await db('users')
+    .where({ id })
+    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', rule.at))
+    .update({
+      failed_login_count: db.raw(`CASE WHEN ${locksNow} THEN 0 WHEN ${windowOpen} THEN failed_login_count + 1 ELSE 1 END`, [rule.windowStart, rule.maxFailures, rule.windowStart]),
+      first_failed_login_at: db.raw(`CASE WHEN ${locksNow} THEN NULL WHEN ${windowOpen} THEN first_failed_login_at ELSE CAST(? AS timestamptz) END`, [rule.windowStart, rule.maxFailures, rule.windowStart, rule.at]),
+      locked_until: db.raw(`CASE WHEN ${locksNow} THEN CAST(? AS timestamptz) END`, [rule.windowStart, rule.maxFailures, rule.lockUntil]),
+    })
+    .returning(['failed_login_count', 'first_failed_login_at', 'locked_until']);
+  return row as LoginStateRow | undefined;
+}
+
+/** After a good password: clears the failures unless the account is locked (then false). */
+export async function clearLoginFailures(db: Knex, id: string, at: Date): Promise<boolean> {
+  const cleared = await db('users')
+    .where({ id })
+    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', at))
+    .update({ failed_login_count: 0, first_failed_login_at: null, locked_until: null })
+    .returning(['id']);
+  return cleared.length > 0;
 }

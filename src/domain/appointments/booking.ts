@@ -2,12 +2,13 @@ import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
 import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
-import { addToPanel, findPatientByRef, panelDoctorIds, type PatientRow } from '../../db/repositories/patients.js';
+import { addToPanel, findPatientByRef, type PatientRow } from '../../db/repositories/patients.js';
 import { SqlState, isRetryable, sqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import { requireActor, type Actor } from '../policy.js';
+import { findVisiblePatient, patientNotFound } from '../patients/lookup.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { checkDuration, clinicDate, parseClinicDate, toClinicInstant, type AppointmentStatus } from './rules.js';
@@ -54,13 +55,19 @@ export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
   return parsed.data;
 }
 
-/** The doctor and the patient of a booking, both active. Disabled accounts are a conflict (exit 7). */
+/** The doctor and the patient of an appointment the actor may already see (reschedule). */
 export async function loadParties(ctx: DomainContext, doctorRef: string, patientRef: string): Promise<{ doctor: DoctorRow; patient: PatientRow }> {
-  const doctor = await findDoctorByRef(ctx.db, doctorRef);
-  if (!doctor) throw new NotFoundError(`No doctor "${doctorRef}".`, { remedy: 'Run `clinic doctors list`.' });
+  const doctor = await requireDoctor(ctx, doctorRef);
   const patient = await findPatientByRef(ctx.db, patientRef);
-  if (!patient) throw new NotFoundError(`No patient "${patientRef}".`, { remedy: 'Run `clinic patients list`.' });
+  if (!patient) throw patientNotFound(patientRef);
   return { doctor, patient };
+}
+
+/** Doctors are public: an unknown one is simply not found. */
+async function requireDoctor(ctx: DomainContext, ref: string): Promise<DoctorRow> {
+  const doctor = await findDoctorByRef(ctx.db, ref);
+  if (!doctor) throw new NotFoundError(`No doctor "${ref}".`, { remedy: 'Run `clinic doctors list`.' });
+  return doctor;
 }
 
 export function assertPartiesActive(doctor: DoctorRow, patient: PatientRow): void {
@@ -83,9 +90,10 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
   const input = parseInput(bookSchema, rawInput);
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
-  const { doctor, patient } = await loadParties(ctx, input.doctor, input.patient);
+  const doctor = await requireDoctor(ctx, input.doctor);
+  const { patient, panel } = await findVisiblePatient(ctx, actor, input.patient, 'appointments.book');
   const audit = { entity: 'appointment', patientId: patient.id, details: { doctorId: doctor.id } };
-  await authorize(ctx, actor, 'appointments.book', { doctorId: doctor.id, patientId: patient.id, panelDoctorIds: await panelDoctorIds(ctx.db, patient.id) }, audit);
+  await authorize(ctx, actor, 'appointments.book', { doctorId: doctor.id, patientId: patient.id, panelDoctorIds: panel }, audit);
   if (input.approve && actor.role !== 'admin' && actor.role !== 'staff') {
     await recordAudit(ctx.db, actor, { ...audit, action: 'appointments.approve', outcome: 'denied' });
     throw new ForbiddenError(`Only staff and admins use --approve: a doctor's bookings are approved already, a patient's wait for approval.`);
@@ -138,7 +146,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
 
 /**
  * A booking that lost a race reaches the exclusion constraint (23P01) after its own check passed:
- * turn that into the same conflict message, naming the winner when the actor may know it.
+ * turn that into the same conflict message, naming the winner only when the actor may see it.
  */
 export async function withClashMessages<T>(ctx: DomainContext, actor: Actor, request: SlotRequest, work: () => Promise<T>): Promise<T> {
   try {

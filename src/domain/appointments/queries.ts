@@ -5,7 +5,8 @@ import { findPatientByRef } from '../../db/repositories/patients.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { requireActor, type Actor } from '../policy.js';
+import { mayBeHidden, requireActor, type Actor } from '../policy.js';
+import { patientNotFound } from '../patients/lookup.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { parseInput } from './booking.js';
 import { resolveAppointment } from './lookup.js';
@@ -45,9 +46,12 @@ const listSchema = z
  */
 export async function listAppointments(ctx: DomainContext, rawInput: ListInput = {}): Promise<AppointmentView[]> {
   const actor = requireActor(ctx.actor);
-  const { filter, zone, patientId } = await appointmentFilter(ctx, actor, rawInput, { fromToday: true });
+  const { filter, zone, patientId, namesNobody } = await appointmentFilter(ctx, actor, rawInput, { fromToday: true });
+  if (namesNobody) return [];
   const rows = await listAppointmentRows(ctx.db, filter);
-  if (patientId && actor.id !== patientId) {
+  // A view of the patient's record; for a doctor or patient, only when something of it was shown,
+  // so that an unknown --patient and one with none of their appointments leave the same trace.
+  if (patientId && actor.id !== patientId && (rows.length > 0 || !mayBeHidden(actor, 'patient'))) {
     await recordAudit(ctx.db, actor, { action: 'appointments.list', entity: 'patient', entityId: patientId, patientId, details: { count: rows.length } });
   }
   return rows.map((row) => appointmentView(row, zone));
@@ -63,7 +67,7 @@ export async function appointmentFilter(
   actor: Actor,
   rawInput: ListInput,
   options: { fromToday: boolean },
-): Promise<{ filter: AppointmentFilter; zone: string; patientId: string | undefined }> {
+): Promise<{ filter: AppointmentFilter; zone: string; patientId: string | undefined; namesNobody: boolean }> {
   const input = parseInput(listSchema, rawInput);
   const zone = await clinicTimeZone(ctx);
   const dayAfter = (date: string) => startOfClinicDay(date, zone).plus({ days: 1 }).startOf('day').toJSDate();
@@ -79,10 +83,14 @@ export async function appointmentFilter(
     doctorId = doctor.id;
   }
   let patientId: string | undefined;
+  let namesNobody = false;
   if (input.patient) {
-    const patient = await findPatientByRef(ctx.db, input.patient);
-    if (!patient) throw new NotFoundError(`No patient "${input.patient}".`, { remedy: 'Run `clinic patients list`.' });
-    patientId = patient.id;
+    const patient = await findPatientByRef(ctx.db, input.patient.trim());
+    if (patient) patientId = patient.id;
+    // Filters only narrow what a doctor or patient sees: an unknown patient is an empty list for
+    // them, exactly like a patient they have no appointments with.
+    else if (mayBeHidden(actor, 'patient')) namesNobody = true;
+    else throw patientNotFound(input.patient);
   }
   const from = input.date ?? input.from;
   const today = options.fromToday && !input.to ? startOfClinicDay(clinicDate(ctx.now(), zone), zone).toJSDate() : undefined;
@@ -96,7 +104,7 @@ export async function appointmentFilter(
     ...(actor.role === 'doctor' ? { ownDoctorId: actor.id } : {}),
     ...(actor.role === 'patient' ? { ownPatientId: actor.id } : {}),
   };
-  return { filter, zone, patientId };
+  return { filter, zone, patientId, namesNobody };
 }
 
 /** One appointment; viewing it is audited as a view of the patient's record. */

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { findActiveOverlapping, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import { findHours, findTimeoff, type DoctorRow } from '../../db/repositories/doctors.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import type { Actor } from '../policy.js';
+import { canSeeAppointment, type Actor } from '../policy.js';
 import { checkSchedule, gridStarts, overlaps, type Interval, type WorkingRange } from './rules.js';
 import { appointmentView, shortId } from './view.js';
 
@@ -54,25 +54,23 @@ export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRe
 }
 
 /**
- * The message for a slot that is taken. Staff learn whose appointment it is; a doctor learns about
- * their own; a patient learns nothing about anyone else.
+ * The message for a slot that is taken. An appointment the actor may see is named (id, time,
+ * the other party); of one they may not see, nothing is said: not its id, not its time, not
+ * with whom, only that the doctor or the patient is not free.
  */
 export function clashError(actor: Actor, clash: AppointmentWithNamesRow, request: Pick<SlotRequest, 'doctor' | 'patientUsername' | 'zone'>): ConflictError {
+  const remedy = actor.role === 'patient' ? 'Run `clinic appointments slots` to see free times.' : 'Run `clinic appointments slots` to see free times, or use --next-available.';
+  const doctorBusy = clash.doctor_id === request.doctor.id;
+  if (!canSeeAppointment(actor, { doctorId: clash.doctor_id, patientId: clash.patient_id })) {
+    const message = doctorBusy ? 'That time is no longer available.' : `Patient ${request.patientUsername} already has another appointment at that time.`;
+    return new ConflictError(message, { remedy });
+  }
   const view = appointmentView(clash, request.zone);
-  const when = `${view.date} ${view.timeSlot}`;
-  const staff = actor.role === 'admin' || actor.role === 'staff';
-  const details = { appointmentId: staff || actor.id === clash.doctor_id || actor.id === clash.patient_id ? clash.id : undefined };
-  if (actor.role === 'patient') {
-    const message = clash.patient_id === actor.id ? `You already have appointment ${shortId(clash.id)} at ${when} with ${clash.doctor_username}.` : 'That time is no longer available.';
-    return new ConflictError(message, { remedy: 'Run `clinic appointments slots` to see free times.' });
-  }
-  const remedy = 'Run `clinic appointments slots` to see free times, or use --next-available.';
-  if (clash.doctor_id === request.doctor.id) {
-    const withPatient = staff || actor.id === clash.doctor_id ? ` with patient ${clash.patient_username}` : '';
-    return new ConflictError(`${request.doctor.username} already has appointment ${shortId(clash.id)} at ${when}${withPatient}.`, { remedy, details });
-  }
-  const withDoctor = staff ? ` with ${clash.doctor_username}` : '';
-  return new ConflictError(`Patient ${request.patientUsername} already has appointment ${shortId(clash.id)} at ${when}${withDoctor}.`, { remedy, details });
+  const appointment = `appointment ${shortId(clash.id)} at ${view.date} ${view.timeSlot}`;
+  const details = { appointmentId: clash.id };
+  if (actor.id === clash.patient_id) return new ConflictError(`You already have ${appointment} with ${clash.doctor_username}.`, { remedy, details });
+  if (doctorBusy) return new ConflictError(`${request.doctor.username} already has ${appointment} with patient ${clash.patient_username}.`, { remedy, details });
+  return new ConflictError(`Patient ${request.patientUsername} already has ${appointment} with ${clash.doctor_username}.`, { remedy, details });
 }
 
 export interface FreeSlot {

@@ -1,8 +1,9 @@
+import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
 import { NotAuthenticatedError } from '../errors.js';
 import { recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
-import { findCredentialsByUsername, updateLoginState, type UserCredentialRow } from '../../db/repositories/users.js';
+import { clearLoginFailures, countFailedLogin, findCredentialsByUsername, type UserCredentialRow } from '../../db/repositories/users.js';
 import { userView, type UserView } from '../users/view.js';
 import { verifyPassword } from './passwords.js';
 import { actorOf, startSession } from './sessions.js';
@@ -44,23 +45,11 @@ export async function login(ctx: DomainContext, input: LoginInput): Promise<Logi
   const now = ctx.now();
   const matches = await verifyPassword(input.password, user?.password_hash ?? DUMMY_HASH);
   const reason = failureReason(user, matches, now);
-  if (reason) {
-    await inTransaction(ctx, async (trx) => {
-      if (user && reason === 'wrong_password') await updateLoginState(trx, user.id, afterFailure(user, now));
-      await recordAudit(trx, null, {
-        action: 'session.login',
-        outcome: 'failure',
-        actorUsername: username,
-        entity: 'user',
-        entityId: user?.id ?? null,
-        details: { reason },
-      });
-    });
-    throw new NotAuthenticatedError(LOGIN_FAILED_MESSAGE, { remedy: 'Check the username and password, or ask an admin. Run `clinic login` to try again.' });
-  }
+  if (reason) return failLogin(ctx, username, user, reason);
   const account = user!;
-  return inTransaction(ctx, async (trx) => {
-    await updateLoginState(trx, account.id, { failed_login_count: 0, first_failed_login_at: null, locked_until: null });
+  const started = await inTransaction(ctx, async (trx) => {
+    // Failures that arrived while this password was being compared may have locked the account.
+    if (!(await clearLoginFailures(trx, account.id, now))) return undefined;
     if (input.replacesToken) {
       const previous = await findSessionByTokenHash(trx, hashToken(input.replacesToken));
       if (previous) await endSession(trx, previous.id, now);
@@ -69,23 +58,46 @@ export async function login(ctx: DomainContext, input: LoginInput): Promise<Logi
     await recordAudit(trx, actorOf(account), { action: 'session.login', entity: 'user', entityId: account.id });
     return { ...session, user: userView(account) };
   });
+  return started ?? failLogin(ctx, username, account, 'locked');
+}
+
+async function failLogin(ctx: DomainContext, username: string, user: UserCredentialRow | undefined, reason: FailureReason): Promise<never> {
+  await inTransaction(ctx, async (trx) => {
+    if (user && reason === 'wrong_password') await countPasswordFailure(trx, user.id, ctx.now());
+    await recordAudit(trx, null, {
+      action: 'session.login',
+      outcome: 'failure',
+      actorUsername: username,
+      entity: 'user',
+      entityId: user?.id ?? null,
+      details: { reason },
+    });
+  });
+  throw new NotAuthenticatedError(LOGIN_FAILED_MESSAGE, { remedy: 'Check the username and password, or ask an admin. Run `clinic login` to try again.' });
+}
+
+/**
+ * One wrong password for this account (at login, or as the current password of `users passwd`),
+ * counted atomically: five within 15 minutes lock it, however they arrive.
+ */
+export async function countPasswordFailure(db: Knex, userId: string, now: Date): Promise<void> {
+  await countFailedLogin(db, userId, {
+    at: now,
+    windowStart: new Date(now.getTime() - LOCKOUT.windowMinutes * MINUTE),
+    maxFailures: LOCKOUT.maxFailures,
+    lockUntil: new Date(now.getTime() + LOCKOUT.lockMinutes * MINUTE),
+  });
+}
+
+export function isLocked(user: Pick<UserCredentialRow, 'locked_until'>, now: Date): boolean {
+  return user.locked_until !== null && user.locked_until.getTime() > now.getTime();
 }
 
 function failureReason(user: UserCredentialRow | undefined, matches: boolean, now: Date): FailureReason | null {
   if (!user) return 'unknown_user';
   if (!user.password_hash) return 'no_password';
-  if (user.locked_until && user.locked_until.getTime() > now.getTime()) return 'locked';
+  if (isLocked(user, now)) return 'locked';
   if (!matches) return 'wrong_password';
   if (user.status !== 'active') return 'disabled';
   return null;
-}
-
-/** Counts a failure in the current 15-minute window; the fifth locks the account. */
-function afterFailure(user: UserCredentialRow, now: Date) {
-  const windowOpen = user.first_failed_login_at !== null && now.getTime() - user.first_failed_login_at.getTime() < LOCKOUT.windowMinutes * MINUTE;
-  const count = windowOpen ? user.failed_login_count + 1 : 1;
-  if (count >= LOCKOUT.maxFailures) {
-    return { failed_login_count: 0, first_failed_login_at: null, locked_until: new Date(now.getTime() + LOCKOUT.lockMinutes * MINUTE) };
-  }
-  return { failed_login_count: count, first_failed_login_at: windowOpen ? user.first_failed_login_at : now, locked_until: null };
 }

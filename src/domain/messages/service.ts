@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { requireActor, type Actor, type Resource } from '../policy.js';
+import { canSeePatient, requireActor, type Actor, type Resource } from '../policy.js';
+import { notFoundFor } from '../visibility.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
 import { findUserByRef, type UserRow } from '../../db/repositories/users.js';
@@ -33,8 +34,7 @@ export interface SendMessageInput {
 export async function sendMessage(ctx: DomainContext, input: SendMessageInput): Promise<MessageView> {
   const content = checkMessageBody(input.body);
   const actor = requireActor(ctx.actor);
-  const receiver = await findUserByRef(ctx.db, input.to.trim());
-  if (!receiver) throw new NotFoundError(`No user "${input.to}".`, { remedy: 'Name the receiver by username or id.' });
+  const receiver = await findKnownUser(ctx, actor, input.to, 'messages.send');
   if (receiver.id === actor.id) throw new ValidationError('You cannot send a message to yourself.');
 
   const patientId = patientParty(actor.id, actor.role, receiver.id, receiver.role);
@@ -48,6 +48,24 @@ export async function sendMessage(ctx: DomainContext, input: SendMessageInput): 
     const id = await insertMessage(trx, { sender_id: actor.id, receiver_id: receiver.id, content, created_at: ctx.now() });
     await recordAudit(trx, actor, { ...audit, action: 'messages.send', entityId: id, details: { ...audit.details, length: characterCount(content) } });
     return messageView(await loadMessage(trx, id));
+  });
+}
+
+/**
+ * The user named by `ref`, unless it is a patient the actor may not see: that one is "no user",
+ * exactly like an unknown username, so messages cannot probe who is a patient here. Staff, doctors
+ * and admins are known to everyone.
+ */
+async function findKnownUser(ctx: DomainContext, actor: Actor, ref: string, action: string): Promise<UserRow> {
+  const user = await findUserByRef(ctx.db, ref.trim());
+  if (user && (user.role !== 'patient' || canSeePatient(actor, { patientId: user.id, panelDoctorIds: await panelDoctorIds(ctx.db, user.id) }))) return user;
+  throw await notFoundFor(ctx, actor, {
+    kind: 'patient',
+    action,
+    entity: 'user',
+    ref,
+    existing: user && { id: user.id, patientId: user.id },
+    error: new NotFoundError(`No user "${ref}".`, { remedy: 'Name the other person by username or id.' }),
   });
 }
 
@@ -83,8 +101,10 @@ export async function listSent(ctx: DomainContext): Promise<MessageView[]> {
 export async function showThread(ctx: DomainContext, other: string): Promise<MessageView[]> {
   const actor = requireActor(ctx.actor);
   const counterpart = await findUserByRef(ctx.db, other.trim());
-  if (!counterpart) throw new NotFoundError(`No user "${other}".`);
-  return (await listBetween(ctx.db, actor.id, counterpart.id)).map(messageView);
+  const messages = counterpart ? await listBetween(ctx.db, actor.id, counterpart.id) : [];
+  // A conversation the actor is part of is theirs to see, whoever the other one is now.
+  if (messages.length === 0) await findKnownUser(ctx, actor, other, 'messages.thread');
+  return messages.map(messageView);
 }
 
 /**
@@ -136,16 +156,13 @@ async function resolveOwnMessage(ctx: DomainContext, actor: Actor, prefix: strin
   }
   if (mine[0]) return mine[0];
   const [theirs] = await findMessagesByIdPrefix(ctx.db, prefix, { limit: 1 });
-  if (theirs) {
-    await recordAudit(ctx.db, actor, {
-      action: 'messages.read',
-      outcome: 'denied',
-      entity: 'message',
-      entityId: theirs.id,
-      patientId: patientParty(theirs.sender_id, theirs.sender_role, theirs.receiver_id, theirs.receiver_role),
-    });
-  }
-  throw new NotFoundError(`No message "${ref}" among yours.`, { remedy: 'See `clinic messages inbox` and `clinic messages sent`.' });
+  throw await notFoundFor(ctx, actor, {
+    kind: 'message',
+    action: 'messages.read',
+    ref,
+    existing: theirs && { id: theirs.id, patientId: patientParty(theirs.sender_id, theirs.sender_role, theirs.receiver_id, theirs.receiver_role) },
+    error: new NotFoundError(`No message "${ref}" among yours.`, { remedy: 'See `clinic messages inbox` and `clinic messages sent`.' }),
+  });
 }
 
 async function loadMessage(db: Knex, id: string): Promise<MessageRow> {

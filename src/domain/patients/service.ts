@@ -6,7 +6,6 @@ import {
   findPatientByRef,
   insertPatientProfile,
   listPatients as listPatientRows,
-  panelDoctorIds,
   removeFromPanel,
   updatePatientProfile,
   type PatientFilter,
@@ -17,11 +16,11 @@ import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { clinicToday } from '../doctors/clinic-time.js';
 import { requireDoctor } from '../doctors/service.js';
-import { ForbiddenError, NotFoundError } from '../errors.js';
 import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
+import { findVisiblePatient, patientNotFound } from './lookup.js';
 import { parseNewPatient, parsePatientChanges, type NewPatient, type NewPatientInput, type PatientChangesInput } from './validation.js';
 import { panelDoctorView, patientView, type PatientDetails, type PatientView } from './view.js';
 
@@ -86,7 +85,7 @@ export async function listPatients(ctx: DomainContext, filter: { doctor?: string
 /** `patients show`: a view of a patient's record, audited whether allowed or denied. */
 export async function showPatient(ctx: DomainContext, ref: string): Promise<PatientDetails> {
   const actor = requireActor(ctx.actor);
-  const patient = await requireVisiblePatient(ctx, actor, ref);
+  const { patient } = await findVisiblePatient(ctx, actor, ref, 'patients.read');
   await recordAudit(ctx.db, actor, { action: 'patients.read', entity: 'patient', entityId: patient.id, patientId: patient.id });
   return detailsOf(ctx.db, patient);
 }
@@ -147,30 +146,9 @@ async function changePanel(ctx: DomainContext, patientRef: string, doctorRef: st
   });
 }
 
-function notFound(ref: string): NotFoundError {
-  return new NotFoundError(`No patient "${ref}".`, { remedy: 'Run `clinic patients list` to see the patients you can see.' });
-}
-
 async function requirePatient(db: Knex, ref: string): Promise<PatientRow> {
   const patient = await findPatientByRef(db, ref.trim());
-  if (!patient) throw notFound(ref);
-  return patient;
-}
-
-/**
- * A patient the actor may see. A patient outside the actor's reach is reported exactly like an
- * unknown one (exit 6, same message), so that a doctor cannot probe who is a patient here; the
- * denial is still audited.
- */
-async function requireVisiblePatient(ctx: DomainContext, actor: Actor, ref: string): Promise<PatientRow> {
-  const patient = await requirePatient(ctx.db, ref);
-  const resource = { patientId: patient.id, panelDoctorIds: await panelDoctorIds(ctx.db, patient.id) };
-  try {
-    await authorize(ctx, actor, 'patients.read', resource, { entity: 'patient', entityId: patient.id, patientId: patient.id });
-  } catch (error) {
-    if (error instanceof ForbiddenError) throw notFound(ref);
-    throw error;
-  }
+  if (!patient) throw patientNotFound(ref);
   return patient;
 }
 

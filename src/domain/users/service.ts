@@ -6,6 +6,7 @@ import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from '../identity/passwords.js';
 import { endAllCredentials } from '../identity/sessions.js';
+import { countPasswordFailure, isLocked } from '../identity/login.js';
 import {
   countActiveAdmins,
   findCredentialsById,
@@ -209,11 +210,22 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
   });
 }
 
+/**
+ * The current password counts toward the login lockout: a session or a token must not be a way
+ * to guess it without limit. A locked account fails like a wrong password (as at login).
+ */
 async function assertCurrentPassword(ctx: DomainContext, actor: Actor, currentPassword: string | undefined): Promise<void> {
   const credentials = await findCredentialsById(ctx.db, actor.id);
   if (!credentials?.password_hash) return; // an account without a password (made by a script) sets its first one
-  if (currentPassword === undefined || !(await verifyPassword(currentPassword, credentials.password_hash))) {
-    await recordAudit(ctx.db, actor, { action: 'users.passwd', outcome: 'failure', entity: 'user', entityId: actor.id, details: { reason: 'wrong_current_password' } });
-    throw new NotAuthenticatedError('The current password is wrong.', { remedy: 'Give your current password, then the new one.' });
-  }
+  const matches = await verifyPassword(currentPassword ?? '', credentials.password_hash);
+  const now = ctx.now();
+  const reason = isLocked(credentials, now) ? 'locked' : matches && currentPassword !== undefined ? null : 'wrong_current_password';
+  if (!reason) return;
+  await inTransaction(ctx, async (trx) => {
+    if (reason === 'wrong_current_password') await countPasswordFailure(trx, actor.id, now);
+    await recordAudit(trx, actor, { action: 'users.passwd', outcome: 'failure', entity: 'user', entityId: actor.id, details: { reason } });
+  });
+  throw new NotAuthenticatedError('The current password was not accepted: it is wrong, or the account is locked after too many failures.', {
+    remedy: 'Give your current password, then the new one; after 5 failures wait 15 minutes.',
+  });
 }

@@ -10,16 +10,14 @@ export function dbStatusCommand(ctx: CliContext) {
       const target = await ctx.target();
       const status = await schemaStatus(await ctx.anonymousDomain('none'));
       const latest = status.applied[status.applied.length - 1];
-      ctx.output.data({ ...status, database: describeTarget(target) }, () =>
-        [
-          `Database: ${describeTarget(target)}`,
-          `Applied:  ${status.applied.length}${latest ? ` (latest ${latest})` : ''}`,
-          `Pending:  ${status.pending.length}${status.pending.length ? ` (${status.pending.join(', ')})` : ''}`,
-          ...status.dropsOnRollback.map(
-            (drop) => ctx.output.color.yellow(`Rolling back ${drop.migration} drops ${drop.rows} ${drop.rows === 1 ? 'row' : 'rows'} of table ${drop.table}.`),
-          ),
-          status.upToDate ? ctx.output.color.green('Up to date.') : ctx.output.color.yellow('Run `clinic db migrate`.'),
-        ].join('\n'),
-      );
+      ctx.output.record({ ...status, database: describeTarget(target) }, [
+        ['Database', describeTarget(target)],
+        ['Applied', `${status.applied.length}${latest ? ` (latest ${latest})` : ''}`],
+        ['Pending', `${status.pending.length}${status.pending.length ? ` (${status.pending.join(', ')})` : ''}`],
+        ...status.dropsOnRollback.map(
+          (drop) => ['Drops data', `Rolling back ${drop.migration} drops ${drop.rows} ${drop.rows === 1 ? 'row' : 'rows'} of table ${drop.table}.`] as const,
+        ),
+        ['State', status.upToDate ? 'up to date' : 'migrations pending: run `clinic db migrate`'],
+      ]);
     });
 }

@@ -3,17 +3,9 @@ import type { Column, Output } from '../../output.js';
 
 const PREVIEW_CHARACTERS = 60;
 
-/**
- * Message text for a terminal: control characters (escape sequences could rewrite the screen)
- * are shown as \xNN; line breaks and tabs stay. --json prints the content untouched.
- */
-export function terminalSafe(text: string): string {
-  return text.replace(/\r(?!\n)|[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
-/** One line of a message for a table: whitespace runs become one space, long text ends in "…". */
+/** One line of a message for a table (made terminal-safe there): whitespace runs become one space, long text ends in "…". */
 export function preview(content: string): string {
-  const characters = [...terminalSafe(content).replace(/\s+/g, ' ').trim()];
+  const characters = [...content.replace(/\s+/g, ' ').trim()];
   return characters.length > PREVIEW_CHARACTERS ? `${characters.slice(0, PREVIEW_CHARACTERS - 1).join('')}…` : characters.join('');
 }
 
@@ -47,15 +39,15 @@ export const threadColumns: ReadonlyArray<Column<MessageView>> = [
 
 /** The whole message: a short header, a blank line, the full text. */
 export function renderMessage(output: Output, message: MessageView): void {
-  output.data(message, () => {
-    const fields: Array<[string, string]> = [
+  output.record(
+    message,
+    [
       ['ID', message.id],
       ['From', message.sender],
       ['To', message.receiver],
-      ['Sent', message.createdAt.toISOString()],
-      ['Read', message.readAt?.toISOString() ?? 'unread'],
-    ];
-    const header = fields.map(([label, value]) => `${output.color.bold(label.padEnd(4))}  ${value}`).join('\n');
-    return `${header}\n\n${terminalSafe(message.content)}`;
-  });
+      ['Sent', message.createdAt],
+      ['Read', message.readAt ?? 'unread'],
+    ],
+    message.content,
+  );
 }
