@@ -167,6 +167,7 @@ const MATRIX: Row[] = [
   ),
   // audit and settings
   { command: 'audit list', expect: ADMIN_ONLY, trial: (w) => ({ args: ['audit', 'list', '--json', '--limit', '50'], secrets: [w.pat.other.id] }) },
+  { command: 'audit verify', expect: ADMIN_ONLY, trial: () => ({ args: ['audit', 'verify', '--json'] }) },
   { command: 'settings show', expect: ALL, trial: () => ({ args: ['settings', 'show', '--json'] }) },
   { command: 'settings set', expect: ADMIN_ONLY, trial: () => ({ args: ['settings', 'set', 'session-idle-minutes', '60'] }) },
   // the schema: its authority is the database credential itself (DESIGN §2), not a role
