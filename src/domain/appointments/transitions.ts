@@ -49,7 +49,7 @@ export function statusPossibleFrom(status: AppointmentStatus, startsAt: Date, da
 }
 
 /** "2027-02-01 09:00 (Europe/Lisbon)" */
-export function clinicMoment(instant: Date, zone: string): string {
+function clinicMoment(instant: Date, zone: string): string {
   return `${clinicDate(instant, zone)} ${clinicTime(instant, zone)} (${zone})`;
 }
 
