@@ -12,6 +12,7 @@ export const ExitCode = {
   notFound: 6,
   conflict: 7,
   databaseUnavailable: 8,
+  integrity: 9,
   interrupted: 130,
 } as const;
 
@@ -22,6 +23,7 @@ const byDomainCode: Record<ErrorCode, number> = {
   NOT_FOUND: ExitCode.notFound,
   CONFLICT: ExitCode.conflict,
   DATABASE_UNAVAILABLE: ExitCode.databaseUnavailable,
+  INTEGRITY: ExitCode.integrity,
 };
 
 export interface DescribedError {

@@ -14,6 +14,7 @@ import * as createApiTokens from '../../migrations/20261125091000_create_api_tok
 import * as createSettings from '../../migrations/20261125091100_create_settings.js';
 import * as createAuditLog from '../../migrations/20261125091200_create_audit_log.js';
 import * as fixPatientsPhoneCheck from '../../migrations/20261125091300_fix_patients_phone_check.js';
+import * as chainAuditLog from '../../migrations/20261201090000_chain_audit_log.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -34,6 +35,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261125091100_create_settings', createSettings],
   ['20261125091200_create_audit_log', createAuditLog],
   ['20261125091300_fix_patients_phone_check', fixPatientsPhoneCheck],
+  ['20261201090000_chain_audit_log', chainAuditLog],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'INTEGRITY';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -45,6 +46,11 @@ export class ConflictError extends DomainError {
 
 export class DatabaseUnavailableError extends DomainError {
   readonly code = 'DATABASE_UNAVAILABLE' as const;
+}
+
+/** Stored data failed an integrity check (the audit log's hash chain is broken). */
+export class IntegrityError extends DomainError {
+  readonly code = 'INTEGRITY' as const;
 }
 
 export function isDomainError(error: unknown): error is DomainError {

@@ -39,7 +39,9 @@ describeBackends('appointments roles', (db) => {
       it(`${verb} by ${who} → exit ${codes[who]}`, async () => {
         const appointment = await seed({ patient: c.patient, doctor: c.doctor, status: from });
         const extra = verb === 'reschedule' ? ['--date', ...Object.values(target()).flatMap((v, i) => (i === 0 ? [v] : ['--time', v]))] : args;
-        const result = await cli(actor(who), [verb, appointment.id, ...extra]);
+        // checkin, complete and noshow are for the appointment's time (its start will do for all three)
+        const at = ['checkin', 'complete', 'noshow'].includes(verb) ? appointment.startsAt : undefined;
+        const result = await cli(actor(who), [verb, appointment.id, ...extra], at);
         expect(result.code, result.stderr).toBe(codes[who]);
         const row = await db().knex('appointments').where({ id: appointment.id }).first();
         if (codes[who] === 0) {

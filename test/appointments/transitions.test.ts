@@ -27,7 +27,8 @@ describeBackends('appointment state machine', (db) => {
       const allowed = (ALLOWED[from] ?? []).includes(to);
       it(`${from} --${verb}--> ${allowed ? to : 'exit 7'}`, async () => {
         const appointment = await seed({ patient: c.patient, doctor: c.doctor, status: from });
-        const result = await cli(c.staff, [verb, appointment.id.slice(0, 8), '--json', '--reason', 'because'].slice(0, verb === 'cancel' || verb === 'reject' ? 5 : 3));
+        const at = ['checkin', 'complete', 'noshow'].includes(verb) ? appointment.startsAt : undefined;
+        const result = await cli(c.staff, [verb, appointment.id.slice(0, 8), '--json', '--reason', 'because'].slice(0, verb === 'cancel' || verb === 'reject' ? 5 : 3), at);
         const row = await db().knex('appointments').where({ id: appointment.id }).first();
         if (allowed) {
           expect(result.code, result.stderr).toBe(0);

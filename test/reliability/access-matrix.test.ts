@@ -43,6 +43,8 @@ interface Trial {
   env?: NodeJS.ProcessEnv;
   /** Strings of the other record that a role not entitled to it must never see. */
   secrets?: string[];
+  /** the clock of the run (default: the real one) */
+  now?: Date;
 }
 
 interface World {
@@ -56,7 +58,7 @@ interface World {
   /** A fresh unused appointment slot (distinct for every call): date and time in UTC. */
   slot(): { date: string; time: string };
   /** An appointment of dr[owner] and pat[owner] in the given state, with a unique reason. */
-  appointment(owner: Owner, status?: string): Promise<{ id: string; reason: string }>;
+  appointment(owner: Owner, status?: string): Promise<{ id: string; reason: string; startsAt: Date }>;
   /** A message between the actor's side (own) or between dr.other and pat.other (other). */
   message(role: Role, owner: Owner): Promise<{ id: string; content: string }>;
   fresh(prefix: string): string;
@@ -83,7 +85,9 @@ function appointmentVerb(verb: string, status: string, expectation: Expect, extr
     expect: expectation,
     trial: async (w, _role, owner) => {
       const appointment = await w.appointment(owner, status);
-      return { args: ['appointments', verb, idArg(appointment.id, form), ...extra], secrets: secretsOf(w, owner, appointment, form) };
+      // checkin, complete and noshow are possible from the appointment's start (its day for the first two)
+      const now = ['checkin', 'complete', 'noshow'].includes(verb) ? appointment.startsAt : undefined;
+      return { args: ['appointments', verb, idArg(appointment.id, form), ...extra], secrets: secretsOf(w, owner, appointment, form), ...(now ? { now } : {}) };
     },
   }));
 }
@@ -163,6 +167,7 @@ const MATRIX: Row[] = [
   ),
   // audit and settings
   { command: 'audit list', expect: ADMIN_ONLY, trial: (w) => ({ args: ['audit', 'list', '--json', '--limit', '50'], secrets: [w.pat.other.id] }) },
+  { command: 'audit verify', expect: ADMIN_ONLY, trial: () => ({ args: ['audit', 'verify', '--json'] }) },
   { command: 'settings show', expect: ALL, trial: () => ({ args: ['settings', 'show', '--json'] }) },
   { command: 'settings set', expect: ADMIN_ONLY, trial: () => ({ args: ['settings', 'set', 'session-idle-minutes', '60'] }) },
   // the schema: its authority is the database credential itself (DESIGN §2), not a role
@@ -385,7 +390,7 @@ describeBackends('role × command × ownership', (db) => {
     const patOther = await makePatient(knex, { username: 'pat.other', fullName: 'Zelda Otherpatient', phone: '+1 555 0199', doctors: [drOther] });
     const actors: Record<Role, MadeUser> = { admin: await makeAdmin(knex), staff: await makeStaff(knex), doctor: drOwn, patient: patOwn };
     const tokens = {} as Record<Role, string>;
-    for (const role of ROLES) tokens[role] = (await createApiToken(db().context(actors[role]), { name: 'matrix' })).token;
+    for (const role of ROLES) tokens[role] = (await createApiToken(db().context(actors[role]), { name: 'matrix', expiresIn: 'never' })).token;
     Object.assign(world, {
       db: db(),
       actors,
@@ -414,7 +419,7 @@ describeBackends('role × command × ownership', (db) => {
         const [row] = await knex('appointments')
           .insert({ patient_id: world.pat[owner].id, doctor_id: world.dr[owner].id, starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000), reason, status })
           .returning(['id']);
-        return { id: (row as { id: string }).id, reason };
+        return { id: (row as { id: string }).id, reason, startsAt };
       },
       message: async (role: Role, owner: Owner) => {
         const content = world.fresh(`SECRET-BODY-${owner}`);
@@ -442,6 +447,7 @@ describeBackends('role × command × ownership', (db) => {
             database: db().database,
             env: { XDG_CONFIG_HOME: world.home, CLINIC_TOKEN: world.tokens[role], ...trial.env },
             ...(trial.stdin !== undefined ? { stdin: trial.stdin } : {}),
+            ...(trial.now ? { now: () => trial.now! } : {}),
           });
           results.push({ label: `${role} ${row.command} ${owner}`, code: result.code });
           const output = `${result.stdout}\n${result.stderr}`;

@@ -31,11 +31,13 @@ export interface StagedAppointment {
   /** null: the doctor's slot length */
   duration: number | null;
   status_value: string | null;
+  /** the earliest instant (ISO 8601) the status could have been recorded (statusPossibleFrom) */
+  not_before: string | null;
 }
 
 export const STAGED_COLUMNS = [
   'line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id',
-  'problem', 'local_date', 'weekday', 'start_minute', 'starts_at', 'duration', 'status_value',
+  'problem', 'local_date', 'weekday', 'start_minute', 'starts_at', 'duration', 'status_value', 'not_before',
 ] as const satisfies ReadonlyArray<keyof StagedAppointment>;
 
 export interface RejectedAppointmentRow {
@@ -62,7 +64,8 @@ const CREATE_STAGING = `
     line integer NOT NULL,
     patient text, doctor text, date text, time text, reason text, duration_minutes text, status text, external_id text,
     problem text,
-    local_date date, weekday smallint, start_minute integer, starts_at timestamptz, duration integer, status_value text
+    local_date date, weekday smallint, start_minute integer, starts_at timestamptz, duration integer, status_value text,
+    not_before timestamptz
   ) ON COMMIT DROP`;
 
 export async function createAppointmentStaging(trx: Knex.Transaction, backend: 'embedded' | 'postgres'): Promise<StagingWriter<StagedAppointment>> {
@@ -115,8 +118,9 @@ const CHECK_ROWS = `
            WHEN x.minutes % x.slot_minutes <> 0 OR x.minutes > 480
              THEN 'invalid duration ' || x.minutes || ': a multiple of the doctor''s ' || x.slot_minutes || '-minute slot, at most 480 minutes'
            WHEN x.status_value IN ('PENDING', 'APPROVED') AND x.starts_at < :now THEN x.date || ' ' || x.time || ' is in the past'
-           WHEN x.status_value IN ('CHECKED_IN', 'COMPLETED', 'NO_SHOW') AND x.starts_at > :now
-             THEN 'a ' || x.status_value || ' appointment cannot start in the future'
+           WHEN x.not_before > :now
+             THEN 'a ' || x.status_value || ' appointment is possible only from '
+                  || to_char(x.not_before AT TIME ZONE CAST(:zone AS text), 'YYYY-MM-DD HH24:MI') || ' (' || CAST(:zone AS text) || ')'
            WHEN h.start_minute IS NULL THEN x.time || ' is outside the doctor''s hours on ' || trim(to_char(x.local_date, 'Day')) || 's'
            WHEN (x.start_minute - h.start_minute) % x.slot_minutes <> 0
              THEN x.time || ' is not on the doctor''s ' || x.slot_minutes || '-minute grid (from ' || to_char(h.start_time, 'HH24:MI') || ')'
@@ -178,8 +182,8 @@ const IN_FILE_CLASH = `
    WHERE c.line = clash.line`;
 
 /** Resolves and judges every staged row; afterwards each row is rejected (a problem), skipped, or to insert. */
-export async function checkStagedAppointments(trx: Knex.Transaction, options: { now: Date }): Promise<void> {
-  await trx.raw(CHECK_ROWS, { now: options.now });
+export async function checkStagedAppointments(trx: Knex.Transaction, options: { now: Date; zone: string }): Promise<void> {
+  await trx.raw(CHECK_ROWS, { now: options.now, zone: options.zone });
   await trx.raw('CREATE UNIQUE INDEX ON appointment_import_checked (line)');
   const clashes = await trx.raw(ANY_IN_FILE_CLASH);
   const { doctor, patient } = clashes.rows[0] as { doctor: boolean; patient: boolean };

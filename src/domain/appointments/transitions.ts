@@ -7,7 +7,7 @@ import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { assertPartiesActive, loadParties, withClashMessages } from './booking.js';
 import { resolveAppointment } from './lookup.js';
-import { toClinicInstant, type AppointmentStatus } from './rules.js';
+import { clinicDate, clinicTime, startOfClinicDay, toClinicInstant, type AppointmentStatus } from './rules.js';
 import { assertSlotBookable, type SlotRequest } from './schedule.js';
 import { appointmentView, shortId, type AppointmentView } from './view.js';
 
@@ -28,6 +28,55 @@ export function assertTransition(row: Pick<AppointmentRow, 'id' | 'status'>, to:
   if (allowed.includes(to)) return;
   const next = allowed.length === 0 ? `${row.status} is final: no further change is allowed.` : `From ${row.status} it can only become ${allowed.join(', ')}.`;
   throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, { details: { from: row.status, to, allowed } });
+}
+
+/**
+ * The earliest moment an appointment may take a status: check-in (and so completion) from the
+ * start of its day in the clinic zone, a no-show from its start. The status commands and the
+ * importer both ask this, so whatever a command could record, an export of it imports again.
+ * `dayStart` gives the first instant of the appointment's clinic-local day.
+ */
+export function statusPossibleFrom(status: AppointmentStatus, startsAt: Date, dayStart: () => Date): Date | null {
+  switch (status) {
+    case 'CHECKED_IN':
+    case 'COMPLETED':
+      return dayStart();
+    case 'NO_SHOW':
+      return startsAt;
+    default:
+      return null;
+  }
+}
+
+/** "2027-02-01 09:00 (Europe/Lisbon)" */
+function clinicMoment(instant: Date, zone: string): string {
+  return `${clinicDate(instant, zone)} ${clinicTime(instant, zone)} (${zone})`;
+}
+
+const TOO_EARLY: Partial<Record<AppointmentStatus, string>> = {
+  CHECKED_IN: 'checked in before its day',
+  COMPLETED: 'completed before its day',
+  NO_SHOW: 'marked a no-show before it starts',
+};
+
+/**
+ * Exit 7 for a change at the wrong time, saying when it becomes possible. Check-in is for the
+ * appointment's day only: on a later day it is over (a no-show, or a new booking).
+ */
+export function assertStatusTimely(row: Pick<AppointmentRow, 'id' | 'starts_at'>, to: AppointmentStatus, now: Date, zone: string): void {
+  const day = clinicDate(row.starts_at, zone);
+  const possibleFrom = statusPossibleFrom(to, row.starts_at, () => startOfClinicDay(day, zone).toJSDate());
+  if (possibleFrom && now.getTime() < possibleFrom.getTime()) {
+    throw new ConflictError(`Appointment ${shortId(row.id)} cannot be ${TOO_EARLY[to]}: that is possible from ${clinicMoment(possibleFrom, zone)}.`, {
+      details: { to, possibleFrom: possibleFrom.toISOString() },
+    });
+  }
+  if (to === 'CHECKED_IN' && clinicDate(now, zone) > day) {
+    throw new ConflictError(`Appointment ${shortId(row.id)} was on ${day}: check-in is possible only on the day of the appointment.`, {
+      remedy: `Mark it as a no-show (clinic appointments noshow ${shortId(row.id)}) or book a new appointment.`,
+      details: { to, day },
+    });
+  }
 }
 
 /** The status verbs, who may use them (policy action) and the state they lead to. */
@@ -73,6 +122,7 @@ export async function changeAppointmentStatus(
     const row = await lockAppointment(trx, found.id);
     if (!row) throw new NotFoundError(`No appointment "${input.appointment}".`);
     assertTransition(row, verb.to);
+    assertStatusTimely(row, verb.to, ctx.now(), zone);
     await updateAppointment(trx, row.id, { status: verb.to, ...(reason && (input.verb === 'cancel' || input.verb === 'reject') ? { cancel_reason: reason } : {}) });
     await recordAudit(trx, actor, {
       action: `appointments.${input.verb}`,

@@ -1,5 +1,6 @@
 import type { StagedAppointment } from '../../db/bulk/appointment-staging.js';
-import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES } from '../appointments/rules.js';
+import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES, startOfClinicDay, type AppointmentStatus } from '../appointments/rules.js';
+import { statusPossibleFrom } from '../appointments/transitions.js';
 import type { LocalInstant } from './clinic-clock.js';
 import type { RecordShape, SourceRecord } from './records.js';
 
@@ -21,7 +22,7 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
  * Checks what one row can say about itself (formats, ranges, known statuses) and turns it into a
  * staging row; everything that needs the database (people, hours, clashes) is checked in SQL.
  */
-export function stageAppointment(record: SourceRecord, clock: (date: string, hour: number, minute: number) => LocalInstant): StagedAppointment {
+export function stageAppointment(record: SourceRecord, clock: (date: string, hour: number, minute: number) => LocalInstant, zone: string): StagedAppointment {
   const f = record.fields;
   let hasNul = false;
   const text = (name: AppointmentField) => {
@@ -49,13 +50,14 @@ export function stageAppointment(record: SourceRecord, clock: (date: string, hou
     starts_at: null,
     duration: null,
     status_value: null,
+    not_before: null,
   };
   if (staged.problem === null && hasNul) staged.problem = 'a field contains a NUL character';
-  if (staged.problem === null) staged.problem = rowProblem(staged, clock);
+  if (staged.problem === null) staged.problem = rowProblem(staged, clock, zone);
   return staged;
 }
 
-function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, minute: number) => LocalInstant): string | null {
+function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, minute: number) => LocalInstant, zone: string): string | null {
   for (const [name, value] of [['patient', row.patient], ['doctor', row.doctor], ['date', row.date], ['time', row.time]] as const) {
     if (value === null) return `${name} is required`;
   }
@@ -85,6 +87,11 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   const status = (row.status ?? 'PENDING').toUpperCase();
   if (!(APPOINTMENT_STATUSES as readonly string[]).includes(status)) return `invalid status "${row.status}": one of ${APPOINTMENT_STATUSES.join(', ')}`;
   row.status_value = status;
+  const dayStart = () => {
+    const midnight = clock(row.date!, 0, 0);
+    return 'instant' in midnight ? midnight.instant : startOfClinicDay(row.date!, zone).toJSDate();
+  };
+  row.not_before = statusPossibleFrom(status as AppointmentStatus, local.instant, dayStart)?.toISOString() ?? null;
   if (row.reason !== null && row.reason.length > 1000) return 'the reason is longer than 1000 characters';
   if (row.external_id !== null && row.external_id.length > 200) return 'the externalId is longer than 200 characters';
   return null;

@@ -53,7 +53,8 @@ export async function importAppointments(ctx: DomainContext, input: AppointmentI
  * check, insert, audit, in one transaction.
  */
 export async function loadAppointments(ctx: DomainContext, input: AppointmentImportInput, actor: Actor | null): Promise<ImportSummary> {
-  const clock = clinicClock(await clinicTimeZone(ctx));
+  const zone = await clinicTimeZone(ctx);
+  const clock = clinicClock(zone);
   const now = ctx.now();
 
   const outcome = await withRollbackUnless(ctx, async (trx) => {
@@ -61,7 +62,7 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     let rowsRead = 0;
     try {
       for await (const record of readRecords(input.source, APPOINTMENT_SHAPE, input.format)) {
-        await staging.write(stageAppointment(record, clock));
+        await staging.write(stageAppointment(record, clock, zone));
         if (++rowsRead % PROGRESS_EVERY === 0) input.onProgress?.(rowsRead);
       }
     } catch (error) {
@@ -71,7 +72,7 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     await staging.end();
     input.onProgress?.(rowsRead);
 
-    await checkStagedAppointments(trx, { now });
+    await checkStagedAppointments(trx, { now, zone });
     const counts = await countCheckedAppointments(trx);
     if (counts.rejected > 0 && !input.skipInvalid) {
       const rows: Array<{ line: number; error: string }> = [];

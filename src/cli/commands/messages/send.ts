@@ -1,10 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { readAll } from '../../io.js';
+import { UsageError } from '../../usage-error.js';
 
 export function messagesSendCommand(ctx: CliContext) {
   return new Command('send')
-    .description('send a message (the text from --body, else from stdin, else from an editor on a terminal)')
+    .description('send a message (the text from --body, else from stdin; on a terminal from $VISUAL/$EDITOR, else typed line by line)')
     .requiredOption('--to <user>', 'the receiver, by username or id')
     .option('--body <text>', 'the message text, exactly as given')
     .action(async (options) => {
@@ -21,6 +22,8 @@ export function messagesSendCommand(ctx: CliContext) {
  * editor's file likewise. Everything else is kept as it is.
  */
 async function bodyFromStdinOrEditor(ctx: CliContext, to: string): Promise<string> {
-  const text = ctx.io.stdin.isTTY ? await ctx.prompter.editor('--body', `Message to ${to}`) : await readAll(ctx.io.stdin);
-  return text.replace(/\r?\n$/, '');
+  if (!ctx.io.stdin.isTTY) return (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
+  if (!ctx.prompter.canPrompt) throw new UsageError('Missing --body.', 'Pass --body (prompts need a terminal and no --no-input).');
+  const { draftMessage } = await import('./draft.js');
+  return (await draftMessage(ctx.io, ctx.env, to)).replace(/\r?\n$/, '');
 }
