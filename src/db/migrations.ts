@@ -58,6 +58,7 @@ const tablesCreatedBy: Readonly<Record<string, readonly string[]>> = {
   '20261125091000_create_api_tokens': ['api_tokens'],
   '20261125091100_create_settings': ['settings'],
   '20261125091200_create_audit_log': ['audit_log'],
+  '20261201090000_chain_audit_log': ['audit_log_chain_head'],
 };
 
 export function tablesCreatedByMigration(name: string): readonly string[] {
