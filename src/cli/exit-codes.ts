@@ -22,6 +22,7 @@ const byDomainCode: Record<ErrorCode, number> = {
   NOT_FOUND: ExitCode.notFound,
   CONFLICT: ExitCode.conflict,
   DATABASE_UNAVAILABLE: ExitCode.databaseUnavailable,
+  INTERRUPTED: ExitCode.interrupted,
 };
 
 export interface DescribedError {

@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'CONFLICT'
-  | 'DATABASE_UNAVAILABLE';
+  | 'DATABASE_UNAVAILABLE'
+  | 'INTERRUPTED';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -45,6 +46,15 @@ export class ConflictError extends DomainError {
 
 export class DatabaseUnavailableError extends DomainError {
   readonly code = 'DATABASE_UNAVAILABLE' as const;
+}
+
+/** The operation stopped because it was asked to (Ctrl-C, SIGTERM): its transaction was rolled back. */
+export class InterruptedError extends DomainError {
+  readonly code = 'INTERRUPTED' as const;
+
+  constructor(message = 'Interrupted.', options: { remedy?: string; cause?: unknown } = {}) {
+    super(message, options);
+  }
 }
 
 export function isDomainError(error: unknown): error is DomainError {
