@@ -7,23 +7,18 @@ import { InvalidArgumentError } from '@commander-js/extra-typings';
  * 62 days) stay with the domain, which answers exit 3.
  */
 
-const WHOLE = /^\s*\d+\s*$/;
+const WHOLE = /^\s*-?\d+\s*$/;
 
-/** A whole number, optionally within bounds. */
+/** A whole number; within bounds when they are given (else the domain judges the range, exit 3). */
 export function wholeNumber(bounds: { min?: number; max?: number } = {}) {
-  const min = bounds.min ?? 0;
-  const max = bounds.max ?? Number.MAX_SAFE_INTEGER;
+  const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = bounds;
+  const range = bounds.min === undefined && bounds.max === undefined ? '' : ` from ${min} to ${max}`;
   return (value: string): number => {
     const number = Number(value);
-    if (!WHOLE.test(value) || !Number.isSafeInteger(number) || number < min || number > max) {
-      throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `Use a whole number${min > 0 ? ` of at least ${min}` : ''}.` : `Use a whole number from ${min} to ${max}.`);
-    }
+    if (!WHOLE.test(value) || !Number.isSafeInteger(number) || number < min || number > max) throw new InvalidArgumentError(`Use a whole number${range}.`);
     return number;
   };
 }
-
-/** A whole number of at least 1. */
-export const positiveWholeNumber = () => wholeNumber({ min: 1 });
 
 /** Seconds, fractions allowed, not negative. */
 export function seconds(value: string): number {
