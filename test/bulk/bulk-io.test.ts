@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
 import { importAppointments } from '../../src/domain/bulk/appointments-import.js';
 import { InterruptedError } from '../../src/domain/errors.js';
@@ -21,6 +21,9 @@ const STACK_FRAME = /\n\s+at /;
 let tmp: string;
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-bulk-io-'));
+});
+afterAll(async () => {
+  if (tmp) await fs.rm(tmp, { recursive: true, force: true });
 });
 
 describeBackends('bulk input and output', (db) => {
