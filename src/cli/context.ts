@@ -18,6 +18,8 @@ export interface CliDeps {
   now?: () => Date;
 }
 
+export type StopReason = 'interrupted' | 'stdout-closed';
+
 /**
  * The factory a command works with (cf. gh's cmdutil.Factory): everything heavy is built on
  * first use and released by `run` when the command ends.
@@ -27,6 +29,7 @@ export class CliContext {
   private outputInstance: Output | undefined;
   private database: Database | undefined;
   private readonly ownsDatabase: boolean;
+  private readonly stopping = new AbortController();
 
   constructor(readonly deps: CliDeps) {
     this.database = deps.database;
@@ -39,6 +42,20 @@ export class CliContext {
 
   get env(): NodeJS.ProcessEnv {
     return this.deps.env;
+  }
+
+  /** Fired when the run must stop early; handed to the domain's long operations. */
+  get signal(): AbortSignal {
+    return this.stopping.signal;
+  }
+
+  /** Why the run was told to stop, if it was: a signal (exit 130), or stdout closed by its reader (exit 0). */
+  get stopReason(): StopReason | undefined {
+    return this.stopping.signal.aborted ? (this.stopping.signal.reason as StopReason) : undefined;
+  }
+
+  stop(reason: StopReason): void {
+    if (!this.stopping.signal.aborted) this.stopping.abort(reason);
   }
 
   now(): Date {
@@ -92,6 +109,7 @@ export class CliContext {
       actor: null,
       backend: database.target.backend,
       now: () => this.now(),
+      signal: this.signal,
     };
   }
 

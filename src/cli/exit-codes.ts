@@ -24,6 +24,7 @@ const byDomainCode: Record<ErrorCode, number> = {
   CONFLICT: ExitCode.conflict,
   DATABASE_UNAVAILABLE: ExitCode.databaseUnavailable,
   INTEGRITY: ExitCode.integrity,
+  INTERRUPTED: ExitCode.interrupted,
 };
 
 export interface DescribedError {

@@ -1,4 +1,5 @@
 import { Option, type Command } from '@commander-js/extra-typings';
+import { seconds } from './options.js';
 
 /** The options every command takes (DESIGN §3). */
 export interface GlobalOptions {
@@ -25,22 +26,12 @@ export const DEFAULT_GLOBALS: GlobalOptions = {
   debug: false,
 };
 
-function parseSeconds(value: string): number {
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 0) {
-    throw new (class extends Error {
-      code = 'commander.invalidArgument';
-    })(`--lock-timeout must be a number of seconds, not "${value}"`);
-  }
-  return seconds;
-}
-
 export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
   return program
     .option('--json', 'print machine-readable JSON on stdout')
     .option('--database-url <url>', 'PostgreSQL URL (else CLINIC_DATABASE_URL, DATABASE_URL, else the embedded database)')
     .option('--data-dir <dir>', 'embedded database directory (else CLINIC_DATA_DIR, else ~/.local/share/clinic)')
-    .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for the embedded database').argParser(parseSeconds))
+    .addOption(new Option('--lock-timeout <seconds>', 'how long to wait for the embedded database').argParser(seconds))
     .option('--no-color', 'no colour in output')
     .option('--no-input', 'never prompt; fail and name the missing flag instead')
     .option('-y, --yes', 'answer yes to confirmations')

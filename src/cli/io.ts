@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 
 /** The streams a command talks to; tests pass their own. */
@@ -32,4 +33,21 @@ export async function readAll(stream: Readable): Promise<string> {
 export async function readSecretFromStdin(stream: Readable): Promise<string> {
   const text = await readAll(stream);
   return text.replace(/\r?\n$/, '').split(/\r?\n/)[0] ?? '';
+}
+
+/**
+ * The reader of stdout went away (`clinic … | head -1`): like git, stop writing and end quietly.
+ * Without a listener the EPIPE would be an uncaught exception with a stack.
+ */
+export function onStdoutClosed(stdout: Writable, stop: () => void): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') stop();
+    else throw error;
+  });
+}
+
+/** Writes with back-pressure; gives up when the run is told to stop (a closed stdout never drains). */
+export async function writeChunk(stream: Writable, text: string, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  if (!stream.write(text)) await once(stream, 'drain', { signal });
 }

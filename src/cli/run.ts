@@ -1,5 +1,5 @@
-import type { CliContext, CliDeps } from './context.js';
-import { processIO } from './io.js';
+import type { CliContext, CliDeps, StopReason } from './context.js';
+import { onStdoutClosed, processIO } from './io.js';
 import { VERSION } from './version.js';
 
 /**
@@ -24,7 +24,8 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   ]);
   const ctx = new CliContext({ io: processIO(), env: process.env, ...deps });
   const program = buildProgram(ctx);
-  const stopInterrupt = standalone ? onInterrupt(ctx, ExitCode.interrupted) : () => {};
+  const stopInterrupt = standalone ? onInterrupt(ctx, argv, ExitCode.interrupted) : () => {};
+  if (standalone) onStdoutClosed(process.stdout, () => stopWithin(ctx, 'stdout-closed', ExitCode.ok));
   let exitCode: number = ExitCode.ok;
   try {
     await program.parseAsync(argv as string[]);
@@ -42,9 +43,17 @@ function isBareVersionRequest(argv: readonly string[]): boolean {
   return argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
 }
 
-async function report(ctx: CliContext, error: unknown, argv: readonly string[]): Promise<number> {
+async function report(ctx: CliContext, thrown: unknown, argv: readonly string[]): Promise<number> {
   // From the bundle, not `import('@commander-js/extra-typings')`: that would start the ES module loader.
-  const [{ CommanderError }, { ExitCode, describeError }, { terminalSafe }] = await Promise.all([import('./program.js'), import('./exit-codes.js'), import('./output.js')]);
+  const [{ CommanderError }, { ExitCode, describeError }, { InterruptedError }, { terminalSafe }] = await Promise.all([
+    import('./program.js'),
+    import('./exit-codes.js'),
+    import('../domain/errors.js'),
+    import('./output.js'),
+  ]);
+  // Whatever an operation throws on its way out after being told to stop is the stop itself.
+  if (ctx.stopReason === 'stdout-closed') return ExitCode.ok;
+  const error = ctx.stopReason === 'interrupted' ? new InterruptedError('Interrupted.', { cause: thrown }) : thrown;
   if (error instanceof CommanderError) {
     // --help and --version end with a CommanderError whose exit code is 0.
     if (error.exitCode === 0 || error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
@@ -67,7 +76,8 @@ async function report(ctx: CliContext, error: unknown, argv: readonly string[]):
     const hint = described.remedy ? `\n${described.remedy}` : '';
     const usageHint = described.exitCode === ExitCode.usage && error instanceof CommanderError ? '\nSee `clinic --help`, or add --help to the command.' : '';
     const rows = described.rows?.map((row) => `\n  line ${row.line}: ${row.error}`).join('') ?? '';
-    ctx.io.stderr.write(`${terminalSafe(`Error: ${described.message}${rows}${hint}${usageHint}`, { lineBreaks: true })}\n`);
+    const label = described.code === 'INTERRUPTED' ? '' : 'Error: ';
+    ctx.io.stderr.write(`${terminalSafe(`${label}${described.message}${rows}${hint}${usageHint}`, { lineBreaks: true })}\n`);
   }
   if (debug) {
     const stack = (error as Error | null)?.stack ?? String(error);
@@ -77,16 +87,36 @@ async function report(ctx: CliContext, error: unknown, argv: readonly string[]):
   return described.exitCode;
 }
 
-/** Ctrl-C: release the database cleanly (the embedded one must checkpoint), then exit 130. */
-function onInterrupt(ctx: CliContext, interruptedCode: number): () => void {
+/** How long an operation that was told to stop may take to roll back and release the database. */
+const STOP_DEADLINE_MS = 3_000;
+
+/**
+ * Ctrl-C or SIGTERM: the command's long operations stop between rows and roll back (their
+ * transaction, then the database, are released as on any error) and the run exits 130. One that
+ * does not stop in time is not waited for: a server rolls back the open transaction when the
+ * connection drops, PGlite on its next start. A second signal exits at once.
+ */
+function onInterrupt(ctx: CliContext, argv: readonly string[], interruptedCode: number): () => void {
   const handler = () => {
-    ctx.io.stderr.write('\nInterrupted.\n');
-    void ctx.close().finally(() => process.exit(interruptedCode));
+    if (ctx.stopReason === 'interrupted') process.exit(interruptedCode);
+    stopWithin(ctx, 'interrupted', interruptedCode, () => {
+      ctx.io.stderr.write(ctx.globals.json || argv.includes('--json') ? '{"error":{"code":"INTERRUPTED","message":"Interrupted."}}\n' : '\nInterrupted.\n');
+    });
   };
-  process.once('SIGINT', handler);
-  process.once('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
   return () => {
     process.off('SIGINT', handler);
     process.off('SIGTERM', handler);
   };
+}
+
+/** Tells the command to stop; exits with `code` if it has not ended by the deadline. */
+function stopWithin(ctx: CliContext, reason: StopReason, code: number, onDeadline?: () => void): void {
+  if (ctx.stopReason) return;
+  ctx.stop(reason);
+  setTimeout(() => {
+    if (process.exitCode === undefined) onDeadline?.();
+    process.exit(process.exitCode ?? code);
+  }, STOP_DEADLINE_MS).unref();
 }

@@ -10,6 +10,8 @@ export interface DomainContext {
   readonly actor: Actor | null;
   readonly backend: 'embedded' | 'postgres';
   now(): Date;
+  /** Fired on Ctrl-C/SIGTERM: long operations stop between rows and roll back (InterruptedError). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export function withActor(ctx: DomainContext, actor: Actor | null): DomainContext {

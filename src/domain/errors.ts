@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'DATABASE_UNAVAILABLE'
-  | 'INTEGRITY';
+  | 'INTEGRITY'
+  | 'INTERRUPTED';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -51,6 +52,15 @@ export class DatabaseUnavailableError extends DomainError {
 /** Stored data failed an integrity check (the audit log's hash chain is broken). */
 export class IntegrityError extends DomainError {
   readonly code = 'INTEGRITY' as const;
+}
+
+/** The operation stopped because it was asked to (Ctrl-C, SIGTERM): its transaction was rolled back. */
+export class InterruptedError extends DomainError {
+  readonly code = 'INTERRUPTED' as const;
+
+  constructor(message = 'Interrupted.', options: { remedy?: string; cause?: unknown } = {}) {
+    super(message, options);
+  }
 }
 
 export function isDomainError(error: unknown): error is DomainError {

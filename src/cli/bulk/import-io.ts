@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../context.js';
 import { terminalSafe } from '../output.js';
 import { UsageError } from '../usage-error.js';
+import { ValidationError } from '../../domain/errors.js';
 import type { BulkFormat } from '../../domain/bulk/records.js';
 import type { ImportSummary, RejectedRow } from '../../domain/bulk/results.js';
 
@@ -39,16 +41,66 @@ export interface ImportSource {
 export async function openImportSource(ctx: CliContext, file: string, flags: ImportFlags): Promise<ImportSource> {
   const { formatFromPath } = await import('../../domain/bulk/records.js');
   if (flags.rejects && !flags.skipInvalid) throw new UsageError('--rejects needs --skip-invalid.');
+  if (flags.rejects) await checkRejectsPath(ctx, file, flags.rejects);
   if (file === '-') return { stream: ctx.io.stdin, format: flags.format, name: '-', size: undefined };
-  let size: number;
+  let stat: fs.Stats;
   try {
-    const stat = await fs.promises.stat(file);
-    if (!stat.isFile()) throw new Error('not a file');
-    size = stat.size;
+    stat = await fs.promises.stat(file);
   } catch (error) {
-    throw new UsageError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+    throw new ValidationError(`Cannot read ${file}: ${describeFsError(error)}.`);
   }
-  return { stream: fs.createReadStream(file, { highWaterMark: 256 * 1024 }), format: flags.format ?? formatFromPath(file), name: file, size };
+  // A pipe (`<(…)`, /dev/fd/N, a named FIFO) or a device streams like stdin; a directory cannot be read.
+  if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
+    throw new ValidationError(`Cannot read ${file}: ${stat.isDirectory() ? 'it is a directory' : 'not a file'}.`, { remedy: 'Name a CSV or NDJSON file, or - for stdin.' });
+  }
+  return {
+    stream: fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
+    format: flags.format ?? formatFromPath(file),
+    name: file,
+    size: stat.isFile() ? stat.size : undefined,
+  };
+}
+
+function fstatOf(fd: number): fs.Stats | undefined {
+  try {
+    return fs.fstatSync(fd);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeFsError(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOTDIR':
+      return 'a part of the path is not a directory';
+    default:
+      return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+  }
+}
+
+/**
+ * A rejects file must not be the input (writing it would destroy the rows being read), whatever
+ * path or link names it, and must be writable as a file; checked before anything is opened.
+ */
+async function checkRejectsPath(ctx: CliContext, input: string, rejects: string): Promise<void> {
+  const existing = await fs.promises.stat(rejects).catch(() => undefined);
+  if (existing?.isDirectory()) throw new ValidationError(`Cannot write the rejects to ${rejects}: it is a directory.`, { remedy: 'Name a file for --rejects.' });
+  const directory = path.dirname(path.resolve(rejects));
+  const parent = await fs.promises.stat(directory).catch(() => undefined);
+  if (!parent?.isDirectory()) {
+    throw new ValidationError(`Cannot write the rejects to ${rejects}: the directory ${directory} does not exist.`, { remedy: 'Create it first, or name a file in an existing directory.' });
+  }
+  if (!existing) return;
+  const stdinFd = (ctx.io.stdin as { fd?: unknown }).fd;
+  const source = input !== '-' ? await fs.promises.stat(input).catch(() => undefined) : typeof stdinFd === 'number' ? fstatOf(stdinFd) : undefined;
+  if (source && source.dev === existing.dev && source.ino === existing.ino) {
+    throw new UsageError(`--rejects ${rejects} is the input file itself: writing the rejects would destroy it.`, 'Name another file for --rejects.');
+  }
 }
 
 /** Counts the bytes going through and draws a progress bar on stderr, only when stderr is a terminal. */
@@ -90,35 +142,64 @@ export async function withProgress(ctx: CliContext, source: ImportSource, noun: 
   };
 }
 
+/** Where the rows set aside go; `commit` puts them in place once the import has succeeded. */
+interface RejectsSink<Field extends string> {
+  write(row: RejectedRow<Field>): void | Promise<void>;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 /**
- * Where the rows set aside go: a CSV file (the fields as read, then `line` and `error`), or stderr
- * (one line per row; one JSON object per line with --json).
+ * A CSV file (the fields as read, then `line` and `error`), or stderr (one line per row; one JSON
+ * object per line with --json). The file is written under a temporary name in its directory
+ * (0600: rows hold patient data) and renamed at the end, so a failed or interrupted import leaves
+ * an earlier rejects file as it was.
  */
-export async function openRejectsSink<Field extends string>(ctx: CliContext, fields: readonly Field[], path: string | undefined) {
-  if (!path) {
+export async function openRejectsSink<Field extends string>(ctx: CliContext, fields: readonly Field[], file: string | undefined): Promise<RejectsSink<Field>> {
+  if (!file) {
     return {
-      write: (row: RejectedRow<Field>) => {
+      write: (row) => {
         ctx.io.stderr.write(ctx.globals.json ? `${JSON.stringify({ line: row.line, error: row.error })}\n` : `line ${row.line}: ${terminalSafe(row.error)}\n`);
       },
-      close: async () => {},
+      commit: async () => {},
+      discard: async () => {},
     };
   }
-  const { stringify } = await import('csv-stringify');
-  const file = fs.createWriteStream(path);
+  const [{ stringify }, { randomBytes }] = await Promise.all([import('csv-stringify'), import('node:crypto')]);
+  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(temporary, 'wx', 0o600);
+  } catch (error) {
+    throw new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError(error)}.`);
+  }
+  const out = handle.createWriteStream();
   const csv = stringify({ header: true, columns: [...fields, 'line', 'error'] });
-  csv.pipe(file);
+  csv.pipe(out);
   const written = new Promise<void>((resolve, reject) => {
-    file.on('finish', resolve);
-    file.on('error', reject);
+    out.on('close', resolve);
+    out.on('error', reject);
     csv.on('error', reject);
   });
+  written.catch(() => {});
   return {
-    write: async (row: RejectedRow<Field>) => {
+    write: async (row) => {
       if (!csv.write({ ...row.fields, line: row.line, error: row.error })) await new Promise((resolve) => csv.once('drain', resolve));
     },
-    close: async () => {
+    commit: async () => {
       csv.end();
-      await written;
+      try {
+        await written;
+        await fs.promises.rename(temporary, file);
+      } catch (error) {
+        await fs.promises.rm(temporary, { force: true });
+        throw new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError(error)}.`);
+      }
+    },
+    discard: async () => {
+      csv.destroy();
+      out.destroy();
+      await fs.promises.rm(temporary, { force: true });
     },
   };
 }
@@ -155,6 +236,7 @@ export async function runImport<Field extends string>(
   const source = await openImportSource(ctx, file, flags);
   const rejects = flags.skipInvalid ? await openRejectsSink(ctx, fields, flags.rejects) : undefined;
   const progress = await withProgress(ctx, source, noun);
+  let committed = false;
   try {
     const summary = await importer({
       source: progress.stream,
@@ -166,9 +248,11 @@ export async function runImport<Field extends string>(
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
     });
     progress.stop();
-    await rejects?.close();
+    await rejects?.commit();
+    committed = true;
     renderImportSummary(ctx, summary, noun);
   } finally {
+    if (!committed) await rejects?.discard();
     progress.stop();
     if (!source.stream.readableEnded) source.stream.destroy();
   }

@@ -11,6 +11,7 @@ export type AppointmentField = (typeof APPOINTMENT_FIELDS)[number];
 export const APPOINTMENT_SHAPE: RecordShape = {
   fields: APPOINTMENT_FIELDS,
   required: ['patient', 'doctor', 'date', 'time'],
+  numeric: ['durationMinutes'],
 };
 
 

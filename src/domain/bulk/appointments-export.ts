@@ -5,6 +5,7 @@ import { clinicDate, clinicTime } from '../appointments/rules.js';
 import { appointmentView, type AppointmentView } from '../appointments/view.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
+import { throwIfInterrupted } from '../interruption.js';
 import { requireActor } from '../policy.js';
 import type { AppointmentField } from './appointment-rows.js';
 
@@ -37,6 +38,7 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
   return (async function* () {
     let after: { startsAt: Date; id: string } | undefined;
     for (;;) {
+      throwIfInterrupted(ctx.signal);
       const rows = await listAppointmentRows(ctx.db, { ...filter, limit: PAGE, ...(after ? { after } : {}) });
       const unseen = [...new Set(rows.flatMap((row) => [row.patient_id, row.doctor_id]))].filter((id) => !seen.has(id));
       const people = new Map((await peopleByIds(ctx.db, unseen)).map((person) => [person.id, person]));

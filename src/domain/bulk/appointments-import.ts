@@ -18,6 +18,7 @@ import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './ap
 import { readRecords, type BulkFormat } from './records.js';
 import { invalidFileError, type ImportSummary, type RejectedRow } from './results.js';
 import { withRollbackUnless } from './rollback.js';
+import { throwIfInterrupted, untilInterrupted } from '../interruption.js';
 
 export interface AppointmentImportInput {
   source: Readable;
@@ -61,7 +62,8 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     const staging = await createAppointmentStaging(trx, ctx.backend);
     let rowsRead = 0;
     try {
-      for await (const record of readRecords(input.source, APPOINTMENT_SHAPE, input.format)) {
+      const records = untilInterrupted(readRecords(input.source, APPOINTMENT_SHAPE, input.format), ctx.signal, () => input.source.destroy());
+      for await (const record of records) {
         await staging.write(stageAppointment(record, clock, zone));
         if (++rowsRead % PROGRESS_EVERY === 0) input.onProgress?.(rowsRead);
       }
@@ -72,7 +74,9 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     await staging.end();
     input.onProgress?.(rowsRead);
 
+    throwIfInterrupted(ctx.signal);
     await checkStagedAppointments(trx, { now, zone });
+    throwIfInterrupted(ctx.signal);
     const counts = await countCheckedAppointments(trx);
     if (counts.rejected > 0 && !input.skipInvalid) {
       const rows: Array<{ line: number; error: string }> = [];
@@ -83,6 +87,7 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     if (input.dryRun) {
       return { commit: false, summary: { imported: counts.valid, skipped: counts.skipped, rejected: counts.rejected } } as const;
     }
+    throwIfInterrupted(ctx.signal);
     const imported = await insertCheckedAppointments(trx, actor?.id ?? null).catch((error: unknown) => {
       throw toConflict(error, 'Another booking took one of these times while the file was being imported; nothing was imported.') ?? error;
     });

@@ -12,6 +12,7 @@ import { parseNewPatient } from '../patients/validation.js';
 import { requireActor, type Action, type Actor, type Role } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { withRollbackUnless } from './rollback.js';
+import { untilInterrupted } from '../interruption.js';
 import { readRecords, type BulkFormat, type RecordShape, type SourceRecord } from './records.js';
 import { invalidFileError, type ImportSummary, type RejectedRow } from './results.js';
 
@@ -43,7 +44,7 @@ const DOCTORS: PeopleKind<DoctorField> = {
   role: 'doctor',
   noun: 'doctors',
   action: 'doctors.manage',
-  shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'] },
+  shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'], numeric: ['slotMinutes'] },
   create: (trx, actor, f) =>
     createDoctor(trx, actor, parseNewDoctor({ username: f.username ?? '', fullName: f.name ?? '', specialty: f.specialty, licenseNumber: f.license, slotMinutes: f.slotMinutes, email: f.email })),
 };
@@ -93,7 +94,8 @@ async function importPeople<Field extends string>(ctx: DomainContext, input: Peo
       else await input.onRejected?.({ line: record.line, error, fields: originalFields(kind.shape.fields, record) });
     };
     let rowsRead = 0;
-    for await (const record of readRecords(input.source, kind.shape, input.format)) {
+    const records = untilInterrupted(readRecords(input.source, kind.shape, input.format), ctx.signal, () => input.source.destroy());
+    for await (const record of records) {
       if (++rowsRead % 100 === 0) input.onProgress?.(rowsRead);
       if (record.problem) {
         await reject(record, record.problem);

@@ -14,6 +14,8 @@ export interface RecordShape {
   /** every field a row may have, in file order */
   fields: readonly string[];
   required: readonly string[];
+  /** fields an NDJSON line may also give as a JSON number; every other field is a string (or null: absent) */
+  numeric?: readonly string[];
 }
 
 /** A runaway field (an unclosed quote in a big file) stops at this size instead of eating memory. */
@@ -206,14 +208,19 @@ function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRec
       unknown.push(name);
       continue;
     }
-    if (value === null || value === undefined) continue;
+    if (value === null) continue;
     if (typeof value === 'string') fields[name] = value;
-    else if (typeof value === 'number' || typeof value === 'boolean') fields[name] = String(value);
-    else if (Array.isArray(value) && value.every((item) => typeof item === 'string')) fields[name] = value.join(' ');
-    else return { line, fields, problem: `field "${name}" must be a string or a number` };
+    else if (typeof value === 'number' && Number.isFinite(value) && shape.numeric?.includes(name)) fields[name] = String(value);
+    else return { line, fields, problem: `field "${name}" must be ${shape.numeric?.includes(name) ? 'a number or a string' : 'a string'}, not ${jsonType(value)}` };
   }
   if (unknown.length > 0) return { line, fields, problem: `unknown field(s) ${unknown.map((n) => `"${n}"`).join(', ')}` };
   return { line, fields };
+}
+
+function jsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
 }
 
 /** Lines of UTF-8 text, bounded in length; a line over the bound is reported, not kept. */

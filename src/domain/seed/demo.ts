@@ -15,6 +15,7 @@ import type { DomainContext } from '../context.js';
 import { generatePassword } from '../identity/passwords.js';
 import type { Role } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
+import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
 import { FIRST_NAMES, LAST_NAMES, VISIT_REASONS, slug } from './names.js';
@@ -115,6 +116,7 @@ export async function seedDemoClinic(ctx: DomainContext, options: { seed?: numbe
         details: { demo: true, doctors: createdDoctors.length, patients: createdPatients.length, accounts: accounts.map((a) => a.username) },
       });
     }
+    throwIfInterrupted(ctx.signal);
     return { accounts, doctors: createdDoctors.length, patients: createdPatients.length, messages };
   });
 

@@ -13,6 +13,7 @@ import type { DomainContext } from '../context.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WEEKLY_HOURS } from '../doctors/defaults.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { clinicTimeZone } from '../settings/service.js';
+import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
 import { loadAppointments } from '../bulk/appointments-import.js';
 import type { ImportSummary } from '../bulk/results.js';
@@ -73,6 +74,7 @@ export async function seedDatabase(ctx: DomainContext, options: SeedOptions): Pr
     if (newDoctors.size + newPatients.size > 0) {
       await recordAudit(trx, null, { action: 'db.seed', details: { seed: options.seed, doctors: newDoctors.size, patients: newPatients.size } });
     }
+    throwIfInterrupted(ctx.signal);
     return { doctors: newDoctors.size, patients: newPatients.size };
   });
 

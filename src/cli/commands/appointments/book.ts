@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { describeAppointment, renderAppointment, toNumber } from './render.js';
+import { wholeNumber } from '../../options.js';
+import { describeAppointment, renderAppointment } from './render.js';
 
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
@@ -11,7 +12,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .option('--time <time>', 'start, HH:MM (clinic time zone)')
     .option('--next-available', 'the first free slot (within 90 days) instead of --date/--time')
     .option('--after <date>', 'with --next-available: search from this day on')
-    .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)")
+    .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)", wholeNumber())
     .option('--reason <reason>', 'reason for the visit')
     .option('--approve', 'book it APPROVED at once (staff and admin)')
     .action(async (options) => {
@@ -23,7 +24,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
         time: options.time,
         nextAvailable: options.nextAvailable,
         after: options.after,
-        durationMinutes: toNumber(options.duration),
+        durationMinutes: options.duration,
         reason: options.reason,
         approve: options.approve,
       });

@@ -1,6 +1,7 @@
-import { once } from 'node:events';
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { writeChunk } from '../../io.js';
+import { UsageError } from '../../usage-error.js';
 
 export function appointmentsExportCommand(ctx: CliContext) {
   return new Command('export')
@@ -12,15 +13,19 @@ export function appointmentsExportCommand(ctx: CliContext) {
     .option('--from <date>', 'from this day on')
     .option('--to <date>', 'up to and including this day')
     .option('--status <status>', 'only this status')
-    .addHelpText('after', '\nWithout a date, every appointment is exported. CSV and NDJSON re-import with `clinic appointments import`.')
-    .action(async (options) => {
-      const { exportAppointments } = await import('../../../domain/bulk/appointments-export.js');
+    .addHelpText(
+      'after',
+      '\nWithout a date, every appointment is exported. CSV and NDJSON re-import with `clinic appointments import`.\n' +
+        'With --json: one JSON array of the NDJSON objects (or, with --format fhir, the Bundle).',
+    )
+    .action(async (options, command) => {
       const { format, ...filters } = options;
+      if (ctx.globals.json && format !== 'fhir' && command.getOptionValueSource('format') !== 'default') {
+        throw new UsageError(`--json writes one JSON value and --format ${format} does not: give one of them.`, 'Use --json alone for a JSON array, or --format fhir for a FHIR Bundle.');
+      }
+      const { exportAppointments } = await import('../../../domain/bulk/appointments-export.js');
       const appointments = await exportAppointments(await ctx.domain(), filters);
-      const out = ctx.io.stdout;
-      const write = async (text: string) => {
-        if (!out.write(text)) await once(out, 'drain');
-      };
+      const write = (text: string) => writeChunk(ctx.io.stdout, text, ctx.signal);
       if (format === 'fhir') {
         const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('../../../domain/bulk/fhir.js');
         await write(bundleOpening(ctx.now()));
@@ -32,6 +37,16 @@ export function appointmentsExportCommand(ctx: CliContext) {
           }
         }
         await write(`\n${BUNDLE_CLOSING}\n`);
+        return;
+      }
+      if (ctx.globals.json) {
+        let first = true;
+        await write('[');
+        for await (const item of appointments) {
+          await write(`${first ? '' : ','}\n${JSON.stringify(item.fields)}`);
+          first = false;
+        }
+        await write(first ? ']\n' : '\n]\n');
         return;
       }
       if (format === 'ndjson') {

@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { APPOINTMENT_COLUMNS, toNumber } from './render.js';
+import { wholeNumber } from '../../options.js';
+import { APPOINTMENT_COLUMNS } from './render.js';
 
 export function appointmentsListCommand(ctx: CliContext) {
   return new Command('list')
@@ -11,10 +12,10 @@ export function appointmentsListCommand(ctx: CliContext) {
     .option('--from <date>', 'from this day, YYYY-MM-DD')
     .option('--to <date>', 'up to and including this day, YYYY-MM-DD')
     .option('--status <status>', 'PENDING, APPROVED, REJECTED, CANCELLED, CHECKED_IN, COMPLETED or NO_SHOW')
-    .option('--limit <n>', 'at most this many')
+    .option('--limit <n>', 'at most this many', wholeNumber())
     .action(async (options) => {
       const { listAppointments } = await import('../../../domain/appointments/queries.js');
-      const appointments = await listAppointments(await ctx.domain(), { ...options, limit: toNumber(options.limit) });
+      const appointments = await listAppointments(await ctx.domain(), options);
       ctx.output.list(appointments, APPOINTMENT_COLUMNS, (a) => a, 'No appointments.');
     });
 }

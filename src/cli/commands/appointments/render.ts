@@ -31,8 +31,3 @@ export const APPOINTMENT_COLUMNS: ReadonlyArray<Column<AppointmentView>> = [
 export function describeAppointment(appointment: AppointmentView): string {
   return `${appointment.id.slice(0, 8)}: ${appointment.date} ${appointment.timeSlot}, ${appointment.patient} with ${appointment.doctor} (${appointment.status})`;
 }
-
-/** Whole minutes/days/limits: anything else is left for the domain to reject with exit 3. */
-export function toNumber(value: string | undefined): number | undefined {
-  return value === undefined ? undefined : Number(value);
-}

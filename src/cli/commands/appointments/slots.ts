@@ -1,16 +1,16 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { toNumber } from './render.js';
+import { wholeNumber } from '../../options.js';
 
 export function appointmentsSlotsCommand(ctx: CliContext) {
   return new Command('slots')
     .description("a doctor's free slots from a date on")
     .requiredOption('--doctor <doctor>', 'doctor username or id')
     .requiredOption('--date <date>', 'first day, YYYY-MM-DD (clinic time zone)')
-    .option('--days <n>', 'how many days (default 1, at most 62)')
+    .option('--days <n>', 'how many days (default 1, at most 62)', wholeNumber())
     .action(async (options) => {
       const { listFreeSlots } = await import('../../../domain/appointments/queries.js');
-      const slots = await listFreeSlots(await ctx.domain(), { doctor: options.doctor, date: options.date, days: toNumber(options.days) });
+      const slots = await listFreeSlots(await ctx.domain(), { doctor: options.doctor, date: options.date, days: options.days });
       ctx.output.list(
         slots,
         [

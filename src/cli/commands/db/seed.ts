@@ -1,20 +1,15 @@
-import { Command, InvalidArgumentError, Option } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-
-function wholeNumber(value: string): number {
-  const number = Number(value);
-  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(number)) throw new InvalidArgumentError('a whole number is needed.');
-  return number;
-}
+import { wholeNumber } from '../../options.js';
 
 export function dbSeedCommand(ctx: CliContext) {
   return new Command('seed')
     .description('add deterministic test data; a second run adds nothing (refused when CLINIC_ENV=production, unless --force)')
     .option('--demo', 'load the demo clinic: doctors with hours, patients, appointments, messages, and accounts to log in with')
-    .addOption(new Option('--seed <n>', 'the same seed gives the same data').argParser(wholeNumber).default(1))
-    .addOption(new Option('--doctors <n>', 'doctors to add (default 5, or 0 with --demo)').argParser(wholeNumber))
-    .addOption(new Option('--patients <n>', 'patients to add (default 50, or 0 with --demo)').argParser(wholeNumber))
-    .addOption(new Option('--appointments <n>', 'future appointments to add (default 100, or 0 with --demo)').argParser(wholeNumber))
+    .addOption(new Option('--seed <n>', 'the same seed gives the same data').argParser(wholeNumber()).default(1))
+    .addOption(new Option('--doctors <n>', 'doctors to add (default 5, or 0 with --demo)').argParser(wholeNumber()))
+    .addOption(new Option('--patients <n>', 'patients to add (default 50, or 0 with --demo)').argParser(wholeNumber()))
+    .addOption(new Option('--appointments <n>', 'future appointments to add (default 100, or 0 with --demo)').argParser(wholeNumber()))
     .option('--force', 'seed even when CLINIC_ENV=production')
     .action(async (options) => {
       const { seedDatabase, assertSeedAllowed } = await import('../../../domain/seed/seed.js');

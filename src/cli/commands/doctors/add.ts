@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { wholeNumber } from '../../options.js';
 import { readSecretFromStdin } from '../../io.js';
 import { renderDoctor } from './render.js';
 
@@ -10,7 +11,7 @@ export function doctorsAddCommand(ctx: CliContext) {
     .requiredOption('--name <name>', 'full name')
     .option('--specialty <specialty>', 'e.g. cardiology')
     .option('--license <number>', 'licence number (unique)')
-    .option('--slot-minutes <minutes>', 'length of an appointment slot: 5 to 480, a multiple of 5 (default 30)')
+    .option('--slot-minutes <minutes>', 'length of an appointment slot: 5 to 480, a multiple of 5 (default 30)', wholeNumber())
     .option('--email <email>', 'email address')
     .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
     .action(async (options) => {

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { wholeNumber } from '../../options.js';
 import { renderDoctor } from './render.js';
 
 export function doctorsUpdateCommand(ctx: CliContext) {
@@ -9,7 +10,7 @@ export function doctorsUpdateCommand(ctx: CliContext) {
     .option('--name <name>', 'full name')
     .option('--specialty <specialty>', 'specialty ("" clears it)')
     .option('--license <number>', 'licence number ("" clears it)')
-    .option('--slot-minutes <minutes>', 'slot length: 5 to 480, a multiple of 5')
+    .option('--slot-minutes <minutes>', 'slot length: 5 to 480, a multiple of 5', wholeNumber())
     .option('--email <email>', 'email address ("" clears it)')
     .action(async (ref, options) => {
       const { updateDoctor } = await import('../../../domain/doctors/service.js');
