@@ -108,16 +108,17 @@ export function canSeeAppointment(actor: Actor, appointment: { doctorId: string;
   return can(actor, 'appointments.read', appointment);
 }
 
-export type HideableKind = 'patient' | 'appointment' | 'message';
+export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token';
 
 /**
  * Whether records of this kind can exist without the actor being allowed to see them. For such
  * actors "does not exist" and "may not see" must look the same (exit 6, one message, one audit
  * row); for the others, a record they cannot find does not exist. Messages are private to their
- * two parties, admins included.
+ * two parties, admins included; API tokens are their owner's and the admins'.
  */
 export function mayBeHidden(actor: Actor, kind: HideableKind): boolean {
   if (kind === 'message') return true;
+  if (kind === 'api_token') return actor.role !== 'admin';
   return !isClinicStaff(actor);
 }
 

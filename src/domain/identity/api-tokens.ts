@@ -17,6 +17,7 @@ import { findUserById, findUserByRef } from '../../db/repositories/users.js';
 import type { Authentication } from './authentication.js';
 import { actorOf } from './sessions.js';
 import { hashToken, newApiToken } from './secrets.js';
+import { notFoundFor } from '../visibility.js';
 
 /** An API token as commands show it; the secret itself is shown once, at creation. */
 export interface ApiTokenView {
@@ -116,8 +117,13 @@ export async function revokeToken(ctx: DomainContext, input: { id: string }): Pr
   // Someone else's token is "not found" for a non-admin, so ids of others' tokens cannot be probed.
   const visible = matches.filter((row) => row.user_id === actor.id || actor.role === 'admin');
   if (visible.length === 0) {
-    if (matches.length > 0) await authorize(ctx, actor, 'tokens.manageOthers', { userId: matches[0]!.user_id }, { entity: 'api_token', entityId: ref });
-    throw new NotFoundError(`No API token with id "${input.id}".`, { remedy: 'See `clinic tokens list`.' });
+    throw await notFoundFor(ctx, actor, {
+      kind: 'api_token',
+      action: 'tokens.revoke',
+      ref,
+      existing: matches[0] ? { id: matches[0].id } : undefined,
+      error: new NotFoundError(`No API token with id "${input.id}".`, { remedy: 'See `clinic tokens list`.' }),
+    });
   }
   if (visible.length > 1) throw new ValidationError(`The id prefix "${input.id}" matches more than one token; give more characters.`);
   const row = visible[0]!;
