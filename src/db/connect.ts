@@ -53,7 +53,7 @@ async function ensureSchema(database: Database): Promise<void> {
 
 async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded' }>, options: OpenOptions): Promise<Database> {
   const { dataDir } = target;
-  const { prepareDataDir, tightenModes, toDataDirError, noteDataDir } = await import('./data-dir.js');
+  const { prepareDataDir, tightenModes, toDataDirError, diskFullAfterFailure, noteDataDir } = await import('./data-dir.js');
   let lock: EmbeddedLock | undefined;
   try {
     await prepareDataDir(dataDir);
@@ -70,6 +70,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
     if (isDomainError(error)) throw error;
     throw (
       toDataDirError(error, dataDir) ??
+      (await diskFullAfterFailure(error, dataDir)) ??
       new DatabaseUnavailableError(`Cannot open the embedded database at ${dataDir}: ${(error as Error).message}`, {
         cause: error,
         remedy: 'Check that the directory is a clinic data directory, or choose another with --data-dir.',

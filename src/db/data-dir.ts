@@ -103,6 +103,16 @@ export function toDataDirError(error: unknown, dataDir: string): DomainError | u
   }
 }
 
+/**
+ * PGlite's start-up on a full disk fails with "PGlite failed to initialize properly" and no errno:
+ * less than 1 MB free beside the data directory is then taken as the cause.
+ */
+export async function diskFullAfterFailure(error: unknown, dataDir: string): Promise<DomainError | undefined> {
+  const stats = await fs.statfs(dataDir).catch(() => undefined);
+  if (!stats || stats.bavail * stats.bsize >= 1024 * 1024) return undefined;
+  return toDataDirError(Object.assign(new Error('No space left on device', { cause: error }), { code: 'ENOSPC' }), dataDir);
+}
+
 function isDiskFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // PGlite reports a full disk as PostgreSQL does: SQLSTATE 53100 "could not extend file ...: No space left on device".
