@@ -22,6 +22,7 @@ const mounted = process.getuid?.() === 0 && tryMount(root);
 describe.runIf(mounted)('embedded database on a full disk', () => {
   const dataDir = path.join(root, 'clinic');
   const filler = path.join(root, 'filler');
+  const configHome = path.join(os.tmpdir(), `clinic-diskfull-cfg-${process.pid}`);
 
   async function fillLeaving(bytes: number) {
     await fs.rm(filler, { force: true });
@@ -40,6 +41,7 @@ describe.runIf(mounted)('embedded database on a full disk', () => {
   afterAll(async () => {
     execFileSync('umount', [root]);
     await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(configHome, { recursive: true, force: true });
   });
 
   it('no room even for the lock file: exit 8 naming the directory, no lock left behind', async () => {
@@ -56,7 +58,7 @@ describe.runIf(mounted)('embedded database on a full disk', () => {
     await fs.rm(filler, { force: true });
     const init = await spawnClinic(['init', '--timezone', 'UTC', '--admin-username', 'boss', '--admin-password-stdin', '--data-dir', dataDir], {
       input: 'Correct-Horse-Battery-9\n',
-      env: { XDG_CONFIG_HOME: path.join(os.tmpdir(), `clinic-diskfull-cfg-${process.pid}`) },
+      env: { XDG_CONFIG_HOME: configHome },
     });
     expect(init.code, init.stderr).toBe(0);
     await fillLeaving(4096);
