@@ -93,10 +93,8 @@ export class CliContext {
     this.database = await openDatabase(target, {
       schema,
       lockTimeoutMs: this.globals.lockTimeout * 1000,
-      onLockWait: (pid) =>
-        this.io.stderr.write(
-          `Waiting for the ${describeTarget(target)}: in use by another clinic process${pid ? ` (pid ${pid})` : ''} (up to ${this.globals.lockTimeout} s)…\n`,
-        ),
+      onLockWait: (_pid, holder) =>
+        this.io.stderr.write(`Waiting for the ${describeTarget(target)}: in use by another clinic process ${holder} (up to ${this.globals.lockTimeout} s)…\n`),
     });
     return this.database;
   }

@@ -54,6 +54,9 @@ export async function describeError(error: unknown): Promise<DescribedError> {
   if (name === 'ExitPromptError' || name === 'AbortPromptError') {
     return { exitCode: ExitCode.interrupted, code: 'INTERRUPTED', message: 'Interrupted.', unexpected: false };
   }
+  const { dataDirFailure } = await import('../db/data-dir.js');
+  const environment = dataDirFailure(error) ?? dataDirFailure((error as { cause?: unknown } | null)?.cause);
+  if (environment) return describeError(environment);
   const { toDatabaseUnavailable, toInvalidText } = await import('../db/pg-errors.js');
   const unavailable = toDatabaseUnavailable(error) ?? toInvalidText(error);
   if (unavailable) return describeError(unavailable);

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,20 +32,23 @@ export async function readSession(env: NodeJS.ProcessEnv, target: DatabaseTarget
   const file = sessionFilePath(env, target);
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r');
+    // O_NONBLOCK: a FIFO planted at the path must not hang the command (it is then refused as not a file).
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
   try {
     const stat = await handle.stat();
+    // Anything but a regular file (a directory, a device) holds no session of ours.
+    if (!stat.isFile()) return undefined;
     if ((stat.mode & 0o077) !== 0) {
       throw new NotAuthenticatedError(`The session file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); refusing to use it.`, {
         remedy: `Run \`chmod 600 ${file}\`, or run \`clinic login\` again.`,
       });
     }
-    const parsed = JSON.parse(await handle.readFile('utf8')) as Partial<StoredSession>;
-    if (typeof parsed.token !== 'string' || parsed.token === '') return undefined;
+    const parsed: unknown = JSON.parse(await handle.readFile('utf8'));
+    if (!isSessionShape(parsed)) return undefined;
     return { token: parsed.token, database: String(parsed.database ?? ''), createdAt: String(parsed.createdAt ?? '') };
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;
@@ -52,6 +56,12 @@ export async function readSession(env: NodeJS.ProcessEnv, target: DatabaseTarget
   } finally {
     await handle.close();
   }
+}
+
+function isSessionShape(value: unknown): value is Partial<StoredSession> & { token: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { token } = value as { token?: unknown };
+  return typeof token === 'string' && token !== '';
 }
 
 /** Writes the token atomically: a new 0600 file renamed over the old one, in a 0700 directory. */
@@ -70,7 +80,15 @@ export async function writeSession(env: NodeJS.ProcessEnv, target: DatabaseTarge
   } finally {
     await handle.close();
   }
-  await fs.rename(temporary, file);
+  try {
+    await fs.rename(temporary, file);
+  } catch (error) {
+    await fs.rm(temporary, { force: true });
+    if (['EISDIR', 'ENOTEMPTY', 'EEXIST'].includes((error as NodeJS.ErrnoException).code ?? '')) {
+      throw new NotAuthenticatedError(`Cannot store the session: ${file} is a directory.`, { remedy: `Remove ${file}, then run \`clinic login\` again.` });
+    }
+    throw error;
+  }
   return file;
 }
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { DatabaseUnavailableError } from '../domain/errors.js';
+import { DatabaseUnavailableError, isDomainError } from '../domain/errors.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
 import { toDatabaseUnavailable } from './pg-errors.js';
@@ -16,7 +16,7 @@ export interface Database {
 export interface OpenOptions {
   /** How long to wait for another process holding the embedded database (DESIGN §2). */
   lockTimeoutMs?: number;
-  onLockWait?: (holderPid: number | undefined) => void;
+  onLockWait?: (holderPid: number | undefined, holder: string) => void;
   /**
    * 'auto': migrate the embedded database, refuse a PostgreSQL one with pending migrations.
    * 'none': open as it is (the `db` commands decide themselves).
@@ -54,20 +54,30 @@ async function ensureSchema(database: Database): Promise<void> {
 }
 
 async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded' }>, options: OpenOptions): Promise<Database> {
-  await fs.mkdir(path.dirname(target.dataDir), { recursive: true, mode: 0o700 });
-  const lock = await acquireEmbeddedLock(target.dataDir, {
-    timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-    ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
-  });
+  const { dataDir } = target;
+  const { prepareDataDir, tightenModes, toDataDirError, diskFullAfterFailure, noteDataDir } = await import('./data-dir.js');
+  let lock: EmbeddedLock | undefined;
   try {
-    const knex = await createPgliteKnex(target.dataDir);
-    return withClose(knex, target, lock);
-  } catch (error) {
-    await lock.release();
-    throw new DatabaseUnavailableError(`Cannot open the embedded database at ${target.dataDir}: ${(error as Error).message}`, {
-      cause: error,
-      remedy: 'Check that the directory is a clinic data directory, or choose another with --data-dir.',
+    await prepareDataDir(dataDir);
+    lock = await acquireEmbeddedLock(dataDir, {
+      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
     });
+    const knex = await createPgliteKnex(dataDir);
+    // A full disk surfaces in whichever query hits it; the CLI then names this directory.
+    knex.on('query-error', (error: unknown) => noteDataDir(error, dataDir));
+    return withClose(knex, target, lock, () => tightenModes(dataDir));
+  } catch (error) {
+    await lock?.release().catch(() => {});
+    if (isDomainError(error)) throw error;
+    throw (
+      toDataDirError(error, dataDir) ??
+      (await diskFullAfterFailure(error, dataDir)) ??
+      new DatabaseUnavailableError(`Cannot open the embedded database at ${dataDir}: ${(error as Error).message}`, {
+        cause: error,
+        remedy: 'Check that the directory is a clinic data directory, or choose another with --data-dir.',
+      })
+    );
   }
 }
 
@@ -122,7 +132,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
   return withClose(knex, target);
 }
 
-function withClose(knex: Knex, target: DatabaseTarget, lock?: EmbeddedLock): Database {
+function withClose(knex: Knex, target: DatabaseTarget, lock?: EmbeddedLock, afterClose?: () => void): Database {
   let closing: Promise<void> | undefined;
   return {
     knex,
@@ -131,6 +141,7 @@ function withClose(knex: Knex, target: DatabaseTarget, lock?: EmbeddedLock): Dat
       closing ??= (async () => {
         try {
           await knex.destroy();
+          afterClose?.();
         } finally {
           await lock?.release();
         }

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
+import { ValidationError } from '../domain/errors.js';
 
 /** Where the data lives: an embedded PGlite directory or a PostgreSQL server. */
 export type DatabaseTarget =
@@ -15,6 +16,10 @@ export interface TargetChoice {
 export function resolveTarget(choice: TargetChoice, env: NodeJS.ProcessEnv): DatabaseTarget {
   const url = choice.databaseUrl ?? nonEmpty(env.CLINIC_DATABASE_URL) ?? nonEmpty(env.DATABASE_URL);
   if (url) return { backend: 'postgres', url };
+  if (choice.dataDir?.trim() === '') {
+    // path.resolve('') is the current directory: an empty variable expanded into --data-dir must not land there.
+    throw new ValidationError('--data-dir is empty.', { remedy: 'Name a directory, or leave out --data-dir to use CLINIC_DATA_DIR or the default.' });
+  }
   const dataDir = choice.dataDir ?? nonEmpty(env.CLINIC_DATA_DIR) ?? defaultDataDir(env);
   return { backend: 'embedded', dataDir: path.resolve(dataDir) };
 }

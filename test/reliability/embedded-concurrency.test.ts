@@ -87,7 +87,7 @@ describe('embedded database, several writers at once', () => {
 
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toMatch(/Waiting for the embedded database at .*: in use by another clinic process \(pid \d+\) \(up to 120 s\)/);
+      expect(run.stderr).toMatch(/Waiting for the embedded database at .*: in use by another clinic process \(pid \d+\) running `[^`]*` \(up to 120 s\)/);
       expect(run.stderr).not.toMatch(STACK_FRAME);
     }
     const stored = await db.knex('messages').where({ receiver_id: admin.id }).pluck<string[]>('content');
@@ -101,7 +101,7 @@ describe('embedded database, several writers at once', () => {
     const run = await start(['messages', 'send', '--to', 'boss', '--body', 'too late', '--data-dir', dataDir, '--lock-timeout', '1'], { CLINIC_TOKEN: writers[0]!.token }).done;
     timings.lockTimeoutExitMs = Math.round(msSince(started));
     expect(run.code).toBe(8);
-    expect(run.stderr).toMatch(/in use by another clinic process \(pid \d+\); gave up after 1 s\./);
+    expect(run.stderr).toMatch(/in use by another clinic process \(pid \d+\) running `[^`]*`; gave up after 1 s\./);
     expect(run.stderr).toContain('--lock-timeout');
     expect(run.stderr).not.toMatch(STACK_FRAME);
     expect(await db.knex('messages').count<{ n: string }[]>({ n: '*' })).toEqual(before);
