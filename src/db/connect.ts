@@ -4,7 +4,8 @@ import type { Knex } from 'knex';
 import { DatabaseUnavailableError } from '../domain/errors.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
 import { migrateLatest, migrationStatus } from './migrations.js';
-import { toDatabaseUnavailable } from './pg-errors.js';
+import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
+import { postgresSettings, type PostgresSettings } from './postgres-settings.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
 export interface Database {
@@ -22,13 +23,15 @@ export interface OpenOptions {
    * 'none': open as it is (the `db` commands decide themselves).
    */
   schema?: 'auto' | 'none';
+  /** PGPASSWORD, PGSSLMODE, ~/.pgpass and the rest are read from here (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** The one connection factory: PGlite in a locked data directory, or a small pg pool. */
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
-  const database = target.backend === 'embedded' ? await openEmbedded(target, options) : await openPostgres(target);
+  const database = target.backend === 'embedded' ? await openEmbedded(target, options) : await openPostgres(target, options.env ?? process.env);
   try {
     if ((options.schema ?? 'auto') === 'auto') await ensureSchema(database);
     return database;
@@ -99,28 +102,47 @@ const DATE_OID = 1082;
 const silentLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 const INT8_OID = 20;
 
-async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres' }>): Promise<Database> {
+async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres' }>, env: NodeJS.ProcessEnv): Promise<Database> {
+  const settings = postgresSettings(target.url, env);
   const [{ default: knexFactory }, { default: pg }] = await Promise.all([import('knex'), import('pg')]);
   // Dates stay 'YYYY-MM-DD' strings (no local-midnight Date); counts and identities are numbers, as in PGlite.
   pg.types.setTypeParser(DATE_OID, (value: string) => value);
   pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
-  const knex = knexFactory({
-    client: 'pg',
-    connection: { connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: 'clinic' },
-    pool: { min: 0, max: 4, idleTimeoutMillis: 1_000 },
-    acquireConnectionTimeout: 15_000,
-    log: silentLog,
-  });
+  const connect = async (ssl: PostgresSettings['ssl']): Promise<Knex> => {
+    const knex = knexFactory({
+      client: 'pg',
+      // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
+      connection: () => ({ ...settings.client, ssl }) as Knex.PgConnectionConfig,
+      pool: { min: 0, max: 4, idleTimeoutMillis: 1_000 },
+      acquireConnectionTimeout: 15_000,
+      // Bindings (names, hashes) are not pasted into error messages; the SQL is cut off before display.
+      compileSqlOnError: false,
+      log: silentLog,
+    });
+    try {
+      await knex.raw('SELECT 1');
+      return knex;
+    } catch (error) {
+      await knex.destroy();
+      throw error;
+    }
+  };
   try {
-    await knex.raw('SELECT 1');
+    return withClose(await connect(settings.ssl), target);
   } catch (error) {
-    await knex.destroy();
-    throw toDatabaseUnavailable(error, target) ?? error;
+    if (settings.sslFallback && /does not support SSL/i.test(databaseMessage(error))) {
+      try {
+        return withClose(await connect(false), target);
+      } catch (plainError) {
+        throw toConnectionFailure(plainError, target, settings) ?? plainError;
+      }
+    }
+    throw toConnectionFailure(error, target, settings) ?? error;
   }
-  return withClose(knex, target);
 }
 
 function withClose(knex: Knex, target: DatabaseTarget, lock?: EmbeddedLock): Database {
+  knex.on('query-error', rememberFailedSql);
   let closing: Promise<void> | undefined;
   return {
     knex,
