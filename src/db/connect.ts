@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError } from '../domain/errors.js';
@@ -108,11 +109,23 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
   // Dates stay 'YYYY-MM-DD' strings (no local-midnight Date); counts and identities are numbers, as in PGlite.
   pg.types.setTypeParser(DATE_OID, (value: string) => value);
   pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
+  // pg leaves the socket of a connection that failed half-way (e.g. during authentication) open,
+  // which keeps the process alive until the server gives up: every socket is ended with the pool.
+  const sockets = new Set<Socket>();
+  const stream = () => {
+    const socket = new Socket();
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    return socket;
+  };
+  const destroySockets = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   const connect = async (ssl: PostgresSettings['ssl']): Promise<Knex> => {
     const knex = knexFactory({
       client: 'pg',
       // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
-      connection: () => ({ ...settings.client, ssl }) as Knex.PgConnectionConfig,
+      connection: () => ({ ...settings.client, ssl, stream }) as Knex.PgConnectionConfig,
       pool: { min: 0, max: 4, idleTimeoutMillis: 1_000 },
       acquireConnectionTimeout: 15_000,
       // Bindings (names, hashes) are not pasted into error messages; the SQL is cut off before display.
@@ -124,15 +137,20 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
       return knex;
     } catch (error) {
       await knex.destroy();
+      destroySockets();
       throw error;
     }
   };
+  const open = async (ssl: PostgresSettings['ssl']): Promise<Database> => {
+    const database = withClose(await connect(ssl), target);
+    return { ...database, close: () => database.close().finally(destroySockets) };
+  };
   try {
-    return withClose(await connect(settings.ssl), target);
+    return await open(settings.ssl);
   } catch (error) {
     if (settings.sslFallback && /does not support SSL/i.test(databaseMessage(error))) {
       try {
-        return withClose(await connect(false), target);
+        return await open(false);
       } catch (plainError) {
         throw toConnectionFailure(plainError, target, settings) ?? plainError;
       }
