@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
 import { runCli } from '../support/cli.js';
+import { testDatabaseUrl } from '../support/postgres.js';
 import { privateClusterUnavailable, startPrivateCluster, type PrivateCluster } from '../support/private-cluster.js';
 
 /**
@@ -92,6 +93,19 @@ describe.skipIf(unavailable !== undefined)('connecting to PostgreSQL (private sc
       expect(result.code).toBe(8);
       expect(JSON.parse(result.stderr).error.message).toMatch(/PGSSLMODE/);
     });
+  });
+
+  it.skipIf(!testDatabaseUrl())('sslmode=require against a server without TLS (the shared test server) is exit 8 saying so', async () => {
+    const url = new URL(testDatabaseUrl()!);
+    url.searchParams.set('sslmode', 'require');
+    const result = await status(url.toString());
+    expect(result.code).toBe(8);
+    const error = JSON.parse(result.stderr).error;
+    expect(error.message).toMatch(/does not accept TLS, and sslmode in the database URL is "require"/);
+    expect(error.remedy).toMatch(/sslmode/);
+    // prefer (the default) falls back to an unencrypted connection there, as libpq does
+    url.searchParams.set('sslmode', 'prefer');
+    expect((await status(url.toString())).code).toBe(0);
   });
 
   describe('password authentication', () => {

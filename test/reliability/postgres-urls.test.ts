@@ -86,6 +86,17 @@ describe.skipIf(unavailable !== undefined)('database URLs with secrets, on the b
     }
   });
 
+  it('a failure half-way through connecting (no password for a scram server) ends the process at once instead of hanging', async () => {
+    const started = Date.now();
+    const result = await spawnClinic(['db', 'status', '--json', '--database-url', cluster.url({ user: 'clinic_owner', password: '', database: 'clinic' })], {
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config') },
+      timeoutMs: 20_000,
+    });
+    expect(result.code).toBe(8);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(JSON.parse(result.stderr).error.message).toMatch(/none was given/);
+  });
+
   it('~/.pgpass and sslmode=require work without a warning on stderr; a --json error is the only stderr line', async () => {
     await fs.writeFile(path.join(home, '.pgpass'), `127.0.0.1:${cluster.port}:clinic:clinic_owner:${DB_PASSWORD}\n`, { mode: 0o600 });
     const url = cluster.url({ user: 'clinic_owner', password: '', database: 'clinic', query: { sslmode: 'require' } }).replace('clinic_owner:@', 'clinic_owner@');
