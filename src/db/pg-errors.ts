@@ -131,12 +131,12 @@ export function toConnectionFailure(error: unknown, target: DatabaseTarget, atte
       return fail(`Cannot find the host of ${where} (${tlsCode}).`, 'Check the host name in the database URL.');
     }
     if (CONNECTION_ERRNOS.has(tlsCode)) {
-      return fail(`Cannot reach ${where} (${tlsCode}).`, CHECK_SERVER);
+      return fail(`Cannot reach the database (${where}): ${tlsCode}.`, CHECK_SERVER);
     }
   }
   const classified = classifyDatabaseError(error);
   if (classified instanceof DatabaseUnavailableError) return new DatabaseUnavailableError(`${classified.message} (${where})`, { cause: error, remedy: classified.remedy ?? CHECK_SERVER });
-  if (CONNECTION_MESSAGES.test(message)) return fail(`Cannot reach ${where}: ${message}.`, CHECK_SERVER);
+  if (CONNECTION_MESSAGES.test(message)) return fail(`Cannot reach the database (${where}): ${message}.`, CHECK_SERVER);
   return undefined;
 }
 
@@ -157,10 +157,10 @@ export function classifyDatabaseError(error: unknown): DomainError | undefined {
   const errorClass = state.slice(0, 2);
   switch (errorClass) {
     case '08':
-      return unavailable(`The connection to the database failed: ${message}.`, CHECK_SERVER);
+      return unavailable(`Cannot reach the database: the connection failed (${message}).`, CHECK_SERVER);
     case '57':
       if (state === '57014') return unavailable('The database cancelled the query (a statement timeout or an administrator); nothing was changed.', 'Try again; if it keeps happening, ask the DBA about statement_timeout.');
-      return unavailable(`The database server is shutting down or starting up: ${message}.`, 'Try again in a moment.');
+      return unavailable(`Cannot reach the database: the server ended the connection or is not accepting any (${message}).`, 'Try again in a moment; if it persists, check that PostgreSQL is running.');
     case '53':
       return unavailable(`The database server is out of resources: ${message}.`, state === '53100' ? 'Free disk space on the database server.' : 'Try again later, or ask the DBA to raise the limit.');
     case '55':
