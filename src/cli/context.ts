@@ -80,6 +80,10 @@ export class CliContext {
 
   async target(): Promise<DatabaseTarget> {
     if (this.database) return this.database.target;
+    if (this.globals.databaseUrl !== undefined && this.globals.dataDir !== undefined) {
+      const { UsageError } = await import('./usage-error.js');
+      throw new UsageError('--database-url and --data-dir name two different databases; give one of them.');
+    }
     const { resolveTarget } = await import('../db/target.js');
     return resolveTarget({ databaseUrl: this.globals.databaseUrl, dataDir: this.globals.dataDir }, this.env);
   }
@@ -92,6 +96,7 @@ export class CliContext {
     const target = await this.target();
     this.database = await openDatabase(target, {
       schema,
+      env: this.env,
       lockTimeoutMs: this.globals.lockTimeout * 1000,
       onLockWait: (_pid, holder) =>
         this.io.stderr.write(`Waiting for the ${describeTarget(target)}: in use by another clinic process ${holder} (up to ${this.globals.lockTimeout} s)…\n`),

@@ -57,19 +57,23 @@ export async function describeError(error: unknown): Promise<DescribedError> {
   const { dataDirFailure } = await import('../db/data-dir.js');
   const environment = dataDirFailure(error) ?? dataDirFailure((error as { cause?: unknown } | null)?.cause);
   if (environment) return describeError(environment);
-  const { toDatabaseUnavailable, toInvalidText } = await import('../db/pg-errors.js');
-  const unavailable = toDatabaseUnavailable(error) ?? toInvalidText(error);
-  if (unavailable) return describeError(unavailable);
-  const message = (error as Error | null)?.message ?? String(error);
+  const { classifyDatabaseError, databaseMessage, isDatabaseError, sqlState } = await import('../db/pg-errors.js');
+  const classified = classifyDatabaseError(error);
+  if (classified) return describeError(classified);
+  if (isDatabaseError(error)) {
+    return {
+      exitCode: ExitCode.unexpected,
+      code: 'INTERNAL',
+      message: `Unexpected database error (SQLSTATE ${sqlState(error)}): ${databaseMessage(error)}`,
+      remedy: 'This is a bug in clinic. Rerun with --debug for details and report it.',
+      unexpected: true,
+    };
+  }
   return {
     exitCode: ExitCode.unexpected,
     code: 'INTERNAL',
-    message: `Unexpected error: ${firstLine(message)}`,
+    message: `Unexpected error: ${databaseMessage(error)}`,
     remedy: 'This is a bug in clinic. Rerun with --debug for details and report it.',
     unexpected: true,
   };
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }

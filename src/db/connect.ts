@@ -1,10 +1,12 @@
 import fs from 'node:fs/promises';
+import { Socket } from 'node:net';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError, isDomainError } from '../domain/errors.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
-import { toDatabaseUnavailable } from './pg-errors.js';
+import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
+import { postgresSettings, type PostgresSettings } from './postgres-settings.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
 export interface Database {
@@ -22,13 +24,15 @@ export interface OpenOptions {
    * 'none': open as it is (the `db` commands decide themselves).
    */
   schema?: 'auto' | 'none';
+  /** PGPASSWORD, PGSSLMODE, ~/.pgpass and the rest are read from here (default: process.env). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 
 /** The one connection factory: PGlite in a locked data directory, or a small pg pool. */
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
-  const database = target.backend === 'embedded' ? await openEmbedded(target, options) : await openPostgres(target);
+  const database = target.backend === 'embedded' ? await openEmbedded(target, options) : await openPostgres(target, options.env ?? process.env);
   try {
     if ((options.schema ?? 'auto') === 'auto') await ensureSchema(database);
     return database;
@@ -111,28 +115,64 @@ const DATE_OID = 1082;
 const silentLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
 const INT8_OID = 20;
 
-async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres' }>): Promise<Database> {
+async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres' }>, env: NodeJS.ProcessEnv): Promise<Database> {
+  const settings = postgresSettings(target.url, env);
   const [{ default: knexFactory }, { default: pg }] = await Promise.all([import('knex'), import('pg')]);
   // Dates stay 'YYYY-MM-DD' strings (no local-midnight Date); counts and identities are numbers, as in PGlite.
   pg.types.setTypeParser(DATE_OID, (value: string) => value);
   pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
-  const knex = knexFactory({
-    client: 'pg',
-    connection: { connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: 'clinic' },
-    pool: { min: 0, max: 4, idleTimeoutMillis: 1_000 },
-    acquireConnectionTimeout: 15_000,
-    log: silentLog,
-  });
+  // pg leaves the socket of a connection that failed half-way (e.g. during authentication) open,
+  // which keeps the process alive until the server gives up: every socket is ended with the pool.
+  const sockets = new Set<Socket>();
+  const stream = () => {
+    const socket = new Socket();
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    return socket;
+  };
+  const destroySockets = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  const connect = async (ssl: PostgresSettings['ssl']): Promise<Knex> => {
+    const knex = knexFactory({
+      client: 'pg',
+      // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
+      connection: () => ({ ...settings.client, ssl, stream }) as Knex.PgConnectionConfig,
+      pool: { min: 0, max: 4, idleTimeoutMillis: 1_000 },
+      acquireConnectionTimeout: 15_000,
+      // Bindings (names, hashes) are not pasted into error messages; the SQL is cut off before display.
+      compileSqlOnError: false,
+      log: silentLog,
+    });
+    try {
+      await knex.raw('SELECT 1');
+      return knex;
+    } catch (error) {
+      await knex.destroy();
+      destroySockets();
+      throw error;
+    }
+  };
+  const open = async (ssl: PostgresSettings['ssl']): Promise<Database> => {
+    const database = withClose(await connect(ssl), target);
+    return { ...database, close: () => database.close().finally(destroySockets) };
+  };
   try {
-    await knex.raw('SELECT 1');
+    return await open(settings.ssl);
   } catch (error) {
-    await knex.destroy();
-    throw toDatabaseUnavailable(error, target) ?? error;
+    if (settings.sslFallback && /does not support SSL/i.test(databaseMessage(error))) {
+      try {
+        return await open(false);
+      } catch (plainError) {
+        throw toConnectionFailure(plainError, target, settings) ?? plainError;
+      }
+    }
+    throw toConnectionFailure(error, target, settings) ?? error;
   }
-  return withClose(knex, target);
 }
 
 function withClose(knex: Knex, target: DatabaseTarget, lock?: EmbeddedLock, afterClose?: () => void): Database {
+  knex.on('query-error', rememberFailedSql);
   let closing: Promise<void> | undefined;
   return {
     knex,

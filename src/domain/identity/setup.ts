@@ -6,7 +6,7 @@ import { inTransaction } from '../transaction.js';
 import { isValidTimeZone, systemTimeZone } from '../time.js';
 import { createAccount } from '../users/accounts.js';
 import { userView, type UserView } from '../users/view.js';
-import { migrateLatest } from '../../db/migrations.js';
+import { migrateLatest, migrationStatus } from '../../db/migrations.js';
 import { countAdmins, lockUsersForAdminChange } from '../../db/repositories/users.js';
 import { actorOf, startSession } from './sessions.js';
 
@@ -21,7 +21,8 @@ export async function prepareClinic(ctx: DomainContext, input: { timezone?: stri
   if (input.timezone !== undefined && !isValidTimeZone(input.timezone)) {
     throw new ValidationError(`Unknown time zone "${input.timezone}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
   }
-  const migrated = await migrateLatest(ctx.db);
+  // Only migrate when something is pending: the application role may read, not take, the migrations lock.
+  const migrated = (await migrationStatus(ctx.db)).pending.length > 0 ? await migrateLatest(ctx.db) : [];
   if ((await countAdmins(ctx.db)) > 0) throw alreadyInitialized();
   return { migrated };
 }

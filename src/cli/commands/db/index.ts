@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { dbGrantCommand } from './grant.js';
 import { dbMigrateCommand } from './migrate.js';
 import { dbResetCommand } from './reset.js';
 import { dbRollbackCommand } from './rollback.js';
@@ -14,5 +15,6 @@ export function registerDb(program: Command, ctx: CliContext): void {
     .addCommand(dbRollbackCommand(ctx))
     .addCommand(dbStatusCommand(ctx))
     .addCommand(dbResetCommand(ctx))
-    .addCommand(dbSeedCommand(ctx));
+    .addCommand(dbSeedCommand(ctx))
+    .addCommand(dbGrantCommand(ctx));
 }

@@ -1,0 +1,21 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+
+export function dbGrantCommand(ctx: CliContext) {
+  return new Command('grant')
+    .description("give an application role exactly the privileges clinic's commands need (PostgreSQL; run as the owner)")
+    .argument('<role>', 'the application role (created beforehand, e.g. CREATE ROLE clinic_app LOGIN PASSWORD ...)')
+    .action(async (role) => {
+      const { grantApplicationRole } = await import('../../../domain/database/grant.js');
+      const result = await grantApplicationRole(await ctx.anonymousDomain(), role);
+      ctx.output.data(result, () =>
+        [
+          `Granted to ${result.role} on ${result.database} (schema ${result.schema}):`,
+          `  read and write  ${result.readWrite.join(', ')}`,
+          `  append only     ${result.appendOnly.join(', ')} (SELECT, INSERT)`,
+          `  read only       ${result.readOnly.join(', ')}`,
+          'Run `clinic db grant` again after each `clinic db migrate`.',
+        ].join('\n'),
+      );
+    });
+}
