@@ -6,6 +6,8 @@ import type { Knex } from 'knex';
  * are bound (`??`), never pasted into the statement.
  */
 export const AUDIT_LOG_TABLE = 'audit_log';
+// The audit chain's head is moved only by the audit log's own (SECURITY DEFINER) trigger.
+const AUDIT_CHAIN_HEAD_TABLE = 'audit_log_chain_head';
 const MIGRATIONS_TABLE = 'knex_migrations';
 const MIGRATIONS_LOCK_TABLE = 'knex_migrations_lock';
 
@@ -56,9 +58,9 @@ export interface AppliedGrants {
 /** Replaces whatever the role had on the schema's tables and sequences with exactly the grants below. */
 export async function applyApplicationGrants(trx: Knex.Transaction, role: string, schema: SchemaInfo): Promise<AppliedGrants> {
   const names = schema.tables.map((table) => table.name);
-  const readWrite = names.filter((name) => ![AUDIT_LOG_TABLE, MIGRATIONS_TABLE, MIGRATIONS_LOCK_TABLE].includes(name));
+  const readWrite = names.filter((name) => ![AUDIT_LOG_TABLE, AUDIT_CHAIN_HEAD_TABLE, MIGRATIONS_TABLE, MIGRATIONS_LOCK_TABLE].includes(name));
   const appendOnly = names.filter((name) => name === AUDIT_LOG_TABLE);
-  const readOnly = names.filter((name) => name === MIGRATIONS_TABLE);
+  const readOnly = names.filter((name) => name === MIGRATIONS_TABLE || name === AUDIT_CHAIN_HEAD_TABLE);
   await trx.raw('REVOKE ALL ON ALL TABLES IN SCHEMA ?? FROM ??', [schema.schema, role]);
   await trx.raw('REVOKE ALL ON ALL SEQUENCES IN SCHEMA ?? FROM ??', [schema.schema, role]);
   // Imports stage rows in temporary tables.

@@ -69,7 +69,7 @@ describe.skipIf(unavailable !== undefined)('least privilege: owner role migrates
   it('after db grant, clinic works as the application role', async () => {
     const grant = await clinic(ownerUrl, ['db', 'grant', 'clinic_app', '--json']);
     expect(grant.code, grant.stderr).toBe(0);
-    expect(grant.json<{ appendOnly: string[]; readOnly: string[] }>()).toMatchObject({ appendOnly: ['audit_log'], readOnly: ['knex_migrations'] });
+    expect(grant.json<{ appendOnly: string[]; readOnly: string[] }>()).toMatchObject({ appendOnly: ['audit_log'], readOnly: ['audit_log_chain_head', 'knex_migrations'] });
     // granting twice gives the same, exact privileges; the application role cannot grant
     expect((await clinic(ownerUrl, ['db', 'grant', 'clinic_app'])).code).toBe(0);
     expect((await clinic(appUrl, ['db', 'grant', 'clinic_app'])).code).toBe(5);
@@ -101,6 +101,8 @@ describe.skipIf(unavailable !== undefined)('least privilege: owner role migrates
       'ALTER TABLE audit_log DISABLE TRIGGER ALL',
       'ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update_delete',
       'DROP TABLE audit_log',
+      'UPDATE audit_log_chain_head SET seq = 0',
+      'DELETE FROM audit_log_chain_head',
     ];
     for (const attack of attacks) {
       await expect(asApp((database) => database.knex.raw(attack)), attack).rejects.toMatchObject({ code: '42501' });
@@ -109,5 +111,9 @@ describe.skipIf(unavailable !== undefined)('least privilege: owner role migrates
     expect(after).toBe(before);
     // appending is what it may do
     await asApp((database) => database.knex('audit_log').insert({ action: 'test.append', outcome: 'success' }));
+    // and the chain it appends to is still whole, checked as the application role
+    const verify = await clinic(appUrl, ['audit', 'verify', '--json']);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true });
   });
 });
