@@ -6,7 +6,7 @@ import { inTransaction } from '../transaction.js';
 import { isValidTimeZone, systemTimeZone } from '../time.js';
 import { createAccount } from '../users/accounts.js';
 import { userView, type UserView } from '../users/view.js';
-import { migrateLatest, migrationStatus } from '../../db/migrations.js';
+import { assertSchemaUsable, migrateLatest, migrationStatus } from '../../db/migrations.js';
 import { countAdmins, lockUsersForAdminChange } from '../../db/repositories/users.js';
 import { actorOf, startSession } from './sessions.js';
 
@@ -22,7 +22,9 @@ export async function prepareClinic(ctx: DomainContext, input: { timezone?: stri
     throw new ValidationError(`Unknown time zone "${input.timezone}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
   }
   // Only migrate when something is pending: the application role may read, not take, the migrations lock.
-  const migrated = (await migrationStatus(ctx.db)).pending.length > 0 ? await migrateLatest(ctx.db) : [];
+  const status = await migrationStatus(ctx.db);
+  assertSchemaUsable(status);
+  const migrated = status.pending.length > 0 ? await migrateLatest(ctx.db) : [];
   if ((await countAdmins(ctx.db)) > 0) throw alreadyInitialized();
   return { migrated };
 }
