@@ -174,6 +174,7 @@ const MATRIX: Row[] = [
   { command: 'db status', expect: ALL, trial: () => ({ args: ['db', 'status', '--json'] }) },
   { command: 'db migrate', expect: ALL, trial: () => ({ args: ['db', 'migrate'] }) },
   { command: 'db reset', expect: SAME(2), trial: () => ({ args: ['db', 'reset', '--no-input'] }) },
+  { command: 'db grant', expect: SAME(0), exempt: 'operator command gated by the database credential (the schema owner); roles and grants are tested on a private cluster in test/db/least-privilege.test.ts' },
   { command: 'db rollback', expect: SAME(0), exempt: 'operator command gated by the database credential; not run here (it would drop the schema this matrix runs on)' },
   // doctors
   { command: 'doctors add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['doctors', 'add', '--username', w.fresh('dr.new'), '--name', 'New Doctor'] }) },
