@@ -41,12 +41,6 @@ export class Prompter {
     return select({ message, choices: choices.map((value) => ({ value })) }, this.context());
   }
 
-  async editor(flag: string, message: string): Promise<string> {
-    this.ensure(flag);
-    const { editor } = await import('@inquirer/prompts');
-    return editor({ message, waitForUserInput: false }, this.context());
-  }
-
   /** Destructive commands: --yes, or a confirmation on a TTY, or a usage error. */
   async confirm(message: string, yes: boolean): Promise<boolean> {
     if (yes) return true;

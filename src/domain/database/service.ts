@@ -1,4 +1,5 @@
 import type { DomainContext } from '../context.js';
+import { isProduction } from '../environment.js';
 import { ForbiddenError, NotFoundError } from '../errors.js';
 import {
   assertSchemaUsable,
@@ -41,7 +42,7 @@ export async function migrateSchema(ctx: DomainContext): Promise<{ migrated: str
 
 /** DESIGN §3: dropping data where CLINIC_ENV=production needs --force on top of the confirmation. */
 export function assertDestructionAllowed(options: { environment: string | undefined; force: boolean; action: string }): void {
-  if (options.environment?.trim().toLowerCase() === 'production' && !options.force) {
+  if (isProduction(options.environment) && !options.force) {
     throw new ForbiddenError(`Refusing to ${options.action}: CLINIC_ENV is "production".`, {
       remedy: 'Add --force (and confirm) only if you really mean to drop production data.',
     });

@@ -10,6 +10,7 @@ import {
 } from '../../db/bulk/people.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
+import { isProduction } from '../environment.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WEEKLY_HOURS } from '../doctors/defaults.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
 import { clinicTimeZone } from '../settings/service.js';
@@ -99,7 +100,7 @@ export async function seedDatabase(ctx: DomainContext, options: SeedOptions): Pr
 }
 
 export function assertSeedAllowed(options: { force: boolean; environment: string | undefined }): void {
-  if (options.environment?.trim().toLowerCase() === 'production' && !options.force) {
+  if (isProduction(options.environment) && !options.force) {
     throw new ForbiddenError('Refusing to seed: CLINIC_ENV is "production".', {
       remedy: 'Seed a development or test database instead, or add --force if you really mean to add test data to production.',
     });
