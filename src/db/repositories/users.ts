@@ -123,15 +123,22 @@ export interface FailureCounting {
  * undefined when the account was locked already.
  */
 export async function countFailedLogin(db: Knex, id: string, rule: FailureCounting): Promise<LoginStateRow | undefined> {
-  const windowOpen = 'first_failed_login_at > ?';
-  const locksNow = `(${windowOpen} AND failed_login_count + 1 >= ?)`;
+  // Each CASE asks the same two questions, in fixed SQL with every value bound: does this failure
+  // lock the account (inside the window and reaching the limit), and is the window still open?
+  const { windowStart, maxFailures, at, lockUntil } = rule;
   const [row] = await db('users')
     .where({ id })
-    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', rule.at))
+    .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<=', at))
     .update({
-      failed_login_count: db.raw(`CASE WHEN ${locksNow} THEN 0 WHEN ${windowOpen} THEN failed_login_count + 1 ELSE 1 END`, [rule.windowStart, rule.maxFailures, rule.windowStart]),
-      first_failed_login_at: db.raw(`CASE WHEN ${locksNow} THEN NULL WHEN ${windowOpen} THEN first_failed_login_at ELSE CAST(? AS timestamptz) END`, [rule.windowStart, rule.maxFailures, rule.windowStart, rule.at]),
-      locked_until: db.raw(`CASE WHEN ${locksNow} THEN CAST(? AS timestamptz) END`, [rule.windowStart, rule.maxFailures, rule.lockUntil]),
+      failed_login_count: db.raw(
+        'CASE WHEN first_failed_login_at > ? AND failed_login_count + 1 >= ? THEN 0 WHEN first_failed_login_at > ? THEN failed_login_count + 1 ELSE 1 END',
+        [windowStart, maxFailures, windowStart],
+      ),
+      first_failed_login_at: db.raw(
+        'CASE WHEN first_failed_login_at > ? AND failed_login_count + 1 >= ? THEN NULL WHEN first_failed_login_at > ? THEN first_failed_login_at ELSE CAST(? AS timestamptz) END',
+        [windowStart, maxFailures, windowStart, at],
+      ),
+      locked_until: db.raw('CASE WHEN first_failed_login_at > ? AND failed_login_count + 1 >= ? THEN CAST(? AS timestamptz) END', [windowStart, maxFailures, lockUntil]),
     })
     .returning(['failed_login_count', 'first_failed_login_at', 'locked_until']);
   return row as LoginStateRow | undefined;
