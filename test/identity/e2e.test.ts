@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnClinic } from '../support/spawn.js';
-import { PASSWORD } from './helpers.js';
+import { PASSWORD } from '../support/factories.js';
 
 describe('bin/clinic.js: init → whoami → logout', () => {
   let home: string;
