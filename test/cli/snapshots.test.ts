@@ -96,7 +96,8 @@ describeBackends('human output', (db) => {
     const result = await cli(['db', 'status']);
     expect(result.code, result.stderr).toBe(0);
     // the one line that names the database differs by backend (and names no password)
-    const described = db().target.backend === 'embedded' ? `embedded database at ${db().target.dataDir}` : /PostgreSQL at postgres:\/\/postgres@[^/\s]+\/clinic_t_\w+/;
+    const target = db().target;
+    const described = target.backend === 'embedded' ? `embedded database at ${target.dataDir}` : /PostgreSQL at postgres:\/\/postgres@[^/\s]+\/clinic_t_\w+/;
     await expect(normaliseOutput(result.stdout, [[described, '<database>']])).toMatchFileSnapshot(snapshot('db-status'));
   });
 });
