@@ -1,16 +1,11 @@
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import { insertMessages } from '../../db/bulk/demo.js';
-import {
-  insertDoctorHours,
-  insertDoctorProfiles,
-  insertNewUsers,
-  insertPanelEntries,
-  insertPatientProfiles,
-  userIdsByUsername,
-} from '../../db/bulk/people.js';
+import { insertMessages } from '../../db/repositories/messages.js';
+import { insertDoctorHours, insertDoctorProfiles } from '../../db/repositories/doctors.js';
+import { insertPanelEntries, insertPatientProfiles } from '../../db/repositories/patients.js';
+import { insertNewUsers, userIdsByUsername } from '../../db/repositories/users.js';
 import { recordAudit } from '../audit/record.js';
-import { loadAppointments } from '../bulk/appointments-import.js';
+import { loadAppointments } from '../appointments/import.js';
 import type { DomainContext } from '../context.js';
 import { generatePassword } from '../identity/passwords.js';
 import type { Role } from '../policy.js';

@@ -1,13 +1,8 @@
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import {
-  insertDoctorHours,
-  insertDoctorProfiles,
-  insertNewUsers,
-  insertPanelEntries,
-  insertPatientProfiles,
-  userIdsByUsername,
-} from '../../db/bulk/people.js';
+import { insertDoctorHours, insertDoctorProfiles } from '../../db/repositories/doctors.js';
+import { insertPanelEntries, insertPatientProfiles } from '../../db/repositories/patients.js';
+import { insertNewUsers, userIdsByUsername } from '../../db/repositories/users.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { isProduction } from '../environment.js';
@@ -16,8 +11,8 @@ import { ForbiddenError, ValidationError } from '../errors.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
-import { loadAppointments } from '../bulk/appointments-import.js';
-import type { ImportSummary } from '../bulk/results.js';
+import { loadAppointments } from '../appointments/import.js';
+import type { ImportSummary } from '../import-file.js';
 import { seedAppointment, seedDoctor, seedPatient } from './generate.js';
 import { seedDemoClinic, type DemoSummary } from './demo.js';
 

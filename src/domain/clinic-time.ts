@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
-import { toClinicInstant } from '../appointments/rules.js';
-import { ValidationError } from '../errors.js';
+import { toClinicInstant } from './appointments/rules.js';
+import { ValidationError } from './errors.js';
 
 export type LocalInstant = { instant: Date } | { problem: string };
 

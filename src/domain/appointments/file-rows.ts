@@ -1,8 +1,8 @@
-import type { StagedAppointment } from '../../db/bulk/appointment-staging.js';
-import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES, startOfClinicDay, type AppointmentStatus } from '../appointments/rules.js';
-import { statusPossibleFrom } from '../appointments/transitions.js';
-import type { LocalInstant } from './clinic-clock.js';
-import type { RecordShape, SourceRecord } from './records.js';
+import type { StagedAppointment } from '../../db/repositories/appointment-staging.js';
+import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES, startOfClinicDay, type AppointmentStatus } from './rules.js';
+import { statusPossibleFrom } from './transitions.js';
+import type { LocalInstant } from '../clinic-time.js';
+import type { RecordShape, SourceRecord } from '../import-file.js';
 
 /** The import/export fields of an appointment (DESIGN §7), in file order. */
 export const APPOINTMENT_FIELDS = ['patient', 'doctor', 'date', 'time', 'reason', 'durationMinutes', 'status', 'externalId'] as const;
