@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Role } from '../../domain/policy.js';
+import type { Role } from '../schema-values.js';
 import { isUuid } from './users.js';
 
 export interface NewMessageRow {

@@ -1,8 +1,6 @@
 import type { Knex } from 'knex';
-import type { Role } from '../../domain/policy.js';
+import type { Role, UserStatus } from '../schema-values.js';
 import { batches } from '../batches.js';
-
-export type UserStatus = 'active' | 'disabled';
 
 export interface UserRow {
   id: string;

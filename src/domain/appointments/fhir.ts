@@ -1,5 +1,5 @@
 import type { PersonDetailsRow } from '../../db/repositories/users.js';
-import type { AppointmentStatus } from './rules.js';
+import type { AppointmentStatus } from '../../db/schema-values.js';
 import type { ExportedAppointment } from './export.js';
 
 /** FHIR R4 resources for `appointments export --format fhir`: a Bundle of type "collection". */

@@ -1,5 +1,6 @@
 import type { StagedAppointment } from '../../db/repositories/appointment-staging.js';
-import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES, startOfClinicDay, type AppointmentStatus } from './rules.js';
+import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
+import { MAX_DURATION_MINUTES, startOfClinicDay } from './rules.js';
 import { statusPossibleFrom } from './transitions.js';
 import type { LocalInstant } from '../clinic-time.js';
 import type { RecordShape, SourceRecord } from '../import-file.js';

@@ -6,10 +6,6 @@ import { ValidationError } from '../errors.js';
  * the bulk import. Local dates and times are the clinic's; instants are absolute (UTC).
  */
 
-export const ACTIVE_STATUSES = ['PENDING', 'APPROVED', 'CHECKED_IN'] as const;
-export const APPOINTMENT_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW'] as const;
-export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
-
 /** The longest appointment one booking may take. */
 export const MAX_DURATION_MINUTES = 8 * 60;
 

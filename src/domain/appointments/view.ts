@@ -1,5 +1,6 @@
 import type { AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
-import { clinicDate, timeSlotLabel, type AppointmentStatus } from './rules.js';
+import type { AppointmentStatus } from '../../db/schema-values.js';
+import { clinicDate, timeSlotLabel } from './rules.js';
 
 /** An appointment as commands show it (DESIGN §5): dates and slots in the clinic's time zone. */
 export interface AppointmentView {

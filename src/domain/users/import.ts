@@ -4,7 +4,7 @@ import { findUserByRef } from '../../db/repositories/users.js';
 import { authorize } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { clinicToday } from '../doctors/clinic-time.js';
-import { isDomainError } from '../errors.js';
+import { isClinicError } from '../errors.js';
 import { readRecords, withRollbackUnless, invalidFileError, type BulkFormat, type ImportSummary, type RecordShape, type RejectedRow, type SourceRecord } from '../import-file.js';
 import { untilInterrupted } from '../interruption.js';
 import { requireActor, type Action, type Actor, type Role } from '../policy.js';
@@ -68,7 +68,7 @@ export async function importPeople<Field extends string>(ctx: DomainContext, inp
         await trx.transaction((savepoint) => kind.create(savepoint, actor, record.fields, today));
         counts.imported++;
       } catch (error) {
-        if (!isDomainError(error)) throw error;
+        if (!isClinicError(error)) throw error;
         await reject(record, error.message.replace(/\.$/, ''));
       }
     }
