@@ -1,7 +1,7 @@
 import { listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import { peopleByIds, type PersonDetailsRow } from '../../db/repositories/users.js';
 import { appointmentFilter, type ListInput } from './queries.js';
-import { clinicDate, clinicTime } from './rules.js';
+import { clinicDate, clinicTime } from '../clinic-time.js';
 import { appointmentView, type AppointmentView } from './view.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';

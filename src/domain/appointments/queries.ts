@@ -11,7 +11,8 @@ import { clinicTimeZone } from '../settings/service.js';
 import { parseInput } from './booking.js';
 import { resolveAppointment } from './lookup.js';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
-import { checkDuration, clinicDate, parseClinicDate, startOfClinicDay, timeSlotLabel } from './rules.js';
+import { clinicDate, parseClinicDate, startOfClinicDay } from '../clinic-time.js';
+import { checkDuration, timeSlotLabel } from './rules.js';
 import { freeSlots } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
 

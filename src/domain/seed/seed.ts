@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { DateTime } from 'luxon';
 import { insertDoctorHours, insertDoctorProfiles } from '../../db/repositories/doctors.js';
 import { insertPanelEntries, insertPatientProfiles } from '../../db/repositories/patients.js';
 import { insertNewUsers, userIdsByUsername } from '../../db/repositories/users.js';
@@ -8,7 +7,7 @@ import type { DomainContext } from '../context.js';
 import { isProduction } from '../environment.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WEEKLY_HOURS } from '../doctors/defaults.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
-import { clinicTimeZone } from '../settings/service.js';
+import { clinicToday } from '../settings/service.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
 import { loadAppointments } from '../appointments/import.js';
@@ -76,7 +75,7 @@ export async function seedDatabase(ctx: DomainContext, options: SeedOptions): Pr
 
   let appointments: ImportSummary = { imported: 0, skipped: 0, rejected: 0, dryRun: false };
   if (options.appointments > 0) {
-    const today = DateTime.fromJSDate(ctx.now(), { zone: await clinicTimeZone(ctx) }).toISODate()!;
+    const today = await clinicToday(ctx);
     const doctorNames = doctors.map((d) => d.username);
     const patientNames = patients.map((p) => p.username);
     const rows = (function* () {

@@ -3,12 +3,11 @@ import type { Knex } from 'knex';
 import { findUserByRef } from '../../db/repositories/users.js';
 import { authorize } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { clinicToday } from '../doctors/clinic-time.js';
 import { isClinicError } from '../errors.js';
 import { readRecords, withRollbackUnless, invalidFileError, type BulkFormat, type ImportSummary, type RecordShape, type RejectedRow, type SourceRecord } from '../import-file.js';
 import { untilInterrupted } from '../interruption.js';
 import { requireActor, type Action, type Actor, type Role } from '../policy.js';
-import { clinicTimeZone } from '../settings/service.js';
+import { clinicToday } from '../settings/service.js';
 
 /** The import of people (doctors, patients): user accounts with a profile, one row at a time. */
 
@@ -39,7 +38,7 @@ export interface PeopleKind<Field extends string> {
 export async function importPeople<Field extends string>(ctx: DomainContext, input: PeopleImportInput<Field>, kind: PeopleKind<Field>): Promise<ImportSummary> {
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, kind.action, {}, { entity: kind.role });
-  const today = clinicToday(ctx.now(), await clinicTimeZone(ctx));
+  const today = await clinicToday(ctx);
   const counts = { imported: 0, skipped: 0, rejected: 0 };
   const problems: Array<{ line: number; error: string }> = [];
 
