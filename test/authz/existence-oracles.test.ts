@@ -4,7 +4,7 @@ import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { makeAppointment, makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+import { makeAppointment, makeDoctor, makeMessage, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
 import { MONDAY, NOW, TUESDAY } from '../appointments/helpers.js';
 
 /**
@@ -35,7 +35,7 @@ describeBackends('existence oracles', (db) => {
     // The patient's appointments with the other doctor, which the doctor may not see: in the way of clashes.
     await appointment(patient, otherDoctor, `${MONDAY}T10:00:00Z`);
     await appointment(patient, otherDoctor, `${TUESDAY}T09:30:00Z`, 60);
-    [{ id: hiddenMessage }] = await knex('messages').insert({ sender_id: hiddenPatient.id, receiver_id: otherDoctor.id, content: 'private' }).returning('id');
+    ({ id: hiddenMessage } = await makeMessage(knex, { sender: hiddenPatient, receiver: otherDoctor, content: 'private' }));
   });
 
   const cli = (actor: Actor, args: string[]) => runCli(args, { database: db().database, actor, now: () => NOW });

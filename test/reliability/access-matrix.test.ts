@@ -13,7 +13,7 @@ import type { Role } from '../../src/domain/policy.js';
 import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { describeBackends, type TestDatabase } from '../support/database.js';
-import { makeAdmin, makeAppointment, makeDoctor, makePatient, makeStaff, makeUser, type MadeUser } from '../support/factories.js';
+import { makeAdmin, makeAppointment, makeDoctor, makeMessage, makePatient, makeStaff, makeUser, type MadeUser } from '../support/factories.js';
 import { STACK_FRAME } from './helpers.js';
 
 /**
@@ -422,8 +422,8 @@ describeBackends('role × command × ownership', (db) => {
       message: async (role: Role, owner: Owner) => {
         const content = world.fresh(`SECRET-BODY-${owner}`);
         const [sender, receiver] = owner === 'own' ? [world.actors[role === 'admin' ? 'staff' : 'admin'], world.actors[role]] : [world.dr.other, world.pat.other];
-        const [row] = await knex('messages').insert({ sender_id: sender.id, receiver_id: receiver.id, content }).returning(['id']);
-        return { id: (row as { id: string }).id, content };
+        const { id } = await makeMessage(knex, { sender, receiver, content });
+        return { id, content };
       },
     } satisfies World);
   });

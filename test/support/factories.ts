@@ -149,3 +149,20 @@ export function appointmentSeeder(knex: () => Knex, firstStart = Date.parse('202
   return (input: { patient: Actor; doctor: Actor; status: string; startsAt?: Date }): Promise<{ id: string; startsAt: Date }> =>
     makeAppointment(knex(), { ...input, startsAt: input.startsAt ?? new Date(firstStart + next++ * 30 * 60_000) });
 }
+
+/** A message row inserted directly (no messaging rules), unread unless `readAt` is given. */
+export async function makeMessage(
+  knex: Knex,
+  input: { sender: { id: string }; receiver: { id: string }; content: string; id?: string; readAt?: Date },
+): Promise<{ id: string }> {
+  const [row] = await knex('messages')
+    .insert({
+      ...(input.id === undefined ? {} : { id: input.id }),
+      sender_id: input.sender.id,
+      receiver_id: input.receiver.id,
+      content: input.content,
+      ...(input.readAt === undefined ? {} : { read_at: input.readAt }),
+    })
+    .returning(['id']);
+  return { id: row.id as string };
+}
