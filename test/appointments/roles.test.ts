@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/policy.js';
 import { describeBackends } from '../support/database.js';
-import { makePatient, appointmentSeeder, makeClinic, type Clinic } from '../support/factories.js';
+import { appointmentSeeder, makeClinic, makePatient, type Clinic } from '../support/factories.js';
 import { MONDAY, appointmentsCli, slotAllocator } from './helpers.js';
 
 type Who = 'admin' | 'staff' | 'own doctor' | 'other doctor' | 'own patient' | 'other patient';

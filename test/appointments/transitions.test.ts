@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { describeBackends } from '../support/database.js';
-import { makePatient, appointmentSeeder, makeClinic, type Clinic } from '../support/factories.js';
+import { appointmentSeeder, makeClinic, makePatient, type Clinic } from '../support/factories.js';
 import { MONDAY, appointmentsCli, booker, slotAllocator, type Appointment } from './helpers.js';
 
 const STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW'] as const;

@@ -1,5 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
-import { makePatient, makeStaff, type MadeUser, PASSWORD } from '../support/factories.js';
+import { makePatient, makeStaff, PASSWORD, type MadeUser } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
 import { configHome, terminal } from '../identity/helpers.js';
 
