@@ -64,13 +64,19 @@ export function parseClinicDate(date: string, label = 'date'): CalendarDate {
   return parts;
 }
 
-/** 'HH:MM' (24-hour clock) → its parts; exit 3 otherwise. */
-export function parseClinicTime(time: string): { hour: number; minute: number } {
-  const match = TIME.exec(time.trim());
+/** The hour and minute of `H:MM` or `HH:MM` on the 24-hour clock, else undefined. */
+export function timeParts(text: string): { hour: number; minute: number } | undefined {
+  const match = TIME.exec(text);
   const hour = Number(match?.[1]);
   const minute = Number(match?.[2]);
-  if (!match || hour > 23 || minute > 59) throw new ValidationError(`Invalid time "${time}": use HH:MM on the 24-hour clock, e.g. 09:30.`);
-  return { hour, minute };
+  return match && hour <= 23 && minute <= 59 ? { hour, minute } : undefined;
+}
+
+/** 'HH:MM' (24-hour clock) → its parts; exit 3 otherwise. */
+export function parseClinicTime(time: string): { hour: number; minute: number } {
+  const parts = timeParts(time.trim());
+  if (!parts) throw new ValidationError(`Invalid time "${time}": use HH:MM on the 24-hour clock, e.g. 09:30.`);
+  return parts;
 }
 
 /**
