@@ -45,6 +45,17 @@ export function isoWeekday({ year, month, day }: CalendarDate): number {
   return date.getUTCDay() === 0 ? 7 : date.getUTCDay();
 }
 
+/** `HH:MM` → minutes after midnight, for working hours: `24:00` is allowed as the end of a day. */
+export function parseTimeOfDay(text: string): number {
+  const match = /^(\d{2}):(\d{2})$/.exec(text.trim());
+  const hours = match ? Number(match[1]) : NaN;
+  const minutes = match ? Number(match[2]) : NaN;
+  if (!match || minutes > 59 || hours > 24 || (hours === 24 && minutes !== 0)) {
+    throw new ValidationError(`"${text.trim()}" is not a time of day.`, { remedy: 'Write times as HH:MM, from 00:00 to 24:00.' });
+  }
+  return hours * 60 + minutes;
+}
+
 /** A stored time of day (`HH:MM` or `HH:MM:SS`) as minutes after midnight; input is checked by parseClinicTime. */
 export function minutesOfDay(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
