@@ -193,7 +193,7 @@ const ACTIVE = `{${ACTIVE_STATUSES.join(',')}}`;
 
 /**
  * Resolves and judges every staged row; afterwards each row is rejected (a problem), skipped, or to
- * insert. The rules are `book`'s (domain/appointments/rules.ts), with its longest duration; the
+ * insert. The rules are `book`'s (the booking rules of the domain), with its longest duration; the
  * messages name the same problems in the same words.
  */
 export async function checkStagedAppointments(trx: Knex.Transaction, options: { now: Date; zone: string; maxDurationMinutes: number }): Promise<void> {
