@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
-import { ConflictError, NotAuthenticatedError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotAuthenticatedError, ValidationError } from '../errors.js';
+import { noSuch } from '../references.js';
 import { requireActor, type Actor, type Role } from '../policy.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
@@ -37,7 +38,7 @@ function parseAccountRole(value: string): (typeof ACCOUNT_ROLES)[number] {
 
 async function findUserOrFail(db: Knex, ref: string): Promise<UserRow> {
   const user = await findUserByRef(db, ref.trim());
-  if (!user) throw new NotFoundError(`No user "${ref}".`, { remedy: 'See `clinic users list`.' });
+  if (!user) throw noSuch('user', ref);
   return user;
 }
 
@@ -90,7 +91,7 @@ export async function showUser(ctx: DomainContext, input: { user: string }): Pro
   const actor = requireActor(ctx.actor);
   const user = await findUserByRef(ctx.db, input.user.trim());
   await authorize(ctx, actor, 'users.read', { userId: user?.id ?? input.user }, { entity: 'user', entityId: user?.id ?? input.user });
-  if (!user) throw new NotFoundError(`No user "${input.user}".`, { remedy: 'See `clinic users list`.' });
+  if (!user) throw noSuch('user', input.user);
   return userView(user);
 }
 
@@ -191,7 +192,7 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
   const actor = requireActor(ctx.actor);
   const target = input.user === undefined ? await findUserOrFail(ctx.db, actor.id) : await findUserByRef(ctx.db, input.user.trim());
   await authorize(ctx, actor, 'users.passwd', { userId: target?.id ?? input.user ?? actor.id }, { entity: 'user', entityId: target?.id ?? input.user ?? null });
-  if (!target) throw new NotFoundError(`No user "${input.user}".`, { remedy: 'See `clinic users list`.' });
+  if (!target) throw noSuch('user', input.user ?? actor.username);
   if (target.id === actor.id) await assertCurrentPassword(ctx, actor, input.currentPassword);
   await assertAcceptablePassword(input.newPassword, { username: target.username, fullName: target.full_name, email: target.email });
   const hash = await hashPassword(input.newPassword);
