@@ -6,13 +6,14 @@ import { addToPanel, findPatientByRef, type PatientRow } from '../../db/reposito
 import { SqlState, isRetryable, sqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
+import { ConflictError, ForbiddenError } from '../errors.js';
 import { initialBookingStatus, mayApproveWhileBooking, requireActor, type Actor } from '../policy.js';
 import { requireDoctor } from '../doctors/service.js';
 import { findVisiblePatient } from '../patients/lookup.js';
 import { noSuch } from '../references.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
+import { parseWith } from '../validation.js';
 import { checkDuration, clinicDate, parseClinicDate, toClinicInstant } from './rules.js';
 import { NEXT_AVAILABLE_HORIZON_DAYS, assertSlotBookable, clashError, freeSlots, type SlotRequest } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
@@ -51,12 +52,6 @@ const bookSchema = z
     if (!input.nextAvailable && input.after !== undefined) issues.addIssue({ code: 'custom', message: '--after goes with --next-available' });
   });
 
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(`Invalid input: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`);
-  return parsed.data;
-}
-
 /** The doctor and the patient of an appointment the actor may already see (reschedule). */
 export async function loadParties(ctx: DomainContext, doctorRef: string, patientRef: string): Promise<{ doctor: DoctorRow; patient: PatientRow }> {
   const doctor = await requireDoctor(ctx.db, doctorRef);
@@ -76,7 +71,7 @@ export function assertPartiesActive(doctor: DoctorRow, patient: PatientRow): voi
  * same transaction.
  */
 export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): Promise<AppointmentView> {
-  const input = parseInput(bookSchema, rawInput);
+  const input = parseWith(bookSchema, rawInput);
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
   const doctor = await requireDoctor(ctx.db, input.doctor);

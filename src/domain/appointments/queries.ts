@@ -8,7 +8,7 @@ import { appointmentScope, mayBeHidden, requireActor, type Actor } from '../poli
 import { requireDoctor } from '../doctors/service.js';
 import { noSuch } from '../references.js';
 import { clinicTimeZone } from '../settings/service.js';
-import { parseInput } from './booking.js';
+import { parseWith } from '../validation.js';
 import { resolveAppointment } from './lookup.js';
 import { APPOINTMENT_STATUSES, checkDuration, clinicDate, parseClinicDate, startOfClinicDay, timeSlotLabel, type AppointmentStatus } from './rules.js';
 import { freeSlots } from './schedule.js';
@@ -68,7 +68,7 @@ export async function appointmentFilter(
   rawInput: ListInput,
   options: { fromToday: boolean },
 ): Promise<{ filter: AppointmentFilter; zone: string; patientId: string | undefined; namesNobody: boolean }> {
-  const input = parseInput(listSchema, rawInput);
+  const input = parseWith(listSchema, rawInput);
   const zone = await clinicTimeZone(ctx);
   const dayAfter = (date: string) => startOfClinicDay(date, zone).plus({ days: 1 }).startOf('day').toJSDate();
   if (input.date) parseClinicDate(input.date, '--date');

@@ -5,6 +5,7 @@ import { apiTokenScope, requireActor, type Actor } from '../policy.js';
 import { noSuch, resolveById } from '../references.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
+import { parseWith } from '../validation.js';
 import {
   findApiTokenByHash,
   findApiTokensByIdPrefix,
@@ -71,8 +72,7 @@ export interface CreatedApiToken {
 }
 
 export async function createApiToken(ctx: DomainContext, input: { name: string; user?: string | undefined; expiresIn?: string | undefined }): Promise<CreatedApiToken> {
-  const parsedName = nameSchema.safeParse(input.name);
-  if (!parsedName.success) throw new ValidationError(`Invalid --name: ${parsedName.error.issues[0]?.message ?? 'invalid value'}.`);
+  const name = parseWith(nameSchema, input.name, '--name');
   const now = ctx.now();
   const expiresAt = parseExpiresIn(input.expiresIn ?? DEFAULT_TOKEN_LIFETIME, now);
   const actor = requireActor(ctx.actor);
@@ -82,7 +82,7 @@ export async function createApiToken(ctx: DomainContext, input: { name: string; 
   const row = await inTransaction(ctx, async (trx) => {
     const created = await insertApiToken(trx, {
       user_id: owner.id,
-      name: parsedName.data,
+      name,
       token_hash: hashToken(token),
       created_by: actor.id,
       created_at: now,

@@ -19,7 +19,8 @@ import {
   type UserStatus,
   type UpdatedUserRow,
 } from '../../db/repositories/users.js';
-import { createAccount, emailSchema, fullNameSchema, parseField } from './accounts.js';
+import { createAccount, emailSchema, fullNameSchema } from './accounts.js';
+import { parseWith } from '../validation.js';
 import { userView, type UserView } from './view.js';
 
 /** `users create` and `users update --role` handle clinic accounts; doctors and patients have their own commands. */
@@ -109,8 +110,8 @@ export interface UpdateUserInput {
  */
 export async function updateUserAccount(ctx: DomainContext, input: UpdateUserInput): Promise<UserView> {
   const changes: UpdatedUserRow = {};
-  if (input.fullName !== undefined) changes.full_name = parseField(fullNameSchema, input.fullName, 'name');
-  if (input.email !== undefined) changes.email = input.email === null || input.email.trim() === '' ? null : parseField(emailSchema, input.email, 'email');
+  if (input.fullName !== undefined) changes.full_name = parseWith(fullNameSchema, input.fullName, 'name');
+  if (input.email !== undefined) changes.email = input.email === null || input.email.trim() === '' ? null : parseWith(emailSchema, input.email, 'email');
   const role = input.role === undefined ? undefined : parseAccountRole(input.role);
   if (Object.keys(changes).length === 0 && role === undefined) {
     throw new ValidationError('Nothing to change.', { remedy: 'Give --name, --email, --no-email or --role.' });
