@@ -169,34 +169,42 @@ async function setStatus(ctx: DomainContext, ref: string, status: UserStatus): P
   });
 }
 
-export interface ChangePasswordInput {
-  /** omitted: the actor's own account */
-  user?: string | undefined;
+export interface PasswordChangeSecrets {
   newPassword: string;
   /** required when changing one's own password */
   currentPassword?: string | undefined;
 }
 
-/** Whether changing this user's password needs the current one (one's own account: yes). */
-export async function passwordChangeNeedsCurrent(ctx: DomainContext, input: { user?: string | undefined }): Promise<boolean> {
-  const actor = requireActor(ctx.actor);
-  if (input.user === undefined) return true;
-  const user = await findUserByRef(ctx.db, input.user.trim());
-  return user?.id === actor.id;
+export interface ChangePasswordInput {
+  /** omitted: the actor's own account */
+  user?: string | undefined;
+  /**
+   * Asked once the change is allowed: the new password and, for one's own account
+   * (`needsCurrent`), the current one.
+   */
+  secrets: (needsCurrent: boolean) => PasswordChangeSecrets | Promise<PasswordChangeSecrets>;
+}
+
+export interface PasswordChange extends StatusChange {
+  /** the actor changed their own password, so their own session ended too */
+  ownAccount: boolean;
 }
 
 /**
  * Yourself (with the current password), or an admin for anyone. Every session and token of the
- * user ends at once, the caller's own too; a lockout is cleared.
+ * user ends at once, the caller's own too; a lockout is cleared. Nobody is asked for a password
+ * before the change is known to be allowed.
  */
-export async function changePassword(ctx: DomainContext, input: ChangePasswordInput): Promise<StatusChange> {
+export async function changePassword(ctx: DomainContext, input: ChangePasswordInput): Promise<PasswordChange> {
   const actor = requireActor(ctx.actor);
   const target = input.user === undefined ? await findUserOrFail(ctx.db, actor.id) : await findUserByRef(ctx.db, input.user.trim());
   await authorize(ctx, actor, 'users.passwd', { userId: target?.id ?? input.user ?? actor.id }, { entity: 'user', entityId: target?.id ?? input.user ?? null });
   if (!target) throw noSuch('user', input.user ?? actor.username);
-  if (target.id === actor.id) await assertCurrentPassword(ctx, actor, input.currentPassword);
-  await assertAcceptablePassword(input.newPassword, { username: target.username, fullName: target.full_name, email: target.email });
-  const hash = await hashPassword(input.newPassword);
+  const ownAccount = target.id === actor.id;
+  const { newPassword, currentPassword } = await input.secrets(ownAccount);
+  if (ownAccount) await assertCurrentPassword(ctx, actor, currentPassword);
+  await assertAcceptablePassword(newPassword, { username: target.username, fullName: target.full_name, email: target.email });
+  const hash = await hashPassword(newPassword);
   return inTransaction(ctx, async (trx) => {
     const now = ctx.now();
     const updated = await updateUser(trx, target.id, {
@@ -208,7 +216,7 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
     });
     const ended = await endAllCredentials(trx, target.id, now);
     await recordAudit(trx, actor, { action: 'users.passwd', entity: 'user', entityId: target.id, details: { username: target.username, endedSessions: ended.sessions, revokedTokens: ended.tokens } });
-    return { user: userView(updated), changed: true, endedSessions: ended.sessions, revokedTokens: ended.tokens };
+    return { user: userView(updated), changed: true, endedSessions: ended.sessions, revokedTokens: ended.tokens, ownAccount };
   });
 }
 
