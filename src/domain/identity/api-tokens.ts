@@ -6,6 +6,7 @@ import { noSuch, resolveById } from '../references.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
 import { parseWith } from '../validation.js';
+import { durationMs } from '../durations.js';
 import {
   findApiTokenByHash,
   findApiTokensByIdPrefix,
@@ -49,17 +50,14 @@ export function apiTokenView(row: ApiTokenListRow, now: Date): ApiTokenView {
 }
 
 export const DEFAULT_TOKEN_LIFETIME = '90d';
-const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 const MAX_LIFETIME_MS = 5 * 366 * 86_400_000;
 
-/** `12h`, `30d`, `8w` or `never` → the expiry moment (null: never). */
+/** `15m`, `12h`, `30d`, `8w` or `never` → the expiry moment (null: never). */
 export function parseExpiresIn(value: string, now: Date): Date | null {
-  const text = value.trim().toLowerCase();
-  if (text === 'never') return null;
-  const match = /^(\d{1,5})([hdw])$/.exec(text);
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+  if (value.trim().toLowerCase() === 'never') return null;
+  const ms = durationMs(value) ?? NaN;
   if (!(ms > 0) || ms > MAX_LIFETIME_MS) {
-    throw new ValidationError(`Invalid --expires-in "${value}".`, { remedy: 'Use hours, days or weeks such as 12h, 30d or 8w (at most 5 years), or `never`.' });
+    throw new ValidationError(`Invalid --expires-in "${value}".`, { remedy: 'Use minutes, hours, days or weeks such as 15m, 12h, 30d or 8w (at most 5 years), or `never`.' });
   }
   return new Date(now.getTime() + ms);
 }
