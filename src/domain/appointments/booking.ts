@@ -14,7 +14,8 @@ import { noSuch } from '../references.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { parseWith } from '../validation.js';
-import { checkDuration, clinicDate, parseClinicDate, toClinicInstant } from './rules.js';
+import { clinicDate, parseClinicDate, toClinicInstant } from '../clinic-time.js';
+import { checkDuration } from './rules.js';
 import { NEXT_AVAILABLE_HORIZON_DAYS, assertSlotBookable, clashError, freeSlots, type SlotRequest } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { USER_STATUSES, type UserStatus } from '../../db/schema-values.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, NotAuthenticatedError, ValidationError } from '../errors.js';
 import { noSuch } from '../references.js';
@@ -16,7 +17,6 @@ import {
   lockUsersForAdminChange,
   updateUser,
   type UserRow,
-  type UserStatus,
   type UpdatedUserRow,
 } from '../../db/repositories/users.js';
 import { createAccount, emailSchema, fullNameSchema } from './accounts.js';
@@ -25,7 +25,6 @@ import { userView, type UserView } from './view.js';
 
 /** `users create` and `users update --role` handle clinic accounts; doctors and patients have their own commands. */
 export const ACCOUNT_ROLES = ['admin', 'staff'] as const satisfies readonly Role[];
-export const USER_STATUSES = ['active', 'disabled'] as const satisfies readonly UserStatus[];
 
 function parseAccountRole(value: string): (typeof ACCOUNT_ROLES)[number] {
   const role = value.trim().toLowerCase();
