@@ -104,6 +104,11 @@ export function canSeePatient(actor: Actor, patient: { patientId: string; panelD
   return can(actor, 'patients.read', patient);
 }
 
+/** Staff, doctors and admins are known to everyone; whether a patient exists is for canSeePatient to say. */
+export function isPublicAccount(user: { role: Role }): boolean {
+  return user.role !== 'patient';
+}
+
 /** Whether the actor may see this appointment at all (DESIGN §6: all, own or own). */
 export function canSeeAppointment(actor: Actor, appointment: { doctorId: string; patientId: string }): boolean {
   return can(actor, 'appointments.read', appointment);

@@ -8,6 +8,7 @@ import {
   canSeePatient,
   conversationParties,
   initialBookingStatus,
+  isPublicAccount,
   mayApproveWhileBooking,
   messageScope,
   offersNextAvailable,
@@ -60,6 +61,10 @@ describe('visibility scopes', () => {
   it("apiTokenScope: an admin sees everybody's tokens, anyone else their own", () => {
     expect(apiTokenScope(actor('admin'))).toEqual({});
     for (const role of ['staff', 'doctor', 'patient'] as const) expect(apiTokenScope(actor(role))).toEqual({ userId: `${role}-id` });
+  });
+
+  it('isPublicAccount: every account but a patient is known to everyone', () => {
+    expect(ROLES.filter((role) => isPublicAccount({ role }))).toEqual(['admin', 'staff', 'doctor']);
   });
 
   it('messageScope: only what one sent or received, admins included', () => {

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { canSeePatient, conversationParties, messageScope, requireActor, type Actor, type Resource } from '../policy.js';
+import { canSeePatient, conversationParties, isPublicAccount, messageScope, requireActor, type Actor, type Resource } from '../policy.js';
 import { noSuch, resolveById } from '../references.js';
 import { notFoundFor } from '../visibility.js';
 import { authorize, recordAudit } from '../audit/record.js';
@@ -59,7 +59,7 @@ export async function sendMessage(ctx: DomainContext, input: SendMessageInput): 
  */
 async function findKnownUser(ctx: DomainContext, actor: Actor, ref: string, action: string): Promise<UserRow> {
   const user = await findUserByRef(ctx.db, ref.trim());
-  if (user && (user.role !== 'patient' || canSeePatient(actor, { patientId: user.id, panelDoctorIds: await panelDoctorIds(ctx.db, user.id) }))) return user;
+  if (user && (isPublicAccount(user) || canSeePatient(actor, { patientId: user.id, panelDoctorIds: await panelDoctorIds(ctx.db, user.id) }))) return user;
   throw await notFoundFor(ctx, actor, {
     kind: 'patient',
     action,
