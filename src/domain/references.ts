@@ -71,7 +71,7 @@ export async function resolveById<Row extends { id: string }>(ctx: DomainContext
 }
 
 /** `ref` as an id prefix: lower-case hex and hyphens, 8 to 36 characters; anything else is exit 3. */
-export function idPrefix(ref: string, kind: IdKind): string {
+function idPrefix(ref: string, kind: IdKind): string {
   const prefix = ref.trim().toLowerCase();
   const { noun, remedy } = KINDS[kind];
   const article = /^[aeiou]/i.test(noun) ? 'an' : 'a';
