@@ -70,7 +70,7 @@ async function serversOfRun(root: string, waitMs: number): Promise<number[]> {
         fs.readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => ''),
         fs.readFile(`/proc/${name}/environ`, 'utf8').catch(() => ''),
       ]);
-      if (/db-server\.cjs|server\/main\.ts/.test(cmdline) && environ.split('\0').includes(`CLINIC_TEST_RUN=${root}`)) pids.push(Number(name));
+      if (/db-server\.cjs|server\/main\.[jt]s/.test(cmdline) && environ.split('\0').includes(`CLINIC_TEST_RUN=${root}`)) pids.push(Number(name));
     }
     if (pids.length === 0 || Date.now() >= deadline) return pids;
     await new Promise((resolve) => setTimeout(resolve, 100));

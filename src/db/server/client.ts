@@ -101,12 +101,14 @@ async function startServer(paths: ServerPaths, env: NodeJS.ProcessEnv): Promise<
 }
 
 /**
- * The bundled dist/db-server.cjs beside the CLI's bundle; from the sources (tests, the knexfile)
- * main.ts under tsx, which is then found from the sources' folder.
+ * The bundled dist/db-server.cjs beside the CLI's bundle; beside tsc's output its main.js; from
+ * the sources (tests, the knexfile) main.ts under tsx, which is then found from the sources' folder.
  */
 function serverEntry(): { args: string[]; cwd: string } {
   const bundled = typeof __dirname === 'string' ? path.join(__dirname, 'db-server.cjs') : undefined;
   if (bundled && existsSync(bundled)) return { args: [bundled], cwd: '/' };
+  const compiled = fileURLToPath(new URL('./main.js', import.meta.url));
+  if (existsSync(compiled)) return { args: [compiled], cwd: path.dirname(compiled) };
   const source = fileURLToPath(new URL('./main.ts', import.meta.url));
   return { args: ['--import', 'tsx', source], cwd: path.dirname(source) };
 }
@@ -119,7 +121,7 @@ export function idleTimeoutSeconds(env: NodeJS.ProcessEnv): number {
 
 async function isServerProcess(pid: number): Promise<boolean> {
   const cmdline = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-  return /db-server\.cjs|server[\\/]main\.ts/.test(cmdline);
+  return /db-server\.cjs|server[\\/]main\.[jt]s/.test(cmdline);
 }
 
 function startFailure(report: Extract<StartReport, { kind: 'failed' }>): DomainError {
