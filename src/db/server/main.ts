@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { isDomainError } from '../../domain/errors.js';
+import { DatabaseUnavailableError, isDomainError } from '../../domain/errors.js';
 import { prepareDataDir, tightenModes, toDataDirError, diskFullAfterFailure } from '../data-dir.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from '../embedded-lock.js';
 import { openPglite } from '../pglite.js';
@@ -35,8 +35,12 @@ async function main(): Promise<void> {
     lock = await acquireEmbeddedLock(dataDir, { timeoutMs: 0 });
   } catch (error) {
     // Most often another server won the race to start: the command waits for that one.
-    await report({ kind: 'busy', message: (error as Error).message });
-    return;
+    if (error instanceof DatabaseUnavailableError && /in use by another clinic process/.test(error.message)) {
+      await report({ kind: 'busy', message: error.message });
+      return;
+    }
+    await report(failure(error, dataDir));
+    process.exit(1);
   }
 
   let engine: Engine | undefined;
@@ -68,6 +72,9 @@ async function main(): Promise<void> {
     await fs.rm(paths.socket, { force: true });
     await fs.rm(paths.control, { force: true });
     pglite = await openPglite(dataDir);
+    // PGlite makes its files 0666 (inside the 0700 directory); they are tightened now and whenever the server falls idle.
+    tightenModes(dataDir);
+    let tightenedAt = Date.now();
     engine = new Engine(pglite, log);
     const active = engine;
     const status = (): ServerStatus => ({
@@ -93,7 +100,16 @@ async function main(): Promise<void> {
         },
         () => void stop('the data directory was removed'),
       );
-      if (active.connections === 0 && Date.now() - active.idleSince >= idleTimeoutMs) void stop(`idle for ${idleTimeoutMs / 1000} s`);
+      if (active.connections > 0) return;
+      if (Date.now() - active.idleSince >= idleTimeoutMs) void stop(`idle for ${idleTimeoutMs / 1000} s`);
+      else if (active.idleSince > tightenedAt) {
+        tightenedAt = Date.now();
+        try {
+          tightenModes(dataDir);
+        } catch {
+          // Checked again at the next tick (and at stop).
+        }
+      }
     }, Math.min(1000, idleTimeoutMs)).unref();
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
     log(`serving ${dataDir} on ${paths.socket}`);
