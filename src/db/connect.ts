@@ -1,6 +1,6 @@
 import { Socket } from 'node:net';
 import type { Knex } from 'knex';
-import { DatabaseUnavailableError, isDomainError } from '../domain/errors.js';
+import { DatabaseUnavailableError, isClinicError } from './errors.js';
 import { SOCKET_PORT } from './server/paths.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
 import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
@@ -86,7 +86,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
       return withClose(knex, target);
     }
   } catch (error) {
-    if (isDomainError(error)) throw error;
+    if (isClinicError(error)) throw error;
     throw (
       toDataDirError(error, dataDir) ??
       toConnectionFailure(error, target) ??

@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { ConflictError, DatabaseUnavailableError, ValidationError, type DomainError } from '../../domain/errors.js';
+import { ConflictError, DatabaseUnavailableError, ValidationError, type ClinicError } from '../errors.js';
 import { prepareDataDir } from '../data-dir.js';
 import { lockHolder } from '../embedded-lock.js';
 import { assertOwnSocket, prepareRunDir, serverPaths, type ServerPaths } from './paths.js';
@@ -124,7 +124,7 @@ async function isServerProcess(pid: number): Promise<boolean> {
   return /db-server\.cjs|server[\\/]main\.[jt]s/.test(cmdline);
 }
 
-function startFailure(report: Extract<StartReport, { kind: 'failed' }>): DomainError {
+function startFailure(report: Extract<StartReport, { kind: 'failed' }>): ClinicError {
   const options = report.remedy === undefined ? {} : { remedy: report.remedy };
   if (report.name === 'ValidationError') return new ValidationError(report.message, options);
   if (report.name === 'ConflictError') return new ConflictError(report.message, options);

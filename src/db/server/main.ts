@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { DatabaseUnavailableError, isDomainError } from '../../domain/errors.js';
+import { DatabaseUnavailableError, isClinicError } from '../errors.js';
 import { prepareDataDir, tightenModes, toDataDirError, diskFullAfterFailure } from '../data-dir.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from '../embedded-lock.js';
 import { openPglite } from '../pglite.js';
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     await report({ kind: 'ready' });
   } catch (error) {
     log(`start failed: ${(error as Error).message}`);
-    await report(isDomainError(error) || toDataDirError(error, dataDir) ? failure(error, dataDir) : failure((await diskFullAfterFailure(error, dataDir)) ?? error, dataDir));
+    await report(isClinicError(error) || toDataDirError(error, dataDir) ? failure(error, dataDir) : failure((await diskFullAfterFailure(error, dataDir)) ?? error, dataDir));
     await pglite?.close().catch(() => {});
     await lock.release();
     process.exit(1);
@@ -124,7 +124,7 @@ async function main(): Promise<void> {
 }
 
 function failure(error: unknown, dataDir: string): StartReport {
-  const domain = isDomainError(error) ? error : toDataDirError(error, dataDir);
+  const domain = isClinicError(error) ? error : toDataDirError(error, dataDir);
   return domain
     ? { kind: 'failed', name: domain.name, message: domain.message, remedy: domain.remedy }
     : { kind: 'failed', name: 'Error', message: `Cannot open the embedded database at ${dataDir}: ${(error as Error).message}` };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DatabaseUnavailableError } from '../../domain/errors.js';
+import { DatabaseUnavailableError } from '../errors.js';
 
 /** Where the server of one data directory listens and logs: a private (0700) directory of its own. */
 export interface ServerPaths {
