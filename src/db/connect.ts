@@ -64,21 +64,29 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
   const env = options.env ?? process.env;
   const [{ toDataDirError, noteDataDir }, { ensureServer }] = await Promise.all([import('./data-dir.js'), import('./server/client.js')]);
   try {
+    const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
       const paths = await ensureServer(dataDir, {
-        timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+        timeoutMs,
         env,
         ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
       });
       // One connection: the server runs one transaction at a time anyway, and a second
       // connection of the same command waiting on the first would wait forever.
-      const knex = await pgKnex({ host: paths.runDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres' }, 1);
+      // The connection is served once no other command is inside a transaction: that wait is bounded by --lock-timeout too.
+      const knex = await pgKnex({ host: paths.runDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres', connectionTimeoutMillis: Math.max(timeoutMs, 1_000) }, 1);
       try {
         await knex.raw('SELECT 1');
       } catch (error) {
         await knex.destroy();
         // The server may have just stopped (idle) between our look and our connection: start it again.
-        if (attempt < 3 && toConnectionFailure(error, target) !== undefined) continue;
+        if (attempt < 3 && SERVER_GONE.test(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`)) continue;
+        if (/timeout/i.test((error as Error).message)) {
+          throw new DatabaseUnavailableError(
+            `The embedded database at ${dataDir} is busy with another clinic command's transaction; gave up after ${Math.round(timeoutMs / 1000)} s.`,
+            { cause: error, remedy: 'Wait for the other command to finish, or raise --lock-timeout.' },
+          );
+        }
         throw error;
       }
       // A full disk surfaces in whichever query hits it; the CLI then names this directory.
@@ -114,6 +122,7 @@ async function pgKnex(connection: Knex.PgConnectionConfig | (() => Knex.PgConnec
   });
 }
 
+const SERVER_GONE = /ECONNREFUSED|ENOENT|Connection terminated/;
 const DATE_OID = 1082;
 // Knex would print pool and deprecation warnings itself; errors reach the CLI as exceptions instead.
 const silentLog = { warn() {}, error() {}, deprecate() {}, debug() {} };

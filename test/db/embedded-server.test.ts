@@ -70,6 +70,22 @@ describe('embedded database server', () => {
     }
   });
 
+  it('lets others run while a client sits idle on an open connection outside a transaction (a command at a prompt)', async () => {
+    const [idle, busy] = [client(), client()];
+    await Promise.all([idle.connect(), busy.connect()]);
+    try {
+      await idle.query('SELECT 1');
+      const started = Date.now();
+      for (let i = 0; i < 20; i++) await busy.query("INSERT INTO server_probe (tag, n) VALUES ('beside-idle', $1)", [i]);
+      const { rows } = await busy.query<{ count: string }>("SELECT count(*) FROM server_probe WHERE tag = 'beside-idle'");
+      expect(Number(rows[0]!.count)).toBe(20);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      expect((await serverStatus(dataDir, process.env))?.connections).toBeGreaterThanOrEqual(2);
+    } finally {
+      await Promise.all([idle.end(), busy.end()]);
+    }
+  });
+
   it('rolls back the open transaction of a client killed mid-transaction, and serves the next command', async () => {
     const script = `
       const pg = require('pg');

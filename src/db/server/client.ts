@@ -44,16 +44,18 @@ export async function ensureServer(dataDir: string, options: EnsureServerOptions
       if (report.kind === 'failed') throw startFailure(report);
       continue;
     }
-    if (holder.pid !== undefined && (await isServerProcess(holder.pid))) deadline = Math.max(deadline, began + START_GRACE_MS);
+    const starting = holder.pid !== undefined && (await isServerProcess(holder.pid));
+    if (starting) deadline = Math.max(deadline, began + START_GRACE_MS);
+    // A server that is starting is worth a word only when it takes long; anyone else holding the directory at once.
+    if (!reportedWait && (!starting || Date.now() - began >= REPORT_WAIT_AFTER_MS)) {
+      reportedWait = true;
+      options.onWait?.(holder.pid, holder.holder);
+    }
     if (Date.now() >= deadline) {
       throw new DatabaseUnavailableError(
         `The embedded database at ${dataDir} is in use by another clinic process ${holder.holder}; gave up after ${Math.round(options.timeoutMs / 1000)} s.`,
         { remedy: 'Wait for the other command to finish, or raise --lock-timeout.' },
       );
-    }
-    if (!reportedWait && Date.now() - began >= REPORT_WAIT_AFTER_MS) {
-      reportedWait = true;
-      options.onWait?.(holder.pid, holder.holder);
     }
     await sleep(20);
   }

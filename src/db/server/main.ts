@@ -130,13 +130,18 @@ function failure(error: unknown, dataDir: string): StartReport {
     : { kind: 'failed', name: 'Error', message: `Cannot open the embedded database at ${dataDir}: ${(error as Error).message}` };
 }
 
+/** Tells the command that started us; it may be gone already (killed while waiting), which changes nothing here. */
 function report(message: StartReport): Promise<void> {
   return new Promise((resolve) => {
-    if (!process.send) return resolve();
-    process.send(message, () => {
-      process.disconnect?.();
+    if (!process.send || !process.connected) return resolve();
+    try {
+      process.send(message, () => {
+        if (process.connected) process.disconnect();
+        resolve();
+      });
+    } catch {
       resolve();
-    });
+    }
   });
 }
 
