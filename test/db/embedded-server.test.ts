@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connect.js';
+import { upsertSetting } from '../../src/db/repositories/settings.js';
 import { serverStatus, stopServer } from '../../src/db/server/client.js';
 import { serverPaths } from '../../src/db/server/paths.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -169,6 +170,23 @@ describe('embedded database server', () => {
     const after = (await fs.readFile(serverPaths(dataDir).log, 'utf8')).split('\n');
     expect(after.filter((line) => line.includes(' serving ')).length).toBe(started);
     expect(after.some((line) => line.includes('stopping: idle for 1 s'))).toBe(true);
+  });
+
+  it('takes its idle time from the server-idle-minutes setting when CLINIC_SERVER_IDLE_TIMEOUT is not set', async () => {
+    const env = { ...process.env };
+    delete env.CLINIC_SERVER_IDLE_TIMEOUT;
+    const database = await openDatabase(db.target, { schema: 'none', lockTimeoutMs: 10_000, env });
+    try {
+      expect((await serverStatus(dataDir, env))?.idleTimeoutSeconds).toBe(600);
+      await upsertSetting(database.knex, 'serverIdleMinutes', '2', null);
+    } finally {
+      await database.close();
+    }
+    // Read again once the server falls idle (it checks every second).
+    const deadline = Date.now() + 10_000;
+    while ((await serverStatus(dataDir, env))?.idleTimeoutSeconds !== 120 && Date.now() < deadline) await sleep(100);
+    expect((await serverStatus(dataDir, env))?.idleTimeoutSeconds).toBe(120);
+    await stopServer(dataDir, env);
   });
 
   it("refuses a data directory of another user, and a server directory or socket that is not the user's", async () => {

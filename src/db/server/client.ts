@@ -18,7 +18,6 @@ export interface EnsureServerOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export const DEFAULT_IDLE_TIMEOUT_SECONDS = 600;
 // A server that holds the lock is still starting (PGlite opens in ~1 s, initdb in ~6 s): waited for even past --lock-timeout.
 const START_GRACE_MS = 20_000;
 const REPORT_WAIT_AFTER_MS = 1_000;
@@ -79,7 +78,8 @@ async function startServer(paths: ServerPaths, env: NodeJS.ProcessEnv): Promise<
   const entry = serverEntry();
   let child;
   try {
-    child = spawn(process.execPath, [...entry.args, '--data-dir', paths.dataDir, '--idle-timeout', String(idleTimeoutSeconds(env))], {
+    const idle = idleTimeoutSeconds(env);
+    child = spawn(process.execPath, [...entry.args, '--data-dir', paths.dataDir, ...(idle === undefined ? [] : ['--idle-timeout', String(idle)])], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd, 'ipc'],
       env,
@@ -115,10 +115,10 @@ function serverEntry(): { args: string[]; cwd: string } {
   return { args: ['--import', 'tsx', source], cwd: path.dirname(source) };
 }
 
-/** CLINIC_SERVER_IDLE_TIMEOUT, in seconds (default 600). */
-export function idleTimeoutSeconds(env: NodeJS.ProcessEnv): number {
+/** CLINIC_SERVER_IDLE_TIMEOUT, in seconds; unset, the server follows the `server-idle-minutes` setting (default 10). */
+function idleTimeoutSeconds(env: NodeJS.ProcessEnv): number | undefined {
   const value = Number(env.CLINIC_SERVER_IDLE_TIMEOUT);
-  return Number.isFinite(value) && value > 0 ? value : DEFAULT_IDLE_TIMEOUT_SECONDS;
+  return env.CLINIC_SERVER_IDLE_TIMEOUT && Number.isFinite(value) && value > 0 ? value : undefined;
 }
 
 async function isServerProcess(pid: number): Promise<boolean> {

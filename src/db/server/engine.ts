@@ -17,6 +17,7 @@ import type { PGlite } from '@electric-sql/pglite';
  */
 export class Engine {
   private readonly clients: Client[] = [];
+  private readonly tasks: Array<() => Promise<void>> = [];
   private holder: Client | undefined;
   private running = false;
   private nextId = 1;
@@ -58,6 +59,14 @@ export class Engine {
     }
   }
 
+  /** Runs `task` on PGlite between two transactions of the clients (the server's own reads). */
+  between<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.tasks.push(() => task().then(resolve, reject));
+      this.kick();
+    });
+  }
+
   private detach(client: Client): void {
     if (client.closed) return;
     client.closed = true;
@@ -77,6 +86,11 @@ export class Engine {
       for (;;) {
         if (this.holder?.closed) {
           await this.abandon(this.holder);
+          continue;
+        }
+        const task = this.holder ? undefined : this.tasks.shift();
+        if (task) {
+          await task();
           continue;
         }
         const client = this.holder ?? this.clients.find((candidate) => candidate.pending.length > 0);

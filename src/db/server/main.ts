@@ -9,6 +9,10 @@ import { Engine } from './engine.js';
 import { prepareRunDir, serverPaths } from './paths.js';
 import type { ServerStatus, StartReport } from './protocol.js';
 
+const DEFAULT_IDLE_MS = 600_000;
+/** The settings table's key of `clinic settings set server-idle-minutes N`. */
+const IDLE_SETTING = 'serverIdleMinutes';
+
 /**
  * The embedded database server: owns one data directory (its lock, its PGlite) and serves the
  * PostgreSQL protocol on a Unix socket until it has been idle for a while. Started detached by
@@ -19,7 +23,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'idle-timeout': { type: 'string' } } });
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('--data-dir is required');
-  const idleTimeoutMs = Math.max(1, Number(values['idle-timeout'] ?? 600)) * 1000;
+  // --idle-timeout (from CLINIC_SERVER_IDLE_TIMEOUT) wins; else the clinic's `server-idle-minutes` setting, read whenever the server falls idle.
+  const explicitIdle = values['idle-timeout'] === undefined ? undefined : Math.max(1, Number(values['idle-timeout'])) * 1000;
+  let idleTimeoutMs = explicitIdle ?? DEFAULT_IDLE_MS;
   const paths = serverPaths(dataDir);
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} [${process.pid}] ${line}\n`);
 
@@ -86,12 +92,24 @@ async function main(): Promise<void> {
       connections: active.connections,
       waiting: active.waiting,
       residentBytes: process.memoryUsage.rss(),
-      idleTimeoutSeconds: idleTimeoutMs / 1000,
+      idleTimeoutSeconds: Math.round(idleTimeoutMs / 1000),
     });
     servers.push(await listen(paths.control, (socket) => serveControl(socket, status, stop)));
     servers.push(await listen(paths.socket, (socket) => active.attach(socket)));
     await fs.chmod(paths.socket, 0o600);
     await fs.chmod(paths.control, 0o600);
+    const readIdleSetting = async () => {
+      if (explicitIdle !== undefined || !pglite) return;
+      const database = pglite;
+      try {
+        const result = await active.between(() => database.query<{ value: string }>('SELECT value FROM settings WHERE key = $1', [IDLE_SETTING]));
+        const minutes = Number(result.rows[0]?.value);
+        idleTimeoutMs = Number.isInteger(minutes) && minutes > 0 ? minutes * 60_000 : DEFAULT_IDLE_MS;
+      } catch {
+        // Not migrated yet: the default holds.
+      }
+    };
+    await readIdleSetting();
     const inode = (await fs.stat(dataDir)).ino;
     setInterval(() => {
       void fs.stat(dataDir).then(
@@ -104,13 +122,14 @@ async function main(): Promise<void> {
       if (Date.now() - active.idleSince >= idleTimeoutMs) void stop(`idle for ${idleTimeoutMs / 1000} s`);
       else if (active.idleSince > tightenedAt) {
         tightenedAt = Date.now();
+        void readIdleSetting();
         try {
           tightenModes(dataDir);
         } catch {
           // Checked again at the next tick (and at stop).
         }
       }
-    }, Math.min(1000, idleTimeoutMs)).unref();
+    }, 1000).unref();
     for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
     log(`serving ${dataDir} on ${paths.socket}`);
     await report({ kind: 'ready' });
