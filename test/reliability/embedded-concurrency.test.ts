@@ -69,7 +69,7 @@ describe('embedded database, several writers at once', () => {
     await db?.drop();
   });
 
-  it(`${WRITERS} processes × ${ROUNDS} rounds sending messages while the test holds the directory: all wait, say so, and all writes land`, async () => {
+  it(`${WRITERS} processes × ${ROUNDS} rounds sending messages while the test holds a transaction: all wait in the server's queue, and all writes land`, async () => {
     const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
     const bodies: string[] = [];
     const runs: Run[] = [];
