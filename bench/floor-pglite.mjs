@@ -1,5 +1,5 @@
 // The floor of the embedded engine: a bare Node process that opens a PGlite data directory with the
-// same PGlite.create options as the product (src/db/connect.ts, createPgliteKnex), runs one query,
+// same PGlite.create options as the product's server (src/db/pglite.ts), runs one query,
 // prints its rows as JSON and closes (checkpoint included, as the product does).
 // No knex, no CLI, no lock, no migration check: whatever `clinic` costs beyond this is the product's.
 //

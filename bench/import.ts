@@ -15,7 +15,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import knexFactory, { type Knex } from 'knex';
-import { createPgliteKnex } from '../src/db/connect.js';
+import { openDatabase } from '../src/db/connect.js';
+import { stopServer } from '../src/db/server/client.js';
 import { migrateLatest } from '../src/db/migrations.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -237,15 +238,19 @@ export async function runImportBenchmark(options: ImportBenchOptions, log: (line
     log('clinic appointments import, embedded …');
     const dataDir = path.join(options.workDir, 'embedded');
     await fs.rm(dataDir, { recursive: true, force: true });
-    const knex = await createPgliteKnex(dataDir);
+    const database = await openDatabase({ backend: 'embedded', dataDir }, { schema: 'none' });
     let staff: object;
     try {
-      await migrateLatest(knex);
-      staff = await seedPeople(knex, options);
+      await migrateLatest(database.knex);
+      staff = await seedPeople(database.knex, options);
     } finally {
-      await knex.destroy();
+      await database.close();
     }
-    embedded = await clinicImport(clinicFile, staff, { dataDir });
+    try {
+      embedded = await clinicImport(clinicFile, staff, { dataDir });
+    } finally {
+      await stopServer(dataDir, process.env);
+    }
     await fs.rm(dataDir, { recursive: true, force: true });
   }
   await fs.rm(psqlFile, { force: true });

@@ -11,14 +11,14 @@ import { ROOT } from './lib/proc.js';
 import { renderReport, skippedSection, type Section } from './lib/report.js';
 import { Resources } from './lib/resources.js';
 import type { Scenario, ScenarioContext } from './lib/scenario.js';
-import { embeddedList } from './scenarios/embedded-list.js';
+import { embeddedCold, embeddedParallel, embeddedWarm } from './scenarios/embedded-server.js';
 import { bulkImport } from './scenarios/import.js';
 import { login } from './scenarios/login.js';
 import { postgresList } from './scenarios/postgres-list.js';
 import { scale } from './scenarios/scale.js';
 import { startup } from './scenarios/startup.js';
 
-const SCENARIOS: Scenario[] = [startup, postgresList, embeddedList, login, bulkImport, scale];
+const SCENARIOS: Scenario[] = [startup, postgresList, embeddedWarm, embeddedCold, embeddedParallel, login, bulkImport, scale];
 
 const { values } = parseArgs({
   options: {

@@ -1,9 +1,7 @@
-import fs from 'node:fs/promises';
 import { Socket } from 'node:net';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError, isClinicError } from './errors.js';
-import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
+import { SOCKET_PORT } from './server/paths.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
 import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
 import { postgresSettings, type PostgresSettings } from './postgres-settings.js';
@@ -57,26 +55,49 @@ async function ensureSchema(database: Database): Promise<void> {
   );
 }
 
+/**
+ * The embedded database through its server (src/db/server): the data directory's one owner,
+ * reached with `pg` on a private Unix socket like any PostgreSQL server.
+ */
 async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded' }>, options: OpenOptions): Promise<Database> {
   const { dataDir } = target;
-  const { prepareDataDir, tightenModes, toDataDirError, diskFullAfterFailure, noteDataDir } = await import('./data-dir.js');
-  let lock: EmbeddedLock | undefined;
+  const env = options.env ?? process.env;
+  const [{ toDataDirError, noteDataDir }, { ensureServer }] = await Promise.all([import('./data-dir.js'), import('./server/client.js')]);
   try {
-    await prepareDataDir(dataDir);
-    lock = await acquireEmbeddedLock(dataDir, {
-      timeoutMs: options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
-      ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
-    });
-    const knex = await createPgliteKnex(dataDir);
-    // A full disk surfaces in whichever query hits it; the CLI then names this directory.
-    knex.on('query-error', (error: unknown) => noteDataDir(error, dataDir));
-    return withClose(knex, target, lock, () => tightenModes(dataDir));
+    const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    for (let attempt = 1; ; attempt++) {
+      const paths = await ensureServer(dataDir, {
+        timeoutMs,
+        env,
+        ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
+      });
+      // One connection: the server runs one transaction at a time anyway, and a second
+      // connection of the same command waiting on the first would wait forever.
+      // The connection is served once no other command is inside a transaction: that wait is bounded by --lock-timeout too.
+      const knex = await pgKnex({ host: paths.runDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres', connectionTimeoutMillis: Math.max(timeoutMs, 1_000) }, 1);
+      try {
+        await knex.raw('SELECT 1');
+      } catch (error) {
+        await knex.destroy();
+        // The server may have just stopped (idle) between our look and our connection: start it again.
+        if (attempt < 3 && SERVER_GONE.test(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`)) continue;
+        if (/timeout/i.test((error as Error).message)) {
+          throw new DatabaseUnavailableError(
+            `The embedded database at ${dataDir} is busy with another clinic command's transaction; gave up after ${Math.round(timeoutMs / 1000)} s.`,
+            { cause: error, remedy: 'Wait for the other command to finish, or raise --lock-timeout.' },
+          );
+        }
+        throw error;
+      }
+      // A full disk surfaces in whichever query hits it; the CLI then names this directory.
+      knex.on('query-error', (error: unknown) => noteDataDir(error, dataDir));
+      return withClose(knex, target);
+    }
   } catch (error) {
-    await lock?.release().catch(() => {});
     if (isClinicError(error)) throw error;
     throw (
       toDataDirError(error, dataDir) ??
-      (await diskFullAfterFailure(error, dataDir)) ??
+      toConnectionFailure(error, target) ??
       new DatabaseUnavailableError(`Cannot open the embedded database at ${dataDir}: ${(error as Error).message}`, {
         cause: error,
         remedy: 'Check that the directory is a clinic data directory, or choose another with --data-dir.',
@@ -85,31 +106,23 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
   }
 }
 
-/** A PGlite instance with the extensions the migrations need, handed to knex-pglite. */
-export async function createPgliteKnex(dataDir: string | undefined): Promise<Knex> {
-  const [{ PGlite }, { btree_gist }, { citext }, { unaccent }, { pg_trgm }, { default: knexFactory }, { default: ClientPgLite }] =
-    await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/contrib/btree_gist'),
-      import('@electric-sql/pglite/contrib/citext'),
-      import('@electric-sql/pglite/contrib/unaccent'),
-      import('@electric-sql/pglite/contrib/pg_trgm'),
-      import('knex'),
-      import('knex-pglite'),
-    ]);
-  if (dataDir !== undefined) await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const pglite = await PGlite.create(dataDir, {
-    extensions: { btree_gist, citext, unaccent, pg_trgm },
-    parsers: { [DATE_OID]: (value: string) => value },
-  });
+/** A knex over `pg`; dates stay 'YYYY-MM-DD' strings (no local-midnight Date), counts and identities are numbers. */
+async function pgKnex(connection: Knex.PgConnectionConfig | (() => Knex.PgConnectionConfig), max: number): Promise<Knex> {
+  const [{ default: knexFactory }, { default: pg }] = await Promise.all([import('knex'), import('pg')]);
+  pg.types.setTypeParser(DATE_OID, (value: string) => value);
+  pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
   return knexFactory({
-    client: ClientPgLite as unknown as typeof Knex.Client,
-    dialect: 'postgres',
-    connection: () => ({ pglite }) as never,
+    client: 'pg',
+    connection,
+    pool: { min: 0, max, idleTimeoutMillis: 1_000 },
+    acquireConnectionTimeout: 15_000,
+    // Bindings (names, hashes) are not pasted into error messages; the SQL is cut off before display.
+    compileSqlOnError: false,
     log: silentLog,
   });
 }
 
+const SERVER_GONE = /ECONNREFUSED|ENOENT|Connection terminated/;
 const DATE_OID = 1082;
 // Knex would print pool and deprecation warnings itself; errors reach the CLI as exceptions instead.
 const silentLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
@@ -117,10 +130,6 @@ const INT8_OID = 20;
 
 async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres' }>, env: NodeJS.ProcessEnv): Promise<Database> {
   const settings = postgresSettings(target.url, env);
-  const [{ default: knexFactory }, { default: pg }] = await Promise.all([import('knex'), import('pg')]);
-  // Dates stay 'YYYY-MM-DD' strings (no local-midnight Date); counts and identities are numbers, as in PGlite.
-  pg.types.setTypeParser(DATE_OID, (value: string) => value);
-  pg.types.setTypeParser(INT8_OID, (value: string) => Number(value));
   // pg leaves the socket of a connection that failed half-way (e.g. during authentication) open,
   // which keeps the process alive until the server gives up: every socket is ended with the pool.
   const sockets = new Set<Socket>();
@@ -134,16 +143,8 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
     for (const socket of sockets) socket.destroy();
   };
   const connect = async (ssl: PostgresSettings['ssl']): Promise<Knex> => {
-    const knex = knexFactory({
-      client: 'pg',
-      // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
-      connection: () => ({ ...settings.client, ssl, stream }) as Knex.PgConnectionConfig,
-      pool: { min: 0, max: 4, idleTimeoutMillis: 1_000 },
-      acquireConnectionTimeout: 15_000,
-      // Bindings (names, hashes) are not pasted into error messages; the SQL is cut off before display.
-      compileSqlOnError: false,
-      log: silentLog,
-    });
+    // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
+    const knex = await pgKnex(() => ({ ...settings.client, ssl, stream }) as Knex.PgConnectionConfig, 4);
     try {
       await knex.raw('SELECT 1');
       return knex;
@@ -171,21 +172,14 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
   }
 }
 
-function withClose(knex: Knex, target: DatabaseTarget, lock?: EmbeddedLock, afterClose?: () => void): Database {
+function withClose(knex: Knex, target: DatabaseTarget): Database {
   knex.on('query-error', rememberFailedSql);
   let closing: Promise<void> | undefined;
   return {
     knex,
     target,
     close() {
-      closing ??= (async () => {
-        try {
-          await knex.destroy();
-          afterClose?.();
-        } finally {
-          await lock?.release();
-        }
-      })();
+      closing ??= knex.destroy();
       return closing;
     },
   };

@@ -23,6 +23,13 @@ export async function prepareDataDir(dataDir: string): Promise<void> {
     });
   }
   if (existing && !existing.isDirectory()) throw notADirectory(dataDir, dataDir);
+  const uid = process.getuid?.();
+  if (existing && uid !== undefined && existing.uid !== uid) {
+    // Even root must not take over another user's clinic: the server would own its files from then on.
+    throw new DatabaseUnavailableError(`The data directory ${dataDir} belongs to another user (uid ${existing.uid}); refusing to open it.`, {
+      remedy: 'Run clinic as the owner of that directory, or choose another with --data-dir.',
+    });
+  }
   if (!existing) await fs.mkdir(dataDir, { mode: 0o700 });
   else if ((existing.mode & 0o077) !== 0) await fs.chmod(dataDir, 0o700);
 }

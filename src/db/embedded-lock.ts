@@ -74,6 +74,15 @@ export async function acquireEmbeddedLock(dataDir: string, options: LockOptions)
   }
 }
 
+/** The live owner of the data directory's lock, as "(pid 12) running `…`"; undefined when free or stale. */
+export async function lockHolder(dataDir: string): Promise<{ pid: number | undefined; holder: string } | undefined> {
+  const lockPath = `${dataDir}.lock`;
+  const state = await readLock(lockPath);
+  if (state.kind === 'gone' || state.kind === 'acquired' || (await isStale(state))) return undefined;
+  const pid = state.kind === 'owned' ? state.owner.pid : undefined;
+  return { pid, holder: pid === undefined ? `(lock file ${lockPath} being written or unreadable)` : await describeHolder(pid) };
+}
+
 async function tryCreate(lockPath: string, content: string): Promise<LockState> {
   let handle: fs.FileHandle;
   try {

@@ -25,6 +25,14 @@ async function wideModes(dir: string): Promise<string[]> {
   return wide;
 }
 
+async function widen(dir: string): Promise<void> {
+  for (const entry of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
+    const file = path.join(entry.parentPath, entry.name);
+    await fs.chmod(file, entry.isDirectory() ? 0o777 : 0o666);
+  }
+  await fs.chmod(dir, 0o755);
+}
+
 describe('embedded data directory on disk', () => {
   let root: string;
 
@@ -40,7 +48,8 @@ describe('embedded data directory on disk', () => {
   it('a directory that existed with wide modes ends 0700, every file in it 0600 (WAL, pg_control)', async () => {
     const dataDir = path.join(root, 'existing');
     await fs.cp(inject('pgliteTemplateDir'), dataDir, { recursive: true });
-    await fs.chmod(dataDir, 0o755);
+    // The template was closed by its server (modes tightened): open it up as PGlite itself leaves its files.
+    await widen(dataDir);
     expect((await wideModes(dataDir)).length).toBeGreaterThan(100);
 
     const result = await clinic(['db', 'migrate', '--data-dir', dataDir], { cwd: root });
@@ -106,7 +115,8 @@ describe('embedded data directory on disk', () => {
       await fs.mkdir(dataDir, { mode: 0o700 });
       await fs.chown(dataDir, NOBODY, NOBODY);
       const result = await clinic(['db', 'status', '--data-dir', dataDir], { cwd: '/tmp', uid: NOBODY });
-      expect(result.stderr).toContain(`Permission denied on ${dataDir}.lock`);
+      // The first thing the server needs beside the data directory is its run directory (socket, log).
+      expect(result.stderr).toContain(`Permission denied on ${dataDir}.run`);
       expect(result.stderr).not.toMatch(/Unexpected error|bug/);
       expect(result.code).toBe(8);
       await expect(fs.lstat(`${dataDir}.lock`)).rejects.toThrow();
@@ -120,7 +130,7 @@ describe('embedded data directory on disk', () => {
       await fs.mkdir(dataDir, { mode: 0o755 });
       await fs.chmod(dataDir, 0o755);
       const result = await clinic(['db', 'status', '--data-dir', dataDir], { cwd: '/tmp', uid: NOBODY });
-      expect(result.stderr).toContain(`Operation not permitted on ${dataDir}`);
+      expect(result.stderr).toContain(`The data directory ${dataDir} belongs to another user (uid 0); refusing to open it.`);
       expect(result.stderr).not.toMatch(/Unexpected error|bug/);
       expect(result.code).toBe(8);
     });

@@ -1,6 +1,8 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireEmbeddedLock } from '../../src/db/embedded-lock.js';
+import { serverStatus, stopServer } from '../../src/db/server/client.js';
+import { serverPaths } from '../../src/db/server/paths.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { fixture, spawnClinic, spawnNode } from '../support/spawn.js';
 
@@ -24,11 +26,14 @@ describe('embedded database lock', () => {
   });
 
   it('makes a second process wait for the first, and loses no row', async () => {
+    const logFile = serverPaths(dataDir).log;
+    const logBefore = (await fs.readFile(logFile, 'utf8').catch(() => '')).length;
     const [first, second] = await Promise.all([runWriter(dataDir, 'one', 150), runWriter(dataDir, 'two', 150)]);
     expect(first.code).toBe(0);
     expect(second.code).toBe(0);
-    // Exactly one of them found the directory busy and said so.
-    expect([first.stderr, second.stderr].filter((text) => /waiting for pid \d+/.test(text))).toHaveLength(1);
+    // Exactly one process opened the directory: the one server both of them talked to.
+    const log = (await fs.readFile(logFile, 'utf8')).slice(logBefore);
+    expect(log.split('\n').filter((line) => line.includes(` serving ${dataDir} `))).toHaveLength(1);
 
     const reopened = await db.reopen();
     try {
@@ -63,6 +68,10 @@ describe('embedded database lock', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ backend: 'embedded', upToDate: true });
+    // The stale lock was broken: the lock now names the server that the command started, and goes with it.
+    const server = await serverStatus(dataDir, process.env);
+    expect((await fs.readFile(`${dataDir}.lock`, 'utf8')).split('\n')[0]).toBe(String(server?.pid));
+    await stopServer(dataDir, process.env);
     await expect(fs.access(`${dataDir}.lock`)).rejects.toThrow();
   });
 });

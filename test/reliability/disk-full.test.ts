@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { serverStatus, stopServer } from '../../src/db/server/client.js';
 import { spawnClinic } from '../support/spawn.js';
 import { STACK_FRAME } from './helpers.js';
 
@@ -39,6 +40,7 @@ describe.runIf(mounted)('embedded database on a full disk', () => {
   });
 
   afterAll(async () => {
+    await stopServer(dataDir, process.env);
     execFileSync('umount', [root]);
     await fs.rm(root, { recursive: true, force: true });
     await fs.rm(configHome, { recursive: true, force: true });
@@ -68,6 +70,10 @@ describe.runIf(mounted)('embedded database on a full disk', () => {
     expect(seed.stderr).not.toMatch(/bug|Unexpected|INSERT|SELECT/);
     expect(seed.stderr).not.toMatch(STACK_FRAME);
     expect(seed.code).toBe(8);
+    // The failed command leaves nothing behind: the lock is the live server's, and goes when it stops.
+    const server = await serverStatus(dataDir, process.env);
+    expect((await fs.readFile(`${dataDir}.lock`, 'utf8')).split('\n')[0]).toBe(String(server?.pid));
+    await stopServer(dataDir, process.env);
     await expect(fs.lstat(`${dataDir}.lock`)).rejects.toThrow();
 
     await fs.rm(filler, { force: true });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireEmbeddedLock } from '../../src/db/embedded-lock.js';
+import { serverStatus } from '../../src/db/server/client.js';
 import { createApiToken } from '../../src/domain/identity/api-tokens.js';
 import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -7,9 +9,10 @@ import { startClinic, until, type SpawnResult } from '../support/spawn.js';
 import { msSince, STACK_FRAME } from './helpers.js';
 
 /**
- * The embedded database under several processes writing at once: the data-directory lock makes
- * them take turns. Nothing is lost (every exit-0 write is there, once), nothing is corrupted (the
- * directory reopens; index and table scans agree), and every wait is reported on stderr.
+ * The embedded database under several processes writing at once: the directory's server makes
+ * their transactions take turns. Nothing is lost (every exit-0 write is there, once), nothing is
+ * corrupted (the directory reopens; index and table scans agree), and a directory held by a
+ * process that is not its server makes a command give up after --lock-timeout.
  */
 const WRITERS = 5;
 const ROUNDS = 1;
@@ -38,28 +41,29 @@ describe('embedded database, several writers at once', () => {
     await db?.drop();
   });
 
-  it(`${WRITERS} processes × ${ROUNDS} rounds sending messages while the test holds the directory: all wait, say so, and all writes land`, async () => {
+  it(`${WRITERS} processes × ${ROUNDS} rounds sending messages while the test holds a transaction: all wait in the server's queue, and all writes land`, async () => {
     const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
     const bodies: string[] = [];
     const runs: SpawnResult[] = [];
     const started = process.hrtime.bigint();
     for (let round = 0; round < ROUNDS; round++) {
-      // The test keeps the directory open (and locked) until every process has said it is waiting.
+      // The test keeps a transaction open on the directory's server until every process waits in the server's queue.
+      const holding = await db.knex.transaction();
+      await holding.raw('SELECT count(*) FROM messages');
       const processes = writers.map(({ token }, i) => {
         const body = `round ${round} writer ${i} ✓ ${'x'.repeat(i * 100)}`;
         bodies.push(body);
         return start(['messages', 'send', '--to', 'boss', '--body', body, '--data-dir', dataDir, '--lock-timeout', '120'], { CLINIC_TOKEN: token });
       });
-      await until(() => processes.every((p) => /Waiting for the embedded database/.test(p.stderr())), 180_000);
-      await db.close();
+      await until(async () => ((await serverStatus(dataDir, process.env))?.waiting ?? 0) >= WRITERS, 180_000);
+      await holding.rollback();
       runs.push(...(await Promise.all(processes.map((p) => p.done))));
-      db = await db.reopen();
     }
     timings.writersMs = Math.round(msSince(started));
 
     for (const run of runs) {
       expect(run.code, run.stderr).toBe(0);
-      expect(run.stderr).toMatch(/Waiting for the embedded database at .*: in use by another clinic process \(pid \d+\) running `[^`]*` \(up to 120 s\)/);
+      expect(run.stderr).not.toMatch(/Waiting|in use/);
       expect(run.stderr).not.toMatch(STACK_FRAME);
     }
     const stored = await db.knex('messages').where({ receiver_id: admin.id }).pluck<string[]>('content');
@@ -69,8 +73,13 @@ describe('embedded database, several writers at once', () => {
   it('a process that cannot get the directory in time exits 8 with a clear message and writes nothing', async () => {
     const before = await db.knex('messages').count<{ n: string }[]>({ n: '*' });
     const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
+    // Another process (this one) holds the directory's lock, without a server.
+    await db.close();
+    const lock = await acquireEmbeddedLock(dataDir, { timeoutMs: 10_000 });
     const started = process.hrtime.bigint();
     const run = await start(['messages', 'send', '--to', 'boss', '--body', 'too late', '--data-dir', dataDir, '--lock-timeout', '1'], { CLINIC_TOKEN: writers[0]!.token }).done;
+    await lock.release();
+    db = await db.reopen();
     timings.lockTimeoutExitMs = Math.round(msSince(started));
     expect(run.code).toBe(8);
     expect(run.stderr).toMatch(/in use by another clinic process \(pid \d+\) running `[^`]*`; gave up after 1 s\./);

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { serverStatus, stopServer } from '../../src/db/server/client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { fixture, spawnClinic, startNode, until } from '../support/spawn.js';
 import { STACK_FRAME } from './helpers.js';
@@ -51,6 +52,10 @@ describe('embedded lock: who holds it', () => {
     expect(result.stderr).not.toMatch(STACK_FRAME);
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ backend: 'embedded' });
+    // The stale lock was broken: it now names the server the command started, and goes with it.
+    const server = await serverStatus(dataDir, process.env);
+    expect((await fs.readFile(lockPath, 'utf8')).split('\n')[0]).toBe(String(server?.pid));
+    await stopServer(dataDir, process.env);
     await expect(fs.access(lockPath)).rejects.toThrow();
     return result;
   }

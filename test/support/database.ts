@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/connect.js';
+import { stopServer } from '../../src/db/server/client.js';
 import type { DatabaseTarget } from '../../src/db/target.js';
 import type { DomainContext } from '../../src/domain/context.js';
 import type { Actor } from '../../src/domain/policy.js';
@@ -21,7 +22,7 @@ export interface TestDatabase {
   readonly knex: Knex;
   /** A domain context on this database acting as `actor` (null: anonymous). */
   context(actor?: Actor | null, now?: () => Date): DomainContext;
-  /** Closes the connection (e.g. so that a spawned process can open the embedded directory). */
+  /** Closes the connection and, embedded, stops the directory's server (nothing holds the directory then). */
   close(): Promise<void>;
   reopen(): Promise<TestDatabase>;
   drop(): Promise<void>;
@@ -57,13 +58,18 @@ async function open(target: DatabaseTarget, name: string): Promise<TestDatabase>
     database,
     knex: database.knex,
     context: (actor = null, now = () => new Date()) => ({ db: database.knex, actor, backend: target.backend, now }),
-    close: () => database.close(),
+    close: async () => {
+      await database.close();
+      if (target.backend === 'embedded') await stopServer(target.dataDir, process.env);
+    },
     reopen: () => open(target, name),
     drop: async () => {
       await database.close();
       if (target.backend === 'embedded') {
+        await stopServer(target.dataDir, process.env);
         await fs.rm(target.dataDir, { recursive: true, force: true });
         await fs.rm(`${target.dataDir}.lock`, { force: true });
+        await fs.rm(`${target.dataDir}.run`, { recursive: true, force: true });
       } else {
         const admin = await adminKnex(testDatabaseUrl()!);
         try {

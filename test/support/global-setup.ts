@@ -2,8 +2,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { createPgliteKnex } from '../../src/db/connect.js';
+import { openDatabase } from '../../src/db/connect.js';
 import { migrateLatest } from '../../src/db/migrations.js';
+import { stopServer } from '../../src/db/server/client.js';
 import { adminKnex, quoteIdent, testDatabaseUrl } from './postgres.js';
 
 /**
@@ -12,10 +13,13 @@ import { adminKnex, quoteIdent, testDatabaseUrl } from './postgres.js';
  */
 export default async function setup(project: TestProject) {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-test-'));
+  // Every embedded server started by this run (by the harness or by a spawned clinic) inherits
+  // this mark, so that the teardown can find any that outlive their test.
+  process.env.CLINIC_TEST_RUN = root;
   const templateDir = path.join(root, 'template');
-  const knex = await createPgliteKnex(templateDir);
-  await migrateLatest(knex);
-  await knex.destroy();
+  const template = await openDatabase({ backend: 'embedded', dataDir: templateDir }, { schema: 'auto' });
+  await template.close();
+  await stopServer(templateDir, process.env);
   project.provide('pgliteTemplateDir', templateDir);
   project.provide('testRoot', root);
 
@@ -48,7 +52,29 @@ export default async function setup(project: TestProject) {
       }
     }
     await fs.rm(root, { recursive: true, force: true });
+    // A server notices within a second that its data directory is gone and stops.
+    const leftovers = await serversOfRun(root, 3_000);
+    for (const pid of leftovers) process.kill(pid, 'SIGKILL');
+    if (leftovers.length > 0) throw new Error(`embedded database servers still running after the suite (killed): pids ${leftovers.join(', ')}`);
   };
+}
+
+/** Pids of the embedded servers started under this run's mark, once `waitMs` has given them time to stop. */
+async function serversOfRun(root: string, waitMs: number): Promise<number[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const pids: number[] = [];
+    for (const name of await fs.readdir('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      const [cmdline, environ] = await Promise.all([
+        fs.readFile(`/proc/${name}/cmdline`, 'utf8').catch(() => ''),
+        fs.readFile(`/proc/${name}/environ`, 'utf8').catch(() => ''),
+      ]);
+      if (/db-server\.cjs|server\/main\.[jt]s/.test(cmdline) && environ.split('\0').includes(`CLINIC_TEST_RUN=${root}`)) pids.push(Number(name));
+    }
+    if (pids.length === 0 || Date.now() >= deadline) return pids;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 declare module 'vitest' {

@@ -12,11 +12,14 @@ export interface ClinicSettings {
   timezone: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** How long the embedded database's server waits without a connection before it stops. */
+  serverIdleMinutes: number;
 }
 
 export const SETTING_DEFAULTS: Omit<ClinicSettings, 'timezone'> = {
   sessionIdleMinutes: 60,
   sessionAbsoluteHours: 12,
+  serverIdleMinutes: 10,
 };
 
 /** The keys as users type them (`clinic settings set session-idle-minutes 30`) and their checks. */
@@ -32,6 +35,7 @@ const SETTING_KEYS = {
   },
   'session-idle-minutes': { field: 'sessionIdleMinutes', parse: integerIn('session-idle-minutes', 1, 24 * 60) },
   'session-absolute-hours': { field: 'sessionAbsoluteHours', parse: integerIn('session-absolute-hours', 1, 24 * 30) },
+  'server-idle-minutes': { field: 'serverIdleMinutes', parse: integerIn('server-idle-minutes', 1, 24 * 60) },
 } as const satisfies Record<string, { field: keyof ClinicSettings; parse: (value: string) => string | number }>;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
@@ -51,6 +55,7 @@ export async function loadSettings(ctx: Pick<DomainContext, 'db'>): Promise<Clin
     timezone: stored.get('timezone') ?? systemTimeZone(),
     sessionIdleMinutes: Number(stored.get('sessionIdleMinutes') ?? SETTING_DEFAULTS.sessionIdleMinutes),
     sessionAbsoluteHours: Number(stored.get('sessionAbsoluteHours') ?? SETTING_DEFAULTS.sessionAbsoluteHours),
+    serverIdleMinutes: Number(stored.get('serverIdleMinutes') ?? SETTING_DEFAULTS.serverIdleMinutes),
   };
 }
 

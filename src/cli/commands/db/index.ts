@@ -5,16 +5,18 @@ import { dbMigrateCommand } from './migrate.js';
 import { dbResetCommand } from './reset.js';
 import { dbRollbackCommand } from './rollback.js';
 import { dbSeedCommand } from './seed.js';
+import { dbServerCommand } from './server.js';
 import { dbStatusCommand } from './status.js';
 
 export function registerDb(program: Command, ctx: CliContext): void {
   program
     .command('db')
-    .description('Database schema: migrate, rollback, status, reset, seed')
+    .description('Database schema: migrate, rollback, status, reset, seed; the embedded server')
     .addCommand(dbMigrateCommand(ctx))
     .addCommand(dbRollbackCommand(ctx))
     .addCommand(dbStatusCommand(ctx))
     .addCommand(dbResetCommand(ctx))
     .addCommand(dbSeedCommand(ctx))
-    .addCommand(dbGrantCommand(ctx));
+    .addCommand(dbGrantCommand(ctx))
+    .addCommand(dbServerCommand(ctx));
 }

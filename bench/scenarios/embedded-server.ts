@@ -1,0 +1,229 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { clinicUser, initClinic, missingCommand, type ClinicUser } from '../lib/clinic-env.js';
+import { clinicSql, doctorUsername, patientUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
+import { ROOT, clinicProcess, measure, measureInterleaved, nodeProcess, runChecked, runOnce, type Measurement, type Sample } from '../lib/proc.js';
+import { skippedSection, type Section } from '../lib/report.js';
+import { psqlScript, type Resources } from '../lib/resources.js';
+import { ratioVerdict, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { formatMs, summarize } from '../lib/stats.js';
+import { equivalentListSql } from './postgres-list.js';
+
+/** Loading rows through the WASM engine is slow; one day of one doctor reads the same at this size. */
+const SHAPE: ClinicShape = { doctors: 50, patients: 5_000, appointments: 25_000 };
+const FLOOR_SCRIPT = path.join(ROOT, 'bench', 'floor-pglite.mjs');
+
+interface EmbeddedClinic {
+  dataDir: string;
+  user: ClinicUser;
+}
+
+/**
+ * A clinic on a new embedded data directory, loaded with the generated data while no server
+ * holds it; the server is stopped again when the bench releases its resources.
+ */
+async function embeddedClinic(ctx: ScenarioContext, purpose: string): Promise<EmbeddedClinic | string> {
+  const dataDir = path.join(ctx.resources.tempDir(`${purpose}-data`), 'clinic');
+  const user = clinicUser(ctx.resources, purpose, { dataDir });
+  const missing = (await missingCommand(user, ['db', 'server', 'stop'])) ?? (await missingCommand(user, ['appointments', 'list']));
+  if (missing) return missing;
+  stopServerAtCleanup(ctx.resources, user);
+  await initClinic(user);
+  await stopServer(user);
+  const { execOnDataDir } = await import('../lib/pglite.js');
+  await execOnDataDir(dataDir, clinicSql(SHAPE));
+  return { dataDir, user };
+}
+
+function stopServer(user: ClinicUser): Promise<Sample> {
+  return runChecked(clinicProcess(['db', 'server', 'stop', '--json'], { env: user.env }));
+}
+
+function stopServerAtCleanup(resources: Resources, user: ClinicUser): void {
+  resources.onCleanup('the embedded server', () => {
+    // releaseAll is synchronous; stopping a server that no longer runs is a no-op.
+    execFileSync(process.execPath, [path.join(ROOT, 'bin', 'clinic.js'), 'db', 'server', 'stop'], { env: user.env, stdio: 'ignore', timeout: 60_000 });
+  });
+}
+
+function listArgs(): string[] {
+  return ['appointments', 'list', '--json', '--doctor', doctorUsername(1), '--date', sampleMonday(SHAPE)];
+}
+
+/** Scenario: a warm embedded server against PostgreSQL and against `node -e 0`. */
+export const embeddedWarm: Scenario = {
+  id: 'embedded-warm',
+  title: '3a. appointments list on a warm embedded server',
+  target: '`clinic appointments list --json --doctor D --date D` on a warm embedded server within 1.2× the same command on PostgreSQL and within 2.5× `node -e 0`.',
+  async run(ctx): Promise<Section> {
+    const clinic = await embeddedClinic(ctx, 'embedded-warm');
+    if (typeof clinic === 'string') return skippedSection(this.id, this.title, this.target, clinic);
+    const url = ctx.resources.createDatabase('warm');
+    const pgUser = clinicUser(ctx.resources, 'embedded-warm-pg', { url });
+    const { migratePostgres } = await import('../lib/schema.js');
+    await migratePostgres(url);
+    psqlScript(url, clinicSql(SHAPE));
+    await initClinic(pgUser);
+
+    const embeddedLabel = `embedded (warm server): clinic ${listArgs().join(' ')}`;
+    const postgresLabel = `PostgreSQL: clinic ${listArgs().join(' ')}`;
+    const results = await measureInterleaved(
+      {
+        'node -e 0': nodeProcess(['-e', '0'], { env: clinic.user.env }),
+        [postgresLabel]: clinicProcess(listArgs(), { env: pgUser.env }),
+        [embeddedLabel]: clinicProcess(listArgs(), { env: clinic.user.env }),
+      },
+      // The warm-up run starts the server.
+      { runs: ctx.runs ?? 15, warmup: 1 },
+    );
+    const node = results['node -e 0']!;
+    const postgres = results[postgresLabel]!;
+    const embedded = results[embeddedLabel]!;
+    const listed = (JSON.parse(embedded.samples[0]!.stdout) as unknown[]).length;
+    const onPostgres = (JSON.parse(postgres.samples[0]!.stdout) as unknown[]).length;
+    if (listed !== onPostgres) throw new Error(`embedded listed ${listed} appointments, PostgreSQL ${onPostgres}`);
+    return {
+      id: this.id,
+      title: this.title,
+      target: this.target,
+      rows: [
+        { label: 'node -e 0', measurement: node },
+        { label: postgresLabel, measurement: postgres, baseline: 'node -e 0' },
+        { label: embeddedLabel, measurement: embedded, baseline: postgresLabel },
+        { label: `${embeddedLabel} (against node -e 0)`, measurement: embedded, baseline: 'node -e 0' },
+      ],
+      verdicts: [
+        ratioVerdict('embedded against PostgreSQL', embedded.wall.median / postgres.wall.median, embedded.cpu.median / postgres.cpu.median, 1.2),
+        ratioVerdict('embedded against `node -e 0`', embedded.wall.median / node.wall.median, embedded.cpu.median / node.cpu.median, 2.5),
+        `both list the same ${listed} appointments. CPU is the command's own; the server's is not counted (it is shared by every command).`,
+      ],
+      details: `Data: ${SHAPE.doctors} doctors, ${SHAPE.patients.toLocaleString('en')} patients, ${SHAPE.appointments.toLocaleString('en')} appointments (bench/lib/datagen.ts) on both backends.`,
+    };
+  },
+};
+
+/** Scenario: the first command on a stopped server, against PGlite's own start plus the warm command. */
+export const embeddedCold: Scenario = {
+  id: 'embedded-cold',
+  title: '3b. the first command on a cold embedded server',
+  target: 'the first `appointments list` after `db server stop` within its floor (bench/floor-pglite.mjs: PGlite opening the directory, one query, close) plus the same command on a warm server plus 300 ms.',
+  async run(ctx): Promise<Section> {
+    const clinic = await embeddedClinic(ctx, 'embedded-cold');
+    if (typeof clinic === 'string') return skippedSection(this.id, this.title, this.target, clinic);
+    const runs = ctx.runs ?? 8;
+    const doctor = doctorUsername(1);
+    const date = sampleMonday(SHAPE);
+    const floorLabel = 'floor: bench/floor-pglite.mjs (PGlite open + the equivalent query + close)';
+    const coldLabel = `cold: clinic ${listArgs().join(' ')} (the server stopped before each run)`;
+    const warmLabel = `warm: clinic ${listArgs().join(' ')}`;
+    // The floor opens the directory itself: no server may run then.
+    const floor = await measure(nodeProcess([FLOOR_SCRIPT, clinic.dataDir, equivalentListSql(doctor, date)], { env: clinic.user.env }), {
+      runs,
+      warmup: 1,
+      before: async () => void (await stopServer(clinic.user)),
+    });
+    const cold = await measure(clinicProcess(listArgs(), { env: clinic.user.env }), { runs, warmup: 1, before: async () => void (await stopServer(clinic.user)) });
+    const warm = await measure(clinicProcess(listArgs(), { env: clinic.user.env }), { runs, warmup: 1 });
+    await stopServer(clinic.user);
+    const allowed = floor.wall.median + warm.wall.median + 300;
+    return {
+      id: this.id,
+      title: this.title,
+      target: this.target,
+      rows: [
+        { label: floorLabel, measurement: floor },
+        { label: warmLabel, measurement: warm },
+        { label: coldLabel, measurement: cold, baseline: floorLabel },
+      ],
+      verdicts: [
+        `cold ${formatMs(cold.wall.median)} against floor ${formatMs(floor.wall.median)} + warm ${formatMs(warm.wall.median)} + 300 ms = ${formatMs(allowed)}: ${cold.wall.median <= allowed ? 'met' : 'MISSED'} (wall medians).`,
+        'The cold command pays the server start (a Node process, PGlite opening the directory and recovering) and then runs as a warm one; the floor pays PGlite opening the directory and its close (a checkpoint), which the server pays later, when it stops.',
+      ],
+    };
+  },
+};
+
+/** Scenario: five terminals booking at once on one embedded directory. */
+export const embeddedParallel: Scenario = {
+  id: 'embedded-parallel',
+  title: '3c. five terminals × 20 bookings on one embedded directory',
+  target: '5 processes in parallel, each running 20 `appointments book` one after another on one embedded data directory: every command ends in under 2 s, every booking is there, no two overlap.',
+  async run(ctx): Promise<Section> {
+    const clinic = await embeddedClinic(ctx, 'embedded-parallel');
+    if (typeof clinic === 'string') return skippedSection(this.id, this.title, this.target, clinic);
+    const terminals = 5;
+    const perTerminal = 20;
+    // A Monday after the generated appointments: every slot is free, and each booking takes its own.
+    const date = nextMondayAfter('2027-03-01');
+    await runChecked(clinicProcess(['settings', 'show', '--json'], { env: clinic.user.env })); // starts the server
+    const samples: Sample[] = [];
+    const failures: string[] = [];
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: terminals }, async (_, t) => {
+        for (let i = 0; i < perTerminal; i++) {
+          const doctor = doctorUsername(1 + ((t + i) % terminals));
+          const patient = patientUsername(1 + t * perTerminal + i);
+          // 16 half-hour slots a day (09:00-16:30); for one i, the five terminals book five different doctors.
+          const day = addDays(date, Math.floor(i / 16));
+          const minutes = 9 * 60 + (i % 16) * 30;
+          const slot = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+          const sample = await runOnce(
+            clinicProcess(['appointments', 'book', '--json', '--patient', patient, '--doctor', doctor, '--date', day, '--time', slot], { env: clinic.user.env }),
+          );
+          samples.push(sample);
+          if (sample.code !== 0) failures.push(`terminal ${t + 1} booking ${i + 1}: exit ${sample.code}: ${sample.stderr.trim().slice(0, 200)}`);
+        }
+      }),
+    );
+    const totalMs = Date.now() - started;
+    const check = await runChecked(
+      clinicProcess(['appointments', 'list', '--json', '--from', date, '--to', addDays(date, 1), '--limit', '1000'], { env: clinic.user.env }),
+    );
+    const booked = JSON.parse(check.stdout) as Array<{ doctorId: string; patientId: string; startsAt: string; endsAt: string }>;
+    const overlaps = countOverlaps(booked);
+    await stopServer(clinic.user);
+    const slowest = Math.max(...samples.map((sample) => sample.wallMs));
+    const measurement: Measurement = summarizeSamples(samples);
+    return {
+      id: this.id,
+      title: this.title,
+      target: this.target,
+      rows: [{ label: `appointments book (${samples.length} commands, ${terminals} at a time)`, measurement }],
+      verdicts: [
+        `slowest command ${formatMs(slowest)} (${slowest < 2000 ? 'met' : 'MISSED'}; target < 2 s); all ${samples.length} in ${formatMs(totalMs)}.`,
+        `${samples.length - failures.length} of ${samples.length} succeeded; ${booked.length} appointments listed afterwards (${booked.length === terminals * perTerminal ? 'nothing lost' : 'MISSING ROWS'}); ${overlaps} overlapping pairs (${overlaps === 0 ? 'none' : 'OVERLAP'}).`,
+        ...failures.slice(0, 5),
+      ],
+    };
+  },
+};
+
+function summarizeSamples(samples: Sample[]): Measurement {
+  return { wall: summarize(samples.map((s) => s.wallMs)), cpu: summarize(samples.map((s) => s.cpuMs)), samples };
+}
+
+function countOverlaps(rows: Array<{ doctorId: string; patientId: string; startsAt: string; endsAt: string }>): number {
+  let overlaps = 0;
+  for (let a = 0; a < rows.length; a++) {
+    for (let b = a + 1; b < rows.length; b++) {
+      const x = rows[a]!;
+      const y = rows[b]!;
+      const sameParty = x.doctorId === y.doctorId || x.patientId === y.patientId;
+      if (sameParty && x.startsAt < y.endsAt && y.startsAt < x.endsAt) overlaps++;
+    }
+  }
+  return overlaps;
+}
+
+function nextMondayAfter(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  while (date.getUTCDay() !== 1) date.setUTCDate(date.getUTCDate() + 1);
+  return date.toISOString().slice(0, 10);
+}
+
+function addDays(day: string, days: number): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}

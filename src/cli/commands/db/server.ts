@@ -1,0 +1,46 @@
+import { Command } from '@commander-js/extra-typings';
+import type { CliContext } from '../../context.js';
+import { UsageError } from '../../usage-error.js';
+
+/** `db server status|stop`: the background server that owns an embedded data directory (README, Backends). */
+export function dbServerCommand(ctx: CliContext) {
+  return new Command('server')
+    .description('the background server of the embedded database: status, stop')
+    .addCommand(
+      new Command('status').description('show whether the server runs: pid, data directory, uptime, connections, memory').action(async () => {
+        const dataDir = await embeddedDataDir(ctx);
+        const { serverStatus } = await import('../../../db/server/client.js');
+        const status = await serverStatus(dataDir, ctx.env);
+        const record = status ? { running: true, ...status } : { running: false, dataDir };
+        ctx.output.record(record, [
+          ['Data directory', dataDir],
+          ['Server', status ? `running (pid ${status.pid})` : 'not running (the next command starts it)'],
+          ...(status
+            ? ([
+                ['Socket', status.socket],
+                ['Up since', `${status.startedAt} (${status.uptimeSeconds} s)`],
+                ['Connections', `${status.connections}${status.waiting ? ` (${status.waiting} waiting for a transaction to end)` : ''}`],
+                ['Memory', `${Math.round(status.residentBytes / (1024 * 1024))} MB resident`],
+                ['Stops when idle for', `${status.idleTimeoutSeconds} s`],
+              ] as const)
+            : []),
+        ]);
+      }),
+    )
+    .addCommand(
+      new Command('stop').description('stop the server (open transactions roll back; the database is checkpointed)').action(async () => {
+        const dataDir = await embeddedDataDir(ctx);
+        const { stopServer } = await import('../../../db/server/client.js');
+        const status = await stopServer(dataDir, ctx.env, ctx.globals.lockTimeout * 1000);
+        ctx.output.data({ stopped: status !== undefined, pid: status?.pid ?? null, dataDir }, () =>
+          status ? `Stopped the server of ${dataDir} (pid ${status.pid}).` : `No server runs for ${dataDir}.`,
+        );
+      }),
+    );
+}
+
+async function embeddedDataDir(ctx: CliContext): Promise<string> {
+  const target = await ctx.target();
+  if (target.backend !== 'embedded') throw new UsageError('`db server` is about the embedded database; this command names a PostgreSQL server.');
+  return target.dataDir;
+}
