@@ -106,8 +106,9 @@ export class Output {
     if (!this.globals.quiet) this.io.stderr.write(`${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
+  /** A confirmation for people; with --json the data says it all and stderr stays empty (DESIGN §4). */
   success(message: string): void {
-    if (!this.globals.quiet) this.io.stderr.write(`${this.color.green('✓')} ${terminalSafe(message, { lineBreaks: true })}\n`);
+    if (!this.globals.quiet && !this.globals.json) this.io.stderr.write(`${this.color.green('✓')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
   warn(message: string): void {

@@ -12,6 +12,8 @@ export interface AppointmentRow {
   cancel_reason: string | null;
   rescheduled_from_id: string | null;
   external_id: string | null;
+  /** SHA-256 of the booking request that carried external_id as its idempotency key. */
+  request_fingerprint: string | null;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -24,13 +26,13 @@ export interface AppointmentWithNamesRow extends AppointmentRow {
 }
 
 export type NewAppointmentRow = Pick<AppointmentRow, 'patient_id' | 'doctor_id' | 'starts_at' | 'ends_at' | 'reason' | 'status' | 'created_by'> &
-  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id'>>;
+  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id' | 'request_fingerprint'>>;
 
 const ACTIVE = ['PENDING', 'APPROVED', 'CHECKED_IN'];
 
 const COLUMNS = [
   'id', 'patient_id', 'doctor_id', 'starts_at', 'ends_at', 'reason', 'status', 'cancel_reason',
-  'rescheduled_from_id', 'external_id', 'created_by', 'created_at', 'updated_at',
+  'rescheduled_from_id', 'external_id', 'request_fingerprint', 'created_by', 'created_at', 'updated_at',
 ] as const;
 
 function withNames(db: Knex): Knex.QueryBuilder {
@@ -47,6 +49,11 @@ export async function insertAppointment(db: Knex, row: NewAppointmentRow): Promi
 
 export async function findAppointmentById(db: Knex, id: string): Promise<AppointmentWithNamesRow | undefined> {
   return withNames(db).where('a.id', id).first();
+}
+
+/** The appointment an import or an idempotent booking stored under this key. */
+export async function findAppointmentByExternalId(db: Knex, externalId: string): Promise<AppointmentWithNamesRow | undefined> {
+  return withNames(db).where('a.external_id', externalId).first();
 }
 
 /** Ids starting with `prefix` (lower-case hex and dashes), at most `limit` of them. */

@@ -11,7 +11,7 @@ import { countAdmins, lockUsersForAdminChange } from '../../db/repositories/user
 import { actorOf, startSession } from './sessions.js';
 
 const alreadyInitialized = () =>
-  new ConflictError('This clinic is already set up: an admin account exists.', { remedy: 'Run `clinic login` instead.' });
+  new ConflictError('This clinic is already set up: an admin account exists.', { remedy: 'Run `clinic login` instead.', reason: 'ALREADY_EXISTS' });
 
 /**
  * The first step of `clinic init`, before anything is asked: the schema is brought up to date (on

@@ -47,7 +47,7 @@ export async function createAccount(trx: Knex, input: NewAccount): Promise<UserR
   const fullName = parseField(fullNameSchema, input.fullName, 'name');
   const email = input.email ? parseField(emailSchema, input.email, 'email') : null;
   if (await findUserByRef(trx, username)) {
-    throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.' });
+    throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.', reason: 'ALREADY_EXISTS' });
   }
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
@@ -65,7 +65,7 @@ export async function createAccount(trx: Knex, input: NewAccount): Promise<UserR
     });
   } catch (error) {
     if (sqlState(error) === SqlState.uniqueViolation) {
-      throw new ConflictError(`The username "${username}" is taken.`, { cause: error, remedy: 'Choose another username.' });
+      throw new ConflictError(`The username "${username}" is taken.`, { cause: error, remedy: 'Choose another username.', reason: 'ALREADY_EXISTS' });
     }
     throw error;
   }
