@@ -20,6 +20,8 @@ export interface ExportOptions {
 export interface ClinicExport {
   header: ExportHeader;
   records: AsyncIterable<ExportRecord>;
+  /** rows read per table, filled in as `records` is read: the snapshot's own counts */
+  counts: Record<string, number>;
 }
 
 /**
@@ -31,12 +33,12 @@ export interface ClinicExport {
 export async function exportClinic(ctx: DomainContext, options: ExportOptions): Promise<ClinicExport> {
   const applied = (await migrationStatus(ctx.db)).applied;
   const header: ExportHeader = { format: 'clinic-export', version: 1, schema: applied[applied.length - 1] ?? '', credentials: options.includeCredentials };
-  return { header, records: readRecords(ctx, options) };
+  const counts: Record<string, number> = {};
+  return { header, records: readRecords(ctx, options, counts), counts };
 }
 
-async function* readRecords(ctx: DomainContext, options: ExportOptions): AsyncGenerator<ExportRecord> {
+async function* readRecords(ctx: DomainContext, options: ExportOptions, counts: Record<string, number>): AsyncGenerator<ExportRecord> {
   const trx = await ctx.db.transaction();
-  const counts: Record<string, number> = {};
   try {
     await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await useUtc(trx);
