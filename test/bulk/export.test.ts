@@ -60,7 +60,7 @@ describeBackends('appointments export', (db) => {
       const exported = await cli(['appointments', 'export', '--format', format]);
       expect(exported.code).toBe(0);
       expect(exported.stderr).toBe('');
-      if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(HEADER);
+      if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(`${HEADER},cancelReason,rescheduledFromId`);
       else expect(exported.stdout.trim().split('\n').map((line) => JSON.parse(line).patient)).toHaveLength(6);
       const file = path.join(tmp, `export.${format}`);
       await fs.writeFile(file, exported.stdout);
@@ -88,7 +88,7 @@ describeBackends('appointments export', (db) => {
     expect(byDoctor.stdout.trim().split('\n').map((line) => JSON.parse(line).externalId)).toEqual(['ext-5', 'ext-3', expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     const byDay = await cli(['appointments', 'export', '--format', 'ndjson', '--date', '2027-01-04', '--status', 'approved']);
     expect(byDay.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
-      { patient: 'pt.export.b', doctor: 'dr.export.a', date: '2027-01-04', time: '09:30', reason: null, durationMinutes: 60, status: 'APPROVED', externalId: 'ext-2' },
+      { patient: 'pt.export.b', doctor: 'dr.export.a', date: '2027-01-04', time: '09:30', reason: null, durationMinutes: 60, status: 'APPROVED', externalId: 'ext-2', cancelReason: null, rescheduledFromId: null },
     ]);
     const bad = await cli(['appointments', 'export', '--from', '2027-02-01', '--to', '2027-01-01']);
     expect(bad.code).toBe(3);

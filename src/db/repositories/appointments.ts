@@ -54,6 +54,13 @@ export async function findAppointmentByExternalId(db: Knex, externalId: string):
   return withNames(db).where('a.external_id', externalId).first();
 }
 
+/** The key an export names each of these appointments by: its externalId, else its id. */
+export async function appointmentKeys(db: Knex, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows: Array<{ id: string; external_id: string | null }> = await db('appointments').select('id', 'external_id').whereIn('id', ids);
+  return new Map(rows.map((row) => [row.id, row.external_id ?? row.id]));
+}
+
 /** Ids starting with `prefix` (lower-case hex and dashes), at most `limit` of them. */
 export async function findAppointmentIdsByPrefix(
   db: Knex,

@@ -1,4 +1,4 @@
-import { listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import { appointmentKeys, listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import { peopleByIds, type PersonDetailsRow } from '../../db/repositories/users.js';
 import { appointmentFilter, type ListInput } from './queries.js';
 import { clinicDate, clinicTime } from '../clinic-time.js';
@@ -42,10 +42,11 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
       const rows = await listAppointmentRows(ctx.db, { ...filter, limit: PAGE, ...(after ? { after } : {}) });
       const unseen = [...new Set(rows.flatMap((row) => [row.patient_id, row.doctor_id]))].filter((id) => !seen.has(id));
       const people = new Map((await peopleByIds(ctx.db, unseen)).map((person) => [person.id, person]));
+      const replaced = await appointmentKeys(ctx.db, rows.flatMap((row) => (row.rescheduled_from_id ? [row.rescheduled_from_id] : [])));
       for (const row of rows) {
         const newPatient = firstTime(seen, people, row.patient_id);
         const newDoctor = firstTime(seen, people, row.doctor_id);
-        yield { fields: importFields(row, zone), view: appointmentView(row, zone), newPatient, newDoctor };
+        yield { fields: importFields(row, zone, replaced), view: appointmentView(row, zone), newPatient, newDoctor };
       }
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1]!;
@@ -60,7 +61,7 @@ function firstTime(seen: Set<string>, people: Map<string, PersonDetailsRow>, id:
   return people.get(id);
 }
 
-function importFields(row: AppointmentWithNamesRow, zone: string): Record<AppointmentField, string | number | null> {
+function importFields(row: AppointmentWithNamesRow, zone: string, replaced: ReadonlyMap<string, string>): Record<AppointmentField, string | number | null> {
   return {
     patient: row.patient_username,
     doctor: row.doctor_username,
@@ -70,5 +71,7 @@ function importFields(row: AppointmentWithNamesRow, zone: string): Record<Appoin
     durationMinutes: Math.round((row.ends_at.getTime() - row.starts_at.getTime()) / 60_000),
     status: row.status,
     externalId: row.external_id ?? row.id,
+    cancelReason: row.cancel_reason,
+    rescheduledFromId: row.rescheduled_from_id === null ? null : (replaced.get(row.rescheduled_from_id) ?? row.rescheduled_from_id),
   };
 }

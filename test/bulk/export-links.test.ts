@@ -1,0 +1,68 @@
+import { beforeAll, expect, it } from 'vitest';
+import { MONDAY, NOW, TUESDAY, appointmentsCli, booker, makeClinic, type Clinic } from '../appointments/helpers.js';
+import { runCli } from '../support/cli.js';
+import { createTestDatabase, describeBackends, type TestDatabase } from '../support/database.js';
+import { makeStaff } from '../support/factories.js';
+
+/** Appointment CSV/NDJSON exports carry cancelReason and the reschedule link, and import them again. */
+describeBackends('appointments export: cancelReason and rescheduledFromId', (db) => {
+  const cli = appointmentsCli(db);
+  const book = booker(db);
+  let c: Clinic;
+  let oldId: string;
+  let newId: string;
+  let cancelledId: string;
+
+  beforeAll(async () => {
+    c = await makeClinic(db().knex);
+    const first = await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '09:00' });
+    const moved = await cli(c.staff, ['reschedule', '--json', first.id, '--date', TUESDAY, '--time', '10:00']);
+    expect(moved.code, moved.stderr).toBe(0);
+    oldId = first.id;
+    newId = moved.json<{ id: string }>().id;
+    const other = await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: MONDAY, time: '11:00' });
+    expect((await cli(c.staff, ['cancel', other.id, '--reason', 'patient called'])).code).toBe(0);
+    cancelledId = other.id;
+  });
+
+  for (const format of ['csv', 'ndjson'] as const) {
+    it(`${format}: exported, then imported into a clinic with the same people, with the reason and the link`, async () => {
+      const exported = await cli(c.staff, ['export', '--format', format]);
+      expect(exported.code, exported.stderr).toBe(0);
+      if (format === 'ndjson') {
+        const rows = exported.stdout.trim().split('\n').map((line) => JSON.parse(line));
+        expect(rows.find((row) => row.externalId === newId)).toMatchObject({ rescheduledFromId: oldId });
+        expect(rows.find((row) => row.externalId === cancelledId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'patient called' });
+      }
+      const target: TestDatabase = await createTestDatabase(db().backend);
+      try {
+        // The same people (with their ids) in the new clinic: a whole-clinic import of the users and profiles only.
+        const whole = await runCli(['export'], { database: db().database, now: () => NOW });
+        const people = whole.stdout.split('\n').filter((line) => !/"table":"(appointments|audit_log|audit_log_chain_head|messages)"/.test(line)).join('\n');
+        expect((await runCli(['import', '-'], { database: target.database, stdin: people, now: () => NOW })).code).toBe(0);
+        const staff = await makeStaff(target.knex);
+        const imported = await runCli(['appointments', 'import', '-', '--format', format, '--json'], { database: target.database, actor: staff, stdin: exported.stdout, now: () => NOW });
+        expect(imported.code, imported.stderr).toBe(0);
+        const moved = await target.knex('appointments').where({ external_id: newId }).first();
+        const old = await target.knex('appointments').where({ external_id: oldId }).first();
+        expect(moved.rescheduled_from_id).toBe(old.id);
+        expect(old).toMatchObject({ status: 'CANCELLED' });
+        expect(await target.knex('appointments').where({ external_id: cancelledId }).first()).toMatchObject({ status: 'CANCELLED', cancel_reason: 'patient called' });
+      } finally {
+        await target.drop();
+      }
+    });
+  }
+
+  it('refuses a cancelReason on an active status, and a link to nothing', async () => {
+    const header = 'patient,doctor,date,time,status,externalId,cancelReason,rescheduledFromId';
+    const stdin = [header, `${c.patient.username},${c.doctor.username},2027-01-06,09:00,PENDING,x-1,why,`, `${c.patient.username},${c.doctor.username},2027-01-06,10:00,PENDING,x-2,,nowhere`].join('\n');
+    const refused = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], { database: db().database, actor: c.staff, stdin: `${stdin}\n`, now: () => NOW });
+    expect(refused.code).toBe(3);
+    const rows = JSON.parse(refused.stderr).error.rows as Array<{ line: number; error: string }>;
+    expect(rows).toEqual([
+      { line: 2, error: 'a cancelReason goes with a CANCELLED or REJECTED status, not PENDING' },
+      { line: 3, error: 'rescheduledFromId "nowhere" names no appointment of the clinic or of an earlier line' },
+    ]);
+  });
+});
