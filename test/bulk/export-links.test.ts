@@ -54,6 +54,34 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
     });
   }
 
+  it('FHIR: the stored cancel reason, the reschedule extension, the clinic\'s identifier system; an empty export has no entry', async () => {
+    const fhir = async () => {
+      const result = await cli(c.staff, ['export', '--format', 'fhir']);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { entry?: Array<{ fullUrl: string; resource: Record<string, any> }> };
+    };
+    const byId = (bundle: Awaited<ReturnType<typeof fhir>>, id: string) => bundle.entry!.find((entry) => entry.resource.id === id)!.resource;
+    const bundle = await fhir();
+    expect(byId(bundle, cancelledId).cancelationReason).toEqual({ text: 'patient called' });
+    expect(byId(bundle, newId).extension).toEqual([{ url: 'urn:clinic:extension:rescheduled-from', valueReference: { reference: `urn:uuid:${oldId}` } }]);
+    expect(bundle.entry!.some((entry) => entry.fullUrl === `urn:uuid:${oldId}`)).toBe(true);
+
+    const keyed = await cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', TUESDAY, '--time', '15:00', '--idempotency-key', 'fhir-key-1']);
+    expect(keyed.code, keyed.stderr).toBe(0);
+    const set = await runCli(['settings', 'set', 'fhir-identifier-system', 'https://clinic-a.example/fhir/external-id'], { database: db().database, actor: c.admin, now: () => NOW });
+    expect(set.code, set.stderr).toBe(0);
+    const bad = await runCli(['settings', 'set', 'fhir-identifier-system', 'not a url'], { database: db().database, actor: c.admin, now: () => NOW });
+    expect(bad.code).toBe(3);
+    const withSystem = await fhir();
+    expect(byId(withSystem, keyed.json<{ id: string }>().id).identifier).toEqual([{ system: 'https://clinic-a.example/fhir/external-id', value: 'fhir-key-1' }]);
+
+    const empty = await cli(c.staff, ['export', '--format', 'fhir', '--date', '2030-01-07']);
+    expect(empty.code, empty.stderr).toBe(0);
+    const none = JSON.parse(empty.stdout) as Record<string, unknown>;
+    expect(none).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
+    expect(none).not.toHaveProperty('entry');
+  });
+
   it('refuses a cancelReason on an active status, and a link to nothing', async () => {
     const header = 'patient,doctor,date,time,status,externalId,cancelReason,rescheduledFromId';
     const stdin = [header, `${c.patient.username},${c.doctor.username},2027-01-06,09:00,PENDING,x-1,why,`, `${c.patient.username},${c.doctor.username},2027-01-06,10:00,PENDING,x-2,,nowhere`].join('\n');

@@ -18,6 +18,8 @@ export interface ExportedAppointment {
   /** set the first time the export meets this person, for formats that describe people once (FHIR) */
   newPatient: PersonDetailsRow | undefined;
   newDoctor: PersonDetailsRow | undefined;
+  /** the id an outside system gave it (import externalId, idempotency key), if any */
+  outsideId: string | null;
 }
 
 const PAGE = 1_000;
@@ -46,7 +48,7 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
       for (const row of rows) {
         const newPatient = firstTime(seen, people, row.patient_id);
         const newDoctor = firstTime(seen, people, row.doctor_id);
-        yield { fields: importFields(row, zone, replaced), view: appointmentView(row, zone), newPatient, newDoctor };
+        yield { fields: importFields(row, zone, replaced), view: appointmentView(row, zone), newPatient, newDoctor, outsideId: row.external_id };
       }
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1]!;

@@ -11,11 +11,14 @@ export interface ClinicSettings {
   timezone: string;
   sessionIdleMinutes: number;
   sessionAbsoluteHours: number;
+  /** the FHIR identifier system of outside ids (externalId, idempotency keys): the clinic's own URL */
+  fhirIdentifierSystem: string;
 }
 
 export const SETTING_DEFAULTS: Omit<ClinicSettings, 'timezone'> = {
   sessionIdleMinutes: 60,
   sessionAbsoluteHours: 12,
+  fhirIdentifierSystem: 'urn:clinic:external-id',
 };
 
 /** The keys as users type them (`clinic settings set session-idle-minutes 30`) and their checks. */
@@ -31,6 +34,15 @@ const SETTING_KEYS = {
   },
   'session-idle-minutes': { field: 'sessionIdleMinutes', parse: integerIn('session-idle-minutes', 1, 24 * 60) },
   'session-absolute-hours': { field: 'sessionAbsoluteHours', parse: integerIn('session-absolute-hours', 1, 24 * 30) },
+  'fhir-identifier-system': {
+    field: 'fhirIdentifierSystem',
+    parse: (value: string) => {
+      if (value.length > 255 || !/^(https?:\/\/[^\s/]+(\/\S*)?|urn:[a-z0-9][a-z0-9-]*:\S+)$/i.test(value)) {
+        throw new ValidationError(`fhir-identifier-system must be an absolute http(s) URL or a URN, not "${value}".`, { remedy: 'Use a URL the clinic owns, e.g. https://clinic.example/fhir/external-id.' });
+      }
+      return value;
+    },
+  },
 } as const satisfies Record<string, { field: keyof ClinicSettings; parse: (value: string) => string | number }>;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
@@ -53,6 +65,7 @@ export async function loadSettings(ctx: Pick<DomainContext, 'db'>): Promise<Clin
     timezone: stored.get('timezone') ?? systemTimeZone(),
     sessionIdleMinutes: Number(stored.get('sessionIdleMinutes') ?? SETTING_DEFAULTS.sessionIdleMinutes),
     sessionAbsoluteHours: Number(stored.get('sessionAbsoluteHours') ?? SETTING_DEFAULTS.sessionAbsoluteHours),
+    fhirIdentifierSystem: stored.get('fhirIdentifierSystem') ?? SETTING_DEFAULTS.fhirIdentifierSystem,
   };
 }
 

@@ -27,16 +27,20 @@ export function appointmentsExportCommand(ctx: CliContext) {
       const appointments = await exportAppointments(await ctx.domain(), filters);
       const write = (text: string) => writeChunk(ctx.io.stdout, text, ctx.signal);
       if (format === 'fhir') {
-        const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('../../../domain/appointments/fhir.js');
+        const [{ bundleOpening, bundleClosing, ENTRIES_OPENING, fhirEntries }, { loadSettings }] = await Promise.all([
+          import('../../../domain/appointments/fhir.js'),
+          import('../../../domain/settings/service.js'),
+        ]);
+        const options = { identifierSystem: (await loadSettings(await ctx.anonymousDomain())).fhirIdentifierSystem };
         await write(bundleOpening(ctx.now()));
-        let first = true;
+        let entries = 0;
         for await (const item of appointments) {
-          for (const entry of fhirEntries(item)) {
-            await write(`${first ? '' : ','}\n${JSON.stringify(entry)}`);
-            first = false;
+          for (const entry of fhirEntries(item, options)) {
+            await write(`${entries === 0 ? ENTRIES_OPENING : ','}\n${JSON.stringify(entry)}`);
+            entries++;
           }
         }
-        await write(`\n${BUNDLE_CLOSING}\n`);
+        await write(`${bundleClosing(entries)}\n`);
         return;
       }
       if (ctx.globals.json) {

@@ -6,5 +6,6 @@ export function renderSettings(output: Output, settings: ClinicSettings): void {
     ['timezone', settings.timezone],
     ['session-idle-minutes', settings.sessionIdleMinutes],
     ['session-absolute-hours', settings.sessionAbsoluteHours],
+    ['fhir-identifier-system', settings.fhirIdentifierSystem],
   ]);
 }
