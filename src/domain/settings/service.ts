@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import { requireActor } from '../policy.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
+import { parseWith } from '../validation.js';
 import { clinicDate, formatClinicDateTime, isValidTimeZone, systemTimeZone } from '../clinic-time.js';
 import { findAllSettings, findSetting, upsertSetting } from '../../db/repositories/settings.js';
 
@@ -49,12 +50,9 @@ export type SettingKey = keyof typeof SETTING_KEYS;
 export const SETTING_KEY_NAMES = Object.keys(SETTING_KEYS) as SettingKey[];
 
 function integerIn(name: string, min: number, max: number) {
-  const schema = z.coerce.number().int().min(min).max(max);
-  return (value: string) => {
-    const parsed = schema.safeParse(value.trim());
-    if (!parsed.success) throw new ValidationError(`${name} must be a whole number from ${min} to ${max}, not "${value}".`);
-    return parsed.data;
-  };
+  const problem = `a whole number from ${min} to ${max}`;
+  const schema = z.string().trim().regex(/^\d{1,9}$/, problem).transform(Number).pipe(z.number().min(min, problem).max(max, problem));
+  return (value: string) => parseWith(schema, value, name);
 }
 
 /** The clinic's settings with defaults filled in; readable without a login (commands need the time zone). */
