@@ -30,6 +30,8 @@ const byDomainCode: Record<ErrorCode, number> = {
 export interface DescribedError {
   exitCode: number;
   code: string;
+  /** The stable finer cause (README "Error reasons"), when there is one. */
+  reason?: string | undefined;
   message: string;
   remedy?: string | undefined;
   /** Per-row problems of a bulk operation (an import file refused as a whole). */
@@ -42,7 +44,7 @@ export interface DescribedError {
 export async function describeError(error: unknown): Promise<DescribedError> {
   if (isClinicError(error)) {
     const rows = Array.isArray(error.details?.rows) ? (error.details.rows as DescribedError['rows']) : undefined;
-    return { exitCode: byDomainCode[error.code], code: error.code, message: error.message, remedy: error.remedy, rows, unexpected: false };
+    return { exitCode: byDomainCode[error.code], code: error.code, reason: error.reason, message: error.message, remedy: error.remedy, rows, unexpected: false };
   }
   if (error instanceof UsageError) {
     return { exitCode: ExitCode.usage, code: 'USAGE', message: error.message, remedy: error.remedy, unexpected: false };

@@ -1,6 +1,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { GlobalOptions } from './globals.js';
 import type { IO } from './io.js';
+import { UsageError } from './usage-error.js';
 
 export interface Column<T> {
   header: string;
@@ -39,7 +40,8 @@ export class Output {
 
   private write(value: unknown, human: () => string): void {
     if (this.globals.json) {
-      this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      const selected = this.globals.fields ? selectFields(value, this.globals.fields) : value;
+      this.io.stdout.write(`${JSON.stringify(selected, null, 2)}\n`);
       return;
     }
     const text = human();
@@ -106,13 +108,32 @@ export class Output {
     if (!this.globals.quiet) this.io.stderr.write(`${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
+  /** A confirmation for people; with --json the data says it all and stderr stays empty (DESIGN §4). */
   success(message: string): void {
-    if (!this.globals.quiet) this.io.stderr.write(`${this.color.green('✓')} ${terminalSafe(message, { lineBreaks: true })}\n`);
+    if (!this.globals.quiet && !this.globals.json) this.io.stderr.write(`${this.color.green('✓')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
   warn(message: string): void {
     this.io.stderr.write(`${this.color.yellow('!')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
+}
+
+/**
+ * `--fields`: each object (of an array, or the one object) reduced to the named fields, in the
+ * order given. A name that no object has is a usage error listing the fields there are.
+ */
+export function selectFields(value: unknown, fields: readonly string[]): unknown {
+  const objects = (Array.isArray(value) ? value : [value]).filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item));
+  if (objects.length > 0) {
+    const known = new Set(objects.flatMap((item) => Object.keys(item)));
+    const unknown = fields.filter((field) => !known.has(field));
+    if (unknown.length > 0) {
+      throw new UsageError(`Unknown field(s) for --fields: ${unknown.join(', ')}.`, `The fields are: ${[...known].join(', ')}.`);
+    }
+  }
+  const pick = (item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(fields.filter((field) => field in item).map((field) => [field, (item as Record<string, unknown>)[field]])) : item;
+  return Array.isArray(value) ? value.map(pick) : pick(value);
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

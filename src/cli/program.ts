@@ -3,6 +3,7 @@ import type { CliContext } from './context.js';
 import { addGlobalOptions, readGlobals } from './globals.js';
 import { registerAppointments } from './commands/appointments/index.js';
 import { registerAudit } from './commands/audit/index.js';
+import { registerClinicTransfer } from './commands/clinic/index.js';
 import { registerDb } from './commands/db/index.js';
 import { registerDoctors } from './commands/doctors/index.js';
 import { registerMessages } from './commands/messages/index.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerAudit(program, ctx);
   registerSettings(program, ctx);
   registerDb(program, ctx);
+  registerClinicTransfer(program, ctx);
 
   configureRecursively(program, ctx);
   return program as unknown as Command;

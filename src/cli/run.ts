@@ -66,6 +66,7 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[])
     const payload = {
       error: {
         code: described.code,
+        ...(described.reason ? { reason: described.reason } : {}),
         message: described.message,
         ...(described.remedy ? { remedy: described.remedy } : {}),
         ...(described.rows ? { rows: described.rows } : {}),

@@ -51,7 +51,7 @@ async function ensureSchema(database: Database): Promise<void> {
   }
   throw new DatabaseUnavailableError(
     `The database schema is not up to date: ${pending.length} migration(s) pending on ${describeTarget(database.target)}.`,
-    { remedy: 'Run `clinic db migrate`.' },
+    { remedy: 'Run `clinic db migrate`.', reason: 'PENDING_MIGRATIONS' },
   );
 }
 

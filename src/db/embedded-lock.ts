@@ -63,7 +63,7 @@ export async function acquireEmbeddedLock(dataDir: string, options: LockOptions)
       throw new DatabaseUnavailableError(
         `The embedded database at ${dataDir} is in use by another clinic process ${holder}; ` +
           `gave up after ${Math.round(options.timeoutMs / 1000)} s.`,
-        { remedy: 'Wait for the other command to finish, or raise --lock-timeout.' },
+        { remedy: 'Wait for the other command to finish, or raise --lock-timeout.', reason: 'LOCKED' },
       );
     }
     if (!reportedWait) {

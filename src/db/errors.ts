@@ -14,15 +14,46 @@ export type ErrorCode =
   | 'INTEGRITY'
   | 'INTERRUPTED';
 
+/**
+ * A stable, finer cause than the code, for scripts (`error.reason` in JSON; the README lists
+ * them). A reason never changes meaning once released; new ones may be added.
+ */
+export const ERROR_REASONS = [
+  'SLOT_TAKEN',
+  'PATIENT_BUSY',
+  'OUTSIDE_HOURS',
+  'TIME_OFF',
+  'ACCOUNT_DISABLED',
+  'NO_FREE_SLOT',
+  'ILLEGAL_TRANSITION',
+  'TOO_EARLY',
+  'TOO_LATE',
+  'ALREADY_EXISTS',
+  'IDEMPOTENCY_MISMATCH',
+  'LOCKED',
+  'PENDING_MIGRATIONS',
+  'NOT_EMPTY',
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+export interface ClinicErrorOptions {
+  remedy?: string;
+  reason?: ErrorReason;
+  details?: Record<string, unknown>;
+  cause?: unknown;
+}
+
 export abstract class ClinicError extends Error {
   abstract readonly code: ErrorCode;
   readonly remedy: string | undefined;
+  readonly reason: ErrorReason | undefined;
   readonly details: Record<string, unknown> | undefined;
 
-  constructor(message: string, options: { remedy?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(message: string, options: ClinicErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.remedy = options.remedy;
+    this.reason = options.reason;
     this.details = options.details;
   }
 }

@@ -15,6 +15,7 @@ import * as createSettings from '../../migrations/20261125091100_create_settings
 import * as createAuditLog from '../../migrations/20261125091200_create_audit_log.js';
 import * as fixPatientsPhoneCheck from '../../migrations/20261125091300_fix_patients_phone_check.js';
 import * as chainAuditLog from '../../migrations/20261201090000_chain_audit_log.js';
+import * as addAppointmentRequestFingerprint from '../../migrations/20261202090000_add_appointment_request_fingerprint.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -36,6 +37,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261125091200_create_audit_log', createAuditLog],
   ['20261125091300_fix_patients_phone_check', fixPatientsPhoneCheck],
   ['20261201090000_chain_audit_log', chainAuditLog],
+  ['20261202090000_add_appointment_request_fingerprint', addAppointmentRequestFingerprint],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);

@@ -164,7 +164,13 @@ export function classifyDatabaseError(error: unknown): ClinicError | undefined {
     case '53':
       return unavailable(`The database server is out of resources: ${message}.`, state === '53100' ? 'Free disk space on the database server.' : 'Try again later, or ask the DBA to raise the limit.');
     case '55':
-      if (state === '55P03') return unavailable('A row or table is locked by another session and the lock wait timed out; nothing was changed.', 'Try again when the other work has finished.');
+      if (state === '55P03') {
+        return new DatabaseUnavailableError('A row or table is locked by another session and the lock wait timed out; nothing was changed.', {
+          cause: error,
+          reason: 'LOCKED',
+          remedy: 'Try again when the other work has finished.',
+        });
+      }
       if (state === '55006') return unavailable(`The database object is in use: ${message}.`, 'Try again when the other sessions have finished.');
       return undefined;
     case '58':
@@ -180,7 +186,11 @@ export function classifyDatabaseError(error: unknown): ClinicError | undefined {
       if (state === '23502' || state === SqlState.checkViolation) {
         return new ValidationError(`The database refused a value: ${message}.`, { cause: error, remedy: 'Correct the value and try again.' });
       }
-      return new ConflictError(`The change conflicts with data already stored: ${message}.`, { cause: error, details: { constraint: constraintName(error) } });
+      return new ConflictError(`The change conflicts with data already stored: ${message}.`, {
+        cause: error,
+        ...(state === SqlState.uniqueViolation ? { reason: 'ALREADY_EXISTS' as const } : {}),
+        details: { constraint: constraintName(error) },
+      });
     case '40':
       return new ConflictError('The change collided with another one made at the same moment and was not saved.', { cause: error, remedy: 'Run the command again.' });
     case '54':

@@ -1,11 +1,21 @@
-import { ClinicError } from '../db/errors.js';
+import { ClinicError, type ClinicErrorOptions } from '../db/errors.js';
 
 /**
  * Every error of the clinic library, in one place: the CLI maps these (by code) to exit codes.
  * The base class and the errors the database layer raises too live in src/db/errors.ts, which
  * depends on nothing.
  */
-export { ClinicError, ConflictError, DatabaseUnavailableError, ValidationError, isClinicError, type ErrorCode } from '../db/errors.js';
+export {
+  ClinicError,
+  ConflictError,
+  DatabaseUnavailableError,
+  ERROR_REASONS,
+  ValidationError,
+  isClinicError,
+  type ClinicErrorOptions,
+  type ErrorCode,
+  type ErrorReason,
+} from '../db/errors.js';
 
 export class NotAuthenticatedError extends ClinicError {
   readonly code = 'NOT_AUTHENTICATED' as const;
@@ -28,7 +38,7 @@ export class IntegrityError extends ClinicError {
 export class InterruptedError extends ClinicError {
   readonly code = 'INTERRUPTED' as const;
 
-  constructor(message = 'Interrupted.', options: { remedy?: string; cause?: unknown } = {}) {
+  constructor(message = 'Interrupted.', options: ClinicErrorOptions = {}) {
     super(message, options);
   }
 }

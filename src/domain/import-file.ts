@@ -24,6 +24,12 @@ export interface RecordShape {
   required: readonly string[];
   /** fields an NDJSON line may also give as a JSON number; every other field is a string (or null: absent) */
   numeric?: readonly string[];
+  /** other spellings a file may use for a field (the list's JSON name for the import's): `fullName` for `name` */
+  aliases?: Readonly<Record<string, string>>;
+}
+
+function canonical(name: string, shape: RecordShape): string {
+  return shape.aliases?.[name] ?? name;
 }
 
 /** A runaway field (an unclosed quote in a big file) stops at this size instead of eating memory. */
@@ -116,7 +122,7 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
       while (skipped.length > 0) yield skipped.shift()!;
       const line = info.lines - record.reduce((n, value) => n + countNewlines(value), 0);
       if (!header) {
-        header = record.map((name) => name.trim());
+        header = record.map((name) => canonical(name.trim(), shape));
         checkHeader(header, shape);
         continue;
       }
@@ -211,7 +217,11 @@ function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRec
   }
   const fields: Record<string, string | undefined> = {};
   const unknown: string[] = [];
-  for (const [name, value] of Object.entries(parsed)) {
+  const seen = new Set<string>();
+  for (const [given, value] of Object.entries(parsed)) {
+    const name = canonical(given, shape);
+    if (seen.has(name)) return { line, fields, problem: `field "${name}" is given twice (under two spellings)` };
+    seen.add(name);
     if (!shape.fields.includes(name)) {
       unknown.push(name);
       continue;

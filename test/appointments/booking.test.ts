@@ -27,6 +27,9 @@ describeBackends('appointments book', (db) => {
       doctorId: c.doctor.id,
       date: MONDAY,
       timeSlot: '09:00-09:30',
+      startTime: '09:00',
+      endTime: '09:30',
+      timeZone: 'Europe/Lisbon',
       startsAt: '2027-01-04T09:00:00.000Z',
       endsAt: '2027-01-04T09:30:00.000Z',
       reason: 'check-up',
@@ -49,7 +52,7 @@ describeBackends('appointments book', (db) => {
     await knex('settings').where({ key: 'timezone' }).update({ value: 'America/New_York' });
     try {
       const appointment = await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: TUESDAY, time: '16:30' });
-      expect(appointment).toMatchObject({ date: TUESDAY, timeSlot: '16:30-17:00', startsAt: '2027-01-05T21:30:00.000Z' });
+      expect(appointment).toMatchObject({ date: TUESDAY, timeSlot: '16:30-17:00', startTime: '16:30', endTime: '17:00', timeZone: 'America/New_York', startsAt: '2027-01-05T21:30:00.000Z' });
     } finally {
       await knex('settings').where({ key: 'timezone' }).update({ value: 'Europe/Lisbon' });
     }

@@ -8,7 +8,7 @@ export const MONDAY = '2027-01-04';
 export const TUESDAY = '2027-01-05';
 
 export const APPOINTMENT_FIELDS = [
-  'id', 'patientId', 'doctorId', 'patient', 'doctor', 'date', 'timeSlot', 'startsAt', 'endsAt',
+  'id', 'patientId', 'doctorId', 'patient', 'doctor', 'date', 'timeSlot', 'startTime', 'endTime', 'timeZone', 'startsAt', 'endsAt',
   'reason', 'status', 'cancelReason', 'rescheduledFromId', 'createdAt', 'updatedAt',
 ].sort();
 
@@ -20,6 +20,9 @@ export interface Appointment {
   doctor: string;
   date: string;
   timeSlot: string;
+  startTime: string;
+  endTime: string;
+  timeZone: string;
   startsAt: string;
   endsAt: string;
   reason: string | null;

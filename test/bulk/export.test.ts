@@ -60,7 +60,7 @@ describeBackends('appointments export', (db) => {
       const exported = await cli(['appointments', 'export', '--format', format]);
       expect(exported.code).toBe(0);
       expect(exported.stderr).toBe('');
-      if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(HEADER);
+      if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(`${HEADER},cancelReason,rescheduledFromId`);
       else expect(exported.stdout.trim().split('\n').map((line) => JSON.parse(line).patient)).toHaveLength(6);
       const file = path.join(tmp, `export.${format}`);
       await fs.writeFile(file, exported.stdout);
@@ -88,7 +88,7 @@ describeBackends('appointments export', (db) => {
     expect(byDoctor.stdout.trim().split('\n').map((line) => JSON.parse(line).externalId)).toEqual(['ext-5', 'ext-3', expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     const byDay = await cli(['appointments', 'export', '--format', 'ndjson', '--date', '2027-01-04', '--status', 'approved']);
     expect(byDay.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
-      { patient: 'pt.export.b', doctor: 'dr.export.a', date: '2027-01-04', time: '09:30', reason: null, durationMinutes: 60, status: 'APPROVED', externalId: 'ext-2' },
+      { patient: 'pt.export.b', doctor: 'dr.export.a', date: '2027-01-04', time: '09:30', reason: null, durationMinutes: 60, status: 'APPROVED', externalId: 'ext-2', cancelReason: null, rescheduledFromId: null },
     ]);
     const bad = await cli(['appointments', 'export', '--from', '2027-02-01', '--to', '2027-01-01']);
     expect(bad.code).toBe(3);
@@ -99,7 +99,7 @@ describeBackends('appointments export', (db) => {
   it('writes a FHIR R4 collection Bundle of Patient, Practitioner and Appointment resources', async () => {
     const result = await cli(['appointments', 'export', '--format', 'fhir']);
     expect(result.code).toBe(0);
-    const bundle = JSON.parse(result.stdout) as { resourceType: string; type: string; timestamp: string; entry: Array<{ resource: Record<string, any> }> };
+    const bundle = JSON.parse(result.stdout) as { resourceType: string; type: string; timestamp: string; entry: Array<{ fullUrl: string; resource: Record<string, any> }> };
     expect(bundle.resourceType).toBe('Bundle');
     expect(bundle.type).toBe('collection');
     expect(bundle.timestamp).toBe(NOW.toISOString());
@@ -110,24 +110,31 @@ describeBackends('appointments export', (db) => {
     expect(byType('Patient')[0]).toMatchObject({ birthDate: '1980-05-17', name: [{ text: expect.any(String) }] });
     const appointments = byType('Appointment');
     expect(appointments).toHaveLength(6);
-    const ids = new Set(resources.map((resource) => `${resource.resourceType}/${resource.id}`));
+    for (const entry of bundle.entry) expect(entry.fullUrl).toBe(`urn:uuid:${entry.resource.id}`);
+    const typeOf = new Map(bundle.entry.map((entry) => [entry.fullUrl, entry.resource.resourceType as string]));
     for (const appointment of appointments) {
       expect(appointment.participant).toHaveLength(2);
-      for (const participant of appointment.participant) expect(ids.has(participant.actor.reference)).toBe(true);
-      expect(appointment.participant.map((p: { actor: { reference: string } }) => p.actor.reference.split('/')[0])).toEqual(['Patient', 'Practitioner']);
+      for (const participant of appointment.participant) expect(typeOf.has(participant.actor.reference)).toBe(true);
+      expect(appointment.participant.map((p: { actor: { reference: string } }) => typeOf.get(p.actor.reference))).toEqual(['Patient', 'Practitioner']);
       expect(Date.parse(appointment.end) - Date.parse(appointment.start)).toBe(appointment.minutesDuration * 60_000);
     }
-    const status = (externalId: string) => appointments.find((a) => a.identifier[0].value === externalId)!;
+    const status = (externalId: string) => appointments.find((a) => a.identifier?.[0]?.value === externalId)!;
     expect(status('ext-1')).toMatchObject({ status: 'pending', description: 'Check-up, yearly', start: '2027-01-04T08:00:00.000Z' });
+    expect(status('ext-1').identifier).toEqual([{ system: 'urn:clinic:external-id', value: 'ext-1' }]);
+    expect(status('ext-1').participant.map((p: { status: string }) => p.status)).toEqual(['needs-action', 'needs-action']);
     expect(status('ext-2').status).toBe('booked');
+    expect(status('ext-2').participant.map((p: { status: string }) => p.status)).toEqual(['accepted', 'accepted']);
     expect(status('ext-3')).toMatchObject({ status: 'cancelled', cancelationReason: { text: 'doctor declined' } });
+    expect(status('ext-3').participant.map((p: { status: string }) => p.status)).toEqual(['declined', 'declined']);
+    // The clinic's own ids are resource ids, never identifiers: the one row imported without an externalId has none.
+    expect(appointments.filter((a) => a.identifier === undefined)).toHaveLength(1);
     expect(status('ext-5').status).toBe('fulfilled');
     expect(status('ext-6').status).toBe('noshow');
     expect(appointments.filter((a) => a.status === 'cancelled')).toHaveLength(2);
     // Each person is described once, before the first appointment that refers to them.
     const firstUse = (reference: string) => resources.findIndex((r) => r.resourceType === 'Appointment' && r.participant.some((p: { actor: { reference: string } }) => p.actor.reference === reference));
     for (const person of [...byType('Patient'), ...byType('Practitioner')]) {
-      expect(resources.indexOf(person)).toBeLessThan(firstUse(`${person.resourceType}/${person.id}`));
+      expect(resources.indexOf(person)).toBeLessThan(firstUse(`urn:uuid:${person.id}`));
     }
   });
 });

@@ -175,6 +175,9 @@ const MATRIX: Row[] = [
   { command: 'db migrate', expect: ALL, trial: () => ({ args: ['db', 'migrate'] }) },
   { command: 'db reset', expect: SAME(2), trial: () => ({ args: ['db', 'reset', '--no-input'] }) },
   { command: 'db grant', expect: SAME(0), exempt: 'operator command gated by the database credential (the schema owner); roles and grants are tested on a private cluster in test/db/least-privilege.test.ts' },
+  { command: 'db copy', expect: SAME(0), exempt: 'operator command gated by the database credentials of source and target; tested in test/clinic/db-copy.test.ts' },
+  { command: 'export', expect: SAME(0), exempt: 'operator command gated by the database credential, like db status (whoever holds the database holds every row); no secrets unless --include-credentials: test/clinic/transfer.test.ts' },
+  { command: 'import', expect: SAME(0), exempt: 'operator command into an empty clinic (no user exists yet), gated by the database credential; test/clinic/transfer.test.ts' },
   { command: 'db rollback', expect: SAME(0), exempt: 'operator command gated by the database credential; not run here (it would drop the schema this matrix runs on)' },
   // doctors
   { command: 'doctors add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['doctors', 'add', '--username', w.fresh('dr.new'), '--name', 'New Doctor'] }) },

@@ -21,6 +21,9 @@ export interface StagedAppointment {
   duration_minutes: string | null;
   status: string | null;
   external_id: string | null;
+  cancel_reason: string | null;
+  /** the externalId (or id) of the appointment this one replaced, in the clinic or earlier in the file */
+  rescheduled_from: string | null;
   /** why the row is bad as read (format, field values); null when it reads well */
   problem: string | null;
   /** the clinic-local date, its ISO weekday and the start in minutes after midnight */
@@ -37,7 +40,7 @@ export interface StagedAppointment {
 }
 
 export const STAGED_COLUMNS = [
-  'line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id',
+  'line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id', 'cancel_reason', 'rescheduled_from',
   'problem', 'local_date', 'weekday', 'start_minute', 'starts_at', 'duration', 'status_value', 'not_before',
 ] as const satisfies ReadonlyArray<keyof StagedAppointment>;
 
@@ -51,6 +54,8 @@ export interface RejectedAppointmentRow {
   duration_minutes: string | null;
   status: string | null;
   external_id: string | null;
+  cancel_reason: string | null;
+  rescheduled_from: string | null;
   problem: string;
 }
 
@@ -64,6 +69,7 @@ const CREATE_STAGING = `
   CREATE TEMP TABLE appointment_import_rows (
     line integer NOT NULL,
     patient text, doctor text, date text, time text, reason text, duration_minutes text, status text, external_id text,
+    cancel_reason text, rescheduled_from text,
     problem text,
     local_date date, weekday smallint, start_minute integer, starts_at timestamptz, duration integer, status_value text,
     not_before timestamptz
@@ -106,12 +112,17 @@ const CHECK_ROWS = `
       LEFT JOIN users pu ON pu.username = s.patient::citext AND pu.role = 'patient'
   )
   SELECT x.line, x.patient, x.doctor, x.date, x.time, x.reason, x.duration_minutes, x.status, x.external_id,
+         x.cancel_reason, x.rescheduled_from,
          x.doctor_id, x.patient_id, x.starts_at, x.ends_at, x.status_value, x.active,
          x.already_imported AND x.problem IS NULL AS already_imported,
          CASE
            WHEN x.problem IS NOT NULL THEN x.problem
            WHEN x.already_imported THEN NULL
            WHEN x.first_line < x.line THEN 'externalId "' || x.external_id || '" repeats line ' || x.first_line
+           WHEN x.rescheduled_from IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.external_id = x.rescheduled_from OR a.id::text = lower(x.rescheduled_from))
+                AND NOT EXISTS (SELECT 1 FROM appointment_import_rows r WHERE r.external_id = x.rescheduled_from AND r.line < x.line)
+             THEN 'rescheduledFromId "' || x.rescheduled_from || '" names no appointment of the clinic or of an earlier line'
            WHEN x.doctor_id IS NULL THEN 'unknown doctor "' || x.doctor || '"'
            WHEN x.patient_id IS NULL THEN 'unknown patient "' || x.patient || '"'
            WHEN x.doctor_status <> 'active' THEN 'the doctor "' || x.doctor || '" is disabled'
@@ -222,7 +233,7 @@ export async function countCheckedAppointments(trx: Knex.Transaction): Promise<{
 /** Rejected rows in line order, a page at a time (after `afterLine`). */
 export async function rejectedAppointments(trx: Knex.Transaction, afterLine: number, limit: number): Promise<RejectedAppointmentRow[]> {
   return trx('appointment_import_checked')
-    .select('line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id', 'problem')
+    .select('line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id', 'cancel_reason', 'rescheduled_from', 'problem')
     .whereNotNull('problem')
     .where('line', '>', afterLine)
     .orderBy('line')
@@ -236,12 +247,20 @@ export async function rejectedAppointments(trx: Knex.Transaction, afterLine: num
  */
 export async function insertCheckedAppointments(trx: Knex.Transaction, createdBy: string | null): Promise<number> {
   const inserted = await trx.raw(
-    `INSERT INTO appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, external_id, created_by)
-     SELECT patient_id, doctor_id, starts_at, ends_at, reason, status_value, external_id, :createdBy
+    `INSERT INTO appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason, external_id, created_by)
+     SELECT patient_id, doctor_id, starts_at, ends_at, reason, status_value, cancel_reason, external_id, :createdBy
        FROM appointment_import_checked
       WHERE problem IS NULL AND NOT already_imported
       ORDER BY line`,
     { createdBy },
+  );
+  // Reschedule links, once every row exists (a link may name an earlier line of the file).
+  await trx.raw(
+    `UPDATE appointments a SET rescheduled_from_id = old.id
+       FROM appointment_import_checked c, appointments old
+      WHERE c.problem IS NULL AND NOT c.already_imported AND c.rescheduled_from IS NOT NULL
+        AND a.external_id = c.external_id
+        AND (old.external_id = c.rescheduled_from OR old.id::text = lower(c.rescheduled_from))`,
   );
   await trx.raw(
     `INSERT INTO doctor_patients (doctor_id, patient_id)

@@ -13,6 +13,8 @@ export interface AppointmentRow {
   cancel_reason: string | null;
   rescheduled_from_id: string | null;
   external_id: string | null;
+  /** SHA-256 of the booking request that carried external_id as its idempotency key. */
+  request_fingerprint: string | null;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -25,11 +27,11 @@ export interface AppointmentWithNamesRow extends AppointmentRow {
 }
 
 export type NewAppointmentRow = Pick<AppointmentRow, 'patient_id' | 'doctor_id' | 'starts_at' | 'ends_at' | 'reason' | 'status' | 'created_by'> &
-  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id'>>;
+  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id' | 'request_fingerprint'>>;
 
 const COLUMNS = [
   'id', 'patient_id', 'doctor_id', 'starts_at', 'ends_at', 'reason', 'status', 'cancel_reason',
-  'rescheduled_from_id', 'external_id', 'created_by', 'created_at', 'updated_at',
+  'rescheduled_from_id', 'external_id', 'request_fingerprint', 'created_by', 'created_at', 'updated_at',
 ] as const;
 
 function withNames(db: Knex): Knex.QueryBuilder {
@@ -46,6 +48,18 @@ export async function insertAppointment(db: Knex, row: NewAppointmentRow): Promi
 
 export async function findAppointmentById(db: Knex, id: string): Promise<AppointmentWithNamesRow | undefined> {
   return withNames(db).where('a.id', id).first();
+}
+
+/** The appointment an import or an idempotent booking stored under this key. */
+export async function findAppointmentByExternalId(db: Knex, externalId: string): Promise<AppointmentWithNamesRow | undefined> {
+  return withNames(db).where('a.external_id', externalId).first();
+}
+
+/** The key an export names each of these appointments by: its externalId, else its id. */
+export async function appointmentKeys(db: Knex, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows: Array<{ id: string; external_id: string | null }> = await db('appointments').select('id', 'external_id').whereIn('id', ids);
+  return new Map(rows.map((row) => [row.id, row.external_id ?? row.id]));
 }
 
 /** Appointments whose id starts with `prefix`, within `scope`, at most `limit` of them, by id. */

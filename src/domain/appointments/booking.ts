@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
 import type { DoctorRow } from '../../db/repositories/doctors.js';
 import { addToPanel, findPatientByRef, type PatientRow } from '../../db/repositories/patients.js';
-import { SqlState, isRetryable, sqlState } from '../../db/pg-errors.js';
+import { SqlState, constraintName, isRetryable, sqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, ForbiddenError } from '../errors.js';
@@ -13,6 +13,7 @@ import { findVisiblePatient } from '../patients/lookup.js';
 import { noSuch } from '../references.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
+import { checkIdempotencyKey, findRepeat, requestFingerprint, type BookingRequest } from './idempotency.js';
 import { parseWith } from '../validation.js';
 import { clinicDate, parseClinicDate, toClinicInstant } from '../clinic-time.js';
 import { checkDuration } from './rules.js';
@@ -29,6 +30,8 @@ export interface BookInput {
   durationMinutes?: number | undefined;
   reason?: string | undefined;
   approve?: boolean | undefined;
+  /** A repeat with the same key and request returns the first result (README "Idempotency"). */
+  idempotencyKey?: string | undefined;
 }
 
 const bookSchema = z
@@ -42,6 +45,7 @@ const bookSchema = z
     durationMinutes: z.number().int('the duration must be a whole number of minutes').positive('the duration must be positive').optional(),
     reason: z.string().trim().max(1000, 'the reason is limited to 1000 characters').optional(),
     approve: z.boolean().optional(),
+    idempotencyKey: z.string().optional(),
   })
   .superRefine((input, issues) => {
     if (input.nextAvailable && (input.date !== undefined || input.time !== undefined)) {
@@ -62,8 +66,8 @@ export async function loadParties(ctx: DomainContext, doctorRef: string, patient
 }
 
 export function assertPartiesActive(doctor: DoctorRow, patient: PatientRow): void {
-  if (doctor.status !== 'active') throw new ConflictError(`Doctor ${doctor.username} is disabled and takes no appointments.`);
-  if (patient.status !== 'active') throw new ConflictError(`Patient ${patient.username} is disabled and cannot be booked.`);
+  if (doctor.status !== 'active') throw new ConflictError(`Doctor ${doctor.username} is disabled and takes no appointments.`, { reason: 'ACCOUNT_DISABLED' });
+  if (patient.status !== 'active') throw new ConflictError(`Patient ${patient.username} is disabled and cannot be booked.`, { reason: 'ACCOUNT_DISABLED' });
 }
 
 /**
@@ -83,8 +87,28 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
     await recordAudit(ctx.db, actor, { ...audit, action: 'appointments.approve', outcome: 'denied' });
     throw new ForbiddenError(`Only staff and admins use --approve: a doctor's bookings are approved already, a patient's wait for approval.`);
   }
-  assertPartiesActive(doctor, patient);
   const durationMinutes = checkDuration(input.durationMinutes, doctor.slot_minutes);
+  const key = input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
+  const booking: BookingRequest = {
+    patientId: patient.id,
+    doctorId: doctor.id,
+    date: input.date ?? null,
+    time: input.time ?? null,
+    nextAvailable: input.nextAvailable ?? false,
+    after: input.after ?? null,
+    durationMinutes,
+    reason: input.reason || null,
+    approve: input.approve ?? false,
+  };
+  const fingerprint = requestFingerprint(booking);
+  const repeat = async () => {
+    if (key === undefined) return undefined;
+    const requested = () => (input.nextAvailable ? null : toClinicInstant(input.date!, input.time!, zone).toJSDate());
+    return findRepeat(ctx.db, actor, key, booking, fingerprint, requested);
+  };
+  const earlier = await repeat();
+  if (earlier) return appointmentView(earlier, zone);
+  assertPartiesActive(doctor, patient);
   const now = ctx.now();
 
   let start: DateTime;
@@ -95,6 +119,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
     if (!first) {
       throw new ConflictError(`No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`, {
         remedy: 'Try a later --after date, or another doctor.',
+        reason: 'NO_FREE_SLOT',
       });
     }
     start = first.start;
@@ -103,7 +128,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
   }
 
   const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
-  const id = await withClashMessages(ctx, actor, request, () =>
+  const insert = () => withClashMessages(ctx, actor, request, () =>
     inTransaction(ctx, async (trx) => {
       const interval = await assertSlotBookable(trx, actor, request);
       const created = await insertAppointment(trx, {
@@ -114,6 +139,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
         reason: input.reason || null,
         status: initialBookingStatus(actor, input.approve),
         created_by: actor.id,
+        ...(key === undefined ? {} : { external_id: key, request_fingerprint: fingerprint }),
       });
       await addToPanel(trx, doctor.id, patient.id);
       await recordAudit(trx, actor, {
@@ -126,6 +152,16 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
       return created.id;
     }),
   );
+  let id: string;
+  try {
+    id = await insert();
+  } catch (error) {
+    // The same key booked by another process at the same moment: answer as its repeat.
+    if (key === undefined || sqlState(error) !== SqlState.uniqueViolation || constraintName(error) !== 'appointments_external_id_key') throw error;
+    const winner = await repeat();
+    if (!winner) throw error;
+    return appointmentView(winner, zone);
+  }
   return appointmentView((await findAppointmentById(ctx.db, id))!, zone);
 }
 
@@ -138,11 +174,11 @@ export async function withClashMessages<T>(ctx: DomainContext, actor: Actor, req
     return await work();
   } catch (error) {
     // Still deadlocked after inTransaction's retries: too many bookings at once for this slot.
-    if (isRetryable(error)) throw new ConflictError('That time is being booked by others right now; try again.', { cause: error });
+    if (isRetryable(error)) throw new ConflictError('That time is being booked by others right now; try again.', { cause: error, reason: 'SLOT_TAKEN' });
     if (sqlState(error) !== SqlState.exclusionViolation) throw error;
     const end = request.start.plus({ minutes: request.durationMinutes }).toJSDate();
     const [clash] = await findActiveOverlapping(ctx.db, { doctorId: request.doctor.id, patientId: request.patientId }, request.start.toJSDate(), end);
     if (clash) throw clashError(actor, clash, request);
-    throw new ConflictError('That time is no longer available.', { cause: error });
+    throw new ConflictError('That time is no longer available.', { cause: error, reason: 'SLOT_TAKEN' });
   }
 }

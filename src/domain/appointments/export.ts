@@ -1,4 +1,4 @@
-import { listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import { appointmentKeys, listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import { peopleByIds, type PersonDetailsRow } from '../../db/repositories/users.js';
 import { appointmentFilter, type ListInput } from './queries.js';
 import { clinicDate, clinicTime } from '../clinic-time.js';
@@ -18,6 +18,8 @@ export interface ExportedAppointment {
   /** set the first time the export meets this person, for formats that describe people once (FHIR) */
   newPatient: PersonDetailsRow | undefined;
   newDoctor: PersonDetailsRow | undefined;
+  /** the id an outside system gave it (import externalId, idempotency key), if any */
+  outsideId: string | null;
 }
 
 const PAGE = 1_000;
@@ -42,10 +44,11 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
       const rows = await listAppointmentRows(ctx.db, { ...filter, limit: PAGE, ...(after ? { after } : {}) });
       const unseen = [...new Set(rows.flatMap((row) => [row.patient_id, row.doctor_id]))].filter((id) => !seen.has(id));
       const people = new Map((await peopleByIds(ctx.db, unseen)).map((person) => [person.id, person]));
+      const replaced = await appointmentKeys(ctx.db, rows.flatMap((row) => (row.rescheduled_from_id ? [row.rescheduled_from_id] : [])));
       for (const row of rows) {
         const newPatient = firstTime(seen, people, row.patient_id);
         const newDoctor = firstTime(seen, people, row.doctor_id);
-        yield { fields: importFields(row, zone), view: appointmentView(row, zone), newPatient, newDoctor };
+        yield { fields: importFields(row, zone, replaced), view: appointmentView(row, zone), newPatient, newDoctor, outsideId: row.external_id };
       }
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1]!;
@@ -66,16 +69,17 @@ export async function exportAppointmentsText(ctx: DomainContext, format: ExportF
   const now = ctx.now();
   return (async function* () {
     if (format === 'fhir') {
-      const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('./fhir.js');
+      const [{ bundleOpening, bundleClosing, ENTRIES_OPENING, fhirEntries }, { loadSettings }] = await Promise.all([import('./fhir.js'), import('../settings/service.js')]);
+      const options = { identifierSystem: (await loadSettings(ctx)).fhirIdentifierSystem };
       yield bundleOpening(now);
-      let first = true;
+      let entries = 0;
       for await (const item of appointments) {
-        for (const entry of fhirEntries(item)) {
-          yield `${first ? '' : ','}\n${JSON.stringify(entry)}`;
-          first = false;
+        for (const entry of fhirEntries(item, options)) {
+          yield `${entries === 0 ? ENTRIES_OPENING : ','}\n${JSON.stringify(entry)}`;
+          entries++;
         }
       }
-      yield `\n${BUNDLE_CLOSING}\n`;
+      yield `${bundleClosing(entries)}\n`;
     } else if (format === 'json') {
       let first = true;
       yield '[';
@@ -100,7 +104,7 @@ function firstTime(seen: Set<string>, people: Map<string, PersonDetailsRow>, id:
   return people.get(id);
 }
 
-function importFields(row: AppointmentWithNamesRow, zone: string): Record<AppointmentField, string | number | null> {
+function importFields(row: AppointmentWithNamesRow, zone: string, replaced: ReadonlyMap<string, string>): Record<AppointmentField, string | number | null> {
   return {
     patient: row.patient_username,
     doctor: row.doctor_username,
@@ -110,5 +114,7 @@ function importFields(row: AppointmentWithNamesRow, zone: string): Record<Appoin
     durationMinutes: Math.round((row.ends_at.getTime() - row.starts_at.getTime()) / 60_000),
     status: row.status,
     externalId: row.external_id ?? row.id,
+    cancelReason: row.cancel_reason,
+    rescheduledFromId: row.rescheduled_from_id === null ? null : (replaced.get(row.rescheduled_from_id) ?? row.rescheduled_from_id),
   };
 }

@@ -5,7 +5,15 @@ import type { ExportedAppointment } from './export.js';
 /** FHIR R4 resources for `appointments export --format fhir`: a Bundle of type "collection". */
 
 const USERNAME_SYSTEM = 'urn:clinic:username';
-const EXTERNAL_ID_SYSTEM = 'urn:clinic:appointment';
+/** README "FHIR": the appointment this one replaced (a reschedule), as a reference to its bundle entry. */
+export const RESCHEDULED_FROM_EXTENSION = 'urn:clinic:extension:rescheduled-from';
+
+export interface FhirOptions {
+  /** `settings set fhir-identifier-system URL`: the system of outside ids (externalId, idempotency keys) */
+  identifierSystem: string;
+}
+
+const fullUrl = (id: string) => `urn:uuid:${id}`;
 
 /** DESIGN §6. */
 const FHIR_STATUS: Record<AppointmentStatus, string> = {
@@ -18,19 +26,31 @@ const FHIR_STATUS: Record<AppointmentStatus, string> = {
   NO_SHOW: 'noshow',
 };
 
+/** The Bundle up to its entries; `entry` opens with the first one, so an empty export has none. */
 export function bundleOpening(timestamp: Date): string {
-  return `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(timestamp.toISOString())},"entry":[`;
+  return `{"resourceType":"Bundle","type":"collection","timestamp":${JSON.stringify(timestamp.toISOString())}`;
 }
 
-export const BUNDLE_CLOSING = ']}';
+export const ENTRIES_OPENING = ',"entry":[';
+
+export function bundleClosing(entries: number): string {
+  return entries === 0 ? '}' : '\n]}';
+}
 
 /** The bundle entries for one exported appointment: its patient and doctor the first time they appear, then the appointment. */
-export function fhirEntries(item: ExportedAppointment): object[] {
+export function fhirEntries(item: ExportedAppointment, options: FhirOptions): object[] {
   const entries: object[] = [];
-  if (item.newPatient) entries.push({ resource: fhirPatient(item.newPatient) });
-  if (item.newDoctor) entries.push({ resource: fhirPractitioner(item.newDoctor) });
-  entries.push({ resource: fhirAppointment(item) });
+  if (item.newPatient) entries.push({ fullUrl: fullUrl(item.newPatient.id), resource: fhirPatient(item.newPatient) });
+  if (item.newDoctor) entries.push({ fullUrl: fullUrl(item.newDoctor.id), resource: fhirPractitioner(item.newDoctor) });
+  entries.push({ fullUrl: fullUrl(item.view.id), resource: fhirAppointment(item, options) });
   return entries;
+}
+
+/** The participants' answer: asked while PENDING, declined when rejected (or cancelled), accepted once approved. */
+function participantStatus(status: AppointmentStatus): string {
+  if (status === 'PENDING') return 'needs-action';
+  if (status === 'REJECTED' || status === 'CANCELLED') return 'declined';
+  return 'accepted';
 }
 
 function fhirPatient(person: PersonDetailsRow): object {
@@ -66,24 +86,25 @@ function telecom(person: PersonDetailsRow): object {
   return points.length > 0 ? { telecom: points } : {};
 }
 
-function fhirAppointment({ view, fields }: ExportedAppointment): object {
+function fhirAppointment({ view, outsideId }: ExportedAppointment, options: FhirOptions): object {
   const cancelation =
-    view.status === 'REJECTED' ? 'doctor declined' : view.status === 'CANCELLED' ? (view.cancelReason ?? 'cancelled') : undefined;
-  const participantStatus = view.status === 'REJECTED' || view.status === 'CANCELLED' ? 'declined' : 'accepted';
+    view.status === 'REJECTED' ? (view.cancelReason ?? 'doctor declined') : view.status === 'CANCELLED' ? (view.cancelReason ?? 'cancelled') : undefined;
+  const status = participantStatus(view.status);
   return {
     resourceType: 'Appointment',
     id: view.id,
-    identifier: [{ system: EXTERNAL_ID_SYSTEM, value: String(fields.externalId) }],
+    ...(view.rescheduledFromId ? { extension: [{ url: RESCHEDULED_FROM_EXTENSION, valueReference: { reference: fullUrl(view.rescheduledFromId) } }] } : {}),
+    ...(outsideId ? { identifier: [{ system: options.identifierSystem, value: outsideId }] } : {}),
     status: FHIR_STATUS[view.status],
     ...(cancelation ? { cancelationReason: { text: cancelation } } : {}),
     ...(view.reason ? { description: view.reason } : {}),
     start: view.startsAt,
     end: view.endsAt,
-    minutesDuration: fields.durationMinutes,
+    minutesDuration: Math.round((Date.parse(view.endsAt) - Date.parse(view.startsAt)) / 60_000),
     created: view.createdAt,
     participant: [
-      { actor: { reference: `Patient/${view.patientId}`, display: view.patient }, required: 'required', status: participantStatus },
-      { actor: { reference: `Practitioner/${view.doctorId}`, display: view.doctor }, required: 'required', status: participantStatus },
+      { actor: { reference: fullUrl(view.patientId), type: 'Patient', display: view.patient }, required: 'required', status },
+      { actor: { reference: fullUrl(view.doctorId), type: 'Practitioner', display: view.doctor }, required: 'required', status },
     ],
   };
 }

@@ -125,6 +125,8 @@ function toRejectedRow(row: RejectedAppointmentRow): RejectedRow<AppointmentFiel
       durationMinutes: row.duration_minutes,
       status: row.status,
       externalId: row.external_id,
+      cancelReason: row.cancel_reason,
+      rescheduledFromId: row.rescheduled_from,
     },
   };
 }

@@ -47,7 +47,7 @@ export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRe
     now: request.now,
   });
   if (problem?.kind === 'past' || problem?.kind === 'off-grid') throw new ValidationError(problem.message);
-  if (problem) throw new ConflictError(problem.message, { details: { rule: problem.kind } });
+  if (problem) throw new ConflictError(problem.message, { reason: problem.kind === 'time-off' ? 'TIME_OFF' : 'OUTSIDE_HOURS', details: { rule: problem.kind } });
   const [clash] = await findActiveOverlapping(db, { doctorId: request.doctor.id, patientId: request.patientId }, interval.startsAt, interval.endsAt);
   if (clash) throw clashError(actor, clash, request);
   return interval;
@@ -61,16 +61,17 @@ export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRe
 export function clashError(actor: Actor, clash: AppointmentWithNamesRow, request: Pick<SlotRequest, 'doctor' | 'patientUsername' | 'zone'>): ConflictError {
   const remedy = `Run \`clinic appointments slots\` to see free times${offersNextAvailable(actor) ? ', or use --next-available' : ''}.`;
   const doctorBusy = clash.doctor_id === request.doctor.id;
+  const reason = doctorBusy ? 'SLOT_TAKEN' : 'PATIENT_BUSY';
   if (!canSeeAppointment(actor, { doctorId: clash.doctor_id, patientId: clash.patient_id })) {
     const message = doctorBusy ? 'That time is no longer available.' : `Patient ${request.patientUsername} already has another appointment at that time.`;
-    return new ConflictError(message, { remedy });
+    return new ConflictError(message, { remedy, reason });
   }
   const view = appointmentView(clash, request.zone);
   const appointment = `appointment ${shortId(clash.id)} at ${view.date} ${view.timeSlot}`;
   const details = { appointmentId: clash.id };
-  if (actor.id === clash.patient_id) return new ConflictError(`You already have ${appointment} with ${clash.doctor_username}.`, { remedy, details });
-  if (doctorBusy) return new ConflictError(`${request.doctor.username} already has ${appointment} with patient ${clash.patient_username}.`, { remedy, details });
-  return new ConflictError(`Patient ${request.patientUsername} already has ${appointment} with ${clash.doctor_username}.`, { remedy, details });
+  if (actor.id === clash.patient_id) return new ConflictError(`You already have ${appointment} with ${clash.doctor_username}.`, { remedy, reason, details });
+  if (doctorBusy) return new ConflictError(`${request.doctor.username} already has ${appointment} with patient ${clash.patient_username}.`, { remedy, reason, details });
+  return new ConflictError(`Patient ${request.patientUsername} already has ${appointment} with ${clash.doctor_username}.`, { remedy, reason, details });
 }
 
 export interface FreeSlot {

@@ -29,7 +29,7 @@ export function assertTransition(row: Pick<AppointmentRow, 'id' | 'status'>, to:
   const allowed = TRANSITIONS[row.status];
   if (allowed.includes(to)) return;
   const next = allowed.length === 0 ? `${row.status} is final: no further change is allowed.` : `From ${row.status} it can only become ${allowed.join(', ')}.`;
-  throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, { details: { from: row.status, to, allowed } });
+  throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, { reason: 'ILLEGAL_TRANSITION', details: { from: row.status, to, allowed } });
 }
 
 /**
@@ -70,12 +70,14 @@ export function assertStatusTimely(row: Pick<AppointmentRow, 'id' | 'starts_at'>
   const possibleFrom = statusPossibleFrom(to, row.starts_at, () => startOfClinicDay(day, zone).toJSDate());
   if (possibleFrom && now.getTime() < possibleFrom.getTime()) {
     throw new ConflictError(`Appointment ${shortId(row.id)} cannot be ${TOO_EARLY[to]}: that is possible from ${clinicMoment(possibleFrom, zone)}.`, {
+      reason: 'TOO_EARLY',
       details: { to, possibleFrom: possibleFrom.toISOString() },
     });
   }
   if (to === 'CHECKED_IN' && clinicDate(now, zone) > day) {
     throw new ConflictError(`Appointment ${shortId(row.id)} was on ${day}: check-in is possible only on the day of the appointment.`, {
       remedy: `Mark it as a no-show (clinic appointments noshow ${shortId(row.id)}) or book a new appointment.`,
+      reason: 'TOO_LATE',
       details: { to, day },
     });
   }

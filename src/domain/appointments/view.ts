@@ -1,6 +1,6 @@
 import type { AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import type { AppointmentStatus } from '../../db/schema-values.js';
-import { clinicDate } from '../clinic-time.js';
+import { clinicDate, clinicTime } from '../clinic-time.js';
 import { timeSlotLabel } from './rules.js';
 
 /** An appointment as commands show it (DESIGN §5): dates and slots in the clinic's time zone. */
@@ -12,6 +12,11 @@ export interface AppointmentView {
   doctor: string;
   date: string;
   timeSlot: string;
+  /** HH:MM in the clinic zone, so scripts need no arithmetic on timeSlot or startsAt */
+  startTime: string;
+  endTime: string;
+  /** the clinic's IANA zone that date, timeSlot, startTime and endTime are in */
+  timeZone: string;
   startsAt: string;
   endsAt: string;
   reason: string | null;
@@ -31,6 +36,9 @@ export function appointmentView(row: AppointmentWithNamesRow, zone: string): App
     doctor: row.doctor_username,
     date: clinicDate(row.starts_at, zone),
     timeSlot: timeSlotLabel({ startsAt: row.starts_at, endsAt: row.ends_at }, zone),
+    startTime: clinicTime(row.starts_at, zone),
+    endTime: clinicTime(row.ends_at, zone),
+    timeZone: zone,
     startsAt: row.starts_at.toISOString(),
     endsAt: row.ends_at.toISOString(),
     reason: row.reason,

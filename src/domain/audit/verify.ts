@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
 import { IntegrityError } from '../errors.js';
 import { requireActor } from '../policy.js';
@@ -16,7 +17,12 @@ export type AuditChainReport =
 export async function verifyAuditChain(ctx: DomainContext): Promise<AuditChainReport> {
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, 'audit.read', {}, { entity: 'audit_log' });
-  const chain = await readAuditChain(ctx.db);
+  return checkAuditChain(ctx.db);
+}
+
+/** The chain check itself, on `db` (a clinic import or a copy checks its own transaction). */
+export async function checkAuditChain(db: Knex): Promise<AuditChainReport> {
+  const chain = await readAuditChain(db);
   const bad = (firstBadRow: number | null, position: number, problem: ChainProblem, message: string): AuditChainReport => ({
     ok: false,
     rows: chain.rows,

@@ -12,7 +12,7 @@ const DOCTORS: PeopleKind<DoctorField> = {
   role: 'doctor',
   noun: 'doctors',
   action: 'doctors.manage',
-  shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'], numeric: ['slotMinutes'] },
+  shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'], aliases: { fullName: 'name', licenseNumber: 'license' }, numeric: ['slotMinutes'] },
   create: (trx, actor, f) =>
     createDoctor(trx, actor, parseNewDoctor({ username: f.username ?? '', fullName: f.name ?? '', specialty: f.specialty, licenseNumber: f.license, slotMinutes: f.slotMinutes, email: f.email })),
 };

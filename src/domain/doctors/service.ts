@@ -179,7 +179,7 @@ async function detailsOf(db: Knex, row: DoctorRow): Promise<DoctorDetails> {
 }
 
 function licenseTaken(license: string): ConflictError {
-  return new ConflictError(`The licence number "${license}" belongs to another doctor.`, { remedy: 'Check the number, or run `clinic doctors list`.' });
+  return new ConflictError(`The licence number "${license}" belongs to another doctor.`, { remedy: 'Check the number, or run `clinic doctors list`.', reason: 'ALREADY_EXISTS' });
 }
 
 async function assertLicenseFree(db: Knex, license: string | null): Promise<void> {

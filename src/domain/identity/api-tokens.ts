@@ -75,7 +75,7 @@ export async function createApiToken(ctx: DomainContext, input: { name: string; 
   const expiresAt = parseExpiresIn(input.expiresIn ?? DEFAULT_TOKEN_LIFETIME, now);
   const actor = requireActor(ctx.actor);
   const owner = await tokenOwner(ctx, actor, input.user, 'tokens.create');
-  if (owner.status !== 'active') throw new ConflictError(`The account "${owner.username}" is disabled.`, { remedy: `Run \`clinic users enable ${owner.username}\` first.` });
+  if (owner.status !== 'active') throw new ConflictError(`The account "${owner.username}" is disabled.`, { remedy: `Run \`clinic users enable ${owner.username}\` first.`, reason: 'ACCOUNT_DISABLED' });
   const token = newApiToken();
   const row = await inTransaction(ctx, async (trx) => {
     const created = await insertApiToken(trx, {

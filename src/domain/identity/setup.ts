@@ -13,7 +13,7 @@ import { generatePassword } from './passwords.js';
 import { actorOf, startSession } from './sessions.js';
 
 const alreadyInitialized = () =>
-  new ConflictError('This clinic is already set up: an admin account exists.', { remedy: 'Run `clinic login` instead.' });
+  new ConflictError('This clinic is already set up: an admin account exists.', { remedy: 'Run `clinic login` instead.', reason: 'ALREADY_EXISTS' });
 
 /**
  * The first step of `clinic init`, before anything is asked: the schema is brought up to date (on

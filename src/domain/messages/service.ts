@@ -42,7 +42,7 @@ export async function sendMessage(ctx: DomainContext, input: SendMessageInput): 
   const audit = { entity: 'message', patientId, details: { receiverId: receiver.id, receiver: receiver.username } };
   await authorize(ctx, actor, 'messages.send', await sendingFacts(ctx.db, actor, receiver, patientId), audit);
   if (receiver.status === 'disabled') {
-    throw new ConflictError(`The account "${receiver.username}" is disabled and cannot receive messages.`);
+    throw new ConflictError(`The account "${receiver.username}" is disabled and cannot receive messages.`, { reason: 'ACCOUNT_DISABLED' });
   }
 
   return inTransaction(ctx, async (trx) => {

@@ -12,7 +12,7 @@ const PATIENTS: PeopleKind<PatientField> = {
   role: 'patient',
   noun: 'patients',
   action: 'patients.manage',
-  shape: { fields: PATIENT_FIELDS, required: ['username', 'name'] },
+  shape: { fields: PATIENT_FIELDS, required: ['username', 'name'], aliases: { fullName: 'name', dateOfBirth: 'dob' } },
   create: (trx, actor, f, today) =>
     createPatient(
       trx,

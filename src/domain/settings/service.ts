@@ -14,12 +14,15 @@ export interface ClinicSettings {
   sessionAbsoluteHours: number;
   /** How long the embedded database's server waits without a connection before it stops. */
   serverIdleMinutes: number;
+  /** the FHIR identifier system of outside ids (externalId, idempotency keys): the clinic's own URL */
+  fhirIdentifierSystem: string;
 }
 
 export const SETTING_DEFAULTS: Omit<ClinicSettings, 'timezone'> = {
   sessionIdleMinutes: 60,
   sessionAbsoluteHours: 12,
   serverIdleMinutes: 10,
+  fhirIdentifierSystem: 'urn:clinic:external-id',
 };
 
 /** The keys as users type them (`clinic settings set session-idle-minutes 30`) and their checks. */
@@ -36,6 +39,15 @@ const SETTING_KEYS = {
   'session-idle-minutes': { field: 'sessionIdleMinutes', parse: integerIn('session-idle-minutes', 1, 24 * 60) },
   'session-absolute-hours': { field: 'sessionAbsoluteHours', parse: integerIn('session-absolute-hours', 1, 24 * 30) },
   'server-idle-minutes': { field: 'serverIdleMinutes', parse: integerIn('server-idle-minutes', 1, 24 * 60) },
+  'fhir-identifier-system': {
+    field: 'fhirIdentifierSystem',
+    parse: (value: string) => {
+      if (value.length > 255 || !/^(https?:\/\/[^\s/]+(\/\S*)?|urn:[a-z0-9][a-z0-9-]*:\S+)$/i.test(value)) {
+        throw new ValidationError(`fhir-identifier-system must be an absolute http(s) URL or a URN, not "${value}".`, { remedy: 'Use a URL the clinic owns, e.g. https://clinic.example/fhir/external-id.' });
+      }
+      return value;
+    },
+  },
 } as const satisfies Record<string, { field: keyof ClinicSettings; parse: (value: string) => string | number }>;
 
 export type SettingKey = keyof typeof SETTING_KEYS;
@@ -56,6 +68,7 @@ export async function loadSettings(ctx: Pick<DomainContext, 'db'>): Promise<Clin
     sessionIdleMinutes: Number(stored.get('sessionIdleMinutes') ?? SETTING_DEFAULTS.sessionIdleMinutes),
     sessionAbsoluteHours: Number(stored.get('sessionAbsoluteHours') ?? SETTING_DEFAULTS.sessionAbsoluteHours),
     serverIdleMinutes: Number(stored.get('serverIdleMinutes') ?? SETTING_DEFAULTS.serverIdleMinutes),
+    fhirIdentifierSystem: stored.get('fhirIdentifierSystem') ?? SETTING_DEFAULTS.fhirIdentifierSystem,
   };
 }
 

@@ -39,7 +39,7 @@ export async function createAccount(trx: Knex, input: NewAccount): Promise<UserR
   const fullName = parseWith(fullNameSchema, input.fullName, 'name');
   const email = input.email ? parseWith(emailSchema, input.email, 'email') : null;
   if (await findUserByRef(trx, username)) {
-    throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.' });
+    throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.', reason: 'ALREADY_EXISTS' });
   }
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
@@ -57,7 +57,7 @@ export async function createAccount(trx: Knex, input: NewAccount): Promise<UserR
     });
   } catch (error) {
     if (sqlState(error) === SqlState.uniqueViolation) {
-      throw new ConflictError(`The username "${username}" is taken.`, { cause: error, remedy: 'Choose another username.' });
+      throw new ConflictError(`The username "${username}" is taken.`, { cause: error, remedy: 'Choose another username.', reason: 'ALREADY_EXISTS' });
     }
     throw error;
   }

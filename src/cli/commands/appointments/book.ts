@@ -15,6 +15,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)", wholeNumber())
     .option('--reason <reason>', 'reason for the visit')
     .option('--approve', 'book it APPROVED at once (staff and admin)')
+    .option('--idempotency-key <key>', 'a key of your own: repeating the same request with it returns the first booking')
     .action(async (options) => {
       const { bookAppointment } = await import('../../../domain/appointments/booking.js');
       const appointment = await bookAppointment(await ctx.domain(), {
@@ -27,6 +28,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
         durationMinutes: options.duration,
         reason: options.reason,
         approve: options.approve,
+        idempotencyKey: options.idempotencyKey,
       });
       ctx.output.success(`Booked ${describeAppointment(appointment)}.`);
       renderAppointment(ctx.output, appointment);

@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { dbCopyCommand } from './copy.js';
 import { dbGrantCommand } from './grant.js';
 import { dbMigrateCommand } from './migrate.js';
 import { dbResetCommand } from './reset.js';
@@ -18,5 +19,6 @@ export function registerDb(program: Command, ctx: CliContext): void {
     .addCommand(dbResetCommand(ctx))
     .addCommand(dbSeedCommand(ctx))
     .addCommand(dbGrantCommand(ctx))
-    .addCommand(dbServerCommand(ctx));
+    .addCommand(dbServerCommand(ctx))
+    .addCommand(dbCopyCommand(ctx));
 }

@@ -7,5 +7,6 @@ export function renderSettings(output: Output, settings: ClinicSettings): void {
     ['session-idle-minutes', settings.sessionIdleMinutes],
     ['session-absolute-hours', settings.sessionAbsoluteHours],
     ['server-idle-minutes', settings.serverIdleMinutes],
+    ['fhir-identifier-system', settings.fhirIdentifierSystem],
   ]);
 }

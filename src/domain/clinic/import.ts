@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import {
+  CLINIC_TABLES,
+  CONTENT_TABLES,
+  clearSettings,
+  countTable,
+  insertTableRows,
+  resumeAuditChaining,
+  suspendAuditChaining,
+  useUtc,
+  type ClinicTable,
+} from '../../db/repositories/clinic-tables.js';
+import { migrationStatus } from '../../db/migrations.js';
+import { checkAuditChain } from '../audit/verify.js';
+import type { DomainContext } from '../context.js';
+import { ConflictError, IntegrityError, ValidationError } from '../errors.js';
+import { throwIfInterrupted } from '../interruption.js';
+import { toColumns, type ExportHeader, type ExportRecord } from './records.js';
+
+const BATCH_ROWS = 500;
+
+export interface ImportSummary {
+  /** rows loaded per table, in load order */
+  tables: Record<string, number>;
+  auditHead: string;
+}
+
+/**
+ * Loads an export into an empty clinic in one transaction (all or nothing), every row with its
+ * id and every field as exported. The audit log keeps its rows, positions and hashes, so the
+ * chain stays the one that was exported; it is verified before the commit. Like export, it needs
+ * no login (there is no user yet), but it needs the owner of the tables (it suspends the audit
+ * chain's trigger for its own transaction).
+ */
+export async function importClinic(ctx: DomainContext, header: ExportHeader, records: AsyncIterable<ExportRecord>): Promise<ImportSummary> {
+  await assertSameSchema(ctx.db, header);
+  return ctx.db.transaction(async (trx) => {
+    await assertEmptyClinic(trx);
+    await useUtc(trx);
+    await clearSettings(trx);
+    await suspendAuditChaining(trx);
+    const tables = await load(ctx, trx, records);
+    await resumeAuditChaining(trx);
+    const chain = await checkAuditChain(trx);
+    if (!chain.ok) throw new IntegrityError(`The export's audit log does not form an intact hash chain: ${chain.message} Nothing was imported.`);
+    return { tables, auditHead: chain.head };
+  });
+}
+
+async function assertSameSchema(db: Knex, header: ExportHeader): Promise<void> {
+  const applied = (await migrationStatus(db)).applied;
+  const schema = applied[applied.length - 1] ?? '';
+  if (schema !== header.schema) {
+    throw new ValidationError(`The export was made with schema ${header.schema}, and this database is at ${schema}.`, {
+      remedy: 'Import with the same version of clinic that exported it (or migrate both to the same version first).',
+    });
+  }
+}
+
+/** "Empty": migrated, with no user, appointment, message, audit row or any other clinic row; settings are replaced. */
+export async function assertEmptyClinic(db: Knex): Promise<void> {
+  const busy: string[] = [];
+  for (const table of [...CONTENT_TABLES, 'sessions' as ClinicTable]) {
+    const rows = await countTable(db, table);
+    if (rows > 0) busy.push(`${table} (${rows})`);
+  }
+  if (busy.length > 0) {
+    throw new ConflictError(`The database already holds a clinic: ${busy.join(', ')}.`, {
+      reason: 'NOT_EMPTY',
+      remedy: 'Import into a new database (a new --data-dir, or an empty PostgreSQL database after `clinic db migrate`).',
+    });
+  }
+}
+
+async function load(ctx: DomainContext, trx: Knex.Transaction, records: AsyncIterable<ExportRecord>): Promise<Record<string, number>> {
+  const order = CLINIC_TABLES.map((table) => table.name);
+  const tables: Record<string, number> = {};
+  let current: ClinicTable | undefined;
+  let batch: Record<string, unknown>[] = [];
+  const flush = async () => {
+    throwIfInterrupted(ctx.signal);
+    if (current !== undefined) await insertTableRows(trx, current, batch);
+    batch = [];
+  };
+  for await (const record of records) {
+    if (record.table !== current) {
+      await flush();
+      if (current !== undefined && order.indexOf(record.table) < order.indexOf(current)) {
+        throw new ValidationError(`Rows of ${record.table} come after rows of ${current}: an export lists its tables in the order ${order.join(', ')}.`);
+      }
+      current = record.table;
+    }
+    batch.push(toColumns(record.row));
+    tables[record.table] = (tables[record.table] ?? 0) + 1;
+    if (batch.length >= BATCH_ROWS) await flush();
+  }
+  await flush();
+  return tables;
+}
