@@ -65,7 +65,13 @@ export class Output {
   record(value: unknown, fields: ReadonlyArray<readonly [string, unknown]>, body?: string): void {
     this.write(value, () => {
       const width = Math.max(...fields.map(([label]) => label.length));
-      const lines = fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${display(field)}`).join('\n');
+      const lines = fields
+        .map(([label, field]) => {
+          // Lines of their own (e.g. a week of hours): each one made safe, none able to break out of its indent.
+          if (field instanceof IndentedLines) return [this.color.bold(label), ...field.lines.map((line) => `  ${display(line)}`)].join('\n');
+          return `${this.color.bold(label.padEnd(width))}  ${display(field)}`;
+        })
+        .join('\n');
       return body === undefined ? lines : `${lines}\n\n${terminalSafe(body, { lineBreaks: true })}`;
     });
   }
@@ -150,6 +156,11 @@ export function colorLevel(io: IO, globals: Pick<GlobalOptions, 'color'>, env: N
 }
 
 /** One field (a table cell, a record's value) as one line of safe text. */
+/** A record field shown as indented lines under its label rather than on the label's line. */
+export class IndentedLines {
+  constructor(readonly lines: readonly string[]) {}
+}
+
 export function display(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
