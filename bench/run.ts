@@ -100,7 +100,7 @@ function buildIsStale(): boolean {
       const full = path.join(dir, entry.name);
       return entry.isDirectory() ? newer(full) : fs.statSync(full).mtimeMs > built;
     });
-  return ['src', 'migrations'].some((dir) => newer(path.join(ROOT, dir)));
+  return ['src', 'migrations', 'scripts'].some((dir) => newer(path.join(ROOT, dir)));
 }
 
 function previousSections(file: string): Section[] {

@@ -1,0 +1,100 @@
+// Builds the CLI into one self-contained CommonJS file, dist/clinic.cjs, with every pure-JavaScript
+// dependency inside it: a start reads one file and (bin/code-cache.js) deserializes its compiled
+// code, instead of resolving and compiling hundreds of files. Only what cannot be bundled stays
+// outside: bcrypt's native binding and PGlite (WASM and data files).
+//
+// Another entry (a background process, a worker) is one more element of `entries`.
+// `BUILD_ANALYZE=1 node scripts/build.mjs` prints what each file holds.
+import { readFile } from 'node:fs/promises';
+import { analyzeMetafile, build } from 'esbuild';
+
+/** Packages loaded from node_modules at run time. */
+const external = ['bcrypt', '@electric-sql/pglite', '@electric-sql/pglite/*'];
+
+/** Modules that get a file of their own, loaded by the commands that need them only. */
+const ownFiles = [{ source: 'src/domain/identity/password-estimator.ts', outfile: 'dist/password-estimator.cjs' }];
+
+const entries = [{ entryPoints: ['src/cli/run.ts'], outfile: 'dist/clinic.cjs' }, ...ownFiles.map(({ source, outfile }) => ({ entryPoints: [source], outfile }))];
+
+/** knex picks its dialect from a table of all it has: clinic speaks only PostgreSQL. */
+const knexPostgresOnly = {
+  name: 'knex-postgres-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]knex[\\/]lib[\\/]dialects[\\/]index\.js$/ }, () => ({
+      loader: 'js',
+      contents: `'use strict';
+const { resolveClientNameWithAliases } = require('../util/helpers');
+exports.getDialectByNameOrAlias = function getDialectByNameOrAlias(clientName) {
+  if (resolveClientNameWithAliases(clientName) !== 'postgres') throw new Error('Invalid clientName given: ' + clientName);
+  return require('./postgres');
+};`,
+    }));
+  },
+};
+
+/** zod's messages in English only (clinic writes its own messages; the other ~45 locales are dead weight). */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({ loader: 'js', contents: `export { default as en } from './en.js';` }));
+  },
+};
+
+/** The editor prompt (and its charset detection and iconv tables) is not used: drafts have their own editor. */
+const noEditorPrompt = {
+  name: 'no-editor-prompt',
+  setup(b) {
+    b.onResolve({ filter: /^@inquirer\/editor$/ }, () => ({ path: 'editor', namespace: 'no-editor-prompt' }));
+    b.onLoad({ filter: /.*/, namespace: 'no-editor-prompt' }, () => ({
+      loader: 'js',
+      contents: `export default function editor() { throw new Error('The editor prompt is not part of clinic.'); }`,
+    }));
+  },
+};
+
+/** In the main bundle, an own-file module is required from its built file beside it. */
+function ownFilesExternal(outfile) {
+  return {
+    name: 'own-files',
+    setup(b) {
+      for (const own of ownFiles) {
+        if (own.outfile === outfile) continue;
+        const stem = own.source.replace(/^.*\//, '').replace(/\.ts$/, '');
+        b.onResolve({ filter: new RegExp(`[\\\\/]${stem}\\.js$`) }, () => ({ path: `./${own.outfile.replace(/^dist\//, '')}`, external: true }));
+      }
+    },
+  };
+}
+
+const results = await Promise.all(
+  entries.map((entry) =>
+    build({
+      ...entry,
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      external,
+      // import() becomes require(): the launcher runs the bundle as a vm.Script, without the ES module loader.
+      supported: { 'dynamic-import': false },
+      plugins: [knexPostgresOnly, zodEnglishOnly, noEditorPrompt, ownFilesExternal(entry.outfile)],
+      // Names are kept (stack traces under --debug stay readable); whitespace and comments go.
+      minifyWhitespace: true,
+      minifySyntax: true,
+      charset: 'ascii',
+      legalComments: 'none',
+      metafile: true,
+      logLevel: 'warning',
+    }),
+  ),
+);
+
+// The launcher reads the bundle as Latin-1, the fastest decoding, which is exact only for ASCII.
+for (const { outfile } of entries) {
+  const bytes = await readFile(outfile);
+  if (bytes.some((byte) => byte > 0x7f)) throw new Error(`${outfile} is not ASCII: bin/code-cache.js reads it as Latin-1`);
+}
+
+if (process.env.BUILD_ANALYZE) {
+  for (const result of results) console.log(await analyzeMetafile(result.metafile));
+}
