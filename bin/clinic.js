@@ -3,7 +3,11 @@
 // (bin/package.json), so a run never starts the ES module loader.
 'use strict';
 
-const path = require('node:path');
-const { loadWithCodeCache } = require('./code-cache.js');
-
-loadWithCodeCache(path.join(__dirname, '..', 'dist', 'clinic.cjs'), process.argv).run(process.argv);
+const argv = process.argv;
+if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+  // What Commander prints for it, without reading the bundle (src/cli/run.ts answers the same in-process).
+  process.stdout.write(`${require('../package.json').version}\n`);
+} else {
+  const { loadWithCodeCache } = require('./code-cache.js');
+  loadWithCodeCache(require('node:path').join(__dirname, '..', 'dist', 'clinic.cjs'), argv).run(argv);
+}

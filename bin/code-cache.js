@@ -1,11 +1,10 @@
 'use strict';
 // Loads a CommonJS bundle through V8's code cache, so that a run does not compile again what an
 // earlier run compiled (Node 20 has no module.enableCompileCache()). The cache lives under
-// ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command noun:
-// each noun's file is written by its first run, at exit, so it also holds the functions that run
+// ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command:
+// each command's file is written by its first run, at exit, so it also holds the functions that run
 // compiled lazily. A cache that cannot be read or written costs speed, never an error or a warning.
 
-const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const os = require('node:os');
@@ -17,19 +16,37 @@ function cacheDir(env) {
   return path.join(base, 'clinic');
 }
 
-/** The first word that is not an option: the noun whose code the run compiles. */
-function nounOf(argv) {
-  const word = argv.slice(2).find((arg) => !arg.startsWith('-'));
-  return word !== undefined && /^[a-z][a-z-]{0,30}$/.test(word) ? word : 'none';
+/** The command's words before its first option (`appointments.list`): what the run compiles. */
+function commandOf(argv) {
+  const words = [];
+  for (const arg of argv.slice(2)) {
+    if (!/^[a-z][a-z-]{0,30}$/.test(arg) || words.length === 2) break;
+    words.push(arg);
+  }
+  return words.length > 0 ? words.join('.') : 'none';
 }
 
+/** FNV-1a: a short, stable name for the cache of one bundle build (node:crypto alone costs a few ms to load). */
+function fingerprint(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
+/** `<this bundle's path>-<its build and Node>-<command words>.v8`: a rebuild or another Node gets new files. */
 function cacheFile(bundle, stat, argv) {
-  const key = crypto
-    .createHash('sha256')
-    .update(`${bundle}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)
-    .digest('hex')
-    .slice(0, 16);
-  return path.join(cacheDir(process.env), `${key}-${nounOf(argv)}.v8`);
+  const build = fingerprint(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
+  return path.join(cacheDir(process.env), `${fingerprint(bundle)}-${build}-${commandOf(argv)}.v8`);
+}
+
+/** Caches of earlier builds of the same bundle (other checkouts keep theirs). */
+function removeStale(file) {
+  const dir = path.dirname(file);
+  const [bundleKey, buildKey] = path.basename(file).split('-');
+  for (const name of fs.readdirSync(dir)) {
+    const [otherBundle, otherBuild] = name.split('-');
+    if (otherBundle === bundleKey && otherBuild !== buildKey) fs.rmSync(path.join(dir, name), { force: true });
+  }
 }
 
 function readCache(file) {
@@ -48,6 +65,7 @@ function writeCache(file, script) {
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, data, { mode: 0o600 });
     fs.renameSync(temp, file);
+    removeStale(file);
   } catch {
     // Read-only or full disk, no home directory: the next run compiles again.
   }

@@ -52,6 +52,36 @@ const noEditorPrompt = {
   },
 };
 
+/** Commander needs child_process only for executable subcommands, which clinic has none of. */
+const commanderLazyChildProcess = {
+  name: 'commander-lazy-child-process',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const childProcess = require('node:child_process');";
+      if (!source.includes(eager)) throw new Error(`commander changed: no "${eager}" in ${args.path}`);
+      return { loader: 'js', contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };") };
+    });
+  },
+};
+
+/**
+ * Inside a bundle a package is no file that a test can watch being loaded: each module of these
+ * packages notes its package in globalThis.__clinicLoadedPackages when it is evaluated, if a test
+ * set that up (test/support/fixtures/trace-heavy-imports.mjs); otherwise the note costs one lookup.
+ */
+const TRACED = /[\\/]node_modules[\\/](knex|pg|pg-pool|knex-pglite|@inquirer[\\/][^\\/]+|zod|luxon|csv-parse|csv-stringify|chalk|cli-table3|@zxcvbn-ts[\\/][^\\/]+)[\\/].*\.[cm]?js$/;
+const tracePackages = {
+  name: 'trace-packages',
+  setup(b) {
+    b.onLoad({ filter: TRACED }, async (args) => {
+      const name = TRACED.exec(args.path)[1].replace(/\\/g, '/');
+      const source = await readFile(args.path, 'utf8');
+      return { loader: 'js', contents: `${source}\n;globalThis.__clinicLoadedPackages?.add(${JSON.stringify(name)});\n` };
+    });
+  },
+};
+
 /** In the main bundle, an own-file module is required from its built file beside it. */
 function ownFilesExternal(outfile) {
   return {
@@ -77,7 +107,7 @@ const results = await Promise.all(
       external,
       // import() becomes require(): the launcher runs the bundle as a vm.Script, without the ES module loader.
       supported: { 'dynamic-import': false },
-      plugins: [knexPostgresOnly, zodEnglishOnly, noEditorPrompt, ownFilesExternal(entry.outfile)],
+      plugins: [knexPostgresOnly, zodEnglishOnly, noEditorPrompt, commanderLazyChildProcess, tracePackages, ownFilesExternal(entry.outfile)],
       // Names are kept (stack traces under --debug stay readable); whitespace and comments go.
       minifyWhitespace: true,
       minifySyntax: true,
