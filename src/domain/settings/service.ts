@@ -47,7 +47,11 @@ function integerIn(name: string, min: number, max: number) {
 
 /** The clinic's settings with defaults filled in; readable without a login (commands need the time zone). */
 export async function loadSettings(ctx: Pick<DomainContext, 'db'>): Promise<ClinicSettings> {
-  const rows = await findAllSettings(ctx.db);
+  return settingsFromRows(await findAllSettings(ctx.db));
+}
+
+/** Stored rows (key, value) as settings, defaults filled in. */
+export function settingsFromRows(rows: ReadonlyArray<{ key: string; value: string }>): ClinicSettings {
   const stored = new Map(rows.map((row) => [row.key, row.value]));
   return {
     timezone: stored.get('timezone') ?? systemTimeZone(),
@@ -56,7 +60,9 @@ export async function loadSettings(ctx: Pick<DomainContext, 'db'>): Promise<Clin
   };
 }
 
-export async function clinicTimeZone(ctx: Pick<DomainContext, 'db'>): Promise<string> {
+export async function clinicTimeZone(ctx: Pick<DomainContext, 'db' | 'settings'>): Promise<string> {
+  // Read with the session when the command logged in: one round trip fewer.
+  if (ctx.settings) return ctx.settings.timezone;
   return (await findSetting(ctx.db, 'timezone')) ?? systemTimeZone();
 }
 
