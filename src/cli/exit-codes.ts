@@ -1,5 +1,5 @@
 import { CommanderError } from '@commander-js/extra-typings';
-import { isDomainError, type ErrorCode } from '../domain/errors.js';
+import { isClinicError, type ErrorCode } from '../domain/errors.js';
 import { UsageError } from './usage-error.js';
 
 export const ExitCode = {
@@ -40,7 +40,7 @@ export interface DescribedError {
 
 /** The one place that turns an error into an exit code and a message (DESIGN §4). */
 export async function describeError(error: unknown): Promise<DescribedError> {
-  if (isDomainError(error)) {
+  if (isClinicError(error)) {
     const rows = Array.isArray(error.details?.rows) ? (error.details.rows as DescribedError['rows']) : undefined;
     return { exitCode: byDomainCode[error.code], code: error.code, message: error.message, remedy: error.remedy, rows, unexpected: false };
   }

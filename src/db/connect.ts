@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { Socket } from 'node:net';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { DatabaseUnavailableError, isDomainError } from '../domain/errors.js';
+import { DatabaseUnavailableError, isClinicError } from './errors.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
 import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
@@ -77,7 +77,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
     return withClose(knex, target, lock, () => tightenModes(dataDir));
   } catch (error) {
     await lock?.release().catch(() => {});
-    if (isDomainError(error)) throw error;
+    if (isClinicError(error)) throw error;
     throw (
       toDataDirError(error, dataDir) ??
       (await diskFullAfterFailure(error, dataDir)) ??

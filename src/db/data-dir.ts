@@ -1,7 +1,7 @@
 import { lstatSync, chmodSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { DatabaseUnavailableError, ValidationError, type DomainError } from '../domain/errors.js';
+import { DatabaseUnavailableError, ValidationError, type ClinicError } from './errors.js';
 
 /**
  * The embedded data directory as clinic keeps it: a real directory (not a symbolic link), mode
@@ -47,7 +47,7 @@ export function noteDataDir(error: unknown, dataDir: string): void {
 }
 
 /** A query error of the embedded database that is the file system's fault, as toDataDirError sees it. */
-export function dataDirFailure(error: unknown): DomainError | undefined {
+export function dataDirFailure(error: unknown): ClinicError | undefined {
   const dataDir = typeof error === 'object' && error !== null ? dataDirOfError.get(error) : undefined;
   return dataDir === undefined ? undefined : toDataDirError(error, dataDir);
 }
@@ -58,7 +58,7 @@ const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
  * A failure of the file system under the data directory, as the user has to see it: which
  * directory, what went wrong, what to do. Undefined when the error is not one of these.
  */
-export function toDataDirError(error: unknown, dataDir: string): DomainError | undefined {
+export function toDataDirError(error: unknown, dataDir: string): ClinicError | undefined {
   const errno = (error as NodeJS.ErrnoException | null)?.code;
   const file = (error as NodeJS.ErrnoException | null)?.path ?? dataDir;
   const options = { cause: error };
@@ -107,7 +107,7 @@ export function toDataDirError(error: unknown, dataDir: string): DomainError | u
  * PGlite's start-up on a full disk fails with "PGlite failed to initialize properly" and no errno:
  * less than 1 MB free beside the data directory is then taken as the cause.
  */
-export async function diskFullAfterFailure(error: unknown, dataDir: string): Promise<DomainError | undefined> {
+export async function diskFullAfterFailure(error: unknown, dataDir: string): Promise<ClinicError | undefined> {
   const stats = await fs.statfs(dataDir).catch(() => undefined);
   if (!stats || stats.bavail * stats.bsize >= 1024 * 1024) return undefined;
   return toDataDirError(Object.assign(new Error('No space left on device', { cause: error }), { code: 'ENOSPC' }), dataDir);

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DatabaseUnavailableError } from '../domain/errors.js';
+import { DatabaseUnavailableError } from './errors.js';
 
 /**
  * An exclusive inter-process lock on an embedded data directory, held for the whole life of the

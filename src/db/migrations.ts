@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ConflictError, DatabaseUnavailableError } from '../domain/errors.js';
+import { ConflictError, DatabaseUnavailableError } from './errors.js';
 import * as enableExtensions from '../../migrations/20261125090000_enable_extensions.js';
 import * as createUsers from '../../migrations/20261125090100_create_users.js';
 import * as createDoctors from '../../migrations/20261125090200_create_doctors.js';

@@ -1,4 +1,4 @@
-import { ConflictError, DatabaseUnavailableError, ValidationError, type DomainError } from '../domain/errors.js';
+import { ConflictError, DatabaseUnavailableError, ValidationError, type ClinicError } from './errors.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
 
 /** SQLSTATE codes the domain reacts to (same on PGlite and PostgreSQL). */
@@ -146,7 +146,7 @@ export function toConnectionFailure(error: unknown, target: DatabaseTarget, atte
  * concurrency losses are exit 7; anything else (class 42 syntax and undefined objects, XX internal)
  * is a bug and stays unmapped (exit 1), with the SQL cut off by databaseMessage.
  */
-export function classifyDatabaseError(error: unknown): DomainError | undefined {
+export function classifyDatabaseError(error: unknown): ClinicError | undefined {
   const state = sqlState(error);
   const message = databaseMessage(error);
   const unavailable = (text: string, remedy: string) => new DatabaseUnavailableError(text, { cause: error, remedy });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import type { ClientConfig } from 'pg';
-import { DatabaseUnavailableError, ValidationError } from '../domain/errors.js';
+import { DatabaseUnavailableError, ValidationError } from './errors.js';
 
 /**
  * A PostgreSQL URL read the way libpq reads it, turned into node-postgres options. node-postgres

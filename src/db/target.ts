@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { ValidationError } from '../domain/errors.js';
+import { ValidationError } from './errors.js';
 
 /** Where the data lives: an embedded PGlite directory or a PostgreSQL server. */
 export type DatabaseTarget =

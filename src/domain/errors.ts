@@ -1,68 +1,34 @@
+import { ClinicError } from '../db/errors.js';
+
 /**
- * Typed errors of the domain library. Each carries a stable code and, where there is one,
- * a remedy telling the user what to do next. Only the CLI turns them into exit codes.
+ * Every error of the clinic library, in one place: the CLI maps these (by code) to exit codes.
+ * The base class and the errors the database layer raises too live in src/db/errors.ts, which
+ * depends on nothing.
  */
-export type ErrorCode =
-  | 'INVALID_INPUT'
-  | 'NOT_AUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'DATABASE_UNAVAILABLE'
-  | 'INTEGRITY'
-  | 'INTERRUPTED';
+export { ClinicError, ConflictError, DatabaseUnavailableError, ValidationError, isClinicError, type ErrorCode } from '../db/errors.js';
 
-export abstract class DomainError extends Error {
-  abstract readonly code: ErrorCode;
-  readonly remedy: string | undefined;
-  readonly details: Record<string, unknown> | undefined;
-
-  constructor(message: string, options: { remedy?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.remedy = options.remedy;
-    this.details = options.details;
-  }
-}
-
-export class ValidationError extends DomainError {
-  readonly code = 'INVALID_INPUT' as const;
-}
-
-export class NotAuthenticatedError extends DomainError {
+export class NotAuthenticatedError extends ClinicError {
   readonly code = 'NOT_AUTHENTICATED' as const;
 }
 
-export class ForbiddenError extends DomainError {
+export class ForbiddenError extends ClinicError {
   readonly code = 'FORBIDDEN' as const;
 }
 
-export class NotFoundError extends DomainError {
+export class NotFoundError extends ClinicError {
   readonly code = 'NOT_FOUND' as const;
 }
 
-export class ConflictError extends DomainError {
-  readonly code = 'CONFLICT' as const;
-}
-
-export class DatabaseUnavailableError extends DomainError {
-  readonly code = 'DATABASE_UNAVAILABLE' as const;
-}
-
 /** Stored data failed an integrity check (the audit log's hash chain is broken). */
-export class IntegrityError extends DomainError {
+export class IntegrityError extends ClinicError {
   readonly code = 'INTEGRITY' as const;
 }
 
 /** The operation stopped because it was asked to (Ctrl-C, SIGTERM): its transaction was rolled back. */
-export class InterruptedError extends DomainError {
+export class InterruptedError extends ClinicError {
   readonly code = 'INTERRUPTED' as const;
 
   constructor(message = 'Interrupted.', options: { remedy?: string; cause?: unknown } = {}) {
     super(message, options);
   }
-}
-
-export function isDomainError(error: unknown): error is DomainError {
-  return error instanceof DomainError;
 }

@@ -1,7 +1,8 @@
 import { ForbiddenError, NotAuthenticatedError } from './errors.js';
 
-export const ROLES = ['admin', 'staff', 'doctor', 'patient'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from '../db/schema-values.js';
+
+export { ROLES, type Role } from '../db/schema-values.js';
 
 /** Who is acting: resolved from a session or an API token by the identity service. */
 export interface Actor {

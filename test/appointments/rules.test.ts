@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkDuration, checkSchedule, checkWorkingHours, gridStarts, toClinicInstant } from '../../src/domain/appointments/rules.js';
+import { toClinicInstant } from '../../src/domain/clinic-time.js';
+import { checkDuration, checkSchedule, checkWorkingHours, gridStarts } from '../../src/domain/appointments/rules.js';
 import { ValidationError } from '../../src/domain/errors.js';
 
 const HOURS = [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
-import { importAppointments } from '../../src/domain/bulk/appointments-import.js';
+import { importAppointments } from '../../src/domain/appointments/import.js';
 import { InterruptedError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';

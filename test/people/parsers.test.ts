@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clinicToday, formatClinicDateTime, parseClinicDateTime } from '../../src/domain/doctors/clinic-time.js';
+import { clinicDate, formatClinicDateTime, parseClinicDateTime } from '../../src/domain/clinic-time.js';
 import { formatDays, formatRanges, parseDays, parseRanges, parseTimeOfDay, weekFromRows } from '../../src/domain/doctors/hours.js';
 import { parseDoctorChanges, parseNewDoctor } from '../../src/domain/doctors/validation.js';
 import { ValidationError } from '../../src/domain/errors.js';
@@ -117,7 +117,7 @@ describe('parseClinicDateTime', () => {
     expect(formatClinicDateTime(new Date('2026-07-01T23:00:00Z'), zone, 'end')).toBe('2026-07-01 24:00');
     expect(formatClinicDateTime(new Date('2026-07-01T23:00:00Z'), zone, 'start')).toBe('2026-07-02 00:00');
     expect(formatClinicDateTime(new Date('2026-07-01T08:00:00Z'), zone, 'end')).toBe('2026-07-01 09:00');
-    expect(clinicToday(new Date('2026-07-01T23:30:00Z'), zone)).toBe('2026-07-02');
+    expect(clinicDate(new Date('2026-07-01T23:30:00Z'), zone)).toBe('2026-07-02');
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { clinicDate, clinicTime, parseClinicDate, parseClinicTime, toClinicInstant } from '../../src/domain/appointments/rules.js';
+import { clinicDate, clinicTime, parseClinicDate, parseClinicTime, toClinicInstant } from '../../src/domain/clinic-time.js';
 import { formatDays, formatRanges, parseDays, parseRanges, parseTimeOfDay, type TimeRange } from '../../src/domain/doctors/hours.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { parseExpiresIn } from '../../src/domain/identity/api-tokens.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { AppointmentStatus } from '../../domain/appointments/rules.js';
+import { ACTIVE_STATUSES, type AppointmentStatus } from '../schema-values.js';
 
 export interface AppointmentRow {
   id: string;
@@ -25,8 +25,6 @@ export interface AppointmentWithNamesRow extends AppointmentRow {
 
 export type NewAppointmentRow = Pick<AppointmentRow, 'patient_id' | 'doctor_id' | 'starts_at' | 'ends_at' | 'reason' | 'status' | 'created_by'> &
   Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id'>>;
-
-const ACTIVE = ['PENDING', 'APPROVED', 'CHECKED_IN'];
 
 const COLUMNS = [
   'id', 'patient_id', 'doctor_id', 'starts_at', 'ends_at', 'reason', 'status', 'cancel_reason',
@@ -85,7 +83,7 @@ export async function findActiveOverlapping(
 ): Promise<AppointmentWithNamesRow[]> {
   // tstzrange(starts_at, ends_at) && … is the expression of the exclusion constraints' GiST
   // indexes (partial on the active statuses): the search goes straight to the overlapping rows.
-  const query = withNames(db).whereIn('a.status', ACTIVE).whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to]).orderBy('a.starts_at');
+  const query = withNames(db).whereIn('a.status', ACTIVE_STATUSES).whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to]).orderBy('a.starts_at');
   query.where((where) => {
     if (who.doctorId) where.orWhere('a.doctor_id', who.doctorId);
     if (who.patientId) where.orWhere('a.patient_id', who.patientId);

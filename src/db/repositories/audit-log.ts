@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { AuditOutcome } from '../schema-values.js';
 
 export interface AuditRow {
   id: number;
@@ -9,7 +10,7 @@ export interface AuditRow {
   entity: string | null;
   entity_id: string | null;
   patient_id: string | null;
-  outcome: 'success' | 'denied' | 'failure';
+  outcome: AuditOutcome;
   details: Record<string, unknown> | null;
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { USER_COLUMNS, isUuid, type UserRow } from './users.js';
+import { batches } from '../batches.js';
 
 export interface DoctorProfileRow {
   user_id: string;
@@ -92,4 +93,12 @@ export async function findTimeoff(db: Knex, doctorId: string, range: { from?: Da
 /** The doctor holding a licence number, if any (licence numbers are unique). */
 export async function findDoctorByLicense(db: Knex, licenseNumber: string): Promise<DoctorRow | undefined> {
   return doctorsQuery(db).where('doctors.license_number', licenseNumber).first();
+}
+
+export async function insertDoctorProfiles(db: Knex, rows: ReadonlyArray<{ user_id: string; specialty: string | null; license_number: string | null; slot_minutes: number }>): Promise<void> {
+  for (const batch of batches(rows)) await db('doctors').insert(batch).onConflict('user_id').ignore();
+}
+
+export async function insertDoctorHours(db: Knex, rows: ReadonlyArray<{ doctor_id: string; weekday: number; start_time: string; end_time: string }>): Promise<void> {
+  for (const batch of batches(rows)) await db('doctor_hours').insert(batch);
 }

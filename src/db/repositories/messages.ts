@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Role } from '../../domain/policy.js';
+import type { Role } from '../schema-values.js';
 import { isUuid } from './users.js';
 
 export interface NewMessageRow {
@@ -111,4 +111,11 @@ export async function markRead(db: Knex, id: string, at: Date): Promise<Date | u
 export async function countUnread(db: Knex, receiverId: string): Promise<number> {
   const row = await db('messages').where({ receiver_id: receiverId }).whereNull('read_at').count<{ count: number | string }>({ count: '*' }).first();
   return Number(row?.count ?? 0);
+}
+
+/** Many messages at once (the demo clinic). */
+export async function insertMessages(db: Knex, rows: ReadonlyArray<{ sender_id: string; receiver_id: string; content: string }>): Promise<number> {
+  if (rows.length === 0) return 0;
+  await db('messages').insert([...rows]);
+  return rows.length;
 }

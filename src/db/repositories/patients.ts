@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { USER_COLUMNS, isUuid, type UserRow } from './users.js';
+import { batches } from '../batches.js';
 
 export interface PatientProfileRow {
   user_id: string;
@@ -90,4 +91,12 @@ export async function findPanelDoctors(db: Knex, patientId: string): Promise<Pan
     .select('users.id', 'users.username', 'users.full_name')
     .where('doctor_patients.patient_id', patientId)
     .orderBy('users.username');
+}
+
+export async function insertPatientProfiles(db: Knex, rows: ReadonlyArray<{ user_id: string; date_of_birth: string | null; phone: string | null }>): Promise<void> {
+  for (const batch of batches(rows)) await db('patients').insert(batch).onConflict('user_id').ignore();
+}
+
+export async function insertPanelEntries(db: Knex, rows: ReadonlyArray<{ doctor_id: string; patient_id: string }>): Promise<void> {
+  for (const batch of batches(rows)) await db('doctor_patients').insert(batch).onConflict(['doctor_id', 'patient_id']).ignore();
 }

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import type { Role } from '../../domain/policy.js';
-
-export type UserStatus = 'active' | 'disabled';
+import type { Role, UserStatus } from '../schema-values.js';
+import { batches } from '../batches.js';
 
 export interface UserRow {
   id: string;
@@ -152,4 +151,54 @@ export async function clearLoginFailures(db: Knex, id: string, at: Date): Promis
     .update({ failed_login_count: 0, first_failed_login_at: null, locked_until: null })
     .returning(['id']);
   return cleared.length > 0;
+}
+
+/** Many users at once (seeding, people imports): existing usernames are left alone. */
+export interface BulkUserRow {
+  username: string;
+  full_name: string;
+  email: string | null;
+  role: Role;
+}
+
+/** Inserts the users whose username is free; returns the usernames created. */
+export async function insertNewUsers(db: Knex, rows: readonly BulkUserRow[]): Promise<Set<string>> {
+  const created = new Set<string>();
+  for (const batch of batches(rows)) {
+    const inserted: Array<{ username: string }> = await db('users').insert(batch).onConflict('username').ignore().returning(['username']);
+    for (const row of inserted) created.add(row.username);
+  }
+  return created;
+}
+
+/** username → id, for the usernames given (lowercase). */
+export async function userIdsByUsername(db: Knex, usernames: readonly string[]): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const batch of batches(usernames)) {
+    const rows: Array<{ id: string; username: string }> = await db('users').select('id', 'username').whereIn('username', batch);
+    for (const row of rows) ids.set(row.username, row.id);
+  }
+  return ids;
+}
+
+/** The people of an export page, with what FHIR's Patient and Practitioner resources show. */
+export interface PersonDetailsRow {
+  id: string;
+  username: string;
+  full_name: string;
+  email: string | null;
+  role: Role;
+  date_of_birth: string | null;
+  phone: string | null;
+  specialty: string | null;
+  license_number: string | null;
+}
+
+export async function peopleByIds(db: Knex, ids: readonly string[]): Promise<PersonDetailsRow[]> {
+  if (ids.length === 0) return [];
+  return db('users')
+    .leftJoin('patients', 'patients.user_id', 'users.id')
+    .leftJoin('doctors', 'doctors.user_id', 'users.id')
+    .select('users.id', 'users.username', 'users.full_name', 'users.email', 'users.role', 'patients.date_of_birth', 'patients.phone', 'doctors.specialty', 'doctors.license_number')
+    .whereIn('users.id', [...ids]);
 }

@@ -11,7 +11,9 @@ import { requireActor, type Actor } from '../policy.js';
 import { findVisiblePatient, patientNotFound } from '../patients/lookup.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
-import { checkDuration, clinicDate, parseClinicDate, toClinicInstant, type AppointmentStatus } from './rules.js';
+import type { AppointmentStatus } from '../../db/schema-values.js';
+import { clinicDate, parseClinicDate, toClinicInstant } from '../clinic-time.js';
+import { checkDuration } from './rules.js';
 import { NEXT_AVAILABLE_HORIZON_DAYS, assertSlotBookable, clashError, freeSlots, type SlotRequest } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
 

@@ -10,7 +10,9 @@ import { patientNotFound } from '../patients/lookup.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { parseInput } from './booking.js';
 import { resolveAppointment } from './lookup.js';
-import { APPOINTMENT_STATUSES, checkDuration, clinicDate, parseClinicDate, startOfClinicDay, timeSlotLabel, type AppointmentStatus } from './rules.js';
+import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
+import { clinicDate, parseClinicDate, startOfClinicDay } from '../clinic-time.js';
+import { checkDuration, timeSlotLabel } from './rules.js';
 import { freeSlots } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
 

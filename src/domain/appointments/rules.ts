@@ -1,14 +1,11 @@
 import { DateTime } from 'luxon';
+import { clinicTime, formatTimeOfDay, minutesOfDay, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
 import { ValidationError } from '../errors.js';
 
 /**
  * The booking rules of DESIGN §6 as pure functions, shared by `book`, `reschedule`, `slots` and
  * the bulk import. Local dates and times are the clinic's; instants are absolute (UTC).
  */
-
-export const ACTIVE_STATUSES = ['PENDING', 'APPROVED', 'CHECKED_IN'] as const;
-export const APPOINTMENT_STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW'] as const;
-export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
 
 /** The longest appointment one booking may take. */
 export const MAX_DURATION_MINUTES = 8 * 60;
@@ -22,66 +19,6 @@ export interface WorkingRange {
 export interface Interval {
   startsAt: Date;
   endsAt: Date;
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const TIME = /^(\d{1,2}):(\d{2})$/;
-
-/** 'YYYY-MM-DD' → its parts; exit 3 for anything that is not a real calendar date. */
-export function parseClinicDate(date: string, label = 'date'): { year: number; month: number; day: number } {
-  const match = DATE.exec(date.trim());
-  const parts = match ? { year: Number(match[1]), month: Number(match[2]), day: Number(match[3]) } : undefined;
-  if (!parts || !DateTime.fromObject(parts, { zone: 'UTC' }).isValid) {
-    throw new ValidationError(`Invalid ${label} "${date}": use YYYY-MM-DD, e.g. 2027-01-04.`);
-  }
-  return parts;
-}
-
-/** 'HH:MM' (24-hour clock) → its parts; exit 3 otherwise. */
-export function parseClinicTime(time: string): { hour: number; minute: number } {
-  const match = TIME.exec(time.trim());
-  const hour = Number(match?.[1]);
-  const minute = Number(match?.[2]);
-  if (!match || hour > 23 || minute > 59) throw new ValidationError(`Invalid time "${time}": use HH:MM on the 24-hour clock, e.g. 09:30.`);
-  return { hour, minute };
-}
-
-/**
- * The instant a clinic-local date and time names. A time skipped by a daylight-saving change does
- * not exist: ValidationError. A time that happens twice (clocks going back) is the EARLIER one.
- */
-export function toClinicInstant(date: string, time: string, zone: string): DateTime {
-  const day = parseClinicDate(date);
-  const clock = parseClinicTime(time);
-  const local = DateTime.fromObject({ ...day, ...clock }, { zone });
-  if (!local.isValid) throw new ValidationError(`Invalid date and time "${date} ${time}" in ${zone}.`);
-  if (local.hour !== clock.hour || local.minute !== clock.minute || local.day !== day.day) {
-    throw new ValidationError(`${date} ${time} does not exist in ${zone}: the clocks skip that time for daylight saving.`, {
-      remedy: 'Choose a time outside the skipped hour.',
-    });
-  }
-  // Luxon picks the later of two possible offsets; prefer the earlier one when it names the same wall time.
-  const offsetBefore = local.minus({ days: 1 }).offset;
-  if (offsetBefore > local.offset) {
-    const earlier = local.minus({ minutes: offsetBefore - local.offset });
-    if (earlier.hour === clock.hour && earlier.minute === clock.minute && earlier.day === day.day) return earlier;
-  }
-  return local;
-}
-
-/** The start of a clinic-local day as an instant (the first instant of that date). */
-export function startOfClinicDay(date: string, zone: string): DateTime {
-  return DateTime.fromObject(parseClinicDate(date), { zone }).startOf('day');
-}
-
-/** 'YYYY-MM-DD' of an instant in the clinic's zone. */
-export function clinicDate(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toISODate()!;
-}
-
-/** 'HH:MM' of an instant in the clinic's zone. */
-export function clinicTime(instant: Date, zone: string): string {
-  return DateTime.fromJSDate(instant, { zone }).toFormat('HH:mm');
 }
 
 /** "09:30-10:00" in the clinic's zone. */
@@ -100,7 +37,6 @@ export function checkDuration(durationMinutes: number | undefined, slotMinutes: 
   return duration;
 }
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 const hhmm = (value: string) => value.slice(0, 5);
 
 /** Why a start does not fit the doctor's week; undefined when it fits. */
@@ -119,7 +55,7 @@ export function checkWorkingHours(start: DateTime, end: DateTime, hours: readonl
   const startMinute = start.hour * 60 + start.minute;
   const sameDay = end.toISODate() === start.toISODate() || (end.hour === 0 && end.minute === 0 && end.minus({ days: 1 }).toISODate() === start.toISODate());
   const endMinute = end.hour === 0 && end.minute === 0 && end.toISODate() !== start.toISODate() ? 24 * 60 : end.hour * 60 + end.minute;
-  const range = ranges.find((candidate) => startMinute >= minutesOf(candidate.start) && startMinute < minutesOf(candidate.end));
+  const range = ranges.find((candidate) => startMinute >= minutesOfDay(candidate.start) && startMinute < minutesOfDay(candidate.end));
   const listed = ranges.map((candidate) => `${hhmm(candidate.start)}-${hhmm(candidate.end)}`).join(', ');
   const dayName = start.toFormat('cccc');
   if (!range) {
@@ -128,13 +64,13 @@ export function checkWorkingHours(start: DateTime, end: DateTime, hours: readonl
       message: ranges.length === 0 ? `The doctor does not work on ${dayName}s.` : `${start.toFormat('HH:mm')} is outside the doctor's hours on ${dayName}s (${listed}).`,
     };
   }
-  const offset = startMinute - minutesOf(range.start);
+  const offset = startMinute - minutesOfDay(range.start);
   if (offset % slotMinutes !== 0) {
-    const before = minutesOf(range.start) + Math.floor(offset / slotMinutes) * slotMinutes;
-    const nearest = [before, before + slotMinutes].filter((m) => m < minutesOf(range.end)).map((m) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`);
+    const before = minutesOfDay(range.start) + Math.floor(offset / slotMinutes) * slotMinutes;
+    const nearest = [before, before + slotMinutes].filter((m) => m < minutesOfDay(range.end)).map(formatTimeOfDay);
     return { kind: 'off-grid', message: `${start.toFormat('HH:mm')} is not on the doctor's ${slotMinutes}-minute grid; try ${nearest.join(' or ')}.` };
   }
-  if (!sameDay || endMinute > minutesOf(range.end) || end <= start) {
+  if (!sameDay || endMinute > minutesOfDay(range.end) || end <= start) {
     return { kind: 'outside-hours', message: `An appointment ${start.toFormat('HH:mm')}-${end.toFormat('HH:mm')} runs past the end of the doctor's hours (${hhmm(range.start)}-${hhmm(range.end)}).` };
   }
   return undefined;
@@ -174,8 +110,8 @@ export function gridStarts(date: string, zone: string, hours: readonly WorkingRa
   const dayStart = startOfClinicDay(date, zone);
   const starts: DateTime[] = [];
   for (const range of hours.filter((candidate) => candidate.weekday === dayStart.weekday)) {
-    for (let minute = minutesOf(range.start); minute + slotMinutes <= minutesOf(range.end); minute += slotMinutes) {
-      const time = `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+    for (let minute = minutesOfDay(range.start); minute + slotMinutes <= minutesOfDay(range.end); minute += slotMinutes) {
+      const time = formatTimeOfDay(minute);
       let start: DateTime;
       try {
         start = toClinicInstant(date, time, zone);

@@ -7,7 +7,8 @@ import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { assertPartiesActive, loadParties, withClashMessages } from './booking.js';
 import { resolveAppointment } from './lookup.js';
-import { clinicDate, clinicTime, startOfClinicDay, toClinicInstant, type AppointmentStatus } from './rules.js';
+import type { AppointmentStatus } from '../../db/schema-values.js';
+import { clinicDate, clinicTime, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
 import { assertSlotBookable, type SlotRequest } from './schedule.js';
 import { appointmentView, shortId, type AppointmentView } from './view.js';
 

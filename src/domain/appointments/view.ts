@@ -1,5 +1,7 @@
 import type { AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
-import { clinicDate, timeSlotLabel, type AppointmentStatus } from './rules.js';
+import type { AppointmentStatus } from '../../db/schema-values.js';
+import { clinicDate } from '../clinic-time.js';
+import { timeSlotLabel } from './rules.js';
 
 /** An appointment as commands show it (DESIGN §5): dates and slots in the clinic's time zone. */
 export interface AppointmentView {

@@ -4,7 +4,7 @@ import { assertCan, type Action, type Actor, type Resource } from '../policy.js'
 import type { DomainContext } from '../context.js';
 import { insertAuditEntry, type NewAuditRow } from '../../db/repositories/audit-log.js';
 
-export type AuditOutcome = 'success' | 'denied' | 'failure';
+import type { AuditOutcome } from '../../db/schema-values.js';
 
 export interface AuditEvent {
   action: string;

@@ -1,3 +1,4 @@
+import { formatTimeOfDay } from '../clinic-time.js';
 import { ValidationError } from '../errors.js';
 
 /**
@@ -67,10 +68,6 @@ export function parseTimeOfDay(text: string): number {
     throw new ValidationError(`"${text.trim()}" is not a time of day.`, { remedy: 'Write times as HH:MM, from 00:00 to 24:00.' });
   }
   return hours * 60 + minutes;
-}
-
-export function formatTimeOfDay(minutes: number): string {
-  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
 /** `09:00-12:00,13:00-17:00` → sorted ranges; `off` → none. Inverted or overlapping ranges are refused; touching ones are fine. */

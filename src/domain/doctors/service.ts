@@ -20,9 +20,9 @@ import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
-import { parseClinicDateTime } from './clinic-time.js';
+import { formatTimeOfDay, parseClinicDateTime } from '../clinic-time.js';
 import { DEFAULT_WEEKLY_HOURS } from './defaults.js';
-import { formatDays, formatRanges, formatTimeOfDay, parseDays, parseRanges, weekFromRows, type DayHours } from './hours.js';
+import { formatDays, formatRanges, parseDays, parseRanges, weekFromRows, type DayHours } from './hours.js';
 import { parseDoctorChanges, parseNewDoctor, type DoctorChangesInput, type NewDoctor, type NewDoctorInput } from './validation.js';
 import { doctorView, timeoffView, type DoctorDetails, type DoctorView, type TimeoffView } from './view.js';
 

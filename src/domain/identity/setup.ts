@@ -3,7 +3,7 @@ import { ConflictError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit/record.js';
 import { storeInitialTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
-import { isValidTimeZone, systemTimeZone } from '../time.js';
+import { isValidTimeZone, systemTimeZone } from '../clinic-time.js';
 import { createAccount } from '../users/accounts.js';
 import { userView, type UserView } from '../users/view.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from '../../db/migrations.js';

@@ -14,10 +14,9 @@ import {
 import { updateUser } from '../../db/repositories/users.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { clinicToday } from '../doctors/clinic-time.js';
 import { requireDoctor } from '../doctors/service.js';
 import { requireActor, type Actor } from '../policy.js';
-import { clinicTimeZone } from '../settings/service.js';
+import { clinicToday } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
 import { findVisiblePatient, patientNotFound } from './lookup.js';
@@ -26,14 +25,9 @@ import { panelDoctorView, patientView, type PatientDetails, type PatientView } f
 
 export type AddPatientInput = NewPatientInput & { password?: string | undefined };
 
-/** The clinic's date today, against which dates of birth are checked. */
-export async function clinicDate(ctx: DomainContext): Promise<string> {
-  return clinicToday(ctx.now(), await clinicTimeZone(ctx));
-}
-
 /** `patients add`: the account, the profile and the panel in one transaction. */
 export async function addPatient(ctx: DomainContext, input: AddPatientInput): Promise<PatientDetails> {
-  const patient = parseNewPatient(input, { today: await clinicDate(ctx) });
+  const patient = parseNewPatient(input, { today: await clinicToday(ctx) });
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, 'patients.manage', {}, { entity: 'patient' });
   return inTransaction(ctx, async (trx) => {
@@ -91,7 +85,7 @@ export async function showPatient(ctx: DomainContext, ref: string): Promise<Pati
 }
 
 export async function updatePatient(ctx: DomainContext, ref: string, input: PatientChangesInput): Promise<PatientDetails> {
-  const changes = parsePatientChanges(input, { today: await clinicDate(ctx) });
+  const changes = parsePatientChanges(input, { today: await clinicToday(ctx) });
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, 'patients.manage', {}, { entity: 'patient' });
   const patient = await requirePatient(ctx.db, ref);

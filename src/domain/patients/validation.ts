@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { emailSchema, fullNameSchema, parseField, usernameSchema } from '../users/accounts.js';
+import { dateParts, isCalendarDate } from '../clinic-time.js';
 
 /**
  * The fields of a patient as `patients add`, `patients update` and `patients import` take them,
@@ -51,11 +52,9 @@ export const phoneSchema = z
 /** A real calendar date, not in the future (relative to `today`, YYYY-MM-DD) and not before 1900. */
 export function parseDateOfBirth(value: string, today: string): string {
   const text = value.trim();
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
-  if (!match) throw new ValidationError(`Invalid date of birth: "${value}" is not a date (YYYY-MM-DD).`);
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
+  const parts = dateParts(text);
+  if (!parts) throw new ValidationError(`Invalid date of birth: "${value}" is not a date (YYYY-MM-DD).`);
+  if (!isCalendarDate(parts)) {
     throw new ValidationError(`Invalid date of birth: ${text} is not a date in the calendar.`);
   }
   if (text > today) throw new ValidationError(`Invalid date of birth: ${text} is in the future.`);

@@ -1,20 +1,16 @@
 import { Readable } from 'node:stream';
 import { DateTime } from 'luxon';
-import { insertMessages } from '../../db/bulk/demo.js';
-import {
-  insertDoctorHours,
-  insertDoctorProfiles,
-  insertNewUsers,
-  insertPanelEntries,
-  insertPatientProfiles,
-  userIdsByUsername,
-} from '../../db/bulk/people.js';
+import { insertMessages } from '../../db/repositories/messages.js';
+import { insertDoctorHours, insertDoctorProfiles } from '../../db/repositories/doctors.js';
+import { insertPanelEntries, insertPatientProfiles } from '../../db/repositories/patients.js';
+import { insertNewUsers, userIdsByUsername } from '../../db/repositories/users.js';
 import { recordAudit } from '../audit/record.js';
-import { loadAppointments } from '../bulk/appointments-import.js';
+import { loadAppointments } from '../appointments/import.js';
+import { formatTimeOfDay, minutesOfDay } from '../clinic-time.js';
 import type { DomainContext } from '../context.js';
 import { generatePassword } from '../identity/passwords.js';
 import type { Role } from '../policy.js';
-import { clinicTimeZone } from '../settings/service.js';
+import { clinicToday } from '../settings/service.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
@@ -120,8 +116,7 @@ export async function seedDemoClinic(ctx: DomainContext, options: { seed?: numbe
     return { accounts, doctors: createdDoctors.length, patients: createdPatients.length, messages };
   });
 
-  const zone = await clinicTimeZone(ctx);
-  const rows = demoAppointments(random.fork('appointments'), patients, DateTime.fromJSDate(ctx.now(), { zone }));
+  const rows = demoAppointments(random.fork('appointments'), patients, DateTime.fromISO(await clinicToday(ctx), { zone: 'UTC' }));
   const appointments = await loadAppointments(
     ctx,
     { source: Readable.from(rows.map((row) => `${JSON.stringify(row)}\n`)), format: 'ndjson', skipInvalid: true, sourceName: 'demo clinic' },
@@ -162,11 +157,11 @@ const PAST_STATUSES = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'NO_SHOW', 'CANCEL
 const FUTURE_STATUSES = ['PENDING', 'PENDING', 'APPROVED', 'APPROVED', 'APPROVED', 'CANCELLED', 'REJECTED'] as const;
 
 /** Two or three visits per doctor per working day, from three days back to ten days ahead (not today). */
-function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[], now: DateTime) {
+function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[], today: DateTime) {
   const rows: Array<Record<string, string | number>> = [];
   for (let offset = -3; offset <= 10; offset++) {
     if (offset === 0) continue;
-    const day = now.startOf('day').plus({ days: offset });
+    const day = today.plus({ days: offset });
     for (const doctor of DEMO_DOCTORS) {
       const ranges = doctor.hours.filter((h) => h.weekdays.includes(day.weekday));
       const panel = patients.filter((p) => p.doctors.includes(doctor.username));
@@ -174,14 +169,14 @@ function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[]
       const visits = random.int(2, 3);
       for (let v = 0; v < visits; v++) {
         const range = random.pick(ranges);
-        const startMinute = minutes(range.start);
-        const slots = Math.floor((minutes(range.end) - startMinute) / doctor.slotMinutes);
+        const startMinute = minutesOfDay(range.start);
+        const slots = Math.floor((minutesOfDay(range.end) - startMinute) / doctor.slotMinutes);
         const minute = startMinute + random.int(0, slots - 1) * doctor.slotMinutes;
         rows.push({
           patient: random.pick(panel).username,
           doctor: doctor.username,
           date: day.toISODate()!,
-          time: `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+          time: formatTimeOfDay(minute),
           reason: random.pick(VISIT_REASONS),
           status: offset < 0 ? random.pick(PAST_STATUSES) : random.pick(FUTURE_STATUSES),
           externalId: `demo-${doctor.username}-${offset}-${v}`,
@@ -192,4 +187,3 @@ function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[]
   return rows;
 }
 
-const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { formatTimeOfDay } from '../clinic-time.js';
 import { FIRST_NAMES, LAST_NAMES, SPECIALTIES, VISIT_REASONS, slug } from './names.js';
 import { SeededRandom } from './random.js';
 
@@ -78,7 +79,7 @@ export function seedAppointment(seed: number, k: number, doctors: readonly strin
     doctor: doctors[doctor]!,
     patient: patients[(slot * doctors.length + doctor) % patients.length]!,
     date: monday.plus({ days: week * 7 + day }).toISODate()!,
-    time: `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`,
+    time: formatTimeOfDay(minute),
     reason: random.pick(VISIT_REASONS),
     status: random.next() < 0.7 ? 'PENDING' : 'APPROVED',
     externalId: `seed-${seed}-${k + 1}`,

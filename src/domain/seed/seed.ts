@@ -1,23 +1,17 @@
 import { Readable } from 'node:stream';
-import { DateTime } from 'luxon';
-import {
-  insertDoctorHours,
-  insertDoctorProfiles,
-  insertNewUsers,
-  insertPanelEntries,
-  insertPatientProfiles,
-  userIdsByUsername,
-} from '../../db/bulk/people.js';
+import { insertDoctorHours, insertDoctorProfiles } from '../../db/repositories/doctors.js';
+import { insertPanelEntries, insertPatientProfiles } from '../../db/repositories/patients.js';
+import { insertNewUsers, userIdsByUsername } from '../../db/repositories/users.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { isProduction } from '../environment.js';
 import { DEFAULT_SLOT_MINUTES, DEFAULT_WEEKLY_HOURS } from '../doctors/defaults.js';
 import { ForbiddenError, ValidationError } from '../errors.js';
-import { clinicTimeZone } from '../settings/service.js';
+import { clinicToday } from '../settings/service.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
-import { loadAppointments } from '../bulk/appointments-import.js';
-import type { ImportSummary } from '../bulk/results.js';
+import { loadAppointments } from '../appointments/import.js';
+import type { ImportSummary } from '../import-file.js';
 import { seedAppointment, seedDoctor, seedPatient } from './generate.js';
 import { seedDemoClinic, type DemoSummary } from './demo.js';
 
@@ -81,7 +75,7 @@ export async function seedDatabase(ctx: DomainContext, options: SeedOptions): Pr
 
   let appointments: ImportSummary = { imported: 0, skipped: 0, rejected: 0, dryRun: false };
   if (options.appointments > 0) {
-    const today = DateTime.fromJSDate(ctx.now(), { zone: await clinicTimeZone(ctx) }).toISODate()!;
+    const today = await clinicToday(ctx);
     const doctorNames = doctors.map((d) => d.username);
     const patientNames = patients.map((p) => p.username);
     const rows = (function* () {

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { requireActor } from '../policy.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
-import { isValidTimeZone, systemTimeZone } from '../time.js';
+import { clinicDate, formatClinicDateTime, isValidTimeZone, systemTimeZone } from '../clinic-time.js';
 import { findAllSettings, findSetting, upsertSetting } from '../../db/repositories/settings.js';
 
 export interface ClinicSettings {
@@ -64,6 +64,17 @@ export async function clinicTimeZone(ctx: Pick<DomainContext, 'db' | 'settings'>
   // Read with the session when the command logged in: one round trip fewer.
   if (ctx.settings) return ctx.settings.timezone;
   return (await findSetting(ctx.db, 'timezone')) ?? systemTimeZone();
+}
+
+/** The clinic's date today (YYYY-MM-DD), on its wall clock. */
+export async function clinicToday(ctx: Pick<DomainContext, 'db' | 'now'>): Promise<string> {
+  return clinicDate(ctx.now(), await clinicTimeZone(ctx));
+}
+
+/** A formatter of moments on the clinic's wall clock, for rendering lists. */
+export async function clinicWallClock(ctx: Pick<DomainContext, 'db'>): Promise<(moment: Date, bound?: 'start' | 'end') => string> {
+  const zone = await clinicTimeZone(ctx);
+  return (moment, bound) => formatClinicDateTime(moment, zone, bound);
 }
 
 export async function showSettings(ctx: DomainContext): Promise<ClinicSettings> {

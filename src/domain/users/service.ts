@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { USER_STATUSES, type UserStatus } from '../../db/schema-values.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, NotAuthenticatedError, NotFoundError, ValidationError } from '../errors.js';
 import { requireActor, type Actor, type Role } from '../policy.js';
@@ -15,7 +16,6 @@ import {
   lockUsersForAdminChange,
   updateUser,
   type UserRow,
-  type UserStatus,
   type UpdatedUserRow,
 } from '../../db/repositories/users.js';
 import { createAccount, emailSchema, fullNameSchema, parseField } from './accounts.js';
@@ -23,7 +23,6 @@ import { userView, type UserView } from './view.js';
 
 /** `users create` and `users update --role` handle clinic accounts; doctors and patients have their own commands. */
 export const ACCOUNT_ROLES = ['admin', 'staff'] as const satisfies readonly Role[];
-export const USER_STATUSES = ['active', 'disabled'] as const satisfies readonly UserStatus[];
 
 function parseAccountRole(value: string): (typeof ACCOUNT_ROLES)[number] {
   const role = value.trim().toLowerCase();

@@ -23,11 +23,11 @@ export function appointmentsExportCommand(ctx: CliContext) {
       if (ctx.globals.json && format !== 'fhir' && command.getOptionValueSource('format') !== 'default') {
         throw new UsageError(`--json writes one JSON value and --format ${format} does not: give one of them.`, 'Use --json alone for a JSON array, or --format fhir for a FHIR Bundle.');
       }
-      const { exportAppointments } = await import('../../../domain/bulk/appointments-export.js');
+      const { exportAppointments } = await import('../../../domain/appointments/export.js');
       const appointments = await exportAppointments(await ctx.domain(), filters);
       const write = (text: string) => writeChunk(ctx.io.stdout, text, ctx.signal);
       if (format === 'fhir') {
-        const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('../../../domain/bulk/fhir.js');
+        const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('../../../domain/appointments/fhir.js');
         await write(bundleOpening(ctx.now()));
         let first = true;
         for await (const item of appointments) {
@@ -54,7 +54,7 @@ export function appointmentsExportCommand(ctx: CliContext) {
         return;
       }
       const { stringify } = await import('csv-stringify/sync');
-      const { APPOINTMENT_FIELDS } = await import('../../../domain/bulk/appointment-rows.js');
+      const { APPOINTMENT_FIELDS } = await import('../../../domain/appointments/file-rows.js');
       await write(stringify([APPOINTMENT_FIELDS as unknown as string[]]));
       for await (const item of appointments) await write(stringify([APPOINTMENT_FIELDS.map((field) => item.fields[field] ?? '')]));
     });

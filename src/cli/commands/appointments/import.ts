@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { importOptions, runImport, type ImportFlags } from '../../bulk/import-io.js';
+import { importOptions, runImport, type ImportFlags } from '../../import-io.js';
 
 export function appointmentsImportCommand(ctx: CliContext) {
   const command = new Command('import')
@@ -15,8 +15,8 @@ A row whose externalId was imported before is skipped, so importing a file twice
     );
   for (const option of importOptions()) command.addOption(option);
   return command.action(async (file, flags: ImportFlags) => {
-    const { importAppointments } = await import('../../../domain/bulk/appointments-import.js');
-    const { APPOINTMENT_FIELDS } = await import('../../../domain/bulk/appointment-rows.js');
+    const { importAppointments } = await import('../../../domain/appointments/import.js');
+    const { APPOINTMENT_FIELDS } = await import('../../../domain/appointments/file-rows.js');
     const domain = await ctx.domain();
     await runImport(ctx, file, flags, 'appointments', APPOINTMENT_FIELDS, (input) => importAppointments(domain, input));
   });

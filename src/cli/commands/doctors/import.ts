@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { importOptions, runImport, type ImportFlags } from '../../bulk/import-io.js';
+import { importOptions, runImport, type ImportFlags } from '../../import-io.js';
 
 export function doctorsImportCommand(ctx: CliContext) {
   const command = new Command('import')
@@ -9,7 +9,7 @@ export function doctorsImportCommand(ctx: CliContext) {
     .addHelpText('after', '\nFields: username, name (required), specialty, license, slotMinutes, email. New doctors work mon-fri 09:00-17:00.');
   for (const option of importOptions()) command.addOption(option);
   return command.action(async (file, flags: ImportFlags) => {
-    const { importDoctors, DOCTOR_FIELDS } = await import('../../../domain/bulk/people-import.js');
+    const { importDoctors, DOCTOR_FIELDS } = await import('../../../domain/doctors/import.js');
     const domain = await ctx.domain();
     await runImport(ctx, file, flags, 'doctors', DOCTOR_FIELDS, (input) => importDoctors(domain, input));
   });

@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { importOptions, runImport, type ImportFlags } from '../../bulk/import-io.js';
+import { importOptions, runImport, type ImportFlags } from '../../import-io.js';
 
 export function patientsImportCommand(ctx: CliContext) {
   const command = new Command('import')
@@ -9,7 +9,7 @@ export function patientsImportCommand(ctx: CliContext) {
     .addHelpText('after', '\nFields: username, name (required), dob (YYYY-MM-DD), phone, email, doctors (space-separated doctor usernames).');
   for (const option of importOptions()) command.addOption(option);
   return command.action(async (file, flags: ImportFlags) => {
-    const { importPatients, PATIENT_FIELDS } = await import('../../../domain/bulk/people-import.js');
+    const { importPatients, PATIENT_FIELDS } = await import('../../../domain/patients/import.js');
     const domain = await ctx.domain();
     await runImport(ctx, file, flags, 'patients', PATIENT_FIELDS, (input) => importPatients(domain, input));
   });

@@ -11,7 +11,7 @@ export function doctorsTimeoffAddCommand(ctx: CliContext) {
     .option('--reason <reason>', 'why (at most 500 characters)')
     .action(async (ref, options) => {
       const { addTimeoff } = await import('../../../../domain/doctors/service.js');
-      const { clinicWallClock } = await import('../../../../domain/doctors/clinic-time.js');
+      const { clinicWallClock } = await import('../../../../domain/settings/service.js');
       const domain = await ctx.domain();
       const timeoff = await addTimeoff(domain, ref, { from: options.from, to: options.to, reason: options.reason });
       ctx.output.success(`Added time off for ${timeoff.doctor}.`);

@@ -8,7 +8,7 @@ export function doctorsTimeoffListCommand(ctx: CliContext) {
     .argument('<doctor>', 'username or id')
     .action(async (ref) => {
       const { listTimeoff } = await import('../../../../domain/doctors/service.js');
-      const { clinicWallClock } = await import('../../../../domain/doctors/clinic-time.js');
+      const { clinicWallClock } = await import('../../../../domain/settings/service.js');
       const domain = await ctx.domain();
       renderTimeoffList(ctx.output, await listTimeoff(domain, ref), await clinicWallClock(domain));
     });

@@ -7,17 +7,15 @@ import {
   insertCheckedAppointments,
   rejectedAppointments,
   type RejectedAppointmentRow,
-} from '../../db/bulk/appointment-staging.js';
+} from '../../db/repositories/appointment-staging.js';
 import { toConflict } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
-import { clinicClock } from './clinic-clock.js';
-import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './appointment-rows.js';
-import { readRecords, type BulkFormat } from './records.js';
-import { invalidFileError, type ImportSummary, type RejectedRow } from './results.js';
-import { withRollbackUnless } from './rollback.js';
+import { clinicClock } from '../clinic-time.js';
+import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './file-rows.js';
+import { invalidFileError, readRecords, withRollbackUnless, type BulkFormat, type ImportSummary, type RejectedRow } from '../import-file.js';
 import { throwIfInterrupted, untilInterrupted } from '../interruption.js';
 
 export interface AppointmentImportInput {

@@ -2,12 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { Option } from '@commander-js/extra-typings';
-import type { CliContext } from '../context.js';
-import { terminalSafe } from '../output.js';
-import { UsageError } from '../usage-error.js';
-import { ValidationError } from '../../domain/errors.js';
-import type { BulkFormat } from '../../domain/bulk/records.js';
-import type { ImportSummary, RejectedRow } from '../../domain/bulk/results.js';
+import type { CliContext } from './context.js';
+import { terminalSafe } from './output.js';
+import { UsageError } from './usage-error.js';
+import { ValidationError } from '../domain/errors.js';
+import type { BulkFormat, ImportSummary, RejectedRow } from '../domain/import-file.js';
 
 /** The flags every `import` verb shares (DESIGN §7). */
 export interface ImportFlags {
@@ -39,7 +38,7 @@ export interface ImportSource {
 
 /** FILE or `-` (stdin); the format from --format, else the file's extension, else sniffed. */
 export async function openImportSource(ctx: CliContext, file: string, flags: ImportFlags): Promise<ImportSource> {
-  const { formatFromPath } = await import('../../domain/bulk/records.js');
+  const { formatFromPath } = await import('../domain/import-file.js');
   if (flags.rejects && !flags.skipInvalid) throw new UsageError('--rejects needs --skip-invalid.');
   if (flags.rejects) await checkRejectsPath(ctx, file, flags.rejects);
   if (file === '-') return { stream: ctx.io.stdin, format: flags.format, name: '-', size: undefined };

@@ -1,13 +1,13 @@
 import { listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
-import { peopleByIds, type PersonDetailsRow } from '../../db/bulk/people.js';
-import { appointmentFilter, type ListInput } from '../appointments/queries.js';
-import { clinicDate, clinicTime } from '../appointments/rules.js';
-import { appointmentView, type AppointmentView } from '../appointments/view.js';
+import { peopleByIds, type PersonDetailsRow } from '../../db/repositories/users.js';
+import { appointmentFilter, type ListInput } from './queries.js';
+import { clinicDate, clinicTime } from '../clinic-time.js';
+import { appointmentView, type AppointmentView } from './view.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { requireActor } from '../policy.js';
-import type { AppointmentField } from './appointment-rows.js';
+import type { AppointmentField } from './file-rows.js';
 
 export type ExportFilters = Omit<ListInput, 'limit'>;
 

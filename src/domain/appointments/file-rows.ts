@@ -1,8 +1,9 @@
-import type { StagedAppointment } from '../../db/bulk/appointment-staging.js';
-import { APPOINTMENT_STATUSES, MAX_DURATION_MINUTES, startOfClinicDay, type AppointmentStatus } from '../appointments/rules.js';
-import { statusPossibleFrom } from '../appointments/transitions.js';
-import type { LocalInstant } from './clinic-clock.js';
-import type { RecordShape, SourceRecord } from './records.js';
+import type { StagedAppointment } from '../../db/repositories/appointment-staging.js';
+import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
+import { dateParts, isCalendarDate, isoWeekday, startOfClinicDay, type LocalInstant } from '../clinic-time.js';
+import { MAX_DURATION_MINUTES } from './rules.js';
+import { statusPossibleFrom } from './transitions.js';
+import type { RecordShape, SourceRecord } from '../import-file.js';
 
 /** The import/export fields of an appointment (DESIGN §7), in file order. */
 export const APPOINTMENT_FIELDS = ['patient', 'doctor', 'date', 'time', 'reason', 'durationMinutes', 'status', 'externalId'] as const;
@@ -15,7 +16,6 @@ export const APPOINTMENT_SHAPE: RecordShape = {
 };
 
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIME = /^(\d{1,2}):(\d{2})$/;
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
@@ -66,8 +66,8 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   if (!USERNAME.test(row.doctor!.toLowerCase())) return `invalid doctor username "${row.doctor}"`;
   row.patient = row.patient!.toLowerCase();
   row.doctor = row.doctor!.toLowerCase();
-  const date = DATE.exec(row.date!);
-  if (!date || !isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]))) return `invalid date "${row.date}": use YYYY-MM-DD`;
+  const date = dateParts(row.date!);
+  if (!date || date.year < 1900 || !isCalendarDate(date)) return `invalid date "${row.date}": use YYYY-MM-DD`;
   const time = TIME.exec(row.time!);
   const hour = Number(time?.[1]);
   const minute = Number(time?.[2]);
@@ -75,7 +75,7 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   const local = clock(row.date!, hour, minute);
   if ('problem' in local) return local.problem;
   row.local_date = row.date;
-  row.weekday = isoWeekday(row.date!);
+  row.weekday = isoWeekday(date);
   row.start_minute = hour * 60 + minute;
   row.starts_at = local.instant.toISOString();
   if (row.duration_minutes !== null) {
@@ -96,14 +96,4 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   if (row.reason !== null && row.reason.length > 1000) return 'the reason is longer than 1000 characters';
   if (row.external_id !== null && row.external_id.length > 200) return 'the externalId is longer than 200 characters';
   return null;
-}
-
-function isCalendarDate(year: number, month: number, day: number): boolean {
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return year >= 1900 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
-}
-
-function isoWeekday(date: string): number {
-  const day = new Date(`${date}T00:00:00Z`).getUTCDay();
-  return day === 0 ? 7 : day;
 }

@@ -1,6 +1,6 @@
-import type { PersonDetailsRow } from '../../db/bulk/people.js';
-import type { AppointmentStatus } from '../appointments/rules.js';
-import type { ExportedAppointment } from './appointments-export.js';
+import type { PersonDetailsRow } from '../../db/repositories/users.js';
+import type { AppointmentStatus } from '../../db/schema-values.js';
+import type { ExportedAppointment } from './export.js';
 
 /** FHIR R4 resources for `appointments export --format fhir`: a Bundle of type "collection". */
 

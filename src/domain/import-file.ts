@@ -1,5 +1,13 @@
 import type { Readable } from 'node:stream';
-import { ValidationError } from '../errors.js';
+import type { Knex } from 'knex';
+import type { DomainContext } from './context.js';
+import { ValidationError } from './errors.js';
+import { throwIfInterrupted } from './interruption.js';
+
+/**
+ * An import file (DESIGN §7): its records read one at a time from CSV or NDJSON, what the import
+ * did, and the one transaction that commits only when the import says so.
+ */
 
 export type BulkFormat = 'csv' | 'ndjson';
 
@@ -243,4 +251,51 @@ async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ valu
   }
   partial += decoder.decode();
   if (partial !== '' || tooLong) yield { value: partial.replace(/\r$/, ''), tooLong };
+}
+
+/** What an import did (DESIGN §7); with `dryRun`, what it would have done. */
+export interface ImportSummary {
+  imported: number;
+  skipped: number;
+  rejected: number;
+  dryRun: boolean;
+}
+
+/** A bad row: its line, why, and the fields as they were read (for a rejects file). */
+export interface RejectedRow<Field extends string = string> {
+  line: number;
+  error: string;
+  fields: Record<Field, string | null>;
+}
+
+/**
+ * The whole file is refused: every bad row, by line, travels in `details.rows` (rendered one per
+ * line, or as a JSON list with --json).
+ */
+export function invalidFileError(rows: ReadonlyArray<{ line: number; error: string }>, what: string): ValidationError {
+  const count = rows.length === 1 ? '1 row is' : `${rows.length} rows are`;
+  return new ValidationError(`${count} invalid; no ${what} were imported.`, {
+    remedy: 'Fix the rows listed, or add --skip-invalid to import the good rows and set the bad ones aside (--rejects FILE).',
+    details: { rows },
+  });
+}
+
+/**
+ * Runs `work` in a transaction that commits only when it says so (a dry run or a refused file
+ * rolls back) and the caller was not interrupted meanwhile.
+ */
+export async function withRollbackUnless<T extends { commit: boolean }>(ctx: DomainContext, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  const trx = await ctx.db.transaction();
+  try {
+    const result = await work(trx);
+    if (result.commit) {
+      throwIfInterrupted(ctx.signal);
+      await trx.commit();
+    }
+    else await trx.rollback();
+    return result;
+  } catch (error) {
+    if (!trx.isCompleted()) await trx.rollback().catch(() => {});
+    throw error;
+  }
 }

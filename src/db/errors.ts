@@ -1,0 +1,44 @@
+/**
+ * The base of every error the clinic library raises, and the ones the database layer raises
+ * itself (bad connection settings, a conflicting write, an unreachable database). Each carries a
+ * stable code and, where there is one, a remedy telling the user what to do next. The rest of
+ * the hierarchy is in the errors module of the domain, the one module the CLI maps to exit codes.
+ */
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'NOT_AUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'DATABASE_UNAVAILABLE'
+  | 'INTEGRITY'
+  | 'INTERRUPTED';
+
+export abstract class ClinicError extends Error {
+  abstract readonly code: ErrorCode;
+  readonly remedy: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(message: string, options: { remedy?: string; details?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.remedy = options.remedy;
+    this.details = options.details;
+  }
+}
+
+export class ValidationError extends ClinicError {
+  readonly code = 'INVALID_INPUT' as const;
+}
+
+export class ConflictError extends ClinicError {
+  readonly code = 'CONFLICT' as const;
+}
+
+export class DatabaseUnavailableError extends ClinicError {
+  readonly code = 'DATABASE_UNAVAILABLE' as const;
+}
+
+export function isClinicError(error: unknown): error is ClinicError {
+  return error instanceof ClinicError;
+}
