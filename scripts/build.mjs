@@ -14,7 +14,10 @@ const external = ['bcrypt', '@electric-sql/pglite', '@electric-sql/pglite/*'];
 /** Modules that get a file of their own, loaded by the commands that need them only. */
 const ownFiles = [{ source: 'src/domain/identity/password-estimator.ts', outfile: 'dist/password-estimator.cjs' }];
 
-const entries = [{ entryPoints: ['src/cli/run.ts'], outfile: 'dist/clinic.cjs' }, ...ownFiles.map(({ source, outfile }) => ({ entryPoints: [source], outfile }))];
+const entries = [
+  { entryPoints: ['src/cli/run.ts'], outfile: 'dist/clinic.cjs' },
+  ...ownFiles.map(({ source, outfile }) => ({ entryPoints: [source], outfile })),
+];
 
 /** knex picks its dialect from a table of all it has: clinic speaks only PostgreSQL. */
 const knexPostgresOnly = {
@@ -70,7 +73,8 @@ const commanderLazyChildProcess = {
  * packages notes its package in globalThis.__clinicLoadedPackages when it is evaluated, if a test
  * set that up (test/support/fixtures/trace-heavy-imports.mjs); otherwise the note costs one lookup.
  */
-const TRACED = /[\\/]node_modules[\\/](knex|pg|pg-pool|knex-pglite|@inquirer[\\/][^\\/]+|zod|luxon|csv-parse|csv-stringify|chalk|cli-table3|@zxcvbn-ts[\\/][^\\/]+)[\\/].*\.[cm]?js$/;
+const TRACED =
+  /[\\/]node_modules[\\/](knex|pg|pg-pool|knex-pglite|@inquirer[\\/][^\\/]+|zod|luxon|csv-parse|csv-stringify|chalk|cli-table3|@zxcvbn-ts[\\/][^\\/]+)[\\/].*\.[cm]?js$/;
 const tracePackages = {
   name: 'trace-packages',
   setup(b) {

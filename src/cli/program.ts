@@ -1,4 +1,4 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import { addGlobalOptions, readGlobals } from './globals.js';
 import { registerSession } from './commands/session/index.js';
@@ -15,8 +15,16 @@ type RegisterVerbs = (noun: Command, ctx: CliContext) => void;
 const NOUNS: ReadonlyArray<{ name: string; description: string; verbs: () => Promise<RegisterVerbs> }> = [
   { name: 'users', description: 'Manage staff and admin accounts', verbs: async () => (await import('./commands/users/index.js')).registerUsers },
   { name: 'tokens', description: 'API tokens for scripts (CLINIC_TOKEN)', verbs: async () => (await import('./commands/tokens/index.js')).registerTokens },
-  { name: 'doctors', description: 'Doctors, their working hours and time off', verbs: async () => (await import('./commands/doctors/index.js')).registerDoctors },
-  { name: 'patients', description: 'Patients and the panels of their doctors', verbs: async () => (await import('./commands/patients/index.js')).registerPatients },
+  {
+    name: 'doctors',
+    description: 'Doctors, their working hours and time off',
+    verbs: async () => (await import('./commands/doctors/index.js')).registerDoctors,
+  },
+  {
+    name: 'patients',
+    description: 'Patients and the panels of their doctors',
+    verbs: async () => (await import('./commands/patients/index.js')).registerPatients,
+  },
   {
     name: 'appointments',
     description: 'Book, list and manage appointments',
@@ -29,7 +37,11 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; verbs: () => Pro
     description: 'Show and change clinic settings (time zone, session limits)',
     verbs: async () => (await import('./commands/settings/index.js')).registerSettings,
   },
-  { name: 'db', description: 'Database schema: migrate, rollback, status, reset, seed', verbs: async () => (await import('./commands/db/index.js')).registerDb },
+  {
+    name: 'db',
+    description: 'Database schema: migrate, rollback, status, reset, seed',
+    verbs: async () => (await import('./commands/db/index.js')).registerDb,
+  },
 ];
 
 /**
@@ -61,7 +73,7 @@ export async function buildProgram(ctx: CliContext, argv?: readonly string[]): P
 }
 
 /** Every command: errors thrown (not exit), output to the injected streams. */
-function configureRecursively(command: Command<any, any, any>, ctx: CliContext): void {
+function configureRecursively(command: CommandUnknownOpts, ctx: CliContext): void {
   command.exitOverride().configureOutput({
     writeOut: (text) => ctx.io.stdout.write(text),
     writeErr: (text) => ctx.io.stderr.write(text),

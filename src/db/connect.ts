@@ -1,6 +1,5 @@
 import fs from 'node:fs/promises';
 import { Socket } from 'node:net';
-import path from 'node:path';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError, isClinicError } from './errors.js';
 import { acquireEmbeddedLock, type EmbeddedLock } from './embedded-lock.js';

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../support/database.js';
 import { makePatient } from '../support/factories.js';
 import { MONDAY, appointmentSeeder, appointmentsCli, booker, makeClinic, slotAllocator, type Appointment, type Clinic } from './helpers.js';

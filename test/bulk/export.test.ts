@@ -99,7 +99,7 @@ describeBackends('appointments export', (db) => {
   it('writes a FHIR R4 collection Bundle of Patient, Practitioner and Appointment resources', async () => {
     const result = await cli(['appointments', 'export', '--format', 'fhir']);
     expect(result.code).toBe(0);
-    const bundle = JSON.parse(result.stdout) as { resourceType: string; type: string; timestamp: string; entry: Array<{ resource: Record<string, any> }> };
+    const bundle = JSON.parse(result.stdout) as { resourceType: string; type: string; timestamp: string; entry: Array<{ resource: Record<string, unknown> }> };
     expect(bundle.resourceType).toBe('Bundle');
     expect(bundle.type).toBe('collection');
     expect(bundle.timestamp).toBe(NOW.toISOString());

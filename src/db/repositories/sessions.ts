@@ -16,7 +16,9 @@ export type NewSessionRow = Pick<SessionRow, 'user_id' | 'token_hash' | 'created
 const SESSION_COLUMNS = ['id', 'user_id', 'token_hash', 'created_at', 'last_seen_at', 'expires_at', 'ended_at'] as const;
 
 export async function insertSession(db: Knex, row: NewSessionRow): Promise<SessionRow> {
-  const [created] = await db('sessions').insert(row).returning([...SESSION_COLUMNS]);
+  const [created] = await db('sessions')
+    .insert(row)
+    .returning([...SESSION_COLUMNS]);
   return created as SessionRow;
 }
 
@@ -45,7 +47,10 @@ export async function findSessionToResume(db: Knex, tokenHash: string): Promise<
 }
 
 export async function findSessionByTokenHash(db: Knex, tokenHash: string): Promise<SessionRow | undefined> {
-  return db('sessions').select(...SESSION_COLUMNS).where({ token_hash: tokenHash }).first();
+  return db('sessions')
+    .select(...SESSION_COLUMNS)
+    .where({ token_hash: tokenHash })
+    .first();
 }
 
 /** The sliding idle window: seen now, so it expires later (never past the absolute limit). */

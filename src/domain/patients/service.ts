@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
+import type { DoctorRow } from '../../db/repositories/doctors.js';
 import {
   addToPanel,
   findPanelDoctors,
