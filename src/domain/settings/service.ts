@@ -37,8 +37,11 @@ export type SettingKey = keyof typeof SETTING_KEYS;
 export const SETTING_KEY_NAMES = Object.keys(SETTING_KEYS) as SettingKey[];
 
 function integerIn(name: string, min: number, max: number) {
-  const schema = z.coerce.number().int().min(min).max(max);
+  // Built on first use: this module loads with every command that needs the clinic's time zone.
+  const build = () => z.coerce.number().int().min(min).max(max);
+  let schema: ReturnType<typeof build> | undefined;
   return (value: string) => {
+    schema ??= build();
     const parsed = schema.safeParse(value.trim());
     if (!parsed.success) throw new ValidationError(`${name} must be a whole number from ${min} to ${max}, not "${value}".`);
     return parsed.data;
