@@ -1,10 +1,12 @@
 import { InvalidArgumentError } from '@commander-js/extra-typings';
+import { durationMs } from '../domain/durations.js';
 
 /**
- * Parsers for numeric option values (`.argParser(...)`). A value that is not a number at all is a
- * usage error (exit 2) and Commander's message names the flag: "option '--limit <n>' argument
- * 'ten' is invalid. …". Ranges that are rules of the clinic (a slot length in steps of 5, at most
- * 62 days) stay with the domain, which answers exit 3.
+ * The parsers of option values (`.argParser(...)`): numbers, durations and lists. A value that is
+ * not of its kind at all is a usage error (exit 2) and Commander's message names the flag:
+ * "option '--limit <n>' argument 'ten' is invalid. …". Ranges that are rules of the clinic (a slot
+ * length in steps of 5, at most 62 days, a token's lifetime) stay with the domain, which answers
+ * exit 3.
  */
 
 const WHOLE = /^\s*-?\d+\s*$/;
@@ -27,8 +29,24 @@ export function seconds(value: string): number {
   return number;
 }
 
-/** A lifetime such as 12h, 30d or 8w, or `never`; kept as text for the domain, which checks the maximum. */
-export function lifetime(value: string): string {
-  if (!/^\s*(\d{1,5}[hdw]|never)\s*$/i.test(value)) throw new InvalidArgumentError('Use hours, days or weeks such as 12h, 30d or 8w, or `never`.');
-  return value;
+/**
+ * A duration such as 15m, 24h, 90d or 8w (or `never`, where the option allows it); kept as text
+ * for the domain, which parses it with the same rule and judges the range.
+ */
+export function duration(allow: { never?: boolean } = {}) {
+  const examples = `such as 15m, 24h, 90d or 8w${allow.never ? ', or `never`' : ''}`;
+  return (value: string): string => {
+    if (allow.never && value.trim().toLowerCase() === 'never') return value;
+    if (durationMs(value) === undefined) throw new InvalidArgumentError(`Use minutes, hours, days or weeks ${examples}.`);
+    return value;
+  };
+}
+
+/**
+ * A repeatable option whose values may also be separated by commas: `--doctor a --doctor b,c`
+ * gives ['a', 'b', 'c']; blanks are dropped.
+ */
+export function list(value: string, previous: string[] | undefined): string[] {
+  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  return [...(previous ?? []), ...items];
 }

@@ -49,6 +49,17 @@ export function isoWeekday({ year, month, day }: CalendarDate): number {
   return date.getUTCDay() === 0 ? 7 : date.getUTCDay();
 }
 
+/** `HH:MM` → minutes after midnight, for working hours: `24:00` is allowed as the end of a day. */
+export function parseTimeOfDay(text: string): number {
+  const match = /^(\d{2}):(\d{2})$/.exec(text.trim());
+  const hours = match ? Number(match[1]) : NaN;
+  const minutes = match ? Number(match[2]) : NaN;
+  if (!match || minutes > 59 || hours > 24 || (hours === 24 && minutes !== 0)) {
+    throw new ValidationError(`"${text.trim()}" is not a time of day.`, { remedy: 'Write times as HH:MM, from 00:00 to 24:00.' });
+  }
+  return hours * 60 + minutes;
+}
+
 /** A stored time of day (`HH:MM` or `HH:MM:SS`) as minutes after midnight; input is checked by parseClinicTime. */
 export function minutesOfDay(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -68,13 +79,19 @@ export function parseClinicDate(date: string, label = 'date'): CalendarDate {
   return parts;
 }
 
-/** 'HH:MM' (24-hour clock) → its parts; exit 3 otherwise. */
-export function parseClinicTime(time: string): { hour: number; minute: number } {
-  const match = TIME.exec(time.trim());
+/** The hour and minute of `H:MM` or `HH:MM` on the 24-hour clock, else undefined. */
+export function timeParts(text: string): { hour: number; minute: number } | undefined {
+  const match = TIME.exec(text);
   const hour = Number(match?.[1]);
   const minute = Number(match?.[2]);
-  if (!match || hour > 23 || minute > 59) throw new ValidationError(`Invalid time "${time}": use HH:MM on the 24-hour clock, e.g. 09:30.`);
-  return { hour, minute };
+  return match && hour <= 23 && minute <= 59 ? { hour, minute } : undefined;
+}
+
+/** 'HH:MM' (24-hour clock) → its parts; exit 3 otherwise. */
+export function parseClinicTime(time: string): { hour: number; minute: number } {
+  const parts = timeParts(time.trim());
+  if (!parts) throw new ValidationError(`Invalid time "${time}": use HH:MM on the 24-hour clock, e.g. 09:30.`);
+  return parts;
 }
 
 /**

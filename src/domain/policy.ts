@@ -104,9 +104,76 @@ export function canSeePatient(actor: Actor, patient: { patientId: string; panelD
   return can(actor, 'patients.read', patient);
 }
 
+/** Staff, doctors and admins are known to everyone; whether a patient exists is for canSeePatient to say. */
+export function isPublicAccount(user: { role: Role }): boolean {
+  return user.role !== 'patient';
+}
+
 /** Whether the actor may see this appointment at all (DESIGN §6: all, own or own). */
 export function canSeeAppointment(actor: Actor, appointment: { doctorId: string; patientId: string }): boolean {
   return can(actor, 'appointments.read', appointment);
+}
+
+/** The appointments the actor may see, as a filter (DESIGN §6: staff all, a doctor and a patient their own). */
+export function appointmentScope(actor: Actor): { doctorId?: string; patientId?: string } {
+  if (actor.role === 'doctor') return { doctorId: actor.id };
+  if (actor.role === 'patient') return { patientId: actor.id };
+  return {};
+}
+
+/** The patients the actor may list, as a filter: staff all, a doctor their panel, a patient themself. */
+export function patientScope(actor: Actor): { doctorId?: string; patientId?: string } {
+  return appointmentScope(actor);
+}
+
+/** Whose API tokens the actor sees: an admin everybody's, anyone else their own. */
+export function apiTokenScope(actor: Actor): { userId?: string } {
+  return actor.role === 'admin' ? {} : { userId: actor.id };
+}
+
+/** The messages the actor may read: those they sent or received, whatever their role. */
+export function messageScope(actor: Actor): { participantId: string } {
+  return { participantId: actor.id };
+}
+
+/** Only staff and admins choose to book APPROVED at once (--approve). */
+export function mayApproveWhileBooking(actor: Actor): boolean {
+  return isClinicStaff(actor);
+}
+
+/** DESIGN §6: a doctor's booking is APPROVED, a patient's waits (PENDING), staff choose with --approve. */
+export function initialBookingStatus(actor: Actor, approve: boolean | undefined): 'APPROVED' | 'PENDING' {
+  if (actor.role === 'doctor') return 'APPROVED';
+  if (actor.role === 'patient') return 'PENDING';
+  return approve ? 'APPROVED' : 'PENDING';
+}
+
+/** A patient's reschedule waits for approval again; anyone else's keeps the status it had. */
+export function rescheduledStatus<S extends string>(actor: Actor, previous: S): S | 'PENDING' {
+  return actor.role === 'patient' ? 'PENDING' : previous;
+}
+
+/** Whether the remedy for a taken slot also suggests --next-available (patients are pointed at `slots` only). */
+export function offersNextAvailable(actor: Actor): boolean {
+  return actor.role !== 'patient';
+}
+
+/** Whether the rule refuses the actor only because the appointment has already started. */
+export function refusedOnlyForHavingStarted(actor: Actor, action: Action, resource: Resource): boolean {
+  return resource.hasStarted === true && !can(actor, action, resource) && can(actor, action, { ...resource, hasStarted: false });
+}
+
+/**
+ * The doctor and the patient of a conversation between two users, where there are: the facts
+ * that message rules and the audit rows (filed under the patient) need.
+ */
+export function conversationParties(
+  one: { id: string; role: Role },
+  other: { id: string; role: Role },
+): { doctorId?: string; patientId?: string } {
+  const doctor = [other, one].find((party) => party.role === 'doctor');
+  const patient = [one, other].find((party) => party.role === 'patient');
+  return { ...(doctor ? { doctorId: doctor.id } : {}), ...(patient ? { patientId: patient.id } : {}) };
 }
 
 export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token';

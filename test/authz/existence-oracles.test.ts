@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, expect, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
@@ -10,7 +10,7 @@ import { MONDAY, NOW, TUESDAY } from '../appointments/helpers.js';
 /**
  * For a doctor or a patient, a record they may not see must look exactly like one that does not
  * exist: the same exit code, the same message (once the names typed are normalised) and the same
- * audit rows, on every path that names a patient, an appointment or a message.
+ * audit rows, on every path that names a patient, an appointment, a message or an API token.
  */
 describeBackends('existence oracles', (db) => {
   let doctor: MadeUser;
@@ -20,6 +20,7 @@ describeBackends('existence oracles', (db) => {
   let ownAppointment: string; // patient with doctor
   let hiddenMessage: string; // between hiddenPatient and the other doctor
   let otherDoctor: MadeUser;
+  let hiddenToken: string; // the other doctor's API token
 
   beforeAll(async () => {
     const knex = db().knex;
@@ -39,6 +40,9 @@ describeBackends('existence oracles', (db) => {
     // The patient's appointments with the other doctor, which the doctor may not see: in the way of clashes.
     await appointment(patient, otherDoctor, `${MONDAY}T10:00:00Z`);
     await appointment(patient, otherDoctor, `${TUESDAY}T09:30:00Z`, 60);
+    [{ id: hiddenToken }] = await knex('api_tokens')
+      .insert({ user_id: otherDoctor.id, name: 'scripts', token_hash: randomBytes(32).toString('hex'), created_by: otherDoctor.id, created_at: new Date(), expires_at: null })
+      .returning('id');
     [{ id: hiddenMessage }] = await knex('messages').insert({ sender_id: hiddenPatient.id, receiver_id: otherDoctor.id, content: 'private' }).returning('id');
   });
 
@@ -89,6 +93,8 @@ describeBackends('existence oracles', (db) => {
     ['patient: appointments approve ID', asPatient, (ref) => ['appointments', 'approve', ref], randomUUID, () => hiddenAppointment],
     ['doctor: messages read ID', asDoctor, (ref) => ['messages', 'read', ref], randomUUID, () => hiddenMessage],
     ['doctor: messages read PREFIX', asDoctor, (ref) => ['messages', 'read', ref], ghostPrefix, () => hiddenMessage.slice(0, 8)],
+    ['doctor: tokens revoke ID', asDoctor, (ref) => ['tokens', 'revoke', ref], randomUUID, () => hiddenToken],
+    ['patient: tokens revoke PREFIX', asPatient, (ref) => ['tokens', 'revoke', ref], ghostPrefix, () => hiddenToken.slice(0, 8)],
   ];
 
   for (const [name, actor, args, unknown, hidden] of cases) {

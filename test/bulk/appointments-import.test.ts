@@ -125,7 +125,7 @@ describeBackends('appointments import', (db) => {
       [6, /2026-12-28 09:00 is in the past/],
       [7, /overlaps line 2 of this file \(same doctor\)/],
       [8, /overlaps line 2 of this file \(same patient\)/],
-      [9, /10:00 is outside the doctor's hours on Saturdays/],
+      [9, /the doctor does not work on Saturdays/],
       [10, /the appointment runs past the end of the doctor's hours \(17:00\)/],
       [11, /invalid time "not-a-time"/],
       [12, /invalid date "2027-02-30"/],
@@ -206,7 +206,7 @@ describeBackends('appointments import', (db) => {
     expect(errors).toEqual([
       { line: 2, error: 'the doctor already has an appointment then' },
       { line: 3, error: 'the patient already has an appointment then' },
-      { line: 4, error: 'the doctor is on time-off then' },
+      { line: 4, error: 'the doctor is away from 2027-01-05T00:00:00.000Z to 2027-01-06T00:00:00.000Z' },
     ]);
   });
 

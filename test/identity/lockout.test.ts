@@ -27,7 +27,7 @@ describeBackends('lockout: atomic failure counting', (db) => {
   it('wrong current passwords of `users passwd` count toward the lockout, and a locked account cannot change its password', async () => {
     const staff = await makeStaff(db().knex, { password: PASSWORD });
     const ctx = db().context(staff);
-    const change = (current: string) => changePassword(ctx, { currentPassword: current, newPassword: OTHER_PASSWORD });
+    const change = (current: string) => changePassword(ctx, { secrets: () => ({ currentPassword: current, newPassword: OTHER_PASSWORD }) });
     const attempts = await Promise.allSettled(Array.from({ length: LOCKOUT.maxFailures }, () => change(WRONG)));
     expect(attempts.every((attempt) => attempt.status === 'rejected' && attempt.reason instanceof NotAuthenticatedError)).toBe(true);
     await expect(change(PASSWORD)).rejects.toBeInstanceOf(NotAuthenticatedError);

@@ -1,5 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
+import { ForbiddenError, NotFoundError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/domain/policy.js';
+import { changePassword } from '../../src/domain/users/service.js';
 import { makeAdmin, makeDoctor } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
@@ -118,5 +120,22 @@ describeBackends('users', (db) => {
     expect((await cli(['whoami'], { env: { CLINIC_TOKEN: token } })).code).toBe(4);
     const user = await db().knex('users').where({ username: 'front.desk' }).first();
     expect((await db().knex('audit_log').where({ action: 'users.passwd', entity_id: user.id, outcome: 'success' })).length).toBeGreaterThan(0);
+  });
+
+  it("passwd: nobody is asked for a password before the change is allowed; one's own needs the current one", async () => {
+    const doctor = await makeDoctor(db().knex, { password: PASSWORD });
+    const asked: boolean[] = [];
+    const secrets = (needsCurrent: boolean) => {
+      asked.push(needsCurrent);
+      return { currentPassword: PASSWORD, newPassword: OTHER_PASSWORD };
+    };
+    await expect(changePassword(db().context(doctor), { user: admin.username, secrets })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(changePassword(db().context(admin), { user: 'nobody.here', secrets })).rejects.toBeInstanceOf(NotFoundError);
+    expect(asked).toEqual([]);
+    const own = await changePassword(db().context(doctor), { secrets });
+    expect(own).toMatchObject({ ownAccount: true, changed: true });
+    const other = await changePassword(db().context(admin), { user: doctor.username, secrets });
+    expect(other).toMatchObject({ ownAccount: false, changed: true });
+    expect(asked).toEqual([true, false]);
   });
 });

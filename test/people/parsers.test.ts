@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clinicDate, formatClinicDateTime, parseClinicDateTime } from '../../src/domain/clinic-time.js';
-import { formatDays, formatRanges, parseDays, parseRanges, parseTimeOfDay, weekFromRows } from '../../src/domain/doctors/hours.js';
+import { clinicDate, formatClinicDateTime, parseClinicDateTime, parseTimeOfDay } from '../../src/domain/clinic-time.js';
+import { formatDays, formatRanges, parseDays, parseRanges, weekFromRows } from '../../src/domain/doctors/hours.js';
 import { parseDoctorChanges, parseNewDoctor } from '../../src/domain/doctors/validation.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { parseNewPatient, parsePatientChanges } from '../../src/domain/patients/validation.js';

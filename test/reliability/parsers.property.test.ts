@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { clinicDate, clinicTime, parseClinicDate, parseClinicTime, toClinicInstant } from '../../src/domain/clinic-time.js';
-import { formatDays, formatRanges, parseDays, parseRanges, parseTimeOfDay, type TimeRange } from '../../src/domain/doctors/hours.js';
+import { clinicDate, clinicTime, parseClinicDate, parseClinicTime, parseTimeOfDay, toClinicInstant } from '../../src/domain/clinic-time.js';
+import { formatDays, formatRanges, parseDays, parseRanges, type TimeRange } from '../../src/domain/doctors/hours.js';
 import { ValidationError } from '../../src/domain/errors.js';
 import { parseExpiresIn } from '../../src/domain/identity/api-tokens.js';
 

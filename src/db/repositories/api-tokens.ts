@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereIdStartsWith } from './id-prefix.js';
 
 export interface ApiTokenRow {
   id: string;
@@ -49,9 +50,11 @@ export async function findApiTokenById(db: Knex, id: string): Promise<ApiTokenLi
   return listQuery(db).where('api_tokens.id', id).first();
 }
 
-/** Tokens whose id starts with `prefix` (the id as text, so a short prefix works too). */
-export async function findApiTokensByIdPrefix(db: Knex, prefix: string): Promise<ApiTokenListRow[]> {
-  return listQuery(db).whereRaw('api_tokens.id::text LIKE ?', [`${prefix.toLowerCase().replace(/[%_\\]/g, '')}%`]).limit(2);
+/** Tokens whose id starts with `prefix`, of one user when `userId` is given, at most `limit`, by id. */
+export async function findApiTokensByIdPrefix(db: Knex, prefix: string, scope: { userId?: string }, limit: number): Promise<ApiTokenListRow[]> {
+  const query = whereIdStartsWith(listQuery(db), 'api_tokens.id', prefix).orderBy('api_tokens.id').limit(limit);
+  if (scope.userId) query.where('api_tokens.user_id', scope.userId);
+  return query;
 }
 
 export async function listApiTokens(db: Knex, filter: { userId?: string } = {}): Promise<ApiTokenListRow[]> {

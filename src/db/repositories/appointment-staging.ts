@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { ACTIVE_STATUSES } from '../schema-values.js';
 import { openStagingWriter, type StagingWriter } from './staging-writer.js';
 
 /**
@@ -89,7 +90,7 @@ const CHECK_ROWS = `
     SELECT s.*, du.id AS doctor_id, du.status AS doctor_status, d.slot_minutes, pu.id AS patient_id, pu.status AS patient_status,
            coalesce(s.duration, d.slot_minutes) AS minutes,
            s.starts_at + make_interval(mins => coalesce(s.duration, d.slot_minutes)) AS ends_at,
-           s.status_value IN ('PENDING', 'APPROVED', 'CHECKED_IN') AS active,
+           s.status_value = ANY (CAST(:active AS text[])) AS active,
            EXISTS (SELECT 1 FROM appointments a WHERE a.external_id = s.external_id)
              -- an export names an appointment that had no externalId by its id
              OR CASE WHEN s.external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
@@ -115,25 +116,31 @@ const CHECK_ROWS = `
            WHEN x.patient_id IS NULL THEN 'unknown patient "' || x.patient || '"'
            WHEN x.doctor_status <> 'active' THEN 'the doctor "' || x.doctor || '" is disabled'
            WHEN x.patient_status <> 'active' THEN 'the patient "' || x.patient || '" is disabled'
-           WHEN x.minutes % x.slot_minutes <> 0 OR x.minutes > 480
-             THEN 'invalid duration ' || x.minutes || ': a multiple of the doctor''s ' || x.slot_minutes || '-minute slot, at most 480 minutes'
+           WHEN x.minutes % x.slot_minutes <> 0 OR x.minutes > :maxDuration
+             THEN 'invalid duration ' || x.minutes || ': a multiple of the doctor''s ' || x.slot_minutes || '-minute slot, at most ' || :maxDuration || ' minutes'
            WHEN x.status_value IN ('PENDING', 'APPROVED') AND x.starts_at < :now THEN x.date || ' ' || x.time || ' is in the past'
            WHEN x.not_before > :now
              THEN 'a ' || x.status_value || ' appointment is possible only from '
                   || to_char(x.not_before AT TIME ZONE CAST(:zone AS text), 'YYYY-MM-DD HH24:MI') || ' (' || CAST(:zone AS text) || ')'
-           WHEN h.start_minute IS NULL THEN x.time || ' is outside the doctor''s hours on ' || trim(to_char(x.local_date, 'Day')) || 's'
+           WHEN h.start_minute IS NULL THEN
+             CASE WHEN EXISTS (SELECT 1 FROM doctor_hours w WHERE w.doctor_id = x.doctor_id AND w.weekday = x.weekday)
+                  THEN x.time || ' is outside the doctor''s hours on ' || trim(to_char(x.local_date, 'Day')) || 's'
+                  ELSE 'the doctor does not work on ' || trim(to_char(x.local_date, 'Day')) || 's' END
            WHEN (x.start_minute - h.start_minute) % x.slot_minutes <> 0
              THEN x.time || ' is not on the doctor''s ' || x.slot_minutes || '-minute grid (from ' || to_char(h.start_time, 'HH24:MI') || ')'
            WHEN x.start_minute + x.minutes > h.end_minute
              THEN 'the appointment runs past the end of the doctor''s hours (' || to_char(h.end_time, 'HH24:MI') || ')'
            WHEN EXISTS (SELECT 1 FROM doctor_timeoff o WHERE o.doctor_id = x.doctor_id AND o.starts_at < x.ends_at AND o.ends_at > x.starts_at)
-             THEN 'the doctor is on time-off then'
+             THEN (SELECT 'the doctor is away from ' || to_char(o.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                          || ' to ' || to_char(o.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+                     FROM doctor_timeoff o WHERE o.doctor_id = x.doctor_id AND o.starts_at < x.ends_at AND o.ends_at > x.starts_at
+                    ORDER BY o.starts_at LIMIT 1)
            WHEN x.active AND EXISTS (
-               SELECT 1 FROM appointments a WHERE a.doctor_id = x.doctor_id AND a.status IN ('PENDING', 'APPROVED', 'CHECKED_IN')
+               SELECT 1 FROM appointments a WHERE a.doctor_id = x.doctor_id AND a.status = ANY (CAST(:active AS text[]))
                   AND tstzrange(a.starts_at, a.ends_at) && tstzrange(x.starts_at, x.ends_at))
              THEN 'the doctor already has an appointment then'
            WHEN x.active AND EXISTS (
-               SELECT 1 FROM appointments a WHERE a.patient_id = x.patient_id AND a.status IN ('PENDING', 'APPROVED', 'CHECKED_IN')
+               SELECT 1 FROM appointments a WHERE a.patient_id = x.patient_id AND a.status = ANY (CAST(:active AS text[]))
                   AND tstzrange(a.starts_at, a.ends_at) && tstzrange(x.starts_at, x.ends_at))
              THEN 'the patient already has an appointment then'
          END AS problem
@@ -149,7 +156,7 @@ const CHECK_ROWS = `
 /*
  * Clashes between rows of the file: a row that overlaps an EARLIER line of the same doctor (then
  * of the same patient) is rejected, whatever becomes of that earlier line. No appointment is longer
- * than 480 minutes, which bounds the index range each row looks at.
+ * than the longest duration (bound as :maxDuration), which bounds the index range each row looks at.
  */
 /** Whether any two candidate rows overlap (per doctor, per patient): a row starting before the latest end so far. */
 const ANY_IN_FILE_CLASH = `
@@ -175,15 +182,22 @@ const IN_FILE_CLASH = `
         FROM appointment_import_checked a
         JOIN appointment_import_checked b
           ON b.:party: = a.:party: AND b.line < a.line
-         AND b.starts_at > a.starts_at - interval '480 minutes' AND b.starts_at < a.ends_at AND b.ends_at > a.starts_at
+         AND b.starts_at > a.starts_at - make_interval(mins => :maxDuration) AND b.starts_at < a.ends_at AND b.ends_at > a.starts_at
        WHERE a.problem IS NULL AND b.problem IS NULL AND a.active AND b.active AND NOT a.already_imported AND NOT b.already_imported
        GROUP BY a.line
     ) clash
    WHERE c.line = clash.line`;
 
-/** Resolves and judges every staged row; afterwards each row is rejected (a problem), skipped, or to insert. */
-export async function checkStagedAppointments(trx: Knex.Transaction, options: { now: Date; zone: string }): Promise<void> {
-  await trx.raw(CHECK_ROWS, { now: options.now, zone: options.zone });
+/** The statuses that hold a slot, as one array literal bound to `:active`. */
+const ACTIVE = `{${ACTIVE_STATUSES.join(',')}}`;
+
+/**
+ * Resolves and judges every staged row; afterwards each row is rejected (a problem), skipped, or to
+ * insert. The rules are `book`'s (the booking rules of the domain), with its longest duration; the
+ * messages name the same problems in the same words.
+ */
+export async function checkStagedAppointments(trx: Knex.Transaction, options: { now: Date; zone: string; maxDurationMinutes: number }): Promise<void> {
+  await trx.raw(CHECK_ROWS, { now: options.now, zone: options.zone, active: ACTIVE, maxDuration: options.maxDurationMinutes });
   await trx.raw('CREATE UNIQUE INDEX ON appointment_import_checked (line)');
   const clashes = await trx.raw(ANY_IN_FILE_CLASH);
   const { doctor, patient } = clashes.rows[0] as { doctor: boolean; patient: boolean };
@@ -191,8 +205,8 @@ export async function checkStagedAppointments(trx: Knex.Transaction, options: { 
   await trx.raw('CREATE INDEX ON appointment_import_checked (doctor_id, starts_at)');
   await trx.raw('CREATE INDEX ON appointment_import_checked (patient_id, starts_at)');
   await trx.raw('ANALYZE appointment_import_checked');
-  if (doctor) await trx.raw(IN_FILE_CLASH, { party: 'doctor_id', label: 'doctor' });
-  if (patient) await trx.raw(IN_FILE_CLASH, { party: 'patient_id', label: 'patient' });
+  if (doctor) await trx.raw(IN_FILE_CLASH, { party: 'doctor_id', label: 'doctor', maxDuration: options.maxDurationMinutes });
+  if (patient) await trx.raw(IN_FILE_CLASH, { party: 'patient_id', label: 'patient', maxDuration: options.maxDurationMinutes });
 }
 
 export async function countCheckedAppointments(trx: Knex.Transaction): Promise<{ valid: number; skipped: number; rejected: number }> {

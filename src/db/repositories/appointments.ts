@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ACTIVE_STATUSES, type AppointmentStatus } from '../schema-values.js';
+import { whereIdStartsWith } from './id-prefix.js';
 
 export interface AppointmentRow {
   id: string;
@@ -47,16 +48,16 @@ export async function findAppointmentById(db: Knex, id: string): Promise<Appoint
   return withNames(db).where('a.id', id).first();
 }
 
-/** Ids starting with `prefix` (lower-case hex and dashes), at most `limit` of them. */
-export async function findAppointmentIdsByPrefix(
+/** Appointments whose id starts with `prefix`, within `scope`, at most `limit` of them, by id. */
+export async function findAppointmentsByIdPrefix(
   db: Knex,
   prefix: string,
-  scope: { doctorId?: string; patientId?: string } = {},
-  limit = 6,
-): Promise<Array<Pick<AppointmentRow, 'id' | 'starts_at'>>> {
-  const query = db('appointments').select('id', 'starts_at').whereRaw('id::text LIKE ?', [`${prefix.toLowerCase()}%`]).orderBy('id').limit(limit);
-  if (scope.doctorId) query.where('doctor_id', scope.doctorId);
-  if (scope.patientId) query.where('patient_id', scope.patientId);
+  scope: { doctorId?: string; patientId?: string },
+  limit: number,
+): Promise<AppointmentWithNamesRow[]> {
+  const query = whereIdStartsWith(withNames(db), 'a.id', prefix).orderBy('a.id').limit(limit);
+  if (scope.doctorId) query.where('a.doctor_id', scope.doctorId);
+  if (scope.patientId) query.where('a.patient_id', scope.patientId);
   return query;
 }
 

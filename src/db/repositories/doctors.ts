@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { USER_COLUMNS, isUuid, type UserRow } from './users.js';
+import { USER_COLUMNS, whereUserRef, type UserRow } from './users.js';
 import { batches } from '../batches.js';
 
 export interface DoctorProfileRow {
@@ -49,8 +49,7 @@ export async function updateDoctorProfile(db: Knex, userId: string, changes: Par
 
 /** A doctor named by username or id. */
 export async function findDoctorByRef(db: Knex, ref: string): Promise<DoctorRow | undefined> {
-  const query = doctorsQuery(db);
-  return (isUuid(ref) ? query.where('users.id', ref) : query.where('users.username', ref.toLowerCase())).first();
+  return whereUserRef(doctorsQuery(db), ref).first();
 }
 
 export async function findDoctorsByUsernames(db: Knex, usernames: readonly string[]): Promise<DoctorRow[]> {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Role } from '../schema-values.js';
-import { isUuid } from './users.js';
+import { whereIdStartsWith } from './id-prefix.js';
 
 export interface NewMessageRow {
   sender_id: string;
@@ -52,19 +52,13 @@ export async function findMessageById(db: Knex, id: string): Promise<MessageRow 
   return messagesQuery(db).where('messages.id', id).first();
 }
 
-/**
- * Messages whose id starts with `prefix` (lower-case hex and hyphens only, checked by the caller),
- * limited to those `participantId` sent or received when given. At most `limit` rows.
- */
+/** Messages whose id starts with `prefix`, of those `participantId` sent or received when given; at most `limit`, by id. */
 export async function findMessagesByIdPrefix(
   db: Knex,
   prefix: string,
   options: { participantId?: string; limit: number },
 ): Promise<MessageRow[]> {
-  const query = messagesQuery(db).orderBy('messages.id').limit(options.limit);
-  // A whole id uses the primary key; a prefix has to scan.
-  if (isUuid(prefix)) query.where('messages.id', prefix);
-  else query.whereRaw('messages.id::text LIKE ?', [`${prefix}%`]);
+  const query = whereIdStartsWith(messagesQuery(db), 'messages.id', prefix).orderBy('messages.id').limit(options.limit);
   if (options.participantId) {
     const participant = options.participantId;
     query.where((where) => where.where('messages.sender_id', participant).orWhere('messages.receiver_id', participant));

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { USER_COLUMNS, isUuid, type UserRow } from './users.js';
+import { USER_COLUMNS, whereUserRef, type UserRow } from './users.js';
 import { batches } from '../batches.js';
 
 export interface PatientProfileRow {
@@ -26,8 +26,7 @@ export async function updatePatientProfile(db: Knex, userId: string, changes: Pa
 
 /** A patient named by username or id. */
 export async function findPatientByRef(db: Knex, ref: string): Promise<PatientRow | undefined> {
-  const query = patientsQuery(db);
-  return (isUuid(ref) ? query.where('users.id', ref) : query.where('users.username', ref.toLowerCase())).first();
+  return whereUserRef(patientsQuery(db), ref).first();
 }
 
 /** The doctor–patient panel. */

@@ -44,7 +44,7 @@ export function isUuid(value: string): boolean {
 }
 
 /** People and accounts are named by username or id (DESIGN §3). */
-function whereRef(query: Knex.QueryBuilder, ref: string): Knex.QueryBuilder {
+export function whereUserRef(query: Knex.QueryBuilder, ref: string): Knex.QueryBuilder {
   return isUuid(ref) ? query.where('users.id', ref) : query.where('users.username', ref.toLowerCase());
 }
 
@@ -54,7 +54,7 @@ export async function insertUser(db: Knex, row: NewUserRow): Promise<UserRow> {
 }
 
 export async function findUserByRef(db: Knex, ref: string): Promise<UserRow | undefined> {
-  return whereRef(db('users').select(...USER_COLUMNS), ref).first();
+  return whereUserRef(db('users').select(...USER_COLUMNS), ref).first();
 }
 
 export async function findUserById(db: Knex, id: string): Promise<UserRow | undefined> {

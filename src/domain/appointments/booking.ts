@@ -1,17 +1,19 @@
 import type { DateTime } from 'luxon';
 import { z } from 'zod';
 import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
-import { findDoctorByRef, type DoctorRow } from '../../db/repositories/doctors.js';
+import type { DoctorRow } from '../../db/repositories/doctors.js';
 import { addToPanel, findPatientByRef, type PatientRow } from '../../db/repositories/patients.js';
 import { SqlState, isRetryable, sqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { requireActor, type Actor } from '../policy.js';
-import { findVisiblePatient, patientNotFound } from '../patients/lookup.js';
+import { ConflictError, ForbiddenError } from '../errors.js';
+import { initialBookingStatus, mayApproveWhileBooking, requireActor, type Actor } from '../policy.js';
+import { requireDoctor } from '../doctors/service.js';
+import { findVisiblePatient } from '../patients/lookup.js';
+import { noSuch } from '../references.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
-import type { AppointmentStatus } from '../../db/schema-values.js';
+import { parseWith } from '../validation.js';
 import { clinicDate, parseClinicDate, toClinicInstant } from '../clinic-time.js';
 import { checkDuration } from './rules.js';
 import { NEXT_AVAILABLE_HORIZON_DAYS, assertSlotBookable, clashError, freeSlots, type SlotRequest } from './schedule.js';
@@ -51,36 +53,17 @@ const bookSchema = z
     if (!input.nextAvailable && input.after !== undefined) issues.addIssue({ code: 'custom', message: '--after goes with --next-available' });
   });
 
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const parsed = schema.safeParse(input);
-  if (!parsed.success) throw new ValidationError(`Invalid input: ${parsed.error.issues.map((issue) => issue.message).join('; ')}.`);
-  return parsed.data;
-}
-
 /** The doctor and the patient of an appointment the actor may already see (reschedule). */
 export async function loadParties(ctx: DomainContext, doctorRef: string, patientRef: string): Promise<{ doctor: DoctorRow; patient: PatientRow }> {
-  const doctor = await requireDoctor(ctx, doctorRef);
+  const doctor = await requireDoctor(ctx.db, doctorRef);
   const patient = await findPatientByRef(ctx.db, patientRef);
-  if (!patient) throw patientNotFound(patientRef);
+  if (!patient) throw noSuch('patient', patientRef);
   return { doctor, patient };
-}
-
-/** Doctors are public: an unknown one is simply not found. */
-async function requireDoctor(ctx: DomainContext, ref: string): Promise<DoctorRow> {
-  const doctor = await findDoctorByRef(ctx.db, ref);
-  if (!doctor) throw new NotFoundError(`No doctor "${ref}".`, { remedy: 'Run `clinic doctors list`.' });
-  return doctor;
 }
 
 export function assertPartiesActive(doctor: DoctorRow, patient: PatientRow): void {
   if (doctor.status !== 'active') throw new ConflictError(`Doctor ${doctor.username} is disabled and takes no appointments.`);
   if (patient.status !== 'active') throw new ConflictError(`Patient ${patient.username} is disabled and cannot be booked.`);
-}
-
-function bookedStatus(actor: Actor, approve: boolean | undefined): AppointmentStatus {
-  if (actor.role === 'doctor') return 'APPROVED';
-  if (actor.role === 'patient') return 'PENDING';
-  return approve ? 'APPROVED' : 'PENDING';
 }
 
 /**
@@ -89,14 +72,14 @@ function bookedStatus(actor: Actor, approve: boolean | undefined): AppointmentSt
  * same transaction.
  */
 export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): Promise<AppointmentView> {
-  const input = parseInput(bookSchema, rawInput);
+  const input = parseWith(bookSchema, rawInput);
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
-  const doctor = await requireDoctor(ctx, input.doctor);
+  const doctor = await requireDoctor(ctx.db, input.doctor);
   const { patient, panel } = await findVisiblePatient(ctx, actor, input.patient, 'appointments.book');
   const audit = { entity: 'appointment', patientId: patient.id, details: { doctorId: doctor.id } };
   await authorize(ctx, actor, 'appointments.book', { doctorId: doctor.id, patientId: patient.id, panelDoctorIds: panel }, audit);
-  if (input.approve && actor.role !== 'admin' && actor.role !== 'staff') {
+  if (input.approve && !mayApproveWhileBooking(actor)) {
     await recordAudit(ctx.db, actor, { ...audit, action: 'appointments.approve', outcome: 'denied' });
     throw new ForbiddenError(`Only staff and admins use --approve: a doctor's bookings are approved already, a patient's wait for approval.`);
   }
@@ -129,7 +112,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
         starts_at: interval.startsAt,
         ends_at: interval.endsAt,
         reason: input.reason || null,
-        status: bookedStatus(actor, input.approve),
+        status: initialBookingStatus(actor, input.approve),
         created_by: actor.id,
       });
       await addToPanel(trx, doctor.id, patient.id);

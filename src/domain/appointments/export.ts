@@ -7,7 +7,7 @@ import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { requireActor } from '../policy.js';
-import type { AppointmentField } from './file-rows.js';
+import { APPOINTMENT_FIELDS, type AppointmentField } from './file-rows.js';
 
 export type ExportFilters = Omit<ListInput, 'limit'>;
 
@@ -50,6 +50,46 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1]!;
       after = { startsAt: last.starts_at, id: last.id };
+    }
+  })();
+}
+
+/** csv and ndjson: the import's format; json: one array of the NDJSON objects; fhir: a FHIR R4 Bundle. */
+export type ExportFormat = 'csv' | 'ndjson' | 'json' | 'fhir';
+
+/**
+ * The export as text, a chunk at a time, in the format asked. Authorization and the audit entry
+ * happen before the first chunk, so that a refusal writes nothing.
+ */
+export async function exportAppointmentsText(ctx: DomainContext, format: ExportFormat, filters: ExportFilters = {}): Promise<AsyncGenerator<string>> {
+  const appointments = await exportAppointments(ctx, filters);
+  const now = ctx.now();
+  return (async function* () {
+    if (format === 'fhir') {
+      const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('./fhir.js');
+      yield bundleOpening(now);
+      let first = true;
+      for await (const item of appointments) {
+        for (const entry of fhirEntries(item)) {
+          yield `${first ? '' : ','}\n${JSON.stringify(entry)}`;
+          first = false;
+        }
+      }
+      yield `\n${BUNDLE_CLOSING}\n`;
+    } else if (format === 'json') {
+      let first = true;
+      yield '[';
+      for await (const item of appointments) {
+        yield `${first ? '' : ','}\n${JSON.stringify(item.fields)}`;
+        first = false;
+      }
+      yield first ? ']\n' : '\n]\n';
+    } else if (format === 'ndjson') {
+      for await (const item of appointments) yield `${JSON.stringify(item.fields)}\n`;
+    } else {
+      const { stringify } = await import('csv-stringify/sync');
+      yield stringify([APPOINTMENT_FIELDS as unknown as string[]]);
+      for await (const item of appointments) yield stringify([APPOINTMENT_FIELDS.map((field) => item.fields[field] ?? '')]);
     }
   })();
 }

@@ -1,6 +1,6 @@
 import type { StagedAppointment } from '../../db/repositories/appointment-staging.js';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
-import { dateParts, isCalendarDate, isoWeekday, startOfClinicDay, type LocalInstant } from '../clinic-time.js';
+import { dateParts, isCalendarDate, isoWeekday, startOfClinicDay, timeParts, type LocalInstant } from '../clinic-time.js';
 import { MAX_DURATION_MINUTES } from './rules.js';
 import { statusPossibleFrom } from './transitions.js';
 import type { RecordShape, SourceRecord } from '../import-file.js';
@@ -16,7 +16,6 @@ export const APPOINTMENT_SHAPE: RecordShape = {
 };
 
 
-const TIME = /^(\d{1,2}):(\d{2})$/;
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
 /**
@@ -68,10 +67,9 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   row.doctor = row.doctor!.toLowerCase();
   const date = dateParts(row.date!);
   if (!date || date.year < 1900 || !isCalendarDate(date)) return `invalid date "${row.date}": use YYYY-MM-DD`;
-  const time = TIME.exec(row.time!);
-  const hour = Number(time?.[1]);
-  const minute = Number(time?.[2]);
-  if (!time || hour > 23 || minute > 59) return `invalid time "${row.time}": use HH:MM on the 24-hour clock`;
+  const time = timeParts(row.time!);
+  if (!time) return `invalid time "${row.time}": use HH:MM on the 24-hour clock`;
+  const { hour, minute } = time;
   const local = clock(row.date!, hour, minute);
   if ('problem' in local) return local.problem;
   row.local_date = row.date;
@@ -81,7 +79,7 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   if (row.duration_minutes !== null) {
     const duration = Number(row.duration_minutes);
     if (!Number.isInteger(duration) || duration <= 0 || duration > MAX_DURATION_MINUTES) {
-      return `invalid durationMinutes "${row.duration_minutes}": a whole number of minutes from 1 to ${MAX_DURATION_MINUTES}`;
+      return `invalid durationMinutes "${row.duration_minutes}": a whole number of minutes, at most ${MAX_DURATION_MINUTES} minutes`;
     }
     row.duration = duration;
   }

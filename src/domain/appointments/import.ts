@@ -14,6 +14,7 @@ import type { DomainContext } from '../context.js';
 import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { clinicClock } from '../clinic-time.js';
+import { MAX_DURATION_MINUTES } from './rules.js';
 import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './file-rows.js';
 import { invalidFileError, readRecords, withRollbackUnless, type BulkFormat, type ImportSummary, type RejectedRow } from '../import-file.js';
 import { throwIfInterrupted, untilInterrupted } from '../interruption.js';
@@ -73,7 +74,7 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     input.onProgress?.(rowsRead);
 
     throwIfInterrupted(ctx.signal);
-    await checkStagedAppointments(trx, { now, zone });
+    await checkStagedAppointments(trx, { now, zone, maxDurationMinutes: MAX_DURATION_MINUTES });
     throwIfInterrupted(ctx.signal);
     const counts = await countCheckedAppointments(trx);
     if (counts.rejected > 0 && !input.skipInvalid) {

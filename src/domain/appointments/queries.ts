@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { listAppointments as listAppointmentRows, type AppointmentFilter } from '../../db/repositories/appointments.js';
-import { findDoctorByRef } from '../../db/repositories/doctors.js';
 import { findPatientByRef } from '../../db/repositories/patients.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { NotFoundError, ValidationError } from '../errors.js';
-import { mayBeHidden, requireActor, type Actor } from '../policy.js';
-import { patientNotFound } from '../patients/lookup.js';
+import { ValidationError } from '../errors.js';
+import { appointmentScope, mayBeHidden, requireActor, type Actor } from '../policy.js';
+import { requireDoctor } from '../doctors/service.js';
+import { noSuch } from '../references.js';
 import { clinicTimeZone } from '../settings/service.js';
-import { parseInput } from './booking.js';
+import { parseWith } from '../validation.js';
 import { resolveAppointment } from './lookup.js';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
 import { clinicDate, parseClinicDate, startOfClinicDay } from '../clinic-time.js';
@@ -70,7 +70,7 @@ export async function appointmentFilter(
   rawInput: ListInput,
   options: { fromToday: boolean },
 ): Promise<{ filter: AppointmentFilter; zone: string; patientId: string | undefined; namesNobody: boolean }> {
-  const input = parseInput(listSchema, rawInput);
+  const input = parseWith(listSchema, rawInput);
   const zone = await clinicTimeZone(ctx);
   const dayAfter = (date: string) => startOfClinicDay(date, zone).plus({ days: 1 }).startOf('day').toJSDate();
   if (input.date) parseClinicDate(input.date, '--date');
@@ -79,11 +79,7 @@ export async function appointmentFilter(
   if (input.from && input.to && input.to < input.from) throw new ValidationError(`--to ${input.to} is before --from ${input.from}.`);
 
   let doctorId: string | undefined;
-  if (input.doctor) {
-    const doctor = await findDoctorByRef(ctx.db, input.doctor);
-    if (!doctor) throw new NotFoundError(`No doctor "${input.doctor}".`, { remedy: 'Run `clinic doctors list`.' });
-    doctorId = doctor.id;
-  }
+  if (input.doctor) doctorId = (await requireDoctor(ctx.db, input.doctor)).id;
   let patientId: string | undefined;
   let namesNobody = false;
   if (input.patient) {
@@ -92,10 +88,11 @@ export async function appointmentFilter(
     // Filters only narrow what a doctor or patient sees: an unknown patient is an empty list for
     // them, exactly like a patient they have no appointments with.
     else if (mayBeHidden(actor, 'patient')) namesNobody = true;
-    else throw patientNotFound(input.patient);
+    else throw noSuch('patient', input.patient);
   }
   const from = input.date ?? input.from;
   const today = options.fromToday && !input.to ? startOfClinicDay(clinicDate(ctx.now(), zone), zone).toJSDate() : undefined;
+  const own = appointmentScope(actor);
   const filter: AppointmentFilter = {
     doctorId,
     patientId,
@@ -103,8 +100,8 @@ export async function appointmentFilter(
     to: input.date ? dayAfter(input.date) : input.to ? dayAfter(input.to) : undefined,
     status: input.status as AppointmentStatus | undefined,
     limit: input.limit,
-    ...(actor.role === 'doctor' ? { ownDoctorId: actor.id } : {}),
-    ...(actor.role === 'patient' ? { ownPatientId: actor.id } : {}),
+    ...(own.doctorId ? { ownDoctorId: own.doctorId } : {}),
+    ...(own.patientId ? { ownPatientId: own.patientId } : {}),
   };
   return { filter, zone, patientId, namesNobody };
 }
@@ -136,8 +133,7 @@ export async function listFreeSlots(ctx: DomainContext, input: { doctor: string;
   const days = input.days ?? 1;
   if (!Number.isInteger(days) || days < 1 || days > MAX_SLOT_DAYS) throw new ValidationError(`--days must be a whole number from 1 to ${MAX_SLOT_DAYS}.`);
   const zone = await clinicTimeZone(ctx);
-  const doctor = await findDoctorByRef(ctx.db, input.doctor);
-  if (!doctor) throw new NotFoundError(`No doctor "${input.doctor}".`, { remedy: 'Run `clinic doctors list`.' });
+  const doctor = await requireDoctor(ctx.db, input.doctor);
   if (doctor.status !== 'active') return [];
   const durationMinutes = checkDuration(undefined, doctor.slot_minutes);
   const slots = await freeSlots(ctx.db, { doctor, fromDate: input.date, days, zone, durationMinutes, notBefore: ctx.now() });

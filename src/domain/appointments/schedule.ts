@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import { findActiveOverlapping, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import { findHours, findTimeoff, type DoctorRow } from '../../db/repositories/doctors.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { canSeeAppointment, type Actor } from '../policy.js';
+import { canSeeAppointment, offersNextAvailable, type Actor } from '../policy.js';
 import { checkSchedule, gridStarts, overlaps, type Interval, type WorkingRange } from './rules.js';
 import { appointmentView, shortId } from './view.js';
 
@@ -59,7 +59,7 @@ export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRe
  * with whom, only that the doctor or the patient is not free.
  */
 export function clashError(actor: Actor, clash: AppointmentWithNamesRow, request: Pick<SlotRequest, 'doctor' | 'patientUsername' | 'zone'>): ConflictError {
-  const remedy = actor.role === 'patient' ? 'Run `clinic appointments slots` to see free times.' : 'Run `clinic appointments slots` to see free times, or use --next-available.';
+  const remedy = `Run \`clinic appointments slots\` to see free times${offersNextAvailable(actor) ? ', or use --next-available' : ''}.`;
   const doctorBusy = clash.doctor_id === request.doctor.id;
   if (!canSeeAppointment(actor, { doctorId: clash.doctor_id, patientId: clash.patient_id })) {
     const message = doctorBusy ? 'That time is no longer available.' : `Patient ${request.patientUsername} already has another appointment at that time.`;

@@ -1,8 +1,9 @@
 import { findAppointmentById, insertAppointment, lockAppointment, updateAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
-import { requireActor, type Action, type Actor } from '../policy.js';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.js';
+import { noSuch } from '../references.js';
+import { refusedOnlyForHavingStarted, requireActor, rescheduledStatus, type Action, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { assertPartiesActive, loadParties, withClashMessages } from './booking.js';
@@ -94,11 +95,11 @@ export type StatusVerb = keyof typeof STATUS_VERBS;
 
 /** Authorizes a change to an existing appointment; a patient may change theirs only before it starts. */
 async function authorizeChange(ctx: DomainContext, actor: Actor, action: Action, row: AppointmentRow): Promise<void> {
-  const hasStarted = row.starts_at.getTime() <= ctx.now().getTime();
+  const facts = { doctorId: row.doctor_id, patientId: row.patient_id, hasStarted: row.starts_at.getTime() <= ctx.now().getTime() };
   try {
-    await authorize(ctx, actor, action, { doctorId: row.doctor_id, patientId: row.patient_id, hasStarted }, { entity: 'appointment', entityId: row.id, patientId: row.patient_id });
+    await authorize(ctx, actor, action, facts, { entity: 'appointment', entityId: row.id, patientId: row.patient_id });
   } catch (error) {
-    if (error instanceof ForbiddenError && actor.role === 'patient' && action === 'appointments.change' && hasStarted) {
+    if (error instanceof ForbiddenError && refusedOnlyForHavingStarted(actor, action, facts)) {
       throw new ForbiddenError('You can change an appointment only before it starts.', { remedy: 'Call the clinic.' });
     }
     throw error;
@@ -121,7 +122,7 @@ export async function changeAppointmentStatus(
   await authorizeChange(ctx, actor, verb.action, found);
   await inTransaction(ctx, async (trx) => {
     const row = await lockAppointment(trx, found.id);
-    if (!row) throw new NotFoundError(`No appointment "${input.appointment}".`);
+    if (!row) throw noSuch('appointment', input.appointment);
     assertTransition(row, verb.to);
     assertStatusTimely(row, verb.to, ctx.now(), zone);
     await updateAppointment(trx, row.id, { status: verb.to, ...(reason && (input.verb === 'cancel' || input.verb === 'reject') ? { cancel_reason: reason } : {}) });
@@ -155,7 +156,7 @@ export async function rescheduleAppointment(ctx: DomainContext, input: { appoint
   const id = await withClashMessages(ctx, actor, request, () =>
     inTransaction(ctx, async (trx) => {
       const old = await lockAppointment(trx, found.id);
-      if (!old) throw new NotFoundError(`No appointment "${input.appointment}".`);
+      if (!old) throw noSuch('appointment', input.appointment);
       assertTransition(old, 'CANCELLED');
       await updateAppointment(trx, old.id, { status: 'CANCELLED', cancel_reason: 'rescheduled' });
       const interval = await assertSlotBookable(trx, actor, request);
@@ -165,7 +166,7 @@ export async function rescheduleAppointment(ctx: DomainContext, input: { appoint
         starts_at: interval.startsAt,
         ends_at: interval.endsAt,
         reason: old.reason,
-        status: actor.role === 'patient' ? 'PENDING' : old.status,
+        status: rescheduledStatus(actor, old.status),
         created_by: actor.id,
         rescheduled_from_id: old.id,
       });

@@ -1,4 +1,4 @@
-import { formatTimeOfDay } from '../clinic-time.js';
+import { formatTimeOfDay, parseTimeOfDay } from '../clinic-time.js';
 import { ValidationError } from '../errors.js';
 
 /**
@@ -57,17 +57,6 @@ export function parseDays(text: string): number[] {
     }
   }
   return [...days].sort((a, b) => a - b);
-}
-
-/** `HH:MM` → minutes after midnight; `24:00` is allowed as the end of a day. */
-export function parseTimeOfDay(text: string): number {
-  const match = /^(\d{2}):(\d{2})$/.exec(text.trim());
-  const hours = match ? Number(match[1]) : NaN;
-  const minutes = match ? Number(match[2]) : NaN;
-  if (!match || minutes > 59 || hours > 24 || (hours === 24 && minutes !== 0)) {
-    throw new ValidationError(`"${text.trim()}" is not a time of day.`, { remedy: 'Write times as HH:MM, from 00:00 to 24:00.' });
-  }
-  return hours * 60 + minutes;
 }
 
 /** `09:00-12:00,13:00-17:00` → sorted ranges; `off` → none. Inverted or overlapping ranges are refused; touching ones are fine. */

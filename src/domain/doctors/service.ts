@@ -15,7 +15,8 @@ import { updateUser } from '../../db/repositories/users.js';
 import { constraintName, sqlState, SqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import { noSuch } from '../references.js';
 import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
@@ -166,9 +167,10 @@ export async function listTimeoff(ctx: DomainContext, ref: string): Promise<Time
   return (await findTimeoff(ctx.db, doctor.id)).map((row) => timeoffView(row, doctor.username));
 }
 
+/** The doctor named by username or id. Doctors are public: an unknown one is simply not found. */
 export async function requireDoctor(db: Knex, ref: string): Promise<DoctorRow> {
   const doctor = await findDoctorByRef(db, ref.trim());
-  if (!doctor) throw new NotFoundError(`No doctor "${ref}".`, { remedy: 'Run `clinic doctors list` to see the doctors.' });
+  if (!doctor) throw noSuch('doctor', ref);
   return doctor;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { emailSchema, fullNameSchema, parseField, usernameSchema } from '../users/accounts.js';
+import { emailSchema, fullNameSchema, usernameSchema } from '../users/accounts.js';
+import { parseWith } from '../validation.js';
 import { DEFAULT_SLOT_MINUTES } from './defaults.js';
 
 /**
@@ -59,18 +60,18 @@ export const licenseNumberSchema = z
 /** Empty text means "none". */
 function optional<T>(schema: z.ZodType<T>, value: string | null | undefined, field: string): T | null {
   if (value === null || value === undefined || value.trim() === '') return null;
-  return parseField(schema, value, field);
+  return parseWith(schema, value, field);
 }
 
 export function parseSlotMinutes(value: number | string): number {
   if (typeof value === 'string' && value.trim() === '') throw new ValidationError('Invalid slot minutes: no value given.');
-  return parseField(slotMinutesSchema, typeof value === 'string' ? value.trim() : value, 'slot minutes');
+  return parseWith(slotMinutesSchema, typeof value === 'string' ? value.trim() : value, 'slot minutes');
 }
 
 export function parseNewDoctor(input: NewDoctorInput): NewDoctor {
   return {
-    username: parseField(usernameSchema, input.username, 'username'),
-    fullName: parseField(fullNameSchema, input.fullName, 'name'),
+    username: parseWith(usernameSchema, input.username, 'username'),
+    fullName: parseWith(fullNameSchema, input.fullName, 'name'),
     specialty: optional(specialtySchema, input.specialty, 'specialty'),
     licenseNumber: optional(licenseNumberSchema, input.licenseNumber, 'licence number'),
     slotMinutes: input.slotMinutes === null || input.slotMinutes === undefined || input.slotMinutes === '' ? DEFAULT_SLOT_MINUTES : parseSlotMinutes(input.slotMinutes),
@@ -80,7 +81,7 @@ export function parseNewDoctor(input: NewDoctorInput): NewDoctor {
 
 export function parseDoctorChanges(input: DoctorChangesInput): DoctorChanges {
   const changes: DoctorChanges = {};
-  if (input.fullName !== undefined) changes.fullName = parseField(fullNameSchema, input.fullName, 'name');
+  if (input.fullName !== undefined) changes.fullName = parseWith(fullNameSchema, input.fullName, 'name');
   if (input.specialty !== undefined) changes.specialty = optional(specialtySchema, input.specialty, 'specialty');
   if (input.licenseNumber !== undefined) changes.licenseNumber = optional(licenseNumberSchema, input.licenseNumber, 'licence number');
   if (input.slotMinutes !== undefined) changes.slotMinutes = parseSlotMinutes(input.slotMinutes);

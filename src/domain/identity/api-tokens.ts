@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import type { DomainContext } from '../context.js';
 import { NotAuthenticatedError, NotFoundError, ValidationError, ConflictError } from '../errors.js';
-import { requireActor, type Actor } from '../policy.js';
+import { apiTokenScope, requireActor, type Actor } from '../policy.js';
+import { noSuch, resolveById } from '../references.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
+import { parseWith } from '../validation.js';
+import { durationMs } from '../durations.js';
 import {
   findApiTokenByHash,
   findApiTokensByIdPrefix,
@@ -17,7 +20,6 @@ import { findUserById, findUserByRef } from '../../db/repositories/users.js';
 import type { Authentication } from './authentication.js';
 import { actorOf } from './sessions.js';
 import { hashToken, newApiToken } from './secrets.js';
-import { notFoundFor } from '../visibility.js';
 
 /** An API token as commands show it; the secret itself is shown once, at creation. */
 export interface ApiTokenView {
@@ -48,17 +50,14 @@ export function apiTokenView(row: ApiTokenListRow, now: Date): ApiTokenView {
 }
 
 export const DEFAULT_TOKEN_LIFETIME = '90d';
-const UNIT_MS = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 } as const;
 const MAX_LIFETIME_MS = 5 * 366 * 86_400_000;
 
-/** `12h`, `30d`, `8w` or `never` → the expiry moment (null: never). */
+/** `15m`, `12h`, `30d`, `8w` or `never` → the expiry moment (null: never). */
 export function parseExpiresIn(value: string, now: Date): Date | null {
-  const text = value.trim().toLowerCase();
-  if (text === 'never') return null;
-  const match = /^(\d{1,5})([hdw])$/.exec(text);
-  const ms = match ? Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS] : NaN;
+  if (value.trim().toLowerCase() === 'never') return null;
+  const ms = durationMs(value) ?? NaN;
   if (!(ms > 0) || ms > MAX_LIFETIME_MS) {
-    throw new ValidationError(`Invalid --expires-in "${value}".`, { remedy: 'Use hours, days or weeks such as 12h, 30d or 8w (at most 5 years), or `never`.' });
+    throw new ValidationError(`Invalid --expires-in "${value}".`, { remedy: 'Use minutes, hours, days or weeks such as 15m, 12h, 30d or 8w (at most 5 years), or `never`.' });
   }
   return new Date(now.getTime() + ms);
 }
@@ -71,8 +70,7 @@ export interface CreatedApiToken {
 }
 
 export async function createApiToken(ctx: DomainContext, input: { name: string; user?: string | undefined; expiresIn?: string | undefined }): Promise<CreatedApiToken> {
-  const parsedName = nameSchema.safeParse(input.name);
-  if (!parsedName.success) throw new ValidationError(`Invalid --name: ${parsedName.error.issues[0]?.message ?? 'invalid value'}.`);
+  const name = parseWith(nameSchema, input.name, '--name');
   const now = ctx.now();
   const expiresAt = parseExpiresIn(input.expiresIn ?? DEFAULT_TOKEN_LIFETIME, now);
   const actor = requireActor(ctx.actor);
@@ -82,7 +80,7 @@ export async function createApiToken(ctx: DomainContext, input: { name: string; 
   const row = await inTransaction(ctx, async (trx) => {
     const created = await insertApiToken(trx, {
       user_id: owner.id,
-      name: parsedName.data,
+      name,
       token_hash: hashToken(token),
       created_by: actor.id,
       created_at: now,
@@ -102,31 +100,20 @@ export async function createApiToken(ctx: DomainContext, input: { name: string; 
 /** Own tokens; an admin sees everybody's, or one user's with `user`. */
 export async function listTokens(ctx: DomainContext, input: { user?: string | undefined } = {}): Promise<ApiTokenView[]> {
   const actor = requireActor(ctx.actor);
-  let userId: string | undefined = actor.id;
-  if (input.user !== undefined) userId = (await tokenOwner(ctx, actor, input.user, 'tokens.list')).id;
-  else if (actor.role === 'admin') userId = undefined;
+  const scope = input.user === undefined ? apiTokenScope(actor) : { userId: (await tokenOwner(ctx, actor, input.user, 'tokens.list')).id };
   const now = ctx.now();
-  return (await listApiTokens(ctx.db, userId ? { userId } : {})).map((row) => apiTokenView(row, now));
+  return (await listApiTokens(ctx.db, scope)).map((row) => apiTokenView(row, now));
 }
 
 export async function revokeToken(ctx: DomainContext, input: { id: string }): Promise<{ apiToken: ApiTokenView; alreadyRevoked: boolean }> {
   const actor = requireActor(ctx.actor);
-  const ref = input.id.trim().toLowerCase();
-  if (!/^[0-9a-f-]{8,36}$/.test(ref)) throw new ValidationError(`Invalid token id "${input.id}": give the id or at least its first 8 characters.`);
-  const matches = await findApiTokensByIdPrefix(ctx.db, ref);
   // Someone else's token is "not found" for a non-admin, so ids of others' tokens cannot be probed.
-  const visible = matches.filter((row) => row.user_id === actor.id || actor.role === 'admin');
-  if (visible.length === 0) {
-    throw await notFoundFor(ctx, actor, {
-      kind: 'api_token',
-      action: 'tokens.revoke',
-      ref,
-      existing: matches[0] ? { id: matches[0].id } : undefined,
-      error: new NotFoundError(`No API token with id "${input.id}".`, { remedy: 'See `clinic tokens list`.' }),
-    });
-  }
-  if (visible.length > 1) throw new ValidationError(`The id prefix "${input.id}" matches more than one token; give more characters.`);
-  const row = visible[0]!;
+  const row = await resolveById(ctx, actor, input.id, {
+    kind: 'api_token',
+    action: 'tokens.revoke',
+    find: (prefix, reach, limit) => findApiTokensByIdPrefix(ctx.db, prefix, reach === 'visible' ? apiTokenScope(actor) : {}, limit),
+    audited: (token) => ({ id: token.id }),
+  });
   if (row.user_id !== actor.id) await authorize(ctx, actor, 'tokens.manageOthers', { userId: row.user_id }, { entity: 'api_token', entityId: row.id });
   const now = ctx.now();
   if (row.revoked_at) return { apiToken: apiTokenView(row, now), alreadyRevoked: true };
@@ -161,6 +148,6 @@ async function tokenOwner(ctx: DomainContext, actor: Actor, ref: string | undefi
   const user = await findUserByRef(ctx.db, ref);
   if (user?.id === actor.id) return user;
   await authorize(ctx, actor, 'tokens.manageOthers', { userId: user?.id ?? ref }, { entity: 'user', entityId: user?.id ?? ref, details: { command: auditAction } });
-  if (!user) throw new NotFoundError(`No user "${ref}".`, { remedy: 'See `clinic users list`.' });
+  if (!user) throw noSuch('user', ref);
   return user;
 }

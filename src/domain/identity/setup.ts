@@ -1,4 +1,4 @@
-import type { DomainContext } from '../context.js';
+import { withActor, type DomainContext } from '../context.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { recordAudit } from '../audit/record.js';
 import { storeInitialTimeZone } from '../settings/service.js';
@@ -8,6 +8,8 @@ import { createAccount } from '../users/accounts.js';
 import { userView, type UserView } from '../users/view.js';
 import { assertSchemaUsable, migrateLatest, migrationStatus } from '../../db/migrations.js';
 import { countAdmins, lockUsersForAdminChange } from '../../db/repositories/users.js';
+import type { DemoSummary } from '../seed/demo.js';
+import { generatePassword } from './passwords.js';
 import { actorOf, startSession } from './sessions.js';
 
 const alreadyInitialized = () =>
@@ -59,4 +61,56 @@ export async function initializeClinic(ctx: DomainContext, input: InitializeInpu
     await recordAudit(trx, actor, { action: 'session.login', entity: 'user', entityId: admin.id, details: { via: 'init' } });
     return { timezone, admin: userView(admin), session };
   });
+}
+
+/** The first admin as the caller gathered it (flags, prompts, defaults); a null password: generate one, shown once. */
+export interface AdminAnswers {
+  username: string;
+  fullName: string;
+  password: string | null;
+}
+
+export interface SetUpInput {
+  timezone?: string | undefined;
+  /** also load the demo clinic (refused when `environment` is production) */
+  demo: boolean;
+  /** CLINIC_ENV, as the caller read it */
+  environment: string | undefined;
+  /** asked once the database is ready and has no admin */
+  askAdmin: () => Promise<AdminAnswers>;
+  /** called as soon as the admin's session exists, before the demo is loaded, so that a failed demo leaves the admin logged in */
+  keepSession: (session: InitializedClinic['session']) => Promise<void>;
+}
+
+export interface ClinicSetUp extends InitializedClinic {
+  /** the demo clinic, with every account that got a password now (the admin's too when generated) */
+  demo?: DemoSummary;
+}
+
+/**
+ * `clinic init`: refuses a demo in production before opening the database, brings the schema up
+ * to date, asks for the first admin, creates them with their session, and optionally loads the
+ * demo clinic as that admin.
+ */
+export async function setUpClinic(open: () => Promise<DomainContext>, input: SetUpInput): Promise<ClinicSetUp> {
+  if (input.demo) {
+    const { assertSeedAllowed } = await import('../seed/seed.js');
+    assertSeedAllowed({ force: false, environment: input.environment });
+  }
+  const ctx = await open();
+  await prepareClinic(ctx, { timezone: input.timezone });
+  const answers = await input.askAdmin();
+  const generatedPassword = answers.password === null ? generatePassword() : undefined;
+  const clinic = await initializeClinic(ctx, {
+    timezone: input.timezone,
+    adminUsername: answers.username,
+    adminFullName: answers.fullName,
+    adminPassword: answers.password ?? generatedPassword!,
+  });
+  await input.keepSession(clinic.session);
+  if (!input.demo) return clinic;
+  const { seedDemoClinic } = await import('../seed/demo.js');
+  const demo = await seedDemoClinic(withActor(ctx, actorOf(clinic.admin)));
+  const adminAccount = generatedPassword ? [{ username: clinic.admin.username, role: clinic.admin.role, password: generatedPassword }] : [];
+  return { ...clinic, demo: { ...demo, accounts: [...adminAccount, ...demo.accounts] } };
 }

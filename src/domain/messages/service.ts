@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
-import { canSeePatient, requireActor, type Actor, type Resource } from '../policy.js';
+import { ConflictError, ValidationError } from '../errors.js';
+import { canSeePatient, conversationParties, isPublicAccount, messageScope, requireActor, type Actor, type Resource } from '../policy.js';
+import { noSuch, resolveById } from '../references.js';
 import { notFoundFor } from '../visibility.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
@@ -37,7 +38,7 @@ export async function sendMessage(ctx: DomainContext, input: SendMessageInput): 
   const receiver = await findKnownUser(ctx, actor, input.to, 'messages.send');
   if (receiver.id === actor.id) throw new ValidationError('You cannot send a message to yourself.');
 
-  const patientId = patientParty(actor.id, actor.role, receiver.id, receiver.role);
+  const patientId = conversationParties(actor, receiver).patientId ?? null;
   const audit = { entity: 'message', patientId, details: { receiverId: receiver.id, receiver: receiver.username } };
   await authorize(ctx, actor, 'messages.send', await sendingFacts(ctx.db, actor, receiver, patientId), audit);
   if (receiver.status === 'disabled') {
@@ -58,20 +59,20 @@ export async function sendMessage(ctx: DomainContext, input: SendMessageInput): 
  */
 async function findKnownUser(ctx: DomainContext, actor: Actor, ref: string, action: string): Promise<UserRow> {
   const user = await findUserByRef(ctx.db, ref.trim());
-  if (user && (user.role !== 'patient' || canSeePatient(actor, { patientId: user.id, panelDoctorIds: await panelDoctorIds(ctx.db, user.id) }))) return user;
+  if (user && (isPublicAccount(user) || canSeePatient(actor, { patientId: user.id, panelDoctorIds: await panelDoctorIds(ctx.db, user.id) }))) return user;
   throw await notFoundFor(ctx, actor, {
     kind: 'patient',
     action,
     entity: 'user',
     ref,
     existing: user && { id: user.id, patientId: user.id },
-    error: new NotFoundError(`No user "${ref}".`, { remedy: 'Name the other person by username or id.' }),
+    error: noSuch('user', ref),
   });
 }
 
 /** What the policy needs to know about the two parties: roles and the patient's panel. */
 async function sendingFacts(db: Knex, actor: Actor, receiver: UserRow, patientId: string | null): Promise<Resource> {
-  const doctorId = receiver.role === 'doctor' ? receiver.id : actor.role === 'doctor' ? actor.id : undefined;
+  const { doctorId } = conversationParties(actor, receiver);
   return {
     userId: receiver.id,
     counterpartRole: receiver.role,
@@ -80,11 +81,9 @@ async function sendingFacts(db: Knex, actor: Actor, receiver: UserRow, patientId
   };
 }
 
-/** The patient in a conversation, if there is one: audit rows about it are filed under that patient. */
-function patientParty(senderId: string, senderRole: string, receiverId: string, receiverRole: string): string | null {
-  if (senderRole === 'patient') return senderId;
-  if (receiverRole === 'patient') return receiverId;
-  return null;
+/** The patient in a message's conversation, if there is one: audit rows about it are filed under that patient. */
+function patientOf(message: MessageRow): string | null {
+  return conversationParties({ id: message.sender_id, role: message.sender_role }, { id: message.receiver_id, role: message.receiver_role }).patientId ?? null;
 }
 
 export async function listInbox(ctx: DomainContext, filter: { unreadOnly?: boolean } = {}): Promise<MessageView[]> {
@@ -113,16 +112,20 @@ export async function showThread(ctx: DomainContext, other: string): Promise<Mes
  * reveal nothing; the attempt is audited as denied.
  */
 export async function readMessage(ctx: DomainContext, ref: string): Promise<MessageView> {
-  const prefix = parseMessageRef(ref);
   const actor = requireActor(ctx.actor);
-  const message = await resolveOwnMessage(ctx, actor, prefix, ref);
+  const message = await resolveById(ctx, actor, ref, {
+    kind: 'message',
+    action: 'messages.read',
+    find: (prefix, reach, limit) => findMessagesByIdPrefix(ctx.db, prefix, { ...(reach === 'visible' ? messageScope(actor) : {}), limit }),
+    audited: (row) => ({ id: row.id, patientId: patientOf(row) }),
+  });
   return inTransaction(ctx, async (trx) => {
     const marked = message.receiver_id === actor.id && message.read_at === null && (await markRead(trx, message.id, ctx.now())) !== undefined;
     await recordAudit(trx, actor, {
       action: 'messages.read',
       entity: 'message',
       entityId: message.id,
-      patientId: patientParty(message.sender_id, message.sender_role, message.receiver_id, message.receiver_role),
+      patientId: patientOf(message),
       details: { marked },
     });
     return messageView(await loadMessage(trx, message.id));
@@ -135,38 +138,8 @@ export async function countUnreadMessages(ctx: DomainContext): Promise<number> {
   return countUnread(ctx.db, actor.id);
 }
 
-const MIN_PREFIX = 8;
-
-/** DESIGN §3: a message is named by its id or a unique prefix of at least 8 characters. */
-function parseMessageRef(ref: string): string {
-  const prefix = ref.trim().toLowerCase();
-  if (!/^[0-9a-f-]+$/.test(prefix) || prefix.length > 36) {
-    throw new ValidationError(`"${ref}" is not a message id.`, { remedy: 'Use the id shown by `clinic messages inbox` or `messages sent`.' });
-  }
-  if (prefix.length < MIN_PREFIX) {
-    throw new ValidationError(`A message id prefix needs at least ${MIN_PREFIX} characters ("${ref}" has ${prefix.length}).`);
-  }
-  return prefix;
-}
-
-async function resolveOwnMessage(ctx: DomainContext, actor: Actor, prefix: string, ref: string): Promise<MessageRow> {
-  const mine = await findMessagesByIdPrefix(ctx.db, prefix, { participantId: actor.id, limit: 2 });
-  if (mine.length > 1) {
-    throw new ValidationError(`"${ref}" matches more than one of your messages.`, { remedy: 'Give more characters of the id.' });
-  }
-  if (mine[0]) return mine[0];
-  const [theirs] = await findMessagesByIdPrefix(ctx.db, prefix, { limit: 1 });
-  throw await notFoundFor(ctx, actor, {
-    kind: 'message',
-    action: 'messages.read',
-    ref,
-    existing: theirs && { id: theirs.id, patientId: patientParty(theirs.sender_id, theirs.sender_role, theirs.receiver_id, theirs.receiver_role) },
-    error: new NotFoundError(`No message "${ref}" among yours.`, { remedy: 'See `clinic messages inbox` and `clinic messages sent`.' }),
-  });
-}
-
 async function loadMessage(db: Knex, id: string): Promise<MessageRow> {
   const row = await findMessageById(db, id);
-  if (!row) throw new NotFoundError(`No message "${id}".`);
+  if (!row) throw noSuch('message', id);
   return row;
 }

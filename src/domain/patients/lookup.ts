@@ -1,12 +1,8 @@
 import { findPatientByRef, panelDoctorIds, type PatientRow } from '../../db/repositories/patients.js';
 import type { DomainContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
 import { canSeePatient, type Actor } from '../policy.js';
+import { noSuch } from '../references.js';
 import { notFoundFor } from '../visibility.js';
-
-export function patientNotFound(ref: string): NotFoundError {
-  return new NotFoundError(`No patient "${ref}".`, { remedy: 'Run `clinic patients list` to see the patients you can see.' });
-}
 
 /**
  * The patient named by `ref` (username or id) and their panel, if the actor may see them. A
@@ -17,5 +13,5 @@ export async function findVisiblePatient(ctx: DomainContext, actor: Actor, ref: 
   const patient = await findPatientByRef(ctx.db, ref.trim());
   const panel = patient ? await panelDoctorIds(ctx.db, patient.id) : [];
   if (patient && canSeePatient(actor, { patientId: patient.id, panelDoctorIds: panel })) return { patient, panel };
-  throw await notFoundFor(ctx, actor, { kind: 'patient', action, ref, existing: patient && { id: patient.id, patientId: patient.id }, error: patientNotFound(ref) });
+  throw await notFoundFor(ctx, actor, { kind: 'patient', action, ref, existing: patient && { id: patient.id, patientId: patient.id }, error: noSuch('patient', ref) });
 }

@@ -15,11 +15,12 @@ import { updateUser } from '../../db/repositories/users.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { requireDoctor } from '../doctors/service.js';
-import { requireActor, type Actor } from '../policy.js';
+import { patientScope, requireActor, type Actor } from '../policy.js';
 import { clinicToday } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
-import { findVisiblePatient, patientNotFound } from './lookup.js';
+import { findVisiblePatient } from './lookup.js';
+import { noSuch } from '../references.js';
 import { parseNewPatient, parsePatientChanges, type NewPatient, type NewPatientInput, type PatientChangesInput } from './validation.js';
 import { panelDoctorView, patientView, type PatientDetails, type PatientView } from './view.js';
 
@@ -68,11 +69,9 @@ export async function listPatients(ctx: DomainContext, filter: { doctor?: string
   if (filter.doctor !== undefined) query.doctorId = (await requireDoctor(ctx.db, filter.doctor)).id;
   const search = filter.search?.trim();
   if (search) query.search = search;
-  if (actor.role === 'patient') query.patientId = actor.id;
-  if (actor.role === 'doctor') {
-    if (query.doctorId !== undefined && query.doctorId !== actor.id) return [];
-    query.doctorId = actor.id;
-  }
+  const scope = patientScope(actor);
+  if (scope.doctorId !== undefined && query.doctorId !== undefined && query.doctorId !== scope.doctorId) return [];
+  Object.assign(query, scope);
   return (await listPatientRows(ctx.db, query)).map(patientView);
 }
 
@@ -142,7 +141,7 @@ async function changePanel(ctx: DomainContext, patientRef: string, doctorRef: st
 
 async function requirePatient(db: Knex, ref: string): Promise<PatientRow> {
   const patient = await findPatientByRef(db, ref.trim());
-  if (!patient) throw patientNotFound(ref);
+  if (!patient) throw noSuch('patient', ref);
   return patient;
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
-import { emailSchema, fullNameSchema, parseField, usernameSchema } from '../users/accounts.js';
+import { emailSchema, fullNameSchema, usernameSchema } from '../users/accounts.js';
+import { parseWith } from '../validation.js';
 import { dateParts, isCalendarDate } from '../clinic-time.js';
 
 /**
@@ -69,21 +70,21 @@ function blank(value: string | null | undefined): value is null | undefined {
 /** `today` is the clinic's date (YYYY-MM-DD), so that a birth date can be checked without a clock. */
 export function parseNewPatient(input: NewPatientInput, options: { today: string }): NewPatient {
   return {
-    username: parseField(usernameSchema, input.username, 'username'),
-    fullName: parseField(fullNameSchema, input.fullName, 'name'),
+    username: parseWith(usernameSchema, input.username, 'username'),
+    fullName: parseWith(fullNameSchema, input.fullName, 'name'),
     dateOfBirth: blank(input.dateOfBirth) ? null : parseDateOfBirth(input.dateOfBirth, options.today),
-    phone: blank(input.phone) ? null : parseField(phoneSchema, input.phone, 'phone'),
-    email: blank(input.email) ? null : parseField(emailSchema, input.email, 'email'),
+    phone: blank(input.phone) ? null : parseWith(phoneSchema, input.phone, 'phone'),
+    email: blank(input.email) ? null : parseWith(emailSchema, input.email, 'email'),
     doctors: [...new Set((input.doctors ?? []).map((ref) => ref.trim().toLowerCase()).filter((ref) => ref !== ''))],
   };
 }
 
 export function parsePatientChanges(input: PatientChangesInput, options: { today: string }): PatientChanges {
   const changes: PatientChanges = {};
-  if (input.fullName !== undefined) changes.fullName = parseField(fullNameSchema, input.fullName, 'name');
+  if (input.fullName !== undefined) changes.fullName = parseWith(fullNameSchema, input.fullName, 'name');
   if (input.dateOfBirth !== undefined) changes.dateOfBirth = blank(input.dateOfBirth) ? null : parseDateOfBirth(input.dateOfBirth, options.today);
-  if (input.phone !== undefined) changes.phone = blank(input.phone) ? null : parseField(phoneSchema, input.phone, 'phone');
-  if (input.email !== undefined) changes.email = blank(input.email) ? null : parseField(emailSchema, input.email, 'email');
+  if (input.phone !== undefined) changes.phone = blank(input.phone) ? null : parseWith(phoneSchema, input.phone, 'phone');
+  if (input.email !== undefined) changes.email = blank(input.email) ? null : parseWith(emailSchema, input.email, 'email');
   if (Object.keys(changes).length === 0) {
     throw new ValidationError('Nothing to update.', { remedy: 'Pass at least one of --name, --dob, --phone, --email.' });
   }

@@ -17,9 +17,10 @@ import { seedDemoClinic, type DemoSummary } from './demo.js';
 
 export interface SeedOptions {
   seed: number;
-  doctors: number;
-  patients: number;
-  appointments: number;
+  /** default 5 doctors, 50 patients, 100 appointments; none with `demo` */
+  doctors?: number | undefined;
+  patients?: number | undefined;
+  appointments?: number | undefined;
   demo: boolean;
   force: boolean;
   /** CLINIC_ENV, as the caller read it: `production` refuses without `force`. */
@@ -35,15 +36,23 @@ export interface SeedSummary {
 }
 
 const LIMITS = { doctors: 1_000, patients: 1_000_000, appointments: 10_000_000 } as const;
+const DEFAULTS = { doctors: 5, patients: 50, appointments: 100 } as const;
 
 /**
  * `clinic db seed`: test data that is the same for the same seed (and day), added only once —
  * stable usernames and externalIds, existing rows left alone — written in bulk (multi-row
  * inserts, and the import's staged path for appointments). No actor: like the other `db`
- * commands it works on the database itself; it refuses a production environment unless forced.
+ * commands it works on the database itself; it refuses a production environment unless forced,
+ * before opening the database when given a way to open it.
  */
-export async function seedDatabase(ctx: DomainContext, options: SeedOptions): Promise<SeedSummary> {
-  assertSeedAllowed(options);
+export async function seedDatabase(open: DomainContext | (() => Promise<DomainContext>), input: SeedOptions): Promise<SeedSummary> {
+  assertSeedAllowed(input);
+  const options = {
+    ...input,
+    doctors: input.doctors ?? (input.demo ? 0 : DEFAULTS.doctors),
+    patients: input.patients ?? (input.demo ? 0 : DEFAULTS.patients),
+    appointments: input.appointments ?? (input.demo ? 0 : DEFAULTS.appointments),
+  };
   for (const key of ['doctors', 'patients', 'appointments'] as const) {
     const value = options[key];
     if (!Number.isInteger(value) || value < 0 || value > LIMITS[key]) throw new ValidationError(`--${key} must be a whole number from 0 to ${LIMITS[key]}.`);
@@ -53,6 +62,8 @@ export async function seedDatabase(ctx: DomainContext, options: SeedOptions): Pr
     throw new ValidationError('Appointments need doctors and patients: give --doctors and --patients too.');
   }
 
+  // The database is opened only once seeding is allowed and the input is sound.
+  const ctx = typeof open === 'function' ? await open() : open;
   const demo = options.demo ? await seedDemoClinic(ctx, { seed: options.seed }) : null;
   const doctors = Array.from({ length: options.doctors }, (_, i) => seedDoctor(options.seed, i));
   const patients = Array.from({ length: options.patients }, (_, i) => seedPatient(options.seed, i, options.doctors));

@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import { requireActor } from '../policy.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
+import { parseWith } from '../validation.js';
 import { clinicDate, formatClinicDateTime, isValidTimeZone, systemTimeZone } from '../clinic-time.js';
 import { findAllSettings, findSetting, upsertSetting } from '../../db/repositories/settings.js';
 
@@ -37,15 +38,11 @@ export type SettingKey = keyof typeof SETTING_KEYS;
 export const SETTING_KEY_NAMES = Object.keys(SETTING_KEYS) as SettingKey[];
 
 function integerIn(name: string, min: number, max: number) {
+  const problem = `a whole number from ${min} to ${max}`;
   // Built on first use: this module loads with every command that needs the clinic's time zone.
-  const build = () => z.coerce.number().int().min(min).max(max);
+  const build = () => z.string().trim().regex(/^\d{1,9}$/, problem).transform(Number).pipe(z.number().min(min, problem).max(max, problem));
   let schema: ReturnType<typeof build> | undefined;
-  return (value: string) => {
-    schema ??= build();
-    const parsed = schema.safeParse(value.trim());
-    if (!parsed.success) throw new ValidationError(`${name} must be a whole number from ${min} to ${max}, not "${value}".`);
-    return parsed.data;
-  };
+  return (value: string) => parseWith((schema ??= build()), value, name);
 }
 
 /** The clinic's settings with defaults filled in; readable without a login (commands need the time zone). */

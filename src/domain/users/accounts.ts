@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { z } from 'zod';
 import { insertUser, findUserByRef, type UserRow } from '../../db/repositories/users.js';
 import { sqlState, SqlState } from '../../db/pg-errors.js';
-import { ConflictError, ValidationError } from '../errors.js';
+import { ConflictError } from '../errors.js';
+import { parseWith } from '../validation.js';
 import type { Role } from '../policy.js';
 import { assertAcceptablePassword, hashPassword } from '../identity/passwords.js';
 
@@ -20,15 +21,6 @@ export const emailSchema = z
   .max(254)
   .regex(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'that is not an email address');
 
-/** Parses one field with zod and turns a failure into a ValidationError naming the field. */
-export function parseField<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new ValidationError(`Invalid ${field}: ${result.error.issues[0]?.message ?? 'invalid value'}${typeof value === 'string' ? ` ("${value}")` : ''}.`);
-  }
-  return result.data;
-}
-
 export interface NewAccount {
   username: string;
   fullName: string;
@@ -43,9 +35,9 @@ export interface NewAccount {
  * transaction: validated fields, password policy, bcrypt hash, unique username.
  */
 export async function createAccount(trx: Knex, input: NewAccount): Promise<UserRow> {
-  const username = parseField(usernameSchema, input.username, 'username');
-  const fullName = parseField(fullNameSchema, input.fullName, 'name');
-  const email = input.email ? parseField(emailSchema, input.email, 'email') : null;
+  const username = parseWith(usernameSchema, input.username, 'username');
+  const fullName = parseWith(fullNameSchema, input.fullName, 'name');
+  const email = input.email ? parseWith(emailSchema, input.email, 'email') : null;
   if (await findUserByRef(trx, username)) {
     throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.' });
   }

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { USER_STATUSES, type UserStatus } from '../../db/schema-values.js';
 import type { DomainContext } from '../context.js';
-import { ConflictError, NotAuthenticatedError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotAuthenticatedError, ValidationError } from '../errors.js';
+import { noSuch } from '../references.js';
 import { requireActor, type Actor, type Role } from '../policy.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
@@ -18,7 +19,8 @@ import {
   type UserRow,
   type UpdatedUserRow,
 } from '../../db/repositories/users.js';
-import { createAccount, emailSchema, fullNameSchema, parseField } from './accounts.js';
+import { createAccount, emailSchema, fullNameSchema } from './accounts.js';
+import { parseWith } from '../validation.js';
 import { userView, type UserView } from './view.js';
 
 /** `users create` and `users update --role` handle clinic accounts; doctors and patients have their own commands. */
@@ -36,7 +38,7 @@ function parseAccountRole(value: string): (typeof ACCOUNT_ROLES)[number] {
 
 async function findUserOrFail(db: Knex, ref: string): Promise<UserRow> {
   const user = await findUserByRef(db, ref.trim());
-  if (!user) throw new NotFoundError(`No user "${ref}".`, { remedy: 'See `clinic users list`.' });
+  if (!user) throw noSuch('user', ref);
   return user;
 }
 
@@ -89,7 +91,7 @@ export async function showUser(ctx: DomainContext, input: { user: string }): Pro
   const actor = requireActor(ctx.actor);
   const user = await findUserByRef(ctx.db, input.user.trim());
   await authorize(ctx, actor, 'users.read', { userId: user?.id ?? input.user }, { entity: 'user', entityId: user?.id ?? input.user });
-  if (!user) throw new NotFoundError(`No user "${input.user}".`, { remedy: 'See `clinic users list`.' });
+  if (!user) throw noSuch('user', input.user);
   return userView(user);
 }
 
@@ -107,8 +109,8 @@ export interface UpdateUserInput {
  */
 export async function updateUserAccount(ctx: DomainContext, input: UpdateUserInput): Promise<UserView> {
   const changes: UpdatedUserRow = {};
-  if (input.fullName !== undefined) changes.full_name = parseField(fullNameSchema, input.fullName, 'name');
-  if (input.email !== undefined) changes.email = input.email === null || input.email.trim() === '' ? null : parseField(emailSchema, input.email, 'email');
+  if (input.fullName !== undefined) changes.full_name = parseWith(fullNameSchema, input.fullName, 'name');
+  if (input.email !== undefined) changes.email = input.email === null || input.email.trim() === '' ? null : parseWith(emailSchema, input.email, 'email');
   const role = input.role === undefined ? undefined : parseAccountRole(input.role);
   if (Object.keys(changes).length === 0 && role === undefined) {
     throw new ValidationError('Nothing to change.', { remedy: 'Give --name, --email, --no-email or --role.' });
@@ -166,34 +168,42 @@ async function setStatus(ctx: DomainContext, ref: string, status: UserStatus): P
   });
 }
 
-export interface ChangePasswordInput {
-  /** omitted: the actor's own account */
-  user?: string | undefined;
+export interface PasswordChangeSecrets {
   newPassword: string;
   /** required when changing one's own password */
   currentPassword?: string | undefined;
 }
 
-/** Whether changing this user's password needs the current one (one's own account: yes). */
-export async function passwordChangeNeedsCurrent(ctx: DomainContext, input: { user?: string | undefined }): Promise<boolean> {
-  const actor = requireActor(ctx.actor);
-  if (input.user === undefined) return true;
-  const user = await findUserByRef(ctx.db, input.user.trim());
-  return user?.id === actor.id;
+export interface ChangePasswordInput {
+  /** omitted: the actor's own account */
+  user?: string | undefined;
+  /**
+   * Asked once the change is allowed: the new password and, for one's own account
+   * (`needsCurrent`), the current one.
+   */
+  secrets: (needsCurrent: boolean) => PasswordChangeSecrets | Promise<PasswordChangeSecrets>;
+}
+
+export interface PasswordChange extends StatusChange {
+  /** the actor changed their own password, so their own session ended too */
+  ownAccount: boolean;
 }
 
 /**
  * Yourself (with the current password), or an admin for anyone. Every session and token of the
- * user ends at once, the caller's own too; a lockout is cleared.
+ * user ends at once, the caller's own too; a lockout is cleared. Nobody is asked for a password
+ * before the change is known to be allowed.
  */
-export async function changePassword(ctx: DomainContext, input: ChangePasswordInput): Promise<StatusChange> {
+export async function changePassword(ctx: DomainContext, input: ChangePasswordInput): Promise<PasswordChange> {
   const actor = requireActor(ctx.actor);
   const target = input.user === undefined ? await findUserOrFail(ctx.db, actor.id) : await findUserByRef(ctx.db, input.user.trim());
   await authorize(ctx, actor, 'users.passwd', { userId: target?.id ?? input.user ?? actor.id }, { entity: 'user', entityId: target?.id ?? input.user ?? null });
-  if (!target) throw new NotFoundError(`No user "${input.user}".`, { remedy: 'See `clinic users list`.' });
-  if (target.id === actor.id) await assertCurrentPassword(ctx, actor, input.currentPassword);
-  await assertAcceptablePassword(input.newPassword, { username: target.username, fullName: target.full_name, email: target.email });
-  const hash = await hashPassword(input.newPassword);
+  if (!target) throw noSuch('user', input.user ?? actor.username);
+  const ownAccount = target.id === actor.id;
+  const { newPassword, currentPassword } = await input.secrets(ownAccount);
+  if (ownAccount) await assertCurrentPassword(ctx, actor, currentPassword);
+  await assertAcceptablePassword(newPassword, { username: target.username, fullName: target.full_name, email: target.email });
+  const hash = await hashPassword(newPassword);
   return inTransaction(ctx, async (trx) => {
     const now = ctx.now();
     const updated = await updateUser(trx, target.id, {
@@ -205,7 +215,7 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
     });
     const ended = await endAllCredentials(trx, target.id, now);
     await recordAudit(trx, actor, { action: 'users.passwd', entity: 'user', entityId: target.id, details: { username: target.username, endedSessions: ended.sessions, revokedTokens: ended.tokens } });
-    return { user: userView(updated), changed: true, endedSessions: ended.sessions, revokedTokens: ended.tokens };
+    return { user: userView(updated), changed: true, endedSessions: ended.sessions, revokedTokens: ended.tokens, ownAccount };
   });
 }
 

@@ -23,39 +23,8 @@ export function appointmentsExportCommand(ctx: CliContext) {
       if (ctx.globals.json && format !== 'fhir' && command.getOptionValueSource('format') !== 'default') {
         throw new UsageError(`--json writes one JSON value and --format ${format} does not: give one of them.`, 'Use --json alone for a JSON array, or --format fhir for a FHIR Bundle.');
       }
-      const { exportAppointments } = await import('../../../domain/appointments/export.js');
-      const appointments = await exportAppointments(await ctx.domain(), filters);
-      const write = (text: string) => writeChunk(ctx.io.stdout, text, ctx.signal);
-      if (format === 'fhir') {
-        const { bundleOpening, BUNDLE_CLOSING, fhirEntries } = await import('../../../domain/appointments/fhir.js');
-        await write(bundleOpening(ctx.now()));
-        let first = true;
-        for await (const item of appointments) {
-          for (const entry of fhirEntries(item)) {
-            await write(`${first ? '' : ','}\n${JSON.stringify(entry)}`);
-            first = false;
-          }
-        }
-        await write(`\n${BUNDLE_CLOSING}\n`);
-        return;
-      }
-      if (ctx.globals.json) {
-        let first = true;
-        await write('[');
-        for await (const item of appointments) {
-          await write(`${first ? '' : ','}\n${JSON.stringify(item.fields)}`);
-          first = false;
-        }
-        await write(first ? ']\n' : '\n]\n');
-        return;
-      }
-      if (format === 'ndjson') {
-        for await (const item of appointments) await write(`${JSON.stringify(item.fields)}\n`);
-        return;
-      }
-      const { stringify } = await import('csv-stringify/sync');
-      const { APPOINTMENT_FIELDS } = await import('../../../domain/appointments/file-rows.js');
-      await write(stringify([APPOINTMENT_FIELDS as unknown as string[]]));
-      for await (const item of appointments) await write(stringify([APPOINTMENT_FIELDS.map((field) => item.fields[field] ?? '')]));
+      const { exportAppointmentsText } = await import('../../../domain/appointments/export.js');
+      const chunks = await exportAppointmentsText(await ctx.domain(), ctx.globals.json && format !== 'fhir' ? 'json' : format, filters);
+      for await (const chunk of chunks) await writeChunk(ctx.io.stdout, chunk, ctx.signal);
     });
 }

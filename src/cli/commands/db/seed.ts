@@ -12,18 +12,15 @@ export function dbSeedCommand(ctx: CliContext) {
     .addOption(new Option('--appointments <n>', 'future appointments to add (default 100, or 0 with --demo)').argParser(wholeNumber()))
     .option('--force', 'seed even when CLINIC_ENV=production')
     .action(async (options) => {
-      const { seedDatabase, assertSeedAllowed } = await import('../../../domain/seed/seed.js');
-      const environment = ctx.env.CLINIC_ENV;
-      assertSeedAllowed({ force: options.force === true, environment });
-      const demo = options.demo === true;
-      const summary = await seedDatabase(await ctx.anonymousDomain(), {
+      const { seedDatabase } = await import('../../../domain/seed/seed.js');
+      const summary = await seedDatabase(() => ctx.anonymousDomain(), {
         seed: options.seed,
-        doctors: options.doctors ?? (demo ? 0 : 5),
-        patients: options.patients ?? (demo ? 0 : 50),
-        appointments: options.appointments ?? (demo ? 0 : 100),
-        demo,
+        doctors: options.doctors,
+        patients: options.patients,
+        appointments: options.appointments,
+        demo: options.demo === true,
         force: options.force === true,
-        environment,
+        environment: ctx.env.CLINIC_ENV,
       });
       ctx.output.data(summary, () => {
         const lines = [

@@ -1,7 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { readSecretFromStdin } from '../../io.js';
-import { doctorRefs } from './doctor-refs.js';
+import { list } from '../../options.js';
 import { renderPatient } from './render.js';
 
 export function patientsAddCommand(ctx: CliContext) {
@@ -12,7 +12,7 @@ export function patientsAddCommand(ctx: CliContext) {
     .option('--dob <date>', 'date of birth, YYYY-MM-DD')
     .option('--phone <phone>', 'phone number')
     .option('--email <email>', 'email address')
-    .option('--doctor <doctor...>', 'a doctor (username or id) whose panel gets the patient; repeat or separate with commas')
+    .option('--doctor <doctor...>', 'a doctor (username or id) whose panel gets the patient; repeat or separate with commas', list)
     .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
     .action(async (options) => {
       const { addPatient } = await import('../../../domain/patients/service.js');
@@ -23,7 +23,7 @@ export function patientsAddCommand(ctx: CliContext) {
         dateOfBirth: options.dob,
         phone: options.phone,
         email: options.email,
-        doctors: doctorRefs(options.doctor),
+        doctors: options.doctor ?? [],
         password,
       });
       ctx.output.success(`Added patient ${patient.username}.${password === undefined ? ' No password: the account cannot log in until one is set.' : ''}`);

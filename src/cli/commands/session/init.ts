@@ -14,43 +14,35 @@ export function initCommand(ctx: CliContext) {
     .option('--admin-password-stdin', "read the admin's password from the first line of stdin")
     .option('--demo', 'also load a demo clinic (doctors, patients, appointments, messages) and print its logins; without a terminal the admin is `admin` with a generated password')
     .action(async (options) => {
-      const { prepareClinic, initializeClinic } = await import('../../../domain/identity/setup.js');
+      const { setUpClinic } = await import('../../../domain/identity/setup.js');
       const demo = options.demo === true;
-      if (demo) {
-        const { assertSeedAllowed } = await import('../../../domain/seed/seed.js');
-        assertSeedAllowed({ force: false, environment: ctx.env.CLINIC_ENV });
-      }
-      const domain = await ctx.anonymousDomain('none');
-      await prepareClinic(domain, { timezone: options.timezone });
       // A demo set up by a script has nobody to ask: the admin gets a default name and a generated password, shown once.
       const unattendedDemo = demo && !ctx.prompter.canPrompt;
-      const adminUsername =
-        options.adminUsername ?? (unattendedDemo ? DEMO_ADMIN_USERNAME : await ctx.prompter.text('--admin-username', 'Admin username'));
-      const adminFullName = options.adminName ?? (ctx.prompter.canPrompt ? await ctx.prompter.text('--admin-name', 'Admin full name') : DEFAULT_ADMIN_NAME);
-      const { generatePassword } = await import('../../../domain/identity/passwords.js');
-      const generatedPassword = unattendedDemo && !options.adminPasswordStdin ? generatePassword() : undefined;
-      const adminPassword = generatedPassword ?? (await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password'));
-      const clinic = await initializeClinic(domain, { timezone: options.timezone, adminUsername, adminFullName, adminPassword });
-      const { writeSession } = await import('../../session-store.js');
+      const clinic = await setUpClinic(() => ctx.anonymousDomain('none'), {
+        timezone: options.timezone,
+        demo,
+        environment: ctx.env.CLINIC_ENV,
+        askAdmin: async () => ({
+          username: options.adminUsername ?? (unattendedDemo ? DEMO_ADMIN_USERNAME : await ctx.prompter.text('--admin-username', 'Admin username')),
+          fullName: options.adminName ?? (ctx.prompter.canPrompt ? await ctx.prompter.text('--admin-name', 'Admin full name') : DEFAULT_ADMIN_NAME),
+          password: unattendedDemo && !options.adminPasswordStdin ? null : await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password'),
+        }),
+        keepSession: async (session) => {
+          const { writeSession } = await import('../../session-store.js');
+          await writeSession(ctx.env, await ctx.target(), session.token, ctx.now());
+        },
+      });
       const { describeTarget } = await import('../../../db/target.js');
-      const target = await ctx.target();
-      await writeSession(ctx.env, target, clinic.session.token, ctx.now());
-      const { withActor } = await import('../../../domain/context.js');
-      const { seedDemoClinic } = await import('../../../domain/seed/demo.js');
-      const adminActor = { id: clinic.admin.id, username: clinic.admin.username, role: clinic.admin.role };
-      const demoClinic = demo ? await seedDemoClinic(withActor(domain, adminActor)) : undefined;
-      const database = describeTarget(target);
+      const database = describeTarget(await ctx.target());
       ctx.output.success(`Set up the ${database}; logged in as ${clinic.admin.username} (admin).`);
-      const accounts = [
-        ...(generatedPassword ? [{ username: clinic.admin.username, role: clinic.admin.role, password: generatedPassword }] : []),
-        ...(demoClinic?.accounts ?? []),
-      ];
+      const demoClinic = clinic.demo;
+      const accounts = demoClinic?.accounts ?? [];
       const summary = {
         timezone: clinic.timezone,
         database,
         admin: clinic.admin,
         sessionExpiresAt: clinic.session.expiresAt,
-        ...(demoClinic ? { demo: { ...demoClinic, accounts } } : {}),
+        ...(demoClinic ? { demo: demoClinic } : {}),
       };
       ctx.output.data(summary, () => {
         const lines = [

@@ -1,13 +1,13 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { lifetime } from '../../options.js';
+import { duration } from '../../options.js';
 
 export function tokensCreateCommand(ctx: CliContext) {
   return new Command('create')
     .description('create an API token for scripts (CLINIC_TOKEN); it is printed once and never again')
     .requiredOption('--name <name>', 'what the token is for')
     .option('--user <user>', 'whose token (admin; default: yours)')
-    .option('--expires-in <duration>', 'lifetime: 12h, 30d, 8w, or never', lifetime, '90d')
+    .option('--expires-in <duration>', 'lifetime: 15m, 12h, 30d, 8w, or never (default 90d)', duration({ never: true }))
     .action(async (options) => {
       const { createApiToken } = await import('../../../domain/identity/api-tokens.js');
       const created = await createApiToken(await ctx.domain(), { name: options.name, user: options.user, expiresIn: options.expiresIn });
