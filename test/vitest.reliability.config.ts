@@ -8,6 +8,8 @@ export default defineConfig({
     ...base.test,
     include: ['test/reliability/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
+    // Fault and race tests: each file in a fresh process, whatever the default suite does.
+    isolate: true,
     testTimeout: 300_000,
     hookTimeout: 300_000,
   },

@@ -5,8 +5,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { insertTimeoff } from '../../src/db/repositories/doctors.js';
 import { updateUser } from '../../src/db/repositories/users.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient, uniqueName, type MadeUser } from '../support/factories.js';
-import { MONDAY, appointmentsCli, makeClinic, type Clinic } from './helpers.js';
+import { makeAppointment, makeClinic, makeDoctor, makePatient, uniqueName, type Clinic, type MadeUser } from '../support/factories.js';
+import { MONDAY, appointmentsCli } from './helpers.js';
 
 /**
  * Every booking rule, once, through both ways in: `appointments book` (the TypeScript rules) and
@@ -51,13 +51,7 @@ describeBackends('booking rules, through book and import alike', (db) => {
   });
 
   const insertAppointment = (row: { doctor: MadeUser; patient: MadeUser; startsAt: string; minutes: number }) =>
-    db().knex('appointments').insert({
-      doctor_id: row.doctor.id,
-      patient_id: row.patient.id,
-      starts_at: new Date(row.startsAt),
-      ends_at: new Date(Date.parse(row.startsAt) + row.minutes * 60_000),
-      status: 'APPROVED',
-    });
+    makeAppointment(db().knex, { ...row, status: 'APPROVED' });
 
   const cases: RuleCase[] = [
     { name: 'outside hours', date: MONDAY, time: '07:00', family: () => /07:00 is outside the doctor's hours on Mondays/i, bookExit: CONFLICT },

@@ -3,8 +3,8 @@ import { insertTimeoff } from '../../src/db/repositories/doctors.js';
 import { isOnPanel } from '../../src/db/repositories/patients.js';
 import { updateUser } from '../../src/db/repositories/users.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient } from '../support/factories.js';
-import { APPOINTMENT_FIELDS, MONDAY, TUESDAY, appointmentsCli, booker, makeClinic, type Appointment, type Clinic } from './helpers.js';
+import { makeClinic, makeDoctor, makePatient, type Clinic } from '../support/factories.js';
+import { APPOINTMENT_FIELDS, MONDAY, TUESDAY, appointmentsCli, booker, type Appointment } from './helpers.js';
 
 describeBackends('appointments book', (db) => {
   const cli = appointmentsCli(db);

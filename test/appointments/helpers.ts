@@ -1,9 +1,6 @@
-import type { Knex } from 'knex';
-import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import type { TestDatabase } from '../support/database.js';
-import { makeAdmin, makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
 
 /** The clock of these tests: Friday 2027-01-01 12:00 UTC. Monday 2027-01-04 is the first working day after. */
 export const NOW = new Date('2027-01-01T12:00:00Z');
@@ -31,30 +28,6 @@ export interface Appointment {
   rescheduledFromId: string | null;
 }
 
-export interface Clinic {
-  admin: MadeUser;
-  staff: MadeUser;
-  doctor: MadeUser;
-  otherDoctor: MadeUser;
-  patient: MadeUser;
-  otherPatient: MadeUser;
-}
-
-/** A small clinic: two doctors (default hours), a patient on the first doctor's panel and one on the other's. */
-export async function makeClinic(knex: Knex, timezone = 'Europe/Lisbon'): Promise<Clinic> {
-  await upsertSetting(knex, 'timezone', timezone, null);
-  const doctor = await makeDoctor(knex);
-  const otherDoctor = await makeDoctor(knex);
-  return {
-    admin: await makeAdmin(knex),
-    staff: await makeStaff(knex),
-    doctor,
-    otherDoctor,
-    patient: await makePatient(knex, { doctors: [doctor] }),
-    otherPatient: await makePatient(knex, { doctors: [otherDoctor] }),
-  };
-}
-
 /** Runs `clinic appointments ...` in-process as `actor`, at NOW unless told otherwise. */
 export function appointmentsCli(db: () => TestDatabase) {
   return (actor: Actor, args: string[], now: Date = NOW): Promise<CliResult> =>
@@ -68,21 +41,6 @@ export function booker(db: () => TestDatabase) {
     const result = await cli(actor, ['book', '--json', '--patient', args.patient.username, '--doctor', args.doctor.username, '--date', args.date, '--time', args.time, ...(args.extra ?? [])]);
     if (result.code !== 0) throw new Error(`booking failed (${result.code}): ${result.stderr}`);
     return result.json<Appointment>();
-  };
-}
-
-/**
- * Inserts an appointment row directly in a given state, one half-hour after another from
- * 2027-02-01 09:00 UTC on (no two rows from one `seats` overlap), for tests of what happens next.
- */
-export function appointmentSeeder(knex: () => Knex, firstStart = Date.parse('2027-02-01T09:00:00Z')) {
-  let next = 0;
-  return async (input: { patient: Actor; doctor: Actor; status: string; startsAt?: Date }): Promise<{ id: string; startsAt: Date }> => {
-    const startsAt = input.startsAt ?? new Date(firstStart + next++ * 30 * 60_000);
-    const [row] = await knex()('appointments')
-      .insert({ patient_id: input.patient.id, doctor_id: input.doctor.id, starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000), status: input.status })
-      .returning(['id', 'starts_at']);
-    return { id: row.id as string, startsAt: row.starts_at as Date };
   };
 }
 

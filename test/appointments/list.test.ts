@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../support/database.js';
-import { APPOINTMENT_FIELDS, MONDAY, TUESDAY, appointmentsCli, booker, makeClinic, type Appointment, type Clinic } from './helpers.js';
+import { APPOINTMENT_FIELDS, MONDAY, TUESDAY, appointmentsCli, booker, type Appointment } from './helpers.js';
+import { makeAppointment, makeClinic, type Clinic } from '../support/factories.js';
 
 describeBackends('appointments list and show', (db) => {
   const cli = appointmentsCli(db);
@@ -16,7 +17,7 @@ describeBackends('appointments list and show', (db) => {
       await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '09:00' }),
     ];
     // One in the past, inserted directly (booking refuses the past).
-    await db().knex('appointments').insert({ patient_id: c.patient.id, doctor_id: c.doctor.id, starts_at: new Date('2026-12-28T09:00:00Z'), ends_at: new Date('2026-12-28T09:30:00Z'), status: 'COMPLETED' });
+    await makeAppointment(db().knex, { patient: c.patient, doctor: c.doctor, startsAt: '2026-12-28T09:00:00Z', status: 'COMPLETED' });
   });
 
   it('returns exactly the §5 fields, from today on, in time order', async () => {
@@ -57,7 +58,7 @@ describeBackends('appointments list and show', (db) => {
 
   it('names an appointment by a unique prefix of 8+ characters; shorter or ambiguous is exit 3, unknown exit 6', async () => {
     const insert = (id: string, time: string) =>
-      db().knex('appointments').insert({ id, patient_id: c.otherPatient.id, doctor_id: c.otherDoctor.id, starts_at: new Date(`2027-01-20T${time}:00Z`), ends_at: new Date(`2027-01-20T${time.slice(0, 3)}30:00Z`), status: 'PENDING' });
+      makeAppointment(db().knex, { id, patient: c.otherPatient, doctor: c.otherDoctor, startsAt: `2027-01-20T${time}:00Z`, status: 'PENDING' });
     await insert('abcdef12-0000-4000-8000-000000000001', '09:00');
     await insert('abcdef12-0000-4000-8000-000000000002', '10:00');
     const ambiguous = await cli(c.staff, ['show', 'abcdef12']);

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/policy.js';
 import { describeBackends } from '../support/database.js';
-import { makePatient } from '../support/factories.js';
-import { MONDAY, appointmentSeeder, appointmentsCli, makeClinic, slotAllocator, type Clinic } from './helpers.js';
+import { appointmentSeeder, makeClinic, makePatient, type Clinic } from '../support/factories.js';
+import { MONDAY, appointmentsCli, slotAllocator } from './helpers.js';
 
 type Who = 'admin' | 'staff' | 'own doctor' | 'other doctor' | 'own patient' | 'other patient';
 const WHO: Who[] = ['admin', 'staff', 'own doctor', 'other doctor', 'own patient', 'other patient'];

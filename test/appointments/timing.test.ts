@@ -1,7 +1,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { appointmentSeeder, appointmentsCli, makeClinic, type Clinic } from './helpers.js';
+import { appointmentsCli } from './helpers.js';
+import { appointmentSeeder, makeClinic, type Clinic } from '../support/factories.js';
 
 // Tokyo is UTC+9 all year: 2027-02-01 (a Monday) 00:00 there is 2027-01-31 15:00 UTC, so the UTC
 // date and the clinic's date differ for the first nine hours of the clinic's day.

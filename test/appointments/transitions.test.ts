@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../support/database.js';
-import { makePatient } from '../support/factories.js';
-import { MONDAY, appointmentSeeder, appointmentsCli, booker, makeClinic, slotAllocator, type Appointment, type Clinic } from './helpers.js';
+import { appointmentSeeder, makeClinic, makePatient, type Clinic } from '../support/factories.js';
+import { MONDAY, appointmentsCli, booker, slotAllocator, type Appointment } from './helpers.js';
 
 const STATUSES = ['PENDING', 'APPROVED', 'REJECTED', 'CANCELLED', 'CHECKED_IN', 'COMPLETED', 'NO_SHOW'] as const;
 const VERBS = { approve: 'APPROVED', reject: 'REJECTED', cancel: 'CANCELLED', checkin: 'CHECKED_IN', complete: 'COMPLETED', noshow: 'NO_SHOW' } as const;

@@ -4,7 +4,7 @@ import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+import { makeAppointment, makeDoctor, makeMessage, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
 import { MONDAY, NOW, TUESDAY } from '../appointments/helpers.js';
 
 /**
@@ -30,11 +30,7 @@ describeBackends('existence oracles', (db) => {
     otherDoctor = await makeDoctor(knex);
     patient = await makePatient(knex, { doctors: [doctor] });
     hiddenPatient = await makePatient(knex, { doctors: [otherDoctor] });
-    const appointment = (p: Actor, d: Actor, startsAt: string, minutes = 30) =>
-      knex('appointments')
-        .insert({ patient_id: p.id, doctor_id: d.id, starts_at: new Date(startsAt), ends_at: new Date(Date.parse(startsAt) + minutes * 60_000), status: 'APPROVED' })
-        .returning('id')
-        .then(([row]) => row.id as string);
+    const appointment = async (p: Actor, d: Actor, startsAt: string, minutes = 30) => (await makeAppointment(knex, { patient: p, doctor: d, startsAt, minutes, status: 'APPROVED' })).id;
     hiddenAppointment = await appointment(hiddenPatient, otherDoctor, '2027-02-01T09:00:00Z');
     ownAppointment = await appointment(patient, doctor, '2027-02-02T09:00:00Z');
     // The patient's appointments with the other doctor, which the doctor may not see: in the way of clashes.
@@ -43,7 +39,7 @@ describeBackends('existence oracles', (db) => {
     [{ id: hiddenToken }] = await knex('api_tokens')
       .insert({ user_id: otherDoctor.id, name: 'scripts', token_hash: randomBytes(32).toString('hex'), created_by: otherDoctor.id, created_at: new Date(), expires_at: null })
       .returning('id');
-    [{ id: hiddenMessage }] = await knex('messages').insert({ sender_id: hiddenPatient.id, receiver_id: otherDoctor.id, content: 'private' }).returning('id');
+    ({ id: hiddenMessage } = await makeMessage(knex, { sender: hiddenPatient, receiver: otherDoctor, content: 'private' }));
   });
 
   const cli = (actor: Actor, args: string[]) => runCli(args, { database: db().database, actor, now: () => NOW });

@@ -6,7 +6,7 @@ import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient, makeStaff, uniqueName, type MadeUser } from '../support/factories.js';
+import { makeAppointment, makeDoctor, makePatient, makeStaff, uniqueName, type MadeUser } from '../support/factories.js';
 
 // A fixed "now": Friday 1 January 2027, noon UTC. Monday 4 January is a working day in the future.
 const NOW = new Date('2027-01-01T12:00:00Z');
@@ -191,7 +191,7 @@ describeBackends('appointments import', (db) => {
 
   it('checks rows against existing appointments and the doctor\'s time-off', async () => {
     await freshClinic();
-    await db().knex('appointments').insert({ patient_id: patients[0]!.id, doctor_id: doctor.id, starts_at: new Date('2027-01-04T08:00:00Z'), ends_at: new Date('2027-01-04T08:30:00Z'), status: 'APPROVED' });
+    await makeAppointment(db().knex, { patient: patients[0]!, doctor, startsAt: '2027-01-04T08:00:00Z', status: 'APPROVED' });
     await db().knex('doctor_timeoff').insert({ doctor_id: doctor.id, starts_at: new Date('2027-01-05T00:00:00Z'), ends_at: new Date('2027-01-06T00:00:00Z') });
     const file = await writeFile('existing.csv', [
       HEADER,

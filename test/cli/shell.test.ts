@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
-import { insertActor } from '../support/actors.js';
+import { insertActor } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
 
 

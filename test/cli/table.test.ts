@@ -19,7 +19,7 @@ async function output(env: NodeJS.ProcessEnv = {}): Promise<Output> {
 /** What cli-table3 itself draws with the options the CLI used before. */
 function cliTable3(out: Output, rows: readonly Row[]): string {
   const table = new Table({
-    head: COLUMNS.map((c) => out.color.bold(c.header)),
+    head: COLUMNS.map((c) => (out as unknown as { color: { bold(text: string): string } }).color.bold(c.header)),
     style: { head: [], border: [] },
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });

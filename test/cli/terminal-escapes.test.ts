@@ -3,8 +3,8 @@ import type { Actor } from '../../src/domain/policy.js';
 import { terminalSafe } from '../../src/cli/output.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient, makeStaff } from '../support/factories.js';
-import { NOW, appointmentSeeder } from '../appointments/helpers.js';
+import { appointmentSeeder, makeDoctor, makePatient, makeStaff } from '../support/factories.js';
+import { NOW } from '../appointments/helpers.js';
 
 /** What a patient might type into a name or a reason: window title, screen clear, CSI recolouring. */
 const TITLE = '\x1b]0;pwned\x07';

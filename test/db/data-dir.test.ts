@@ -1,28 +1,15 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CLINIC_BIN, type SpawnResult } from '../support/spawn.js';
+import { spawnClinic, type SpawnResult } from '../support/spawn.js';
 
 const STACK_FRAME = /\n\s+at /;
 const NOBODY = 65534;
 
+/** The binary run from `cwd` (also its HOME), as `uid` when given. */
 function clinic(args: string[], options: { cwd?: string; uid?: number; env?: NodeJS.ProcessEnv } = {}): Promise<SpawnResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLINIC_BIN, ...args], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, HOME: options.cwd ?? process.env.HOME, NO_COLOR: '1', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return spawnClinic(args, { ...options, env: { HOME: options.cwd ?? process.env.HOME, ...options.env } });
 }
 
 /** Every path below `dir` (itself included) whose mode lets group or others in. */

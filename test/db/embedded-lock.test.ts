@@ -1,24 +1,12 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireEmbeddedLock } from '../../src/db/embedded-lock.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { spawnClinic } from '../support/spawn.js';
+import { fixture, spawnClinic, spawnNode } from '../support/spawn.js';
 
-const writer = fileURLToPath(new URL('../support/fixtures/write-rows.mjs', import.meta.url));
+const writer = fixture('write-rows.mjs');
 
-function runWriter(dataDir: string, tag: string, count: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, dataDir, tag, String(count)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runWriter = (dataDir: string, tag: string, count: number) => spawnNode(writer, [dataDir, tag, String(count)], { timeoutMs: 120_000 });
 
 describe('embedded database lock', () => {
   let db: TestDatabase;

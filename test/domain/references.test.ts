@@ -7,7 +7,7 @@ import { revokeToken } from '../../src/domain/identity/api-tokens.js';
 import { readMessage } from '../../src/domain/messages/service.js';
 import { noSuch, type RecordKind } from '../../src/domain/references.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+import { makeAppointment, makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
 
 const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
 
@@ -30,7 +30,7 @@ describeBackends('references by id prefix', (db) => {
     patient = await makePatient(knex, { doctors: [doctor] });
     hiddenPatient = await makePatient(knex, { doctors: [otherDoctor] });
     const appointment = (rowId: string, p: MadeUser, d: MadeUser, startsAt: string) =>
-      knex('appointments').insert({ id: rowId, patient_id: p.id, doctor_id: d.id, starts_at: new Date(startsAt), ends_at: new Date(Date.parse(startsAt) + 30 * 60_000), status: 'APPROVED' });
+      makeAppointment(knex, { id: rowId, patient: p, doctor: d, startsAt, status: 'APPROVED' });
     // "aaaa0001": one the doctor may see, one they may not. "aaaa0002": two the doctor may not see.
     await appointment(id('aaaa0001', 1), patient, doctor, '2027-03-01T09:00:00Z');
     await appointment(id('aaaa0001', 2), hiddenPatient, otherDoctor, '2027-03-01T09:00:00Z');

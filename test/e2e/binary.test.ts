@@ -1,11 +1,10 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnClinic } from '../support/spawn.js';
+import { fixture, spawnClinic } from '../support/spawn.js';
 
-const tracer = fileURLToPath(new URL('../support/fixtures/trace-heavy-imports.mjs', import.meta.url));
+const tracer = fixture('trace-heavy-imports.mjs');
 const packageJson = JSON.parse(await fs.readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 describe('bin/clinic.js as a user runs it', () => {

@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnClinic } from '../support/spawn.js';
-import { PASSWORD } from './helpers.js';
+import { PASSWORD } from '../support/factories.js';
 
 describe('bin/clinic.js: init → whoami → logout', () => {
   let home: string;
@@ -13,6 +13,9 @@ describe('bin/clinic.js: init → whoami → logout', () => {
   beforeAll(async () => {
     home = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-e2e-identity-'));
     dataDir = path.join(home, 'data');
+    // A migrated, empty database (the suite's template) instead of a first initdb, which costs
+    // 5–6 s: creating the embedded database on first use is e2e/binary.test.ts's to show.
+    await fs.cp(inject('pgliteTemplateDir'), dataDir, { recursive: true });
     env = { XDG_CONFIG_HOME: path.join(home, 'config'), HOME: home };
   });
 

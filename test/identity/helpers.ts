@@ -5,9 +5,6 @@ import { afterAll } from 'vitest';
 import type { Database } from '../../src/db/connect.js';
 import { runCli, type CliOptions, type CliResult } from '../support/cli.js';
 
-export const PASSWORD = 'correct horse battery staple';
-export const OTHER_PASSWORD = 'Tr0ub4dor&3xyz-quiet';
-
 /** A private XDG_CONFIG_HOME for this file's session files, removed at the end. */
 export function configHome(): () => { XDG_CONFIG_HOME: string } {
   let dir: string | undefined;

@@ -3,7 +3,8 @@ import { expect, it } from 'vitest';
 import { migrationStatus, rollbackLast } from '../../src/db/migrations.js';
 import { sessionFilePath } from '../../src/cli/session-store.js';
 import { describeBackends } from '../support/database.js';
-import { PASSWORD, configHome, terminal } from './helpers.js';
+import { configHome, terminal } from './helpers.js';
+import { PASSWORD } from '../support/factories.js';
 
 describeBackends('clinic init', (db) => {
   const env = configHome();

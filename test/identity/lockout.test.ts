@@ -4,8 +4,8 @@ import { NotAuthenticatedError } from '../../src/domain/errors.js';
 import { LOCKOUT, login } from '../../src/domain/identity/login.js';
 import { changePassword } from '../../src/domain/users/service.js';
 import { describeBackends } from '../support/database.js';
-import { makeStaff, makeUser } from '../support/factories.js';
-import { OTHER_PASSWORD, PASSWORD, minutes } from './helpers.js';
+import { makeStaff, makeUser, OTHER_PASSWORD, PASSWORD } from '../support/factories.js';
+import { minutes } from './helpers.js';
 
 const WRONG = 'not the password at all';
 

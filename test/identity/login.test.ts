@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
-import { makeAdmin, makePatient, makeStaff } from '../support/factories.js';
+import { makeAdmin, makePatient, makeStaff, OTHER_PASSWORD, PASSWORD } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
-import { OTHER_PASSWORD, PASSWORD, configHome, manualClock, minutes, terminal } from './helpers.js';
+import { configHome, manualClock, minutes, terminal } from './helpers.js';
 
 describeBackends('login', (db) => {
   const env = configHome();

@@ -1,9 +1,8 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Actor, Role } from '../../src/domain/policy.js';
-import { makeAdmin, makeDoctor, makePatient, makeStaff } from '../support/factories.js';
+import { makeAdmin, makeDoctor, makePatient, makeStaff, OTHER_PASSWORD } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
-import { OTHER_PASSWORD } from './helpers.js';
 
 type Allowed = Role[];
 const ADMIN: Allowed = ['admin'];

@@ -2,9 +2,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sessionFilePath } from '../../src/cli/session-store.js';
-import { makeAdmin, makeStaff } from '../support/factories.js';
+import { makeAdmin, makeStaff, OTHER_PASSWORD, PASSWORD } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
-import { OTHER_PASSWORD, PASSWORD, configHome, manualClock, minutes, terminal } from './helpers.js';
+import { configHome, manualClock, minutes, terminal } from './helpers.js';
 
 describe('session files are kept per database', () => {
   it('names the embedded database and each PostgreSQL database differently, and never by the password', () => {

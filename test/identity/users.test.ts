@@ -2,10 +2,10 @@ import { beforeAll, expect, it } from 'vitest';
 import { ForbiddenError, NotFoundError } from '../../src/domain/errors.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { changePassword } from '../../src/domain/users/service.js';
-import { makeAdmin, makeDoctor } from '../support/factories.js';
+import { makeAdmin, makeDoctor, OTHER_PASSWORD, PASSWORD } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
-import { OTHER_PASSWORD, PASSWORD, configHome, terminal } from './helpers.js';
+import { configHome, terminal } from './helpers.js';
 
 const USER_FIELDS = ['id', 'username', 'fullName', 'email', 'role', 'status', 'createdAt', 'updatedAt'].sort();
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { countUnreadMessages } from '../../src/domain/messages/service.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { makeAdmin, makeDoctor, makePatient, makeStaff, uniqueName, type MadeUser } from '../support/factories.js';
+import { makeAdmin, makeDoctor, makeMessage, makePatient, makeStaff, uniqueName, type MadeUser } from '../support/factories.js';
 
 interface MessageJson {
   id: string;
@@ -302,12 +302,7 @@ describeBackends('messages commands', (db) => {
     it('rejects an ambiguous prefix with exit 3 and says so', async () => {
       const sharedPrefix = 'abcdef01';
       for (const suffix of ['1', '2']) {
-        await db().knex('messages').insert({
-          id: `${sharedPrefix}-0000-4000-8000-00000000000${suffix}`,
-          sender_id: staff.id,
-          receiver_id: patient.id,
-          content: `ambiguous ${suffix}`,
-        });
+        await makeMessage(db().knex, { id: `${sharedPrefix}-0000-4000-8000-00000000000${suffix}`, sender: staff, receiver: patient, content: `ambiguous ${suffix}` });
       }
       const result = await cli(patient, ['read', sharedPrefix]);
       expect(result.code).toBe(3);

@@ -1,7 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
-import { makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+import { makePatient, makeStaff, PASSWORD, type MadeUser } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
-import { PASSWORD, configHome, terminal } from '../identity/helpers.js';
+import { configHome, terminal } from '../identity/helpers.js';
 
 describeBackends('whoami counts unread messages', (db) => {
   const env = configHome();

@@ -1,8 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { spawnClinic } from '../support/spawn.js';
+import { fixture, spawnClinic } from '../support/spawn.js';
 
-const tracer = fileURLToPath(new URL('../support/fixtures/trace-heavy-imports.mjs', import.meta.url));
+const tracer = fixture('trace-heavy-imports.mjs');
 
 describe('help for doctors and patients, from the built binary', () => {
   it.each([

@@ -13,7 +13,7 @@ import type { Role } from '../../src/domain/policy.js';
 import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
 import { runCli, type CliResult } from '../support/cli.js';
 import { describeBackends, type TestDatabase } from '../support/database.js';
-import { makeAdmin, makeDoctor, makePatient, makeStaff, makeUser, type MadeUser } from '../support/factories.js';
+import { makeAdmin, makeAppointment, makeDoctor, makeMessage, makePatient, makeStaff, makeUser, type MadeUser } from '../support/factories.js';
 import { STACK_FRAME } from './helpers.js';
 
 /**
@@ -415,18 +415,15 @@ describeBackends('role × command × ownership', (db) => {
       },
       appointment: async (owner: Owner, status = 'PENDING') => {
         const { date, time } = world.slot();
-        const startsAt = new Date(`${date}T${time}:00Z`);
         const reason = world.fresh(`SECRET-REASON-${owner}`);
-        const [row] = await knex('appointments')
-          .insert({ patient_id: world.pat[owner].id, doctor_id: world.dr[owner].id, starts_at: startsAt, ends_at: new Date(startsAt.getTime() + 30 * 60_000), reason, status })
-          .returning(['id']);
-        return { id: (row as { id: string }).id, reason, startsAt };
+        const { id, startsAt } = await makeAppointment(knex, { patient: world.pat[owner], doctor: world.dr[owner], startsAt: `${date}T${time}:00Z`, reason, status });
+        return { id, reason, startsAt };
       },
       message: async (role: Role, owner: Owner) => {
         const content = world.fresh(`SECRET-BODY-${owner}`);
         const [sender, receiver] = owner === 'own' ? [world.actors[role === 'admin' ? 'staff' : 'admin'], world.actors[role]] : [world.dr.other, world.pat.other];
-        const [row] = await knex('messages').insert({ sender_id: sender.id, receiver_id: receiver.id, content }).returning(['id']);
-        return { id: (row as { id: string }).id, content };
+        const { id } = await makeMessage(knex, { sender, receiver, content });
+        return { id, content };
       },
     } satisfies World);
   });

@@ -1,34 +1,16 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
 import { backends, createTestDatabase, type Backend, type TestDatabase } from '../support/database.js';
 import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+import { fixture, spawnNode, type SpawnResult } from '../support/spawn.js';
 
 // Needs the built CLI: run `npx tsc -p .` first (npm test does).
-const RUN_AS = fileURLToPath(new URL('../support/fixtures/run-as.mjs', import.meta.url));
+const RUN_AS = fixture('run-as.mjs');
 const PROCESSES = 20;
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runAs(actor: MadeUser, args: string[], env: NodeJS.ProcessEnv): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN_AS, ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLINIC_TEST_ACTOR: JSON.stringify({ id: actor.id, username: actor.username, role: actor.role }), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runAs(actor: MadeUser, args: string[], env: NodeJS.ProcessEnv): Promise<SpawnResult> {
+  return spawnNode(RUN_AS, args, { env: { CLINIC_TEST_ACTOR: JSON.stringify({ id: actor.id, username: actor.username, role: actor.role }), ...env }, timeoutMs: 300_000 });
 }
 
 /** A Monday at least a week ahead of the real clock (the spawned processes use it). */

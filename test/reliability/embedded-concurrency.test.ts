@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/identity/api-tokens.js';
 import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { makeAdmin, makeStaff, type MadeUser } from '../support/factories.js';
-import { CLINIC_BIN } from '../support/spawn.js';
+import { startClinic, until, type SpawnResult } from '../support/spawn.js';
 import { msSince, STACK_FRAME } from './helpers.js';
 
 /**
@@ -15,35 +14,8 @@ import { msSince, STACK_FRAME } from './helpers.js';
 const WRITERS = 5;
 const ROUNDS = 1;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<Run>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLINIC_BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  child.stdout!.on('data', (chunk: Buffer) => out.push(chunk));
-  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-  const done = new Promise<Run>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
-  return { child, done, stderr: () => Buffer.concat(err).toString('utf8') };
-}
-
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function start(args: string[], env: NodeJS.ProcessEnv) {
+  return startClinic(args, { env, timeoutMs: 300_000 });
 }
 
 describe('embedded database, several writers at once', () => {
@@ -69,7 +41,7 @@ describe('embedded database, several writers at once', () => {
   it(`${WRITERS} processes × ${ROUNDS} rounds sending messages while the test holds the directory: all wait, say so, and all writes land`, async () => {
     const dataDir = db.target.backend === 'embedded' ? db.target.dataDir : '';
     const bodies: string[] = [];
-    const runs: Run[] = [];
+    const runs: SpawnResult[] = [];
     const started = process.hrtime.bigint();
     for (let round = 0; round < ROUNDS; round++) {
       // The test keeps the directory open (and locked) until every process has said it is waiting.

@@ -1,12 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { spawnClinic } from '../support/spawn.js';
+import { fixture, spawnClinic, startNode, until } from '../support/spawn.js';
 import { STACK_FRAME } from './helpers.js';
 
-const holdLock = fileURLToPath(new URL('../support/fixtures/hold-lock.mjs', import.meta.url));
+const holdLock = fixture('hold-lock.mjs');
 
 /**
  * Lock files that no running clinic owns must not shut clinic out: a pid reused by an unrelated
@@ -98,12 +97,13 @@ describe('embedded lock: who holds it', () => {
   });
 
   it('a live holder is named by pid and command, in the waiting message and in the exit-8 message', async () => {
-    const holder = spawn(process.execPath, [holdLock, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const running = startNode(holdLock, [dataDir], { input: 'open', timeoutMs: 120_000 });
+    const holder = running.child;
     children.push(holder);
-    await new Promise<void>((resolve, reject) => {
-      holder.stdout!.once('data', () => resolve());
-      holder.once('exit', () => reject(new Error('the lock holder exited')));
-    });
+    let exited = false;
+    void running.done.then(() => (exited = true));
+    await until(() => running.stdout().includes('held') || exited, 30_000, 'the lock holder');
+    if (!running.stdout().includes('held')) throw new Error(`the lock holder exited: ${running.stderr()}`);
     const named = `(pid ${holder.pid}) running \`hold-lock ${dataDir}\``;
 
     const timedOut = await spawnClinic(['db', 'status', '--data-dir', dataDir, '--lock-timeout', '1']);
@@ -113,7 +113,7 @@ describe('embedded lock: who holds it', () => {
 
     const waiting = spawnClinic(['db', 'status', '--json', '--data-dir', dataDir, '--lock-timeout', '30']);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    holder.stdin!.end();
+    holder.stdin.end();
     const result = await waiting;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(named);

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/domain/identity/api-tokens.js';
 import { seedDatabase } from '../../src/domain/seed/seed.js';
 import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
 import { backends, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
-import { CLINIC_BIN } from '../support/spawn.js';
+import { startClinic, until, type Running } from '../support/spawn.js';
 import { STACK_FRAME } from './helpers.js';
 
 /**
@@ -15,42 +14,20 @@ import { STACK_FRAME } from './helpers.js';
  */
 const PROMPTLY_MS = 5_000;
 
-interface Child {
-  child: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Child {
-  const child = spawn(process.execPath, [CLINIC_BIN, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const err: Buffer[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => err.push(chunk));
-  child.stdin!.on('error', () => {});
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr: Buffer.concat(err).toString('utf8') })),
-  );
-  return { child, exited };
+/** stdin stays open (the endless import writes to it); nothing here may take more than minutes. */
+function start(args: string[], env: NodeJS.ProcessEnv = {}): Running {
+  return startClinic(args, { env, input: 'open', timeoutMs: 600_000 });
 }
 
 /** Sends SIGTERM and waits for the exit, killing the process outright if it does not end in time. */
-async function terminate({ child, exited }: Child): Promise<{ code: number | null; stderr: string; ms: number }> {
+async function terminate({ child, done }: Running): Promise<{ code: number | null; stderr: string; ms: number }> {
   const started = Date.now();
   child.kill('SIGTERM');
   const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const { code, stderr } = await exited;
+  const { code, stderr } = await done;
   clearTimeout(killer);
   return { code, stderr, ms: Date.now() - started };
 }
-
-const until = async (condition: () => boolean | Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 for (const backend of backends) {
   describe(`interrupts and a closed stdout [${backend}]`, () => {
@@ -151,7 +128,7 @@ for (const backend of backends) {
             run.child.stdout!.destroy();
           });
           const killer = setTimeout(() => run.child.kill('SIGKILL'), 60_000);
-          const exit = await run.exited;
+          const exit = await run.done;
           clearTimeout(killer);
           return { ...exit, first };
         });

@@ -2,8 +2,7 @@ import { expect, it } from 'vitest';
 import { NotAuthenticatedError } from '../../src/domain/errors.js';
 import { login } from '../../src/domain/identity/login.js';
 import { describeBackends } from '../support/database.js';
-import { makeStaff } from '../support/factories.js';
-import { PASSWORD } from '../identity/helpers.js';
+import { makeStaff, PASSWORD } from '../support/factories.js';
 
 const WRONG = 'not the password at all';
 
