@@ -53,7 +53,7 @@ function argumentsFor(leaf: Leaf): string[] {
   return args;
 }
 
-const program = buildProgram(new CliContext({ io: processIO(), env: {} })) as unknown as Command;
+const program = (await buildProgram(new CliContext({ io: processIO(), env: {} }))) as unknown as Command;
 const needLogin = leaves(program).filter((leaf) => !NO_LOGIN.some((pattern) => pattern.test(leaf.path.join(' '))));
 
 it('walks the whole command tree, identity commands included', () => {
