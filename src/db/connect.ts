@@ -88,7 +88,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
         if (/timeout/i.test((error as Error).message)) {
           throw new DatabaseUnavailableError(
             `The embedded database at ${dataDir} is busy with another clinic command's transaction; gave up after ${Math.round(timeoutMs / 1000)} s.`,
-            { cause: error, remedy: 'Wait for the other command to finish, or raise --lock-timeout.' },
+            { cause: error, remedy: 'Wait for the other command to finish, or raise --lock-timeout.', reason: 'LOCKED' },
           );
         }
         throw error;

@@ -9,8 +9,8 @@ import { buildProgram } from '../../src/cli/program.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
 
-/** Commands usable without a login: set-up, login itself, the schema, help. */
-const NO_LOGIN = [/^init$/, /^login$/, /^db\b/, /^help$/, /\bhelp$/];
+/** Commands usable without a login: set-up, login itself, the schema, the whole-clinic export and import (README), help. */
+const NO_LOGIN = [/^init$/, /^login$/, /^db\b/, /^export$/, /^import$/, /^help$/, /\bhelp$/];
 
 interface Leaf {
   path: string[];
