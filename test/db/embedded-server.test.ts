@@ -9,6 +9,7 @@ import { upsertSetting } from '../../src/db/repositories/settings.js';
 import { serverStatus, stopServer } from '../../src/db/server/client.js';
 import { serverPaths } from '../../src/db/server/paths.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { spawnClinic } from '../support/spawn.js';
 
 /** The embedded server (src/db/server): many clients on one PGlite, and what happens when one of them dies. */
 describe('embedded database server', () => {
@@ -207,5 +208,42 @@ describe('embedded database server', () => {
     await fs.writeFile(path.join(`${planted}.run`, '.s.PGSQL.5432'), '');
     await expect(openDatabase({ backend: 'embedded', dataDir: planted }, { schema: 'none', lockTimeoutMs: 1_000 })).rejects.toThrow(/is not a socket of yours/);
     for (const dir of [foreign, mine, `${mine}.run`, planted, `${planted}.run`]) await fs.rm(dir, { recursive: true, force: true });
+  });
+  it('db server status reports the running server (pid, data dir, uptime, connections, memory); db server stop stops it', async () => {
+    const env = { CLINIC_DATA_DIR: dataDir };
+    // A fresh connection (earlier tests stopped servers): it starts the server and stays open on it.
+    await db.close();
+    db = await db.reopen();
+    expect((await db.knex.raw('SELECT 1')).rows).toHaveLength(1);
+    const status = await spawnClinic(['db', 'server', 'status', '--json'], { env });
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toBe('');
+    const running = JSON.parse(status.stdout) as Record<string, unknown>;
+    expect(running).toMatchObject({ running: true, dataDir, pid: expect.any(Number), connections: expect.any(Number) });
+    expect(running.connections as number).toBeGreaterThanOrEqual(1);
+    expect(running.uptimeSeconds as number).toBeGreaterThanOrEqual(0);
+    expect(running.residentBytes as number).toBeGreaterThan(10 * 1024 * 1024);
+    const human = await spawnClinic(['db', 'server', 'status'], { env });
+    expect(human.stdout).toMatch(new RegExp(`Server\\s+running \\(pid ${running.pid}\\)`));
+    expect(human.stdout).toMatch(/Memory\s+\d+ MB resident/);
+
+    // Stopped under the harness's open (idle) connection, as from another terminal.
+    const stop = await spawnClinic(['db', 'server', 'stop', '--json'], { env });
+    expect(stop.code, stop.stderr).toBe(0);
+    expect(JSON.parse(stop.stdout)).toEqual({ stopped: true, pid: running.pid, dataDir });
+    expect(() => process.kill(running.pid as number, 0)).toThrow();
+    const after = await spawnClinic(['db', 'server', 'status', '--json'], { env });
+    expect(JSON.parse(after.stdout)).toEqual({ running: false, dataDir });
+    const again = await spawnClinic(['db', 'server', 'stop'], { env });
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('No server runs for');
+    await db.close().catch(() => {});
+    db = await db.reopen();
+  });
+
+  it('db server on a PostgreSQL database is a usage error (exit 2)', async () => {
+    const result = await spawnClinic(['db', 'server', 'status', '--database-url', 'postgres://nobody@127.0.0.1:1/none']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('`db server` is about the embedded database');
   });
 });

@@ -178,6 +178,8 @@ const MATRIX: Row[] = [
   { command: 'db copy', expect: SAME(0), exempt: 'operator command gated by the database credentials of source and target; tested in test/clinic/db-copy.test.ts' },
   { command: 'export', expect: SAME(0), exempt: 'operator command gated by the database credential, like db status (whoever holds the database holds every row); no secrets unless --include-credentials: test/clinic/transfer.test.ts' },
   { command: 'import', expect: SAME(0), exempt: 'operator command into an empty clinic (no user exists yet), gated by the database credential; test/clinic/transfer.test.ts' },
+  { command: 'db server status', expect: SAME(0), exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/db/embedded-server.test.ts' },
+  { command: 'db server stop', expect: SAME(0), exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/db/embedded-server.test.ts' },
   { command: 'db rollback', expect: SAME(0), exempt: 'operator command gated by the database credential; not run here (it would drop the schema this matrix runs on)' },
   // doctors
   { command: 'doctors add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['doctors', 'add', '--username', w.fresh('dr.new'), '--name', 'New Doctor'] }) },
