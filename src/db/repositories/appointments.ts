@@ -106,6 +106,11 @@ export async function findActiveOverlapping(
   return query;
 }
 
+/** The times of the active appointments starting after `now` (only the columns a schedule check needs). */
+export async function findFutureActiveTimes(db: Knex, now: Date): Promise<Array<Pick<AppointmentRow, 'doctor_id' | 'starts_at' | 'ends_at'>>> {
+  return db('appointments').select('doctor_id', 'starts_at', 'ends_at').whereIn('status', ACTIVE_STATUSES).where('starts_at', '>', now);
+}
+
 export interface AppointmentFilter {
   doctorId?: string;
   patientId?: string;
