@@ -14,6 +14,8 @@ export interface GlobalOptions {
   yes: boolean;
   quiet: boolean;
   debug: boolean;
+  /** long human output on a terminal goes through $PAGER (else less -FRX) unless --no-pager */
+  pager: boolean;
 }
 
 export const DEFAULT_GLOBALS: GlobalOptions = {
@@ -27,6 +29,7 @@ export const DEFAULT_GLOBALS: GlobalOptions = {
   yes: false,
   quiet: false,
   debug: false,
+  pager: true,
 };
 
 export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
@@ -40,7 +43,8 @@ export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
     .option('--no-input', 'never prompt; fail and name the missing flag instead')
     .option('-y, --yes', 'answer yes to confirmations')
     .option('-q, --quiet', 'print only data and errors')
-    .option('--debug', 'show stack traces and SQL errors');
+    .option('--debug', 'show stack traces and SQL errors')
+    .option('--no-pager', 'never send long output through $PAGER (else less -FRX)');
 }
 
 export function readGlobals(options: Record<string, unknown>): GlobalOptions {
@@ -55,6 +59,7 @@ export function readGlobals(options: Record<string, unknown>): GlobalOptions {
     yes: options.yes === true,
     quiet: options.quiet === true,
     debug: options.debug === true,
+    pager: options.pager !== false,
   };
 }
 

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import type { ChalkInstance } from 'chalk';
+import type { Page } from '../domain/paging.js';
 import type { GlobalOptions } from './globals.js';
 import type { IO } from './io.js';
 import { UsageError } from './usage-error.js';
@@ -22,11 +24,12 @@ export class Output {
     private readonly globals: GlobalOptions,
     private readonly color: ChalkInstance,
     private readonly textWidth: (text: string) => number,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   static async create(io: IO, globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Output> {
     const [{ Chalk }, { strlen }] = await Promise.all([import('chalk'), import('cli-table3/src/utils.js')]);
-    return new Output(io, globals, new Chalk({ level: colorLevel(io, globals, env) }), strlen);
+    return new Output(io, globals, new Chalk({ level: colorLevel(io, globals, env) }), strlen, env);
   }
 
   get json(): boolean {
@@ -45,7 +48,30 @@ export class Output {
       return;
     }
     const text = human();
-    if (text !== '') this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (text !== '') this.emit(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Human output on stdout: through the pager when it is longer than the terminal (gh, git). */
+  private emit(text: string): void {
+    const pager = this.pagerCommand(text);
+    if (pager !== undefined && throughPager(pager, text, (this.io.stdout as { fd?: number }).fd!, this.env)) return;
+    this.io.stdout.write(text);
+  }
+
+  /**
+   * `$PAGER`, else `less -FRX` — only for human output to a real terminal (never a pipe, never
+   * --json), longer than the screen, and unless `--no-pager` or an empty PAGER says no.
+   */
+  private pagerCommand(text: string): string | undefined {
+    if (this.globals.json || !this.globals.pager || this.io.stdout.isTTY !== true) return undefined;
+    const fd = (this.io.stdout as { fd?: unknown }).fd;
+    if (typeof fd !== 'number') return undefined;
+    const command = this.env.PAGER === undefined ? 'less -FRX' : this.env.PAGER.trim();
+    if (command === '') return undefined;
+    const rows = (this.io.stdout as { rows?: number }).rows ?? 24;
+    let lines = 0;
+    for (let at = text.indexOf('\n'); at !== -1 && lines < rows; at = text.indexOf('\n', at + 1)) lines++;
+    return lines >= rows ? command : undefined;
   }
 
   /** A list: a JSON array, or a table (a short notice on stderr when empty). */
@@ -58,7 +84,19 @@ export class Output {
       this.notice(emptyMessage);
       return;
     }
-    this.io.stdout.write(`${this.table(rows, columns)}\n`);
+    this.emit(`${this.table(rows, columns)}\n`);
+  }
+
+  /**
+   * A page of a long list (gh's way): the list, then on stderr how many rows were left out and
+   * how to see them. With --json the array alone (stderr stays quiet; the limit applies too).
+   */
+  page<T>(page: Page<T>, columns: ReadonlyArray<Column<T>>, json: (row: T) => unknown, emptyMessage: string, noun: string): void {
+    this.list(page.items, columns, json, emptyMessage);
+    if (!this.globals.json && page.total > page.items.length) {
+      const count = (n: number) => n.toLocaleString('en-US');
+      this.notice(`Showing ${count(page.items.length)} of ${count(page.total)} ${noun}; ${count(page.total - page.items.length)} more. See more with --limit N, or all with --all.`);
+    }
   }
 
   /** A single record: a JSON object, or label/value lines (and, after a blank line, a body of many lines). */
@@ -116,6 +154,21 @@ export class Output {
   warn(message: string): void {
     this.io.stderr.write(`${this.color.yellow('!')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
+}
+
+/**
+ * Runs the pager on the terminal with the text as its input and waits for it (the person reads,
+ * then quits). LESS defaults to FRX as git sets it. False when the pager cannot be run, so the
+ * text is written directly instead.
+ */
+function throughPager(command: string, text: string, stdoutFd: number, env: NodeJS.ProcessEnv): boolean {
+  const result = spawnSync(command, {
+    shell: true,
+    input: text,
+    stdio: ['pipe', stdoutFd, 'inherit'],
+    env: { ...env, LESS: env.LESS ?? 'FRX' },
+  });
+  return result.error === undefined && result.status !== 127 && result.status !== 126;
 }
 
 /**
