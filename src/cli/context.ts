@@ -119,6 +119,9 @@ export class CliContext {
   /** A domain context acting as the logged-in user (session file or CLINIC_TOKEN). */
   async domain(): Promise<DomainContext> {
     const anonymous = await this.anonymousDomain();
+    // Human output shows instants on the clinic's wall clock (one small read).
+    const { clinicTimeZone } = await import('../domain/settings/service.js');
+    this.outputInstance?.setClinicZone(await clinicTimeZone(anonymous));
     if (this.deps.actor !== undefined) return { ...anonymous, actor: this.deps.actor };
     const { resolveActor } = await import('./auth.js');
     return { ...anonymous, actor: await resolveActor(this, anonymous) };

@@ -16,6 +16,8 @@ export interface GlobalOptions {
   debug: boolean;
   /** long human output on a terminal goes through $PAGER (else less -FRX) unless --no-pager */
   pager: boolean;
+  /** tables as wide as their content, never cut to the terminal's width */
+  wide: boolean;
 }
 
 export const DEFAULT_GLOBALS: GlobalOptions = {
@@ -30,6 +32,7 @@ export const DEFAULT_GLOBALS: GlobalOptions = {
   quiet: false,
   debug: false,
   pager: true,
+  wide: false,
 };
 
 export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
@@ -44,7 +47,8 @@ export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
     .option('-y, --yes', 'answer yes to confirmations')
     .option('-q, --quiet', 'print only data and errors')
     .option('--debug', 'show stack traces and SQL errors')
-    .option('--no-pager', 'never send long output through $PAGER (else less -FRX)');
+    .option('--no-pager', 'never send long output through $PAGER (else less -FRX)')
+    .option('--wide', 'tables as wide as their content (else free text is cut to the terminal width)');
 }
 
 export function readGlobals(options: Record<string, unknown>): GlobalOptions {
@@ -60,6 +64,7 @@ export function readGlobals(options: Record<string, unknown>): GlobalOptions {
     quiet: options.quiet === true,
     debug: options.debug === true,
     pager: options.pager !== false,
+    wide: options.wide === true,
   };
 }
 

@@ -8,7 +8,23 @@ import { UsageError } from './usage-error.js';
 export interface Column<T> {
   header: string;
   value: (row: T) => unknown;
+  /** free text (a reason, a name): the column cut short, with …, when the table is wider than the terminal */
+  fit?: boolean;
+  /** an appointment status: coloured when colour is on */
+  status?: boolean;
 }
+
+/** DESIGN §4's status colours: waiting is yellow, done well green, gone dim, missed red. */
+const STATUS_STYLE: Record<string, 'yellow' | 'green' | 'dim' | 'red'> = {
+  PENDING: 'yellow',
+  APPROVED: 'green',
+  CANCELLED: 'dim',
+  REJECTED: 'dim',
+  NO_SHOW: 'red',
+};
+
+/** The narrowest a fitted column gets: a few words still read. */
+const MIN_FIT_WIDTH = 10;
 
 /**
  * Rendering rules of DESIGN §4: data on stdout (JSON with --json, else tables), notices on
@@ -26,6 +42,40 @@ export class Output {
     private readonly textWidth: (text: string) => number,
     private readonly env: NodeJS.ProcessEnv,
   ) {}
+
+  /** The clinic's time zone, once a command has opened the clinic: instants are shown on its wall clock. */
+  private clinicZone: string | undefined;
+  private instantFormat: Intl.DateTimeFormat | undefined;
+
+  setClinicZone(zone: string): void {
+    this.clinicZone = zone;
+    this.instantFormat = undefined;
+  }
+
+  /**
+   * An instant as people read it: `2026-12-01 19:13` on the clinic's wall clock (JSON keeps ISO
+   * UTC). Before the clinic is known (set-up commands), UTC, and it says so.
+   */
+  when(moment: Date): string {
+    this.instantFormat ??= new Intl.DateTimeFormat('en-CA', {
+      timeZone: this.clinicZone ?? 'UTC',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const part: Record<string, string> = {};
+    for (const { type, value } of this.instantFormat.formatToParts(moment)) part[type] = value;
+    const text = `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+    return this.clinicZone === undefined ? `${text} UTC` : text;
+  }
+
+  /** One field as safe text, instants on the clinic's wall clock. */
+  private show(value: unknown): string {
+    return display(value, (moment) => this.when(moment));
+  }
 
   static async create(io: IO, globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Output> {
     const [{ Chalk }, { strlen }] = await Promise.all([import('chalk'), import('cli-table3/src/utils.js')]);
@@ -103,7 +153,7 @@ export class Output {
   record(value: unknown, fields: ReadonlyArray<readonly [string, unknown]>, body?: string): void {
     this.write(value, () => {
       const width = Math.max(...fields.map(([label]) => label.length));
-      const lines = fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${display(field)}`).join('\n');
+      const lines = fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${this.show(field)}`).join('\n');
       return body === undefined ? lines : `${lines}\n\n${terminalSafe(body, { lineBreaks: true })}`;
     });
   }
@@ -117,23 +167,79 @@ export class Output {
   table<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
     const cell = (text: string) => text.split('\n').map((line) => ({ line, width: this.width(line) }));
     const head = columns.map((column) => cell(this.color.bold(column.header)));
-    const body = rows.map((row) => columns.map((column) => cell(display(column.value(row)))));
+    const body = rows.map((row) => columns.map((column) => cell(this.show(column.value(row)))));
     const widths = columns.map(() => 0);
     for (const cells of [head, ...body]) {
       cells.forEach((lines, i) => {
         for (const { width } of lines) widths[i] = Math.max(widths[i]!, width);
       });
     }
+    const natural = [...widths];
+    this.fit(widths, columns);
+    const cut = columns.map((_, i) => widths[i]! < natural[i]!);
+    const paint = columns.map((column) => (column.status ? (text: string) => this.statusColor(text) : undefined));
     const rule = (left: string, middle: string, right: string) => `${left}${widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
     const out = [rule('┌', '┬', '┐')];
-    for (const cells of [head, ...body]) {
+    const draw = (cells: Array<Array<{ line: string; width: number }>>, isHead: boolean) => {
       const height = Math.max(...cells.map((lines) => lines.length));
       for (let k = 0; k < height; k++) {
-        out.push(`│${cells.map((lines, i) => ` ${lines[k]?.line ?? ''}${' '.repeat(widths[i]! - (lines[k]?.width ?? 0))} `).join('│')}│`);
+        const parts = cells.map((lines, i) => {
+          let { line = '', width = 0 } = lines[k] ?? {};
+          if (cut[i] && width > widths[i]!) ({ line, width } = this.truncate(line, widths[i]!));
+          const painted = !isHead && paint[i] ? paint[i]!(line) : line;
+          return ` ${painted}${' '.repeat(widths[i]! - width)} `;
+        });
+        out.push(`│${parts.join('│')}│`);
       }
-    }
+    };
+    draw(head, true);
+    for (const cells of body) draw(cells, false);
     out.push(rule('└', '┴', '┘'));
     return out.join('\n');
+  }
+
+  /**
+   * Narrows the free-text columns (the widest first) until the table fits the terminal; nothing
+   * when stdout is not a terminal or with --wide. A column never gets narrower than its header
+   * or MIN_FIT_WIDTH, so a table of many narrow columns may still be wider than the screen.
+   */
+  private fit<T>(widths: number[], columns: ReadonlyArray<Column<T>>): void {
+    const available = this.globals.wide || this.io.stdout.isTTY !== true ? undefined : (this.io.stdout as { columns?: number }).columns;
+    if (available === undefined || available <= 0) return;
+    let total = widths.reduce((sum, width) => sum + width + 3, 1);
+    while (total > available) {
+      let widest = -1;
+      columns.forEach((column, i) => {
+        const floor = Math.max(MIN_FIT_WIDTH, column.header.length);
+        if (column.fit && widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      });
+      if (widest < 0) return;
+      const floor = Math.max(MIN_FIT_WIDTH, columns[widest]!.header.length);
+      const others = widths.reduce((max, width, i) => (i !== widest && columns[i]!.fit ? Math.max(max, width) : max), floor);
+      const next = Math.max(floor, others, widths[widest]! - (total - available));
+      const target = next === widths[widest]! ? widths[widest]! - 1 : next;
+      total -= widths[widest]! - target;
+      widths[widest] = target;
+    }
+  }
+
+  /** The longest start of `line` that fits in `width` columns with an ellipsis after it. */
+  private truncate(line: string, width: number): { line: string; width: number } {
+    if (PRINTABLE_ASCII.test(line)) return { line: `${line.slice(0, width - 1)}…`, width };
+    let kept = '';
+    let used = 0;
+    for (const char of line) {
+      const w = this.textWidth(char);
+      if (used + w > width - 1) break;
+      kept += char;
+      used += w;
+    }
+    return { line: `${kept}…`, width: used + 1 };
+  }
+
+  private statusColor(text: string): string {
+    const style = STATUS_STYLE[text.trim()];
+    return style ? this.color[style](text) : text;
   }
 
   /** Columns on a terminal; plain ASCII (most cells) without the cost of the general measure. */
@@ -202,14 +308,20 @@ export function colorLevel(io: IO, globals: Pick<GlobalOptions, 'color'>, env: N
   return io.stdout.isTTY ? 1 : 0;
 }
 
-/** One field (a table cell, a record's value) as one line of safe text. */
-export function display(value: unknown): string {
+/**
+ * One field (a table cell, a record's value) as one line of safe text. Instants (a Date, or an
+ * ISO 8601 UTC string as views carry them) go through `instant`; by default ISO.
+ */
+export function display(value: unknown, instant: (moment: Date) => string = (moment) => moment.toISOString()): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(display).join(', ');
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : instant(value);
+  if (Array.isArray(value)) return value.map((item) => display(item, instant)).join(', ');
   if (typeof value === 'object') return terminalSafe(JSON.stringify(value));
+  if (typeof value === 'string' && ISO_INSTANT.test(value)) return instant(new Date(value));
   return terminalSafe(String(value));
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * C0 and C1 controls (ESC, BEL, CSI U+009B, DEL, a lone CR...), bidirectional overrides and

@@ -5,13 +5,13 @@ import type { AuditEntryView } from '../../../domain/audit/list.js';
 import type { Column } from '../../output.js';
 
 const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryView>> = [
-  { header: 'id', value: (entry) => entry.id },
-  { header: 'at', value: (entry) => entry.at },
-  { header: 'actor', value: (entry) => entry.actor },
-  { header: 'action', value: (entry) => entry.action },
-  { header: 'outcome', value: (entry) => entry.outcome },
-  { header: 'entity', value: (entry) => (entry.entity ? `${entry.entity}${entry.entityId ? ` ${entry.entityId}` : ''}` : '') },
-  { header: 'details', value: (entry) => entry.details },
+  { header: 'ID', value: (entry) => entry.id },
+  { header: 'AT', value: (entry) => entry.at },
+  { header: 'ACTOR', value: (entry) => entry.actor },
+  { header: 'ACTION', value: (entry) => entry.action },
+  { header: 'OUTCOME', value: (entry) => entry.outcome },
+  { header: 'ENTITY', value: (entry) => (entry.entity ? `${entry.entity}${entry.entityId ? ` ${entry.entityId}` : ''}` : '') },
+  { header: 'DETAILS', value: (entry) => entry.details, fit: true },
 ];
 
 export function auditListCommand(ctx: CliContext) {
