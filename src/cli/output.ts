@@ -24,7 +24,7 @@ const STATUS_STYLE: Record<string, 'yellow' | 'green' | 'dim' | 'red'> = {
 };
 
 /** The narrowest a fitted column gets: a few words still read. */
-const MIN_FIT_WIDTH = 10;
+const MIN_FIT_WIDTH = 6;
 
 /**
  * Rendering rules of DESIGN §4: data on stdout (JSON with --json, else tables), notices on
