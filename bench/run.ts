@@ -1,4 +1,4 @@
-// `npm run bench [-- --only startup,scale] [--runs N] [--out FILE] [--no-build]`
+// `npm run bench [-- --only startup,scale] [--runs N] [--out FILE] [--before FILE.json] [--no-build]`
 // Builds the CLI first when dist/ is older than src/ or migrations/ (the bench times the built CLI).
 // Measures the product against baselines taken in the same run and writes bench/RESULTS.md.
 import { execFileSync } from 'node:child_process';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { machineInfo } from './lib/machine.js';
 import { ROOT } from './lib/proc.js';
-import { renderReport, skippedSection, type Section } from './lib/report.js';
+import { renderReport, skippedSection, withPreviousFigures, type Section } from './lib/report.js';
 import { Resources } from './lib/resources.js';
 import type { Scenario, ScenarioContext } from './lib/scenario.js';
 import { embeddedCold, embeddedParallel, embeddedWarm } from './scenarios/embedded-server.js';
@@ -26,10 +26,15 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     out: { type: 'string', default: path.join(ROOT, 'bench', 'RESULTS.md') },
     'no-build': { type: 'boolean', default: false },
+    // The figures shown as "before" beside the new ones (default: the committed results).
+    before: { type: 'string', default: path.join(ROOT, 'bench', 'RESULTS.json') },
   },
 });
 
-const only = values.only?.split(',').map((name) => name.trim()).filter(Boolean);
+const only = values.only
+  ?.split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
 const unknown = only?.filter((name) => !SCENARIOS.some((scenario) => scenario.id === name)) ?? [];
 if (unknown.length > 0) {
   process.stderr.write(`Unknown scenario(s): ${unknown.join(', ')}. Known: ${SCENARIOS.map((s) => s.id).join(', ')}.\n`);
@@ -65,7 +70,10 @@ try {
     log(`${scenario.title}…`);
     const t0 = Date.now();
     const measuredAt = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    const loadAverage = os.loadavg().map((value) => value.toFixed(1)).join(' ');
+    const loadAverage = os
+      .loadavg()
+      .map((value) => value.toFixed(1))
+      .join(' ');
     try {
       sections.push({ ...(await scenario.run(ctx)), measuredAt, loadAverage });
     } catch (error) {
@@ -79,11 +87,15 @@ try {
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   const jsonPath = values.out.replace(/\.md$/, '') + '.json';
   const kept = only ? previousSections(jsonPath).filter((section) => !only.includes(section.id)) : [];
-  const all = SCENARIOS.map((scenario) => sections.find((s) => s.id === scenario.id) ?? kept.find((s) => s.id === scenario.id)).filter(
+  const fresh = withPreviousFigures(sections, previousSections(values.before));
+  const all = SCENARIOS.map((scenario) => fresh.find((s) => s.id === scenario.id) ?? kept.find((s) => s.id === scenario.id)).filter(
     (section): section is Section => section !== undefined,
   );
   // Samples stay out of the JSON: the summaries are what the report shows.
-  const stripped = all.map((section) => ({ ...section, rows: section.rows.map((row) => (row.measurement ? { ...row, measurement: { ...row.measurement, samples: [] } } : row)) }));
+  const stripped = all.map((section) => ({
+    ...section,
+    rows: section.rows.map((row) => (row.measurement ? { ...row, measurement: { ...row.measurement, samples: [] } } : row)),
+  }));
   fs.writeFileSync(jsonPath, `${JSON.stringify({ machine, command, sections: stripped }, null, 2)}\n`);
   fs.writeFileSync(values.out, renderReport(machine, all, { command, totalSeconds }));
   log(`wrote ${path.relative(process.cwd(), values.out)} (${totalSeconds.toFixed(0)} s)`);
@@ -100,7 +112,7 @@ function buildIsStale(): boolean {
       const full = path.join(dir, entry.name);
       return entry.isDirectory() ? newer(full) : fs.statSync(full).mtimeMs > built;
     });
-  return ['src', 'migrations'].some((dir) => newer(path.join(ROOT, dir)));
+  return ['src', 'migrations', 'scripts'].some((dir) => newer(path.join(ROOT, dir)));
 }
 
 function previousSections(file: string): Section[] {

@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// The CLI is bundled into one CommonJS file (npm run build), and this launcher is CommonJS too
-// (bin/package.json): a terminal answers `clinic --help` without starting the ES module loader or
-// loading dozens of modules; heavy packages are still imported only when a command needs them.
+// The CLI is one self-contained CommonJS bundle (npm run build); this launcher is CommonJS too
+// (bin/package.json), so a run never starts the ES module loader.
 'use strict';
 
-require('../dist/clinic.cjs').run(process.argv);
+const argv = process.argv;
+if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
+  // What Commander prints for it, without reading the bundle (src/cli/run.ts answers the same in-process).
+  process.stdout.write(`${require('../package.json').version}\n`);
+} else {
+  const { loadWithCodeCache } = require('./code-cache.js');
+  loadWithCodeCache(require('node:path').join(__dirname, '..', 'dist', 'clinic.cjs'), argv).run(argv);
+}

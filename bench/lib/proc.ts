@@ -23,6 +23,8 @@ export interface Sample {
   wallMs: number;
   /** user + system CPU of the child, in ms. */
   cpuMs: number;
+  /** Peak resident memory of a Node child (the probe's maxRSS), in MB; NaN for other programs. */
+  peakRssMb: number;
   code: number | null;
   stdout: string;
   stderr: string;
@@ -76,13 +78,16 @@ export async function runOnce(spec: ProcessSpec): Promise<Sample> {
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const ticksAfter = childrenCpuTicks();
   let cpuMs = Number.NaN;
+  let peakRssMb = Number.NaN;
   try {
-    cpuMs = Number(fs.readFileSync(probeFile, 'utf8')) / 1000;
+    const [cpuMicros, rssKb] = fs.readFileSync(probeFile, 'utf8').trim().split(' ');
+    cpuMs = Number(cpuMicros) / 1000;
+    peakRssMb = Number(rssKb) / 1024;
     fs.rmSync(probeFile, { force: true });
   } catch {
     if (ticksBefore !== undefined && ticksAfter !== undefined) cpuMs = (ticksAfter - ticksBefore) * TICK_MS;
   }
-  return { wallMs, cpuMs, ...result };
+  return { wallMs, cpuMs, peakRssMb, ...result };
 }
 
 export class ProcessFailed extends Error {
@@ -91,9 +96,11 @@ export class ProcessFailed extends Error {
     readonly sample: Sample,
   ) {
     super(
-      `${path.basename(spec.command)} ${spec.args.filter((arg, i, all) => arg !== CPU_PROBE && all[i + 1] !== CPU_PROBE).join(' ')} exited ${sample.code}: ${
-        (sample.stderr || sample.stdout).trim().slice(0, 500)
-      }`,
+      `${path.basename(spec.command)} ${spec.args.filter((arg, i, all) => arg !== CPU_PROBE && all[i + 1] !== CPU_PROBE).join(' ')} exited ${sample.code}: ${(
+        sample.stderr || sample.stdout
+      )
+        .trim()
+        .slice(0, 500)}`,
     );
   }
 }
@@ -108,7 +115,19 @@ export async function runChecked(spec: ProcessSpec): Promise<Sample> {
 export interface Measurement {
   wall: Summary;
   cpu: Summary;
+  /** Peak resident memory (MB) of Node processes; absent in figures measured before it was recorded. */
+  peakRss?: Summary;
   samples: Sample[];
+}
+
+function summarizeSamples(samples: Sample[]): Measurement {
+  const rss = samples.map((sample) => sample.peakRssMb).filter((value) => !Number.isNaN(value));
+  return {
+    wall: summarize(samples.map((sample) => sample.wallMs)),
+    cpu: summarize(samples.map((sample) => sample.cpuMs)),
+    ...(rss.length === samples.length ? { peakRss: summarize(rss) } : {}),
+    samples,
+  };
 }
 
 export interface MeasureOptions {
@@ -129,11 +148,7 @@ export async function measure(spec: ProcessSpec, options: MeasureOptions): Promi
     const sample = await runChecked(spec);
     if (i >= options.warmup) samples.push(sample);
   }
-  return {
-    wall: summarize(samples.map((sample) => sample.wallMs)),
-    cpu: summarize(samples.map((sample) => sample.cpuMs)),
-    samples,
-  };
+  return summarizeSamples(samples);
 }
 
 /**
@@ -152,8 +167,7 @@ export async function measureInterleaved(specs: Record<string, ProcessSpec>, opt
   }
   return Object.fromEntries(
     names.map((name) => {
-      const list = samples.get(name)!;
-      return [name, { wall: summarize(list.map((s) => s.wallMs)), cpu: summarize(list.map((s) => s.cpuMs)), samples: list }];
+      return [name, summarizeSamples(samples.get(name)!)];
     }),
   );
 }

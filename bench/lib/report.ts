@@ -9,6 +9,8 @@ export interface Row {
   /** The row the ratios are computed against (by label, in the same section). */
   baseline?: string;
   skipped?: string;
+  /** The same row's medians in the previous bench/RESULTS.json, shown beside the new ones. */
+  previous?: { wallMs: number; cpuMs: number; measuredAt?: string };
 }
 
 export interface Section {
@@ -25,6 +27,29 @@ export interface Section {
   loadAverage?: string;
 }
 
+/** A row's label without the dates and numbers that change from run to run, to find it in an earlier run. */
+function rowKey(label: string): string {
+  return label.replace(/\d{4}-\d{2}-\d{2}/g, 'DATE').replace(/\d+(\.\d+)?/g, 'N');
+}
+
+/** Gives each new row the medians of the same row in `previous` (an earlier run's sections), if it had one. */
+export function withPreviousFigures(sections: Section[], previous: Section[]): Section[] {
+  return sections.map((section) => {
+    const before = previous.find((candidate) => candidate.id === section.id);
+    if (!before) return section;
+    const byKey = new Map(before.rows.filter((row) => row.measurement).map((row) => [rowKey(row.label), row]));
+    return {
+      ...section,
+      rows: section.rows.map((row) => {
+        const old = byKey.get(rowKey(row.label))?.measurement;
+        return old
+          ? { ...row, previous: { wallMs: old.wall.median, cpuMs: old.cpu.median, ...(before.measuredAt ? { measuredAt: before.measuredAt } : {}) } }
+          : row;
+      }),
+    };
+  });
+}
+
 export function skippedSection(id: string, title: string, target: string, why: string): Section {
   return { id, title, target, rows: [{ label: title, skipped: why }], verdicts: [`skipped: ${why}`] };
 }
@@ -32,20 +57,22 @@ export function skippedSection(id: string, title: string, target: string, why: s
 export function renderTable(section: Section): string {
   const byLabel = new Map(section.rows.map((row) => [row.label, row]));
   const lines = [
-    '| command | runs | wall median | wall min – max | CPU median | CPU min – max | × baseline (wall) | × baseline (CPU) |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
+    '| command | runs | wall median | wall min – max | CPU median | CPU min – max | × baseline (wall) | × baseline (CPU) | peak RSS | before: wall / CPU median |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const row of section.rows) {
     const m = row.measurement;
     if (!m) {
-      lines.push(`| ${row.label} | – | skipped: ${escape(row.skipped ?? 'not measured')} | | | | | |`);
+      lines.push(`| ${row.label} | – | skipped: ${escape(row.skipped ?? 'not measured')} | | | | | | | |`);
       continue;
     }
     const base = row.baseline ? byLabel.get(row.baseline)?.measurement : undefined;
     const wallRatio = base ? formatRatio(ratio(m.wall.median, base.wall.median)) : '';
     const cpuRatio = base ? formatRatio(ratio(m.cpu.median, base.cpu.median)) : '';
+    const rss = m.peakRss ? `${m.peakRss.median.toFixed(0)} MB` : '';
+    const before = row.previous ? `${formatMs(row.previous.wallMs)} / ${formatMs(row.previous.cpuMs)}` : '';
     lines.push(
-      `| ${row.label} | ${m.wall.runs} | ${formatMs(m.wall.median)} | ${formatRange(m.wall)} | ${formatMs(m.cpu.median)} | ${formatRange(m.cpu)} | ${wallRatio} | ${cpuRatio} |`,
+      `| ${row.label} | ${m.wall.runs} | ${formatMs(m.wall.median)} | ${formatRange(m.wall)} | ${formatMs(m.cpu.median)} | ${formatRange(m.cpu)} | ${wallRatio} | ${cpuRatio} | ${rss} | ${before} |`,
     );
   }
   return lines.join('\n');

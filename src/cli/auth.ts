@@ -1,17 +1,12 @@
 import type { DomainContext } from '../domain/context.js';
 import { NotAuthenticatedError } from '../domain/errors.js';
 import type { Authentication } from '../domain/identity/authentication.js';
-import type { Actor } from '../domain/policy.js';
 import type { CliContext } from './context.js';
 
 /**
- * Who runs this command: CLINIC_TOKEN, else this terminal's session for this database.
+ * Who runs this command, and how they proved it: CLINIC_TOKEN, else this terminal's session for this database.
  * Identity (sessions, tokens) is resolved by the domain; this only finds the credential.
  */
-export async function resolveActor(cli: CliContext, domain: DomainContext): Promise<Actor> {
-  return (await authenticate(cli, domain)).actor;
-}
-
 export async function authenticate(cli: CliContext, domain: DomainContext): Promise<Authentication> {
   const token = cli.env.CLINIC_TOKEN?.trim();
   if (token) {

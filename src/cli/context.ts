@@ -98,6 +98,7 @@ export class CliContext {
       schema,
       env: this.env,
       lockTimeoutMs: this.globals.lockTimeout * 1000,
+      ...(this.globals.debug ? { onStatement: (sql: string) => this.io.stderr.write(`[sql] ${sql.replace(/\s+/g, ' ')}\n`) } : {}),
       onLockWait: (_pid, holder) =>
         this.io.stderr.write(`Waiting for the ${describeTarget(target)}: in use by another clinic process ${holder} (up to ${this.globals.lockTimeout} s)…\n`),
     });
@@ -123,8 +124,9 @@ export class CliContext {
     const { clinicTimeZone } = await import('../domain/settings/service.js');
     this.outputInstance?.setClinicZone(await clinicTimeZone(anonymous));
     if (this.deps.actor !== undefined) return { ...anonymous, actor: this.deps.actor };
-    const { resolveActor } = await import('./auth.js');
-    return { ...anonymous, actor: await resolveActor(this, anonymous) };
+    const { authenticate } = await import('./auth.js');
+    const { actor, settings } = await authenticate(this, anonymous);
+    return { ...anonymous, actor, settings };
   }
 
   async close(): Promise<void> {

@@ -153,7 +153,13 @@ export class Output {
   record(value: unknown, fields: ReadonlyArray<readonly [string, unknown]>, body?: string): void {
     this.write(value, () => {
       const width = Math.max(...fields.map(([label]) => label.length));
-      const lines = fields.map(([label, field]) => `${this.color.bold(label.padEnd(width))}  ${this.show(field)}`).join('\n');
+      const lines = fields
+        .map(([label, field]) => {
+          // Lines of their own (e.g. a week of hours): each one made safe, none able to break out of its indent.
+          if (field instanceof IndentedLines) return [this.color.bold(label), ...field.lines.map((line) => `  ${this.show(line)}`)].join('\n');
+          return `${this.color.bold(label.padEnd(width))}  ${this.show(field)}`;
+        })
+        .join('\n');
       return body === undefined ? lines : `${lines}\n\n${terminalSafe(body, { lineBreaks: true })}`;
     });
   }
@@ -306,6 +312,11 @@ export function colorLevel(io: IO, globals: Pick<GlobalOptions, 'color'>, env: N
     return level >= 1 && level <= 3 ? (level as 1 | 2 | 3) : 1;
   }
   return io.stdout.isTTY ? 1 : 0;
+}
+
+/** A record field shown as indented lines under its label rather than on the label's line. */
+export class IndentedLines {
+  constructor(readonly lines: readonly string[]) {}
 }
 
 /**

@@ -23,7 +23,7 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
     import('./program.js'),
   ]);
   const ctx = new CliContext({ io: processIO(), env: process.env, ...deps });
-  const program = buildProgram(ctx);
+  const program = await buildProgram(ctx, argv);
   const stopInterrupt = standalone ? onInterrupt(ctx, argv, ExitCode.interrupted) : () => {};
   if (standalone) onStdoutClosed(process.stdout, () => stopWithin(ctx, 'stdout-closed', ExitCode.ok));
   let exitCode: number = ExitCode.ok;

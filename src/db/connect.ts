@@ -24,6 +24,8 @@ export interface OpenOptions {
   schema?: 'auto' | 'none';
   /** PGPASSWORD, PGSSLMODE, ~/.pgpass and the rest are read from here (default: process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Told the text of every statement sent, placeholders and not values (the CLI's --debug). */
+  onStatement?: (sql: string) => void;
 }
 
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
@@ -31,6 +33,8 @@ const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** The one connection factory: PGlite in a locked data directory, or a small pg pool. */
 export async function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
   const database = target.backend === 'embedded' ? await openEmbedded(target, options) : await openPostgres(target, options.env ?? process.env);
+  const { onStatement } = options;
+  if (onStatement) database.knex.on('query', (query: { sql: string }) => onStatement(query.sql));
   try {
     if ((options.schema ?? 'auto') === 'auto') await ensureSchema(database);
     return database;
@@ -84,7 +88,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
         if (/timeout/i.test((error as Error).message)) {
           throw new DatabaseUnavailableError(
             `The embedded database at ${dataDir} is busy with another clinic command's transaction; gave up after ${Math.round(timeoutMs / 1000)} s.`,
-            { cause: error, remedy: 'Wait for the other command to finish, or raise --lock-timeout.' },
+            { cause: error, remedy: 'Wait for the other command to finish, or raise --lock-timeout.', reason: 'LOCKED' },
           );
         }
         throw error;

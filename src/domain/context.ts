@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from './policy.js';
+import type { ClinicSettings } from './settings/service.js';
 
 /**
  * What every use case receives: the database handle, who is acting (null before login), and the
@@ -12,6 +13,8 @@ export interface DomainContext {
   now(): Date;
   /** Fired on Ctrl-C/SIGTERM: long operations stop between rows and roll back (InterruptedError). */
   readonly signal?: AbortSignal | undefined;
+  /** The clinic's settings as read when the command's session was resumed (a round trip saved); else read when needed. */
+  readonly settings?: ClinicSettings | undefined;
 }
 
 export function withActor(ctx: DomainContext, actor: Actor | null): DomainContext {

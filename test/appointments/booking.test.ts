@@ -4,7 +4,7 @@ import { isOnPanel } from '../../src/db/repositories/patients.js';
 import { updateUser } from '../../src/db/repositories/users.js';
 import { describeBackends } from '../support/database.js';
 import { makeClinic, makeDoctor, makePatient, type Clinic } from '../support/factories.js';
-import { APPOINTMENT_FIELDS, MONDAY, NOW, TUESDAY, appointmentsCli, booker, type Appointment } from './helpers.js';
+import { APPOINTMENT_FIELDS, MONDAY, TUESDAY, appointmentsCli, booker, type Appointment } from './helpers.js';
 
 describeBackends('appointments book', (db) => {
   const cli = appointmentsCli(db);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { describeBackends } from '../support/database.js';
 import { appointmentSeeder, makeClinic, makePatient, type Clinic } from '../support/factories.js';
 import { MONDAY, appointmentsCli, booker, slotAllocator, type Appointment } from './helpers.js';

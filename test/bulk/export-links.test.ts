@@ -3,6 +3,7 @@ import { MONDAY, NOW, TUESDAY, appointmentsCli, booker } from '../appointments/h
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, describeBackends, type TestDatabase } from '../support/database.js';
 import { makeStaff, makeClinic, type Clinic } from '../support/factories.js';
+import type { FhirBundle } from '../support/fhir.js';
 
 /** Appointment CSV/NDJSON exports carry cancelReason and the reschedule link, and import them again. */
 describeBackends('appointments export: cancelReason and rescheduledFromId', (db) => {
@@ -58,7 +59,7 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
     const fhir = async () => {
       const result = await cli(c.staff, ['export', '--format', 'fhir']);
       expect(result.code, result.stderr).toBe(0);
-      return JSON.parse(result.stdout) as { entry?: Array<{ fullUrl: string; resource: Record<string, any> }> };
+      return JSON.parse(result.stdout) as Partial<FhirBundle>;
     };
     const byId = (bundle: Awaited<ReturnType<typeof fhir>>, id: string) => bundle.entry!.find((entry) => entry.resource.id === id)!.resource;
     const bundle = await fhir();

@@ -8,6 +8,7 @@ import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
 import { createTestDatabase, describeBackends, type TestDatabase } from '../support/database.js';
 import { makeDoctor, makePatient, makeStaff } from '../support/factories.js';
+import type { FhirBundle } from '../support/fhir.js';
 
 const NOW = new Date('2027-01-01T12:00:00Z');
 const now = () => NOW;
@@ -99,14 +100,14 @@ describeBackends('appointments export', (db) => {
   it('writes a FHIR R4 collection Bundle of Patient, Practitioner and Appointment resources', async () => {
     const result = await cli(['appointments', 'export', '--format', 'fhir']);
     expect(result.code).toBe(0);
-    const bundle = JSON.parse(result.stdout) as { resourceType: string; type: string; timestamp: string; entry: Array<{ fullUrl: string; resource: Record<string, any> }> };
+    const bundle = JSON.parse(result.stdout) as FhirBundle;
     expect(bundle.resourceType).toBe('Bundle');
     expect(bundle.type).toBe('collection');
     expect(bundle.timestamp).toBe(NOW.toISOString());
     const resources = bundle.entry.map((entry) => entry.resource);
     const byType = (type: string) => resources.filter((resource) => resource.resourceType === type);
-    expect(byType('Patient').map((p) => p.identifier[0].value).sort()).toEqual(['pt.export.a', 'pt.export.b', 'pt.export.c']);
-    expect(byType('Practitioner').map((p) => p.identifier[0].value).sort()).toEqual(['dr.export.a', 'dr.export.b']);
+    expect(byType('Patient').map((p) => p.identifier[0]!.value).sort()).toEqual(['pt.export.a', 'pt.export.b', 'pt.export.c']);
+    expect(byType('Practitioner').map((p) => p.identifier[0]!.value).sort()).toEqual(['dr.export.a', 'dr.export.b']);
     expect(byType('Patient')[0]).toMatchObject({ birthDate: '1980-05-17', name: [{ text: expect.any(String) }] });
     const appointments = byType('Appointment');
     expect(appointments).toHaveLength(6);

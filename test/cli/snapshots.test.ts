@@ -63,10 +63,7 @@ describeBackends('human output', (db) => {
     made.forEach((a, i) => ids.push([a.id, String(i + 1).padStart(2, '0')]));
   });
 
-  // Known defect: `doctors show` passes the multi-line hours through the one-line field
-  // sanitiser (src/cli/output.ts display()), so people read "\x0a  mon ..." instead of lines.
-  // The snapshot holds the intended output; remove `.fails` once the renderer is fixed.
-  it.fails('doctors show', async () => {
+  it('doctors show', async () => {
     const result = await cli(['doctors', 'show', 'dr.house']);
     expect(result.code, result.stderr).toBe(0);
     await expect(normalise(result.stdout)).toMatchFileSnapshot(snapshot('doctors-show'));

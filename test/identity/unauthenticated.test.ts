@@ -9,8 +9,8 @@ import { buildProgram } from '../../src/cli/program.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
 
-/** Commands usable without a login: set-up, login itself, the schema, help. */
-const NO_LOGIN = [/^init$/, /^login$/, /^db\b/, /^help$/, /\bhelp$/];
+/** Commands usable without a login: set-up, login itself, the schema, the whole-clinic export and import (README), help. */
+const NO_LOGIN = [/^init$/, /^login$/, /^db\b/, /^export$/, /^import$/, /^help$/, /\bhelp$/];
 
 interface Leaf {
   path: string[];
@@ -53,7 +53,7 @@ function argumentsFor(leaf: Leaf): string[] {
   return args;
 }
 
-const program = buildProgram(new CliContext({ io: processIO(), env: {} })) as unknown as Command;
+const program = (await buildProgram(new CliContext({ io: processIO(), env: {} }))) as unknown as Command;
 const needLogin = leaves(program).filter((leaf) => !NO_LOGIN.some((pattern) => pattern.test(leaf.path.join(' '))));
 
 it('walks the whole command tree, identity commands included', () => {

@@ -80,9 +80,10 @@ describeBackends('users', (db) => {
     const token = (await cli(['tokens', 'create', '--name', 'script', '--json'])).json<{ token: string }>().token;
     expect((await cli(['whoami'], { env: { CLINIC_TOKEN: token } })).code).toBe(0);
 
-    const disabled = await as(admin, ['users', 'disable', 'front.desk', '--json']);
+    // Without --json, so that the notice is printed (with --json, stderr stays empty on success).
+    const disabled = await as(admin, ['users', 'disable', 'front.desk']);
     expect(disabled.code).toBe(0);
-    expect(disabled.json()).toMatchObject({ status: 'disabled' });
+    expect(disabled.stdout).toMatch(/status\s+disabled/);
     expect(disabled.stderr).toContain('ended 1 session(s) and revoked 1 API token(s)');
     const user = await db().knex('users').where({ username: 'front.desk' }).first();
     const audit = await db().knex('audit_log').where({ action: 'users.disable', entity_id: user.id }).first();

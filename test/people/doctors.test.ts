@@ -52,7 +52,11 @@ describeBackends('doctors through the CLI', (db) => {
     expect(user.password_hash).toBeNull();
     const audit = await db().knex('audit_log').where({ action: 'doctors.add', entity_id: doctor.id });
     expect(audit).toHaveLength(1);
-    expect(result.stderr).toMatch(/cannot log in/);
+    // With --json stderr stays empty on success; a person is told that the account cannot log in yet.
+    expect(result.stderr).toBe('');
+    const human = await cli(['doctors', 'add', '--username', 'dr.chase', '--name', 'Robert Chase'], staff);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toMatch(/cannot log in/);
   });
 
   it('adds a doctor with a password from stdin who can then be checked with bcrypt', async () => {

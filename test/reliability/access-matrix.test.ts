@@ -357,7 +357,7 @@ function leaves(command: Command, prefix: string[] = []): Leaf[] {
   return subcommands.flatMap((sub) => leaves(sub, [...prefix, sub.name()]));
 }
 
-const LEAVES = leaves(buildProgram(new CliContext({ io: processIO(), env: {} })) as unknown as Command)
+const LEAVES = leaves((await buildProgram(new CliContext({ io: processIO(), env: {} }))) as unknown as Command)
   .map((leaf) => leaf.path)
   .filter((name) => name !== 'help');
 

@@ -21,7 +21,7 @@ import { msSince, seededRandom, STACK_FRAME } from './helpers.js';
  * transaction, so afterwards the file is either wholly in the database or not at all, and running
  * it again completes it (rows are keyed by externalId).
  */
-const program = buildProgram(new CliContext({ io: processIO(), env: {} })) as unknown as Command;
+const program = (await buildProgram(new CliContext({ io: processIO(), env: {} }))) as unknown as Command;
 const hasImport = (program.commands as Command[]).find((c) => c.name() === 'appointments')?.commands.some((c) => c.name() === 'import') ?? false;
 
 const DOCTORS = 10;

@@ -17,7 +17,7 @@ import { STACK_FRAME } from './helpers.js';
  * A corpus of malformed CSV and NDJSON files for every import command: each is either refused as
  * invalid input (exit 3, nothing written, no stack trace) or imported exactly as written.
  */
-const program = buildProgram(new CliContext({ io: processIO(), env: {} })) as unknown as Command;
+const program = (await buildProgram(new CliContext({ io: processIO(), env: {} }))) as unknown as Command;
 const importCommands = (program.commands as Command[]).flatMap((noun) =>
   (noun.commands as Command[]).filter((verb) => verb.name() === 'import').map((verb) => `${noun.name()} ${verb.name()}`),
 );

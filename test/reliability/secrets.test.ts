@@ -23,7 +23,7 @@ describeBackends('secrets never stored or shown', (db) => {
   let home: string;
   const outputs: Array<{ args: string[]; result: CliResult; mayShowToken?: boolean }> = [];
   const tokens: string[] = [];
-  let sessionTokens: string[] = [];
+  const sessionTokens: string[] = [];
 
   const clinic = async (args: string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; mayShowToken?: boolean } = {}) => {
     const result = await runCli(args, {

@@ -1,10 +1,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { inject } from 'vitest';
 
 /**
  * The one way tests run a program in a child process: the built binary as a user runs it, or a
- * Node script of test/support/fixtures. The environment is minimal (PATH, HOME, NO_COLOR) plus
- * `env`, so nothing of the test runner's environment leaks in.
+ * Node script of test/support/fixtures. The environment is minimal (PATH, HOME, NO_COLOR, and
+ * XDG_CACHE_HOME in the run's temporary root, so that the launcher's code cache never lands in a
+ * real home or in a test's HOME) plus `env`, so nothing of the test runner's environment leaks in.
  */
 export const CLINIC_BIN = fileURLToPath(new URL('../../bin/clinic.js', import.meta.url));
 
@@ -44,7 +47,7 @@ export interface Running {
 /** Starts `node [nodeArgs] script args` and collects its output; the test decides when to wait. */
 export function startNode(script: string, args: string[], options: SpawnOptions = {}): Running {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...options.env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', XDG_CACHE_HOME: path.join(inject('testRoot'), 'cache'), ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),

@@ -28,18 +28,7 @@ export async function assertAcceptablePassword(password: string, context: { user
 let estimator: Promise<import('@zxcvbn-ts/core').ZxcvbnFactory> | undefined;
 
 async function strength(password: string, userInputs: string[]) {
-  estimator ??= (async () => {
-    const [core, common, en] = await Promise.all([
-      import('@zxcvbn-ts/core'),
-      import('@zxcvbn-ts/language-common'),
-      import('@zxcvbn-ts/language-en'),
-    ]);
-    return new core.ZxcvbnFactory({
-      dictionary: { ...common.dictionary, ...en.dictionary },
-      graphs: common.adjacencyGraphs,
-      translations: en.translations,
-    });
-  })();
+  estimator ??= import('./password-estimator.js').then(({ createPasswordEstimator }) => createPasswordEstimator());
   return (await estimator).check(password, userInputs);
 }
 

@@ -3,9 +3,17 @@ import type { DomainContext } from '../context.js';
 import { NotAuthenticatedError } from '../errors.js';
 import type { Actor } from '../policy.js';
 import { recordAudit } from '../audit/record.js';
-import { loadSettings, type ClinicSettings } from '../settings/service.js';
+import { loadSettings, settingsFromRows, type ClinicSettings } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
-import { endSession, endSessionsOfUser, findSessionByTokenHash, insertSession, touchSession, type SessionRow } from '../../db/repositories/sessions.js';
+import {
+  endSession,
+  endSessionsOfUser,
+  findSessionByTokenHash,
+  findSessionToResume,
+  insertSession,
+  touchSession,
+  type SessionRow,
+} from '../../db/repositories/sessions.js';
 import { revokeApiTokensOfUser } from '../../db/repositories/api-tokens.js';
 import { findUserById, type UserRow } from '../../db/repositories/users.js';
 import type { Authentication } from './authentication.js';
@@ -49,17 +57,18 @@ export async function startSession(trx: Knex, userId: string, now: Date): Promis
  * (today's settings), and its user is active. Each use slides the idle window.
  */
 export async function resumeSession(ctx: DomainContext, token: string): Promise<Authentication> {
-  const session = await findSessionByTokenHash(ctx.db, hashToken(token));
-  if (!session) throw notLoggedIn();
+  // Two statements: the session with its user and the settings, then the touch.
+  const found = await findSessionToResume(ctx.db, hashToken(token));
+  if (!found) throw notLoggedIn();
+  const { session, user } = found;
   const now = ctx.now();
-  const limits = await loadSettings(ctx);
+  const settings = settingsFromRows(found.settings);
   // Ended by logout, a password change or disabling the account, or past its limits: log in again.
-  if (session.ended_at || now.getTime() >= sessionEnd(session, limits).getTime()) throw expired();
-  const user = await findUserById(ctx.db, session.user_id);
+  if (session.ended_at || now.getTime() >= sessionEnd(session, settings).getTime()) throw expired();
   if (!user || user.status !== 'active') throw expired();
-  const expiresAt = sessionEnd({ created_at: session.created_at, last_seen_at: now }, limits);
+  const expiresAt = sessionEnd({ created_at: session.created_at, last_seen_at: now }, settings);
   await touchSession(ctx.db, session.id, now, expiresAt);
-  return { actor: actorOf(user), method: 'session', expiresAt };
+  return { actor: actorOf(user), method: 'session', expiresAt, settings };
 }
 
 /** Ends the session of this token; expired sessions end quietly too. Returns who was logged in. */

@@ -14,9 +14,9 @@ import { appointmentsRescheduleCommand } from './reschedule.js';
 import { appointmentsShowCommand } from './show.js';
 import { appointmentsSlotsCommand } from './slots.js';
 
-export function registerAppointments(program: Command, ctx: CliContext): void {
-  const appointments = program.command('appointments').description('Book, list and manage appointments');
-  appointments
+/** The verbs of `clinic appointments` (program.ts lists the noun itself). */
+export function registerAppointments(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(appointmentsBookCommand(ctx))
     .addCommand(appointmentsSlotsCommand(ctx))
     .addCommand(appointmentsListCommand(ctx))

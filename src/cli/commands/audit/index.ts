@@ -3,10 +3,9 @@ import type { CliContext } from '../../context.js';
 import { auditListCommand } from './list.js';
 import { auditVerifyCommand } from './verify.js';
 
-export function registerAudit(program: Command, ctx: CliContext): void {
-  program
-    .command('audit')
-    .description('Read and verify the audit log (admin)')
+/** The verbs of `clinic audit` (program.ts lists the noun itself). */
+export function registerAudit(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(auditListCommand(ctx))
     .addCommand(auditVerifyCommand(ctx));
 }

@@ -9,10 +9,9 @@ import { dbSeedCommand } from './seed.js';
 import { dbServerCommand } from './server.js';
 import { dbStatusCommand } from './status.js';
 
-export function registerDb(program: Command, ctx: CliContext): void {
-  program
-    .command('db')
-    .description('Database schema: migrate, rollback, status, reset, seed; the embedded server')
+/** The verbs of `clinic db` (program.ts lists the noun itself). */
+export function registerDb(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(dbMigrateCommand(ctx))
     .addCommand(dbRollbackCommand(ctx))
     .addCommand(dbStatusCommand(ctx))

@@ -8,10 +8,9 @@ import { doctorsShowCommand } from './show.js';
 import { doctorsTimeoffCommand } from './timeoff/index.js';
 import { doctorsUpdateCommand } from './update.js';
 
-export function registerDoctors(program: Command, ctx: CliContext): void {
-  program
-    .command('doctors')
-    .description('Doctors, their working hours and time off')
+/** The verbs of `clinic doctors` (program.ts lists the noun itself). */
+export function registerDoctors(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(doctorsAddCommand(ctx))
     .addCommand(doctorsImportCommand(ctx))
     .addCommand(doctorsListCommand(ctx))

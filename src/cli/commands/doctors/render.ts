@@ -1,6 +1,6 @@
 import type { DayHours } from '../../../domain/doctors/hours.js';
 import type { DoctorDetails, DoctorView } from '../../../domain/doctors/view.js';
-import type { Column, Output } from '../../output.js';
+import { IndentedLines, type Column, type Output } from '../../output.js';
 
 export const DOCTOR_COLUMNS: ReadonlyArray<Column<DoctorView>> = [
   { header: 'USERNAME', value: (d) => d.username },
@@ -25,7 +25,7 @@ export function renderDoctor(output: Output, doctor: DoctorDetails): void {
     ['licence', doctor.licenseNumber],
     ['slot minutes', doctor.slotMinutes],
     ['status', doctor.status],
-    ['hours', `\n${weekLines(doctor.hours).replace(/^/gm, '  ')}`],
+    ['hours', new IndentedLines(weekLines(doctor.hours).split('\n'))],
   ]);
 }
 

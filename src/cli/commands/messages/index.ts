@@ -6,10 +6,9 @@ import { messagesSendCommand } from './send.js';
 import { messagesSentCommand } from './sent.js';
 import { messagesThreadCommand } from './thread.js';
 
-export function registerMessages(program: Command, ctx: CliContext): void {
-  program
-    .command('messages')
-    .description('Messages between users')
+/** The verbs of `clinic messages` (program.ts lists the noun itself). */
+export function registerMessages(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(messagesSendCommand(ctx))
     .addCommand(messagesInboxCommand(ctx))
     .addCommand(messagesSentCommand(ctx))

@@ -8,10 +8,9 @@ import { patientsShowCommand } from './show.js';
 import { patientsUnassignCommand } from './unassign.js';
 import { patientsUpdateCommand } from './update.js';
 
-export function registerPatients(program: Command, ctx: CliContext): void {
-  program
-    .command('patients')
-    .description('Patients and the panels of their doctors')
+/** The verbs of `clinic patients` (program.ts lists the noun itself). */
+export function registerPatients(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(patientsAddCommand(ctx))
     .addCommand(patientsImportCommand(ctx))
     .addCommand(patientsListCommand(ctx))

@@ -3,10 +3,9 @@ import type { CliContext } from '../../context.js';
 import { settingsSetCommand } from './set.js';
 import { settingsShowCommand } from './show.js';
 
-export function registerSettings(program: Command, ctx: CliContext): void {
-  program
-    .command('settings')
-    .description('Show and change clinic settings (time zone, session limits)')
+/** The verbs of `clinic settings` (program.ts lists the noun itself). */
+export function registerSettings(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(settingsShowCommand(ctx))
     .addCommand(settingsSetCommand(ctx));
 }

@@ -4,10 +4,9 @@ import { tokensCreateCommand } from './create.js';
 import { tokensListCommand } from './list.js';
 import { tokensRevokeCommand } from './revoke.js';
 
-export function registerTokens(program: Command, ctx: CliContext): void {
-  program
-    .command('tokens')
-    .description('API tokens for scripts (CLINIC_TOKEN)')
+/** The verbs of `clinic tokens` (program.ts lists the noun itself). */
+export function registerTokens(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(tokensCreateCommand(ctx))
     .addCommand(tokensListCommand(ctx))
     .addCommand(tokensRevokeCommand(ctx));

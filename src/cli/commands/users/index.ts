@@ -8,10 +8,9 @@ import { usersDisableCommand } from './disable.js';
 import { usersEnableCommand } from './enable.js';
 import { usersUpdateCommand } from './update.js';
 
-export function registerUsers(program: Command, ctx: CliContext): void {
-  program
-    .command('users')
-    .description('Manage staff and admin accounts')
+/** The verbs of `clinic users` (program.ts lists the noun itself). */
+export function registerUsers(noun: Command, ctx: CliContext): void {
+  noun
     .addCommand(usersCreateCommand(ctx))
     .addCommand(usersListCommand(ctx))
     .addCommand(usersShowCommand(ctx))

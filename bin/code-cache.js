@@ -1,0 +1,96 @@
+'use strict';
+// Loads a CommonJS bundle through V8's code cache, so that a run does not compile again what an
+// earlier run compiled (Node 20 has no module.enableCompileCache()). The cache lives under
+// ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command:
+// each command's file is written by its first run, at exit, so it also holds the functions that run
+// compiled lazily. A cache that cannot be read or written costs speed, never an error or a warning.
+
+const fs = require('node:fs');
+const Module = require('node:module');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
+
+function cacheDir(env) {
+  const base = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'clinic');
+}
+
+/** The command's words before its first option (`appointments.list`): what the run compiles. */
+function commandOf(argv) {
+  const words = [];
+  for (const arg of argv.slice(2)) {
+    if (!/^[a-z][a-z-]{0,30}$/.test(arg) || words.length === 2) break;
+    words.push(arg);
+  }
+  return words.length > 0 ? words.join('.') : 'none';
+}
+
+/** FNV-1a: a short, stable name for the cache of one bundle build (node:crypto alone costs a few ms to load). */
+function fingerprint(text) {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, '0');
+}
+
+/** `<this bundle's path>-<its build and Node>-<command words>.v8`: a rebuild or another Node gets new files. */
+function cacheFile(bundle, stat, argv) {
+  const build = fingerprint(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
+  return path.join(cacheDir(process.env), `${fingerprint(bundle)}-${build}-${commandOf(argv)}.v8`);
+}
+
+/** Caches of earlier builds of the same bundle (other checkouts keep theirs). */
+function removeStale(file) {
+  const dir = path.dirname(file);
+  const [bundleKey, buildKey] = path.basename(file).split('-');
+  for (const name of fs.readdirSync(dir)) {
+    const [otherBundle, otherBuild] = name.split('-');
+    if (otherBundle === bundleKey && otherBuild !== buildKey) fs.rmSync(path.join(dir, name), { force: true });
+  }
+}
+
+function readCache(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Temp file and rename: a reader sees the old cache or the new one, never half of one. */
+function writeCache(file, script) {
+  try {
+    const data = script.createCachedData();
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(temp, data, { mode: 0o600 });
+    fs.renameSync(temp, file);
+    removeStale(file);
+  } catch {
+    // Read-only or full disk, no home directory: the next run compiles again.
+  }
+}
+
+function loadWithCodeCache(bundle, argv) {
+  let source;
+  let stat;
+  try {
+    stat = fs.statSync(bundle);
+    source = fs.readFileSync(bundle, 'latin1'); // ASCII: scripts/build.mjs checks
+  } catch {
+    return require(bundle); // let require report a missing build as it always has
+  }
+  const file = cacheFile(bundle, stat, argv);
+  const cachedData = readCache(file);
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(file, script));
+  const bundleModule = new Module(bundle, module);
+  bundleModule.filename = bundle;
+  bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));
+  bundleModule.loaded = true;
+  const requireFromBundle = Module.createRequire(bundle);
+  script.runInThisContext()(bundleModule.exports, requireFromBundle, bundleModule, bundle, path.dirname(bundle));
+  return bundleModule.exports;
+}
+
+module.exports = { loadWithCodeCache };
