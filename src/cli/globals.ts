@@ -47,8 +47,8 @@ export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
     .option('-y, --yes', 'answer yes to confirmations')
     .option('-q, --quiet', 'print only data and errors')
     .option('--debug', 'show stack traces and SQL errors')
-    .option('--no-pager', 'never send long output through $PAGER (else less -FRX)')
-    .option('--wide', 'tables as wide as their content (else free text is cut to the terminal width)');
+    .option('--no-pager', 'never page long output (else $PAGER, or less -FRX)')
+    .option('--wide', 'never cut tables to the terminal width');
 }
 
 export function readGlobals(options: Record<string, unknown>): GlobalOptions {
