@@ -44,20 +44,11 @@ export const STAGED_COLUMNS = [
   'problem', 'local_date', 'weekday', 'start_minute', 'starts_at', 'duration', 'status_value', 'not_before',
 ] as const satisfies ReadonlyArray<keyof StagedAppointment>;
 
-export interface RejectedAppointmentRow {
-  line: number;
-  patient: string | null;
-  doctor: string | null;
-  date: string | null;
-  time: string | null;
-  reason: string | null;
-  duration_minutes: string | null;
-  status: string | null;
-  external_id: string | null;
-  cancel_reason: string | null;
-  rescheduled_from: string | null;
-  problem: string;
-}
+/** A rejected row: the staged row as read, and why it is rejected. */
+export type RejectedAppointmentRow = Pick<
+  StagedAppointment,
+  'line' | 'patient' | 'doctor' | 'date' | 'time' | 'reason' | 'duration_minutes' | 'status' | 'external_id' | 'cancel_reason' | 'rescheduled_from'
+> & { problem: string };
 
 export interface AppointmentImportCounts {
   imported: number;
