@@ -120,10 +120,18 @@ export class CliContext {
   /** A domain context acting as the logged-in user (session file or CLINIC_TOKEN). */
   async domain(): Promise<DomainContext> {
     const anonymous = await this.anonymousDomain();
-    if (this.deps.actor !== undefined) return { ...anonymous, actor: this.deps.actor };
-    const { authenticate } = await import('./auth.js');
-    const { actor, settings } = await authenticate(this, anonymous);
-    return { ...anonymous, actor, settings };
+    let domain: DomainContext;
+    if (this.deps.actor !== undefined) {
+      domain = { ...anonymous, actor: this.deps.actor };
+    } else {
+      const { authenticate } = await import('./auth.js');
+      const { actor, settings } = await authenticate(this, anonymous);
+      domain = { ...anonymous, actor, settings };
+    }
+    // Human output shows instants on the clinic's wall clock (read with the session when there is one).
+    const { clinicTimeZone } = await import('../domain/settings/service.js');
+    this.outputInstance?.setClinicZone(await clinicTimeZone(domain));
+    return domain;
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,10 @@ export interface GlobalOptions {
   yes: boolean;
   quiet: boolean;
   debug: boolean;
+  /** long human output on a terminal goes through $PAGER (else less -FRX) unless --no-pager */
+  pager: boolean;
+  /** tables as wide as their content, never cut to the terminal's width */
+  wide: boolean;
 }
 
 export const DEFAULT_GLOBALS: GlobalOptions = {
@@ -27,6 +31,8 @@ export const DEFAULT_GLOBALS: GlobalOptions = {
   yes: false,
   quiet: false,
   debug: false,
+  pager: true,
+  wide: false,
 };
 
 export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
@@ -40,7 +46,9 @@ export function addGlobalOptions<C extends Command<[], {}>>(program: C) {
     .option('--no-input', 'never prompt; fail and name the missing flag instead')
     .option('-y, --yes', 'answer yes to confirmations')
     .option('-q, --quiet', 'print only data and errors')
-    .option('--debug', 'show stack traces and SQL errors');
+    .option('--debug', 'show stack traces and SQL errors')
+    .option('--no-pager', 'never page long output (else $PAGER, or less -FRX)')
+    .option('--wide', 'never cut tables to the terminal width');
 }
 
 export function readGlobals(options: Record<string, unknown>): GlobalOptions {
@@ -55,6 +63,8 @@ export function readGlobals(options: Record<string, unknown>): GlobalOptions {
     yes: options.yes === true,
     quiet: options.quiet === true,
     debug: options.debug === true,
+    pager: options.pager !== false,
+    wide: options.wide === true,
   };
 }
 

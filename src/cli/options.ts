@@ -1,3 +1,4 @@
+import { UsageError } from './usage-error.js';
 import { InvalidArgumentError } from '@commander-js/extra-typings';
 import { durationMs } from '../domain/durations.js';
 
@@ -50,3 +51,15 @@ export function list(value: string, previous: string[] | undefined): string[] {
   const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
   return [...(previous ?? []), ...items];
 }
+
+/**
+ * `--limit N` / `--all` of the long lists: the domain's default page (50) when neither is given.
+ * Both at once is a usage error.
+ */
+export function listLimit(options: { limit?: number | undefined; all?: boolean | undefined }): number | 'all' | undefined {
+  if (options.all && options.limit !== undefined) throw new UsageError('Give --limit or --all, not both.');
+  return options.all ? 'all' : options.limit;
+}
+
+export const LIMIT_HELP = 'at most this many rows (default 50)';
+export const ALL_HELP = 'every row, however many';

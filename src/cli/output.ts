@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import type { ChalkInstance } from 'chalk';
+import type { Page } from '../domain/paging.js';
 import type { GlobalOptions } from './globals.js';
 import type { IO } from './io.js';
 import { UsageError } from './usage-error.js';
@@ -6,7 +8,23 @@ import { UsageError } from './usage-error.js';
 export interface Column<T> {
   header: string;
   value: (row: T) => unknown;
+  /** free text (a reason, a name): the column cut short, with …, when the table is wider than the terminal */
+  fit?: boolean;
+  /** an appointment status: coloured when colour is on */
+  status?: boolean;
 }
+
+/** DESIGN §4's status colours: waiting is yellow, done well green, gone dim, missed red. */
+const STATUS_STYLE: Record<string, 'yellow' | 'green' | 'dim' | 'red'> = {
+  PENDING: 'yellow',
+  APPROVED: 'green',
+  CANCELLED: 'dim',
+  REJECTED: 'dim',
+  NO_SHOW: 'red',
+};
+
+/** The narrowest a fitted column gets: a few words still read. */
+const MIN_FIT_WIDTH = 6;
 
 /**
  * Rendering rules of DESIGN §4: data on stdout (JSON with --json, else tables), notices on
@@ -22,11 +40,46 @@ export class Output {
     private readonly globals: GlobalOptions,
     private readonly color: ChalkInstance,
     private readonly textWidth: (text: string) => number,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
+
+  /** The clinic's time zone, once a command has opened the clinic: instants are shown on its wall clock. */
+  private clinicZone: string | undefined;
+  private instantFormat: Intl.DateTimeFormat | undefined;
+
+  setClinicZone(zone: string): void {
+    this.clinicZone = zone;
+    this.instantFormat = undefined;
+  }
+
+  /**
+   * An instant as people read it: `2026-12-01 19:13` on the clinic's wall clock (JSON keeps ISO
+   * UTC). Before the clinic is known (set-up commands), UTC, and it says so.
+   */
+  when(moment: Date): string {
+    this.instantFormat ??= new Intl.DateTimeFormat('en-CA', {
+      timeZone: this.clinicZone ?? 'UTC',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    const part: Record<string, string> = {};
+    for (const { type, value } of this.instantFormat.formatToParts(moment)) part[type] = value;
+    const text = `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+    return this.clinicZone === undefined ? `${text} UTC` : text;
+  }
+
+  /** One field as safe text, instants on the clinic's wall clock. */
+  private show(value: unknown): string {
+    return display(value, (moment) => this.when(moment));
+  }
 
   static async create(io: IO, globals: GlobalOptions, env: NodeJS.ProcessEnv): Promise<Output> {
     const [{ Chalk }, { strlen }] = await Promise.all([import('chalk'), import('cli-table3/src/utils.js')]);
-    return new Output(io, globals, new Chalk({ level: colorLevel(io, globals, env) }), strlen);
+    return new Output(io, globals, new Chalk({ level: colorLevel(io, globals, env) }), strlen, env);
   }
 
   get json(): boolean {
@@ -45,7 +98,30 @@ export class Output {
       return;
     }
     const text = human();
-    if (text !== '') this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (text !== '') this.emit(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Human output on stdout: through the pager when it is longer than the terminal (gh, git). */
+  private emit(text: string): void {
+    const pager = this.pagerCommand(text);
+    if (pager !== undefined && throughPager(pager, text, (this.io.stdout as { fd?: number }).fd!, this.env)) return;
+    this.io.stdout.write(text);
+  }
+
+  /**
+   * `$PAGER`, else `less -FRX` — only for human output to a real terminal (never a pipe, never
+   * --json), longer than the screen, and unless `--no-pager` or an empty PAGER says no.
+   */
+  private pagerCommand(text: string): string | undefined {
+    if (this.globals.json || !this.globals.pager || this.io.stdout.isTTY !== true) return undefined;
+    const fd = (this.io.stdout as { fd?: unknown }).fd;
+    if (typeof fd !== 'number') return undefined;
+    const command = this.env.PAGER === undefined ? 'less -FRX' : this.env.PAGER.trim();
+    if (command === '') return undefined;
+    const rows = (this.io.stdout as { rows?: number }).rows ?? 24;
+    let lines = 0;
+    for (let at = text.indexOf('\n'); at !== -1 && lines < rows; at = text.indexOf('\n', at + 1)) lines++;
+    return lines >= rows ? command : undefined;
   }
 
   /** A list: a JSON array, or a table (a short notice on stderr when empty). */
@@ -58,7 +134,19 @@ export class Output {
       this.notice(emptyMessage);
       return;
     }
-    this.io.stdout.write(`${this.table(rows, columns)}\n`);
+    this.emit(`${this.table(rows, columns)}\n`);
+  }
+
+  /**
+   * A page of a long list (gh's way): the list, then on stderr how many rows were left out and
+   * how to see them. With --json the array alone (stderr stays quiet; the limit applies too).
+   */
+  page<T>(page: Page<T>, columns: ReadonlyArray<Column<T>>, json: (row: T) => unknown, emptyMessage: string, noun: string): void {
+    this.list(page.items, columns, json, emptyMessage);
+    if (!this.globals.json && page.total > page.items.length) {
+      const count = (n: number) => n.toLocaleString('en-US');
+      this.notice(`Showing ${count(page.items.length)} of ${count(page.total)} ${noun}; ${count(page.total - page.items.length)} more. See more with --limit N, or all with --all.`);
+    }
   }
 
   /** A single record: a JSON object, or label/value lines (and, after a blank line, a body of many lines). */
@@ -68,8 +156,8 @@ export class Output {
       const lines = fields
         .map(([label, field]) => {
           // Lines of their own (e.g. a week of hours): each one made safe, none able to break out of its indent.
-          if (field instanceof IndentedLines) return [this.color.bold(label), ...field.lines.map((line) => `  ${display(line)}`)].join('\n');
-          return `${this.color.bold(label.padEnd(width))}  ${display(field)}`;
+          if (field instanceof IndentedLines) return [this.color.bold(label), ...field.lines.map((line) => `  ${this.show(line)}`)].join('\n');
+          return `${this.color.bold(label.padEnd(width))}  ${this.show(field)}`;
         })
         .join('\n');
       return body === undefined ? lines : `${lines}\n\n${terminalSafe(body, { lineBreaks: true })}`;
@@ -85,23 +173,79 @@ export class Output {
   table<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
     const cell = (text: string) => text.split('\n').map((line) => ({ line, width: this.width(line) }));
     const head = columns.map((column) => cell(this.color.bold(column.header)));
-    const body = rows.map((row) => columns.map((column) => cell(display(column.value(row)))));
+    const body = rows.map((row) => columns.map((column) => cell(this.show(column.value(row)))));
     const widths = columns.map(() => 0);
     for (const cells of [head, ...body]) {
       cells.forEach((lines, i) => {
         for (const { width } of lines) widths[i] = Math.max(widths[i]!, width);
       });
     }
+    const natural = [...widths];
+    this.fit(widths, columns);
+    const cut = columns.map((_, i) => widths[i]! < natural[i]!);
+    const paint = columns.map((column) => (column.status ? (text: string) => this.statusColor(text) : undefined));
     const rule = (left: string, middle: string, right: string) => `${left}${widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
     const out = [rule('┌', '┬', '┐')];
-    for (const cells of [head, ...body]) {
+    const draw = (cells: Array<Array<{ line: string; width: number }>>, isHead: boolean) => {
       const height = Math.max(...cells.map((lines) => lines.length));
       for (let k = 0; k < height; k++) {
-        out.push(`│${cells.map((lines, i) => ` ${lines[k]?.line ?? ''}${' '.repeat(widths[i]! - (lines[k]?.width ?? 0))} `).join('│')}│`);
+        const parts = cells.map((lines, i) => {
+          let { line = '', width = 0 } = lines[k] ?? {};
+          if (cut[i] && width > widths[i]!) ({ line, width } = this.truncate(line, widths[i]!));
+          const painted = !isHead && paint[i] ? paint[i]!(line) : line;
+          return ` ${painted}${' '.repeat(widths[i]! - width)} `;
+        });
+        out.push(`│${parts.join('│')}│`);
       }
-    }
+    };
+    draw(head, true);
+    for (const cells of body) draw(cells, false);
     out.push(rule('└', '┴', '┘'));
     return out.join('\n');
+  }
+
+  /**
+   * Narrows the free-text columns (the widest first) until the table fits the terminal; nothing
+   * when stdout is not a terminal or with --wide. A column never gets narrower than its header
+   * or MIN_FIT_WIDTH, so a table of many narrow columns may still be wider than the screen.
+   */
+  private fit<T>(widths: number[], columns: ReadonlyArray<Column<T>>): void {
+    const available = this.globals.wide || this.io.stdout.isTTY !== true ? undefined : (this.io.stdout as { columns?: number }).columns;
+    if (available === undefined || available <= 0) return;
+    let total = widths.reduce((sum, width) => sum + width + 3, 1);
+    while (total > available) {
+      let widest = -1;
+      columns.forEach((column, i) => {
+        const floor = Math.max(MIN_FIT_WIDTH, column.header.length);
+        if (column.fit && widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+      });
+      if (widest < 0) return;
+      const floor = Math.max(MIN_FIT_WIDTH, columns[widest]!.header.length);
+      const others = widths.reduce((max, width, i) => (i !== widest && columns[i]!.fit ? Math.max(max, width) : max), floor);
+      const next = Math.max(floor, others, widths[widest]! - (total - available));
+      const target = next === widths[widest]! ? widths[widest]! - 1 : next;
+      total -= widths[widest]! - target;
+      widths[widest] = target;
+    }
+  }
+
+  /** The longest start of `line` that fits in `width` columns with an ellipsis after it. */
+  private truncate(line: string, width: number): { line: string; width: number } {
+    if (PRINTABLE_ASCII.test(line)) return { line: `${line.slice(0, width - 1)}…`, width };
+    let kept = '';
+    let used = 0;
+    for (const char of line) {
+      const w = this.textWidth(char);
+      if (used + w > width - 1) break;
+      kept += char;
+      used += w;
+    }
+    return { line: `${kept}…`, width: used + 1 };
+  }
+
+  private statusColor(text: string): string {
+    const style = STATUS_STYLE[text.trim()];
+    return style ? this.color[style](text) : text;
   }
 
   /** Columns on a terminal; plain ASCII (most cells) without the cost of the general measure. */
@@ -122,6 +266,21 @@ export class Output {
   warn(message: string): void {
     this.io.stderr.write(`${this.color.yellow('!')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
+}
+
+/**
+ * Runs the pager on the terminal with the text as its input and waits for it (the person reads,
+ * then quits). LESS defaults to FRX as git sets it. False when the pager cannot be run, so the
+ * text is written directly instead.
+ */
+function throughPager(command: string, text: string, stdoutFd: number, env: NodeJS.ProcessEnv): boolean {
+  const result = spawnSync(command, {
+    shell: true,
+    input: text,
+    stdio: ['pipe', stdoutFd, 'inherit'],
+    env: { ...env, LESS: env.LESS ?? 'FRX' },
+  });
+  return result.error === undefined && result.status !== 127 && result.status !== 126;
 }
 
 /**
@@ -155,19 +314,25 @@ export function colorLevel(io: IO, globals: Pick<GlobalOptions, 'color'>, env: N
   return io.stdout.isTTY ? 1 : 0;
 }
 
-/** One field (a table cell, a record's value) as one line of safe text. */
 /** A record field shown as indented lines under its label rather than on the label's line. */
 export class IndentedLines {
   constructor(readonly lines: readonly string[]) {}
 }
 
-export function display(value: unknown): string {
+/**
+ * One field (a table cell, a record's value) as one line of safe text. Instants (a Date, or an
+ * ISO 8601 UTC string as views carry them) go through `instant`; by default ISO.
+ */
+export function display(value: unknown, instant: (moment: Date) => string = (moment) => moment.toISOString()): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map(display).join(', ');
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? '' : instant(value);
+  if (Array.isArray(value)) return value.map((item) => display(item, instant)).join(', ');
   if (typeof value === 'object') return terminalSafe(JSON.stringify(value));
+  if (typeof value === 'string' && ISO_INSTANT.test(value)) return instant(new Date(value));
   return terminalSafe(String(value));
 }
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
  * C0 and C1 controls (ESC, BEL, CSI U+009B, DEL, a lone CR...), bidirectional overrides and

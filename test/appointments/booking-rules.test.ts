@@ -64,7 +64,7 @@ describeBackends('booking rules, through book and import alike', (db) => {
       date: MONDAY,
       time: '10:00',
       arrange: ({ doctor }) => insertTimeoff(db().knex, { doctor_id: doctor.id, starts_at: new Date('2027-01-04T00:00:00Z'), ends_at: new Date('2027-01-05T00:00:00Z'), reason: null, created_by: null }).then(() => {}),
-      family: () => /the doctor is away from 2027-01-04T00:00:00\.000Z to 2027-01-05T00:00:00\.000Z/i,
+      family: () => /the doctor is away from 2027-01-04 00:00 to 2027-01-04 24:00/i,
       bookExit: CONFLICT,
     },
     {

@@ -133,8 +133,11 @@ const CHECK_ROWS = `
            WHEN x.start_minute + x.minutes > h.end_minute
              THEN 'the appointment runs past the end of the doctor''s hours (' || to_char(h.end_time, 'HH24:MI') || ')'
            WHEN EXISTS (SELECT 1 FROM doctor_timeoff o WHERE o.doctor_id = x.doctor_id AND o.starts_at < x.ends_at AND o.ends_at > x.starts_at)
-             THEN (SELECT 'the doctor is away from ' || to_char(o.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-                          || ' to ' || to_char(o.ends_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+             -- on the clinic's wall clock, as formatClinicDateTime shows them (an end at midnight is 24:00 of the day before)
+             THEN (SELECT 'the doctor is away from ' || to_char(o.starts_at AT TIME ZONE CAST(:zone AS text), 'YYYY-MM-DD HH24:MI')
+                          || ' to ' || CASE WHEN (o.ends_at AT TIME ZONE CAST(:zone AS text))::time = '00:00'
+                                            THEN to_char((o.ends_at AT TIME ZONE CAST(:zone AS text)) - interval '1 day', 'YYYY-MM-DD') || ' 24:00'
+                                            ELSE to_char(o.ends_at AT TIME ZONE CAST(:zone AS text), 'YYYY-MM-DD HH24:MI') END
                      FROM doctor_timeoff o WHERE o.doctor_id = x.doctor_id AND o.starts_at < x.ends_at AND o.ends_at > x.starts_at
                     ORDER BY o.starts_at LIMIT 1)
            WHEN x.active AND EXISTS (

@@ -106,6 +106,11 @@ export async function findActiveOverlapping(
   return query;
 }
 
+/** The times of the active appointments starting after `now` (only the columns a schedule check needs). */
+export async function findFutureActiveTimes(db: Knex, now: Date): Promise<Array<Pick<AppointmentRow, 'doctor_id' | 'starts_at' | 'ends_at'>>> {
+  return db('appointments').select('doctor_id', 'starts_at', 'ends_at').whereIn('status', ACTIVE_STATUSES).where('starts_at', '>', now);
+}
+
 export interface AppointmentFilter {
   doctorId?: string;
   patientId?: string;
@@ -121,7 +126,18 @@ export interface AppointmentFilter {
 }
 
 export async function listAppointments(db: Knex, filter: AppointmentFilter): Promise<AppointmentWithNamesRow[]> {
-  const query = withNames(db).orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+  const query = filtered(withNames(db), filter).orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  return query;
+}
+
+/** How many appointments the filter matches (its limit and keyset ignored): one count, no rows fetched. */
+export async function countAppointments(db: Knex, filter: AppointmentFilter): Promise<number> {
+  const [row] = await filtered(db('appointments as a'), { ...filter, after: undefined }).count<Array<{ n: string | number }>>({ n: '*' });
+  return Number(row?.n ?? 0);
+}
+
+function filtered(query: Knex.QueryBuilder, filter: AppointmentFilter): Knex.QueryBuilder {
   if (filter.doctorId) query.where('a.doctor_id', filter.doctorId);
   if (filter.patientId) query.where('a.patient_id', filter.patientId);
   if (filter.from) query.where('a.starts_at', '>=', filter.from);
@@ -133,6 +149,5 @@ export async function listAppointments(db: Knex, filter: AppointmentFilter): Pro
     const { startsAt, id } = filter.after;
     query.where((after) => after.where('a.starts_at', '>', startsAt).orWhere((same) => same.where('a.starts_at', startsAt).andWhere('a.id', '>', id)));
   }
-  if (filter.limit !== undefined) query.limit(filter.limit);
   return query;
 }

@@ -25,7 +25,7 @@ export interface AuditFilter {
   /** a prefix such as `users.` (from `--action 'users.*'`) */
   actionPrefix?: string;
   since?: Date;
-  limit: number;
+  limit?: number;
 }
 
 const AUDIT_COLUMNS = ['id', 'at', 'actor_id', 'actor', 'action', 'entity', 'entity_id', 'patient_id', 'outcome', 'details'] as const;
@@ -108,7 +108,18 @@ export async function readAuditChain(db: Knex): Promise<AuditChainState> {
 
 /** Newest first. */
 export async function listAuditEntries(db: Knex, filter: AuditFilter): Promise<AuditRow[]> {
-  const query = db('audit_log').select(...AUDIT_COLUMNS).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(filter.limit);
+  const query = filteredAudit(db('audit_log').select(...AUDIT_COLUMNS), filter).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  return query;
+}
+
+/** How many entries the filter matches (its limit ignored). */
+export async function countAuditEntries(db: Knex, filter: AuditFilter): Promise<number> {
+  const [row] = await filteredAudit(db('audit_log'), filter).count<Array<{ n: string | number }>>({ n: '*' });
+  return Number(row?.n ?? 0);
+}
+
+function filteredAudit(query: Knex.QueryBuilder, filter: AuditFilter): Knex.QueryBuilder {
   if (filter.actorId !== undefined || filter.actor !== undefined) {
     query.where((where) => {
       if (filter.actorId !== undefined) where.orWhere('actor_id', filter.actorId);

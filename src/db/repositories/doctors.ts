@@ -67,6 +67,11 @@ export async function findHours(db: Knex, doctorId: string): Promise<DoctorHours
   return db('doctor_hours').select('id', 'doctor_id', 'weekday', 'start_time', 'end_time').where({ doctor_id: doctorId }).orderBy(['weekday', 'start_time']);
 }
 
+/** Every doctor's weekly hours (a few rows per doctor). */
+export async function findAllHours(db: Knex): Promise<DoctorHoursRow[]> {
+  return db('doctor_hours').select('id', 'doctor_id', 'weekday', 'start_time', 'end_time').orderBy(['doctor_id', 'weekday', 'start_time']);
+}
+
 /** Replaces the ranges of the given weekdays (the others stay as they are). */
 export async function replaceHours(db: Knex, doctorId: string, weekdays: readonly number[], rows: readonly NewDoctorHoursRow[]): Promise<void> {
   await db('doctor_hours').where({ doctor_id: doctorId }).whereIn('weekday', [...weekdays]).delete();

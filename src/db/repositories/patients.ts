@@ -57,6 +57,7 @@ export interface PatientFilter {
   patientId?: string;
   /** name or username containing this text, ignoring case and accents */
   search?: string;
+  limit?: number;
 }
 
 /** Escapes LIKE's wildcards so that searched text matches literally (backslash is the default escape). */
@@ -65,7 +66,18 @@ function literalLike(text: string): string {
 }
 
 export async function listPatients(db: Knex, filter: PatientFilter = {}): Promise<PatientRow[]> {
-  const query = patientsQuery(db).orderBy('users.username');
+  const query = filteredPatients(db, patientsQuery(db), filter).orderBy('users.username');
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  return query;
+}
+
+/** How many patients the filter matches (its limit ignored). */
+export async function countPatients(db: Knex, filter: PatientFilter = {}): Promise<number> {
+  const [row] = await filteredPatients(db, db('patients').join('users', 'users.id', 'patients.user_id'), filter).count<Array<{ n: string | number }>>({ n: '*' });
+  return Number(row?.n ?? 0);
+}
+
+function filteredPatients(db: Knex, query: Knex.QueryBuilder, filter: PatientFilter): Knex.QueryBuilder {
   if (filter.patientId) query.where('users.id', filter.patientId);
   if (filter.doctorId) {
     query.whereExists(db('doctor_patients').select(db.raw('1')).whereRaw('doctor_patients.patient_id = patients.user_id').where('doctor_patients.doctor_id', filter.doctorId));

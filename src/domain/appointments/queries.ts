@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listAppointments as listAppointmentRows, type AppointmentFilter } from '../../db/repositories/appointments.js';
+import { countAppointments, listAppointments as listAppointmentRows, type AppointmentFilter } from '../../db/repositories/appointments.js';
 import { findPatientByRef } from '../../db/repositories/patients.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
@@ -15,6 +15,7 @@ import { clinicDate, parseClinicDate, startOfClinicDay } from '../clinic-time.js
 import { checkDuration, timeSlotLabel } from './rules.js';
 import { freeSlots } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
+import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 
 export interface ListInput {
   doctor?: string | undefined;
@@ -25,6 +26,8 @@ export interface ListInput {
   status?: string | undefined;
   limit?: number | undefined;
 }
+
+export type ListPageInput = Omit<ListInput, 'limit'> & { limit?: ListLimit | undefined };
 
 const listSchema = z
   .object({
@@ -46,17 +49,18 @@ const listSchema = z
  * Appointments in time order, from today on unless a date or range is given (dates are the
  * clinic's, --to inclusive). Doctors and patients see only their own, whatever they filter by.
  */
-export async function listAppointments(ctx: DomainContext, rawInput: ListInput = {}): Promise<AppointmentView[]> {
+export async function listAppointments(ctx: DomainContext, rawInput: ListPageInput = {}): Promise<Page<AppointmentView>> {
   const actor = requireActor(ctx.actor);
-  const { filter, zone, patientId, namesNobody } = await appointmentFilter(ctx, actor, rawInput, { fromToday: true });
-  if (namesNobody) return [];
-  const rows = await listAppointmentRows(ctx.db, filter);
+  const limit = checkLimit(rawInput.limit);
+  const { filter, zone, patientId, namesNobody } = await appointmentFilter(ctx, actor, { ...rawInput, limit: undefined }, { fromToday: true });
+  if (namesNobody) return { items: [], total: 0 };
+  const { items: rows, total } = await fetchPage(limit, (n) => listAppointmentRows(ctx.db, { ...filter, limit: n }), () => countAppointments(ctx.db, filter));
   // A view of the patient's record; for a doctor or patient, only when something of it was shown,
   // so that an unknown --patient and one with none of their appointments leave the same trace.
   if (patientId && actor.id !== patientId && (rows.length > 0 || !mayBeHidden(actor, 'patient'))) {
     await recordAudit(ctx.db, actor, { action: 'appointments.list', entity: 'patient', entityId: patientId, patientId, details: { count: rows.length } });
   }
-  return rows.map((row) => appointmentView(row, zone));
+  return { items: rows.map((row) => appointmentView(row, zone)), total };
 }
 
 /**

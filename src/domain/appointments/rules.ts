@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import { clinicTime, formatTimeOfDay, minutesOfDay, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
+import { clinicTime, formatClinicDateTime, formatTimeOfDay, minutesOfDay, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
 import { ValidationError } from '../errors.js';
 
 /**
@@ -97,7 +97,11 @@ export function checkSchedule(input: {
   const hoursProblem = checkWorkingHours(input.start, end, input.hours, input.slotMinutes);
   if (hoursProblem) return hoursProblem;
   const away = overlappingTimeoff({ startsAt: input.start.toJSDate(), endsAt: end.toJSDate() }, input.timeoff);
-  if (away) return { kind: 'time-off', message: `The doctor is away from ${away.startsAt.toISOString()} to ${away.endsAt.toISOString()}.` };
+  if (away) {
+    // On the clinic's wall clock, as the time off was entered (a whole day ends at 24:00).
+    const zone = input.start.zoneName ?? 'UTC';
+    return { kind: 'time-off', message: `The doctor is away from ${formatClinicDateTime(away.startsAt, zone)} to ${formatClinicDateTime(away.endsAt, zone, 'end')}.` };
+  }
   return undefined;
 }
 

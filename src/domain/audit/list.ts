@@ -3,9 +3,10 @@ import type { DomainContext } from '../context.js';
 import { ValidationError } from '../errors.js';
 import { requireActor } from '../policy.js';
 import { authorize } from './record.js';
+import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { findUserByRef } from '../../db/repositories/users.js';
-import { listAuditEntries, type AuditFilter, type AuditRow } from '../../db/repositories/audit-log.js';
+import { countAuditEntries, listAuditEntries, type AuditFilter, type AuditRow } from '../../db/repositories/audit-log.js';
 
 /** An audit entry as commands show it (DESIGN §5). */
 export interface AuditEntryView {
@@ -36,7 +37,6 @@ export function auditEntryView(row: AuditRow): AuditEntryView {
   };
 }
 
-export const DEFAULT_AUDIT_LIMIT = 100;
 const MAX_AUDIT_LIMIT = 10_000;
 
 export interface AuditQuery {
@@ -46,15 +46,15 @@ export interface AuditQuery {
   action?: string | undefined;
   /** YYYY-MM-DD (midnight, clinic time zone) or an ISO 8601 date-time */
   since?: string | undefined;
-  limit?: string | number | undefined;
+  limit?: ListLimit | undefined;
 }
 
 /** Newest first; admin only. `actor` matches a user (username or id) or a username recorded by a failed login. */
-export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Promise<AuditEntryView[]> {
-  const limit = parseLimit(query.limit);
+export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Promise<Page<AuditEntryView>> {
+  const limit = checkLimit(query.limit, MAX_AUDIT_LIMIT);
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, 'audit.read', {}, { entity: 'audit_log' });
-  const filter: AuditFilter = { limit };
+  const filter: AuditFilter = {};
   if (query.actor !== undefined) {
     const user = await findUserByRef(ctx.db, query.actor.trim());
     filter.actor = user?.username ?? query.actor.trim();
@@ -62,7 +62,7 @@ export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Pro
   }
   if (query.patient !== undefined) {
     const patient = await findUserByRef(ctx.db, query.patient.trim());
-    if (!patient) return [];
+    if (!patient) return { items: [], total: 0 };
     filter.patientId = patient.id;
   }
   if (query.action !== undefined) {
@@ -71,16 +71,8 @@ export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Pro
     else filter.action = action;
   }
   if (query.since !== undefined) filter.since = await parseSince(ctx, query.since);
-  return (await listAuditEntries(ctx.db, filter)).map(auditEntryView);
-}
-
-function parseLimit(value: string | number | undefined): number {
-  if (value === undefined) return DEFAULT_AUDIT_LIMIT;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_LIMIT) {
-    throw new ValidationError(`Invalid --limit "${value}": use a whole number from 1 to ${MAX_AUDIT_LIMIT}.`);
-  }
-  return limit;
+  const page = await fetchPage(limit, (n) => listAuditEntries(ctx.db, { ...filter, ...(n === undefined ? {} : { limit: n }) }), () => countAuditEntries(ctx.db, filter));
+  return { items: page.items.map(auditEntryView), total: page.total };
 }
 
 async function parseSince(ctx: DomainContext, value: string): Promise<Date> {

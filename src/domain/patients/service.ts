@@ -5,6 +5,7 @@ import {
   findPanelDoctors,
   findPatientByRef,
   insertPatientProfile,
+  countPatients,
   listPatients as listPatientRows,
   removeFromPanel,
   updatePatientProfile,
@@ -18,6 +19,7 @@ import { requireDoctor } from '../doctors/service.js';
 import { patientScope, requireActor, type Actor } from '../policy.js';
 import { clinicToday } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
+import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { createAccount } from '../users/accounts.js';
 import { findVisiblePatient } from './lookup.js';
 import { noSuch } from '../references.js';
@@ -63,16 +65,18 @@ export async function createPatient(trx: Knex, actor: Actor, patient: NewPatient
  * `patients list` (DESIGN §6, patients.read): clinic staff see everyone; a doctor only their own
  * panel (a --doctor naming someone else finds nobody); a patient only themselves.
  */
-export async function listPatients(ctx: DomainContext, filter: { doctor?: string | undefined; search?: string | undefined } = {}): Promise<PatientView[]> {
+export async function listPatients(ctx: DomainContext, filter: { doctor?: string | undefined; search?: string | undefined; limit?: ListLimit | undefined } = {}): Promise<Page<PatientView>> {
   const actor = requireActor(ctx.actor);
+  const limit = checkLimit(filter.limit);
   const query: PatientFilter = {};
   if (filter.doctor !== undefined) query.doctorId = (await requireDoctor(ctx.db, filter.doctor)).id;
   const search = filter.search?.trim();
   if (search) query.search = search;
   const scope = patientScope(actor);
-  if (scope.doctorId !== undefined && query.doctorId !== undefined && query.doctorId !== scope.doctorId) return [];
+  if (scope.doctorId !== undefined && query.doctorId !== undefined && query.doctorId !== scope.doctorId) return { items: [], total: 0 };
   Object.assign(query, scope);
-  return (await listPatientRows(ctx.db, query)).map(patientView);
+  const page = await fetchPage(limit, (n) => listPatientRows(ctx.db, { ...query, ...(n === undefined ? {} : { limit: n }) }), () => countPatients(ctx.db, query));
+  return { items: page.items.map(patientView), total: page.total };
 }
 
 /** `patients show`: a view of a patient's record, audited whether allowed or denied. */

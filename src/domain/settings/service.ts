@@ -1,12 +1,16 @@
 import { z } from 'zod';
 import type { DomainContext } from '../context.js';
-import { ValidationError } from '../errors.js';
+import { DateTime } from 'luxon';
+import { ConflictError, ValidationError } from '../errors.js';
 import { requireActor } from '../policy.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
 import { parseWith } from '../validation.js';
 import { clinicDate, formatClinicDateTime, isValidTimeZone, systemTimeZone } from '../clinic-time.js';
 import { findAllSettings, findSetting, upsertSetting } from '../../db/repositories/settings.js';
+import { findFutureActiveTimes } from '../../db/repositories/appointments.js';
+import { findAllHours, listDoctors } from '../../db/repositories/doctors.js';
+import { checkWorkingHours, type WorkingRange } from '../appointments/rules.js';
 
 export interface ClinicSettings {
   timezone: string;
@@ -100,7 +104,55 @@ export async function showSettings(ctx: DomainContext): Promise<ClinicSettings> 
   return loadSettings(ctx);
 }
 
-export async function updateSetting(ctx: DomainContext, input: { key: string; value: string }): Promise<ClinicSettings> {
+/**
+ * What changing the clinic's time zone does to the appointments still to come. They are stored
+ * as instants, so each keeps its moment and is shown at another wall-clock time in the new zone;
+ * doctors' hours are wall-clock times, so some may then fall outside them.
+ */
+export interface TimeZoneChange {
+  from: string;
+  to: string;
+  /** active (pending, approved, checked-in) appointments starting after now */
+  futureAppointments: number;
+  /** of those, how many lie outside their doctor's hours on the new zone's wall clock */
+  outsideHours: number;
+}
+
+/** The consequence of `settings set timezone ZONE`, for the caller to show before asking (admin). */
+export async function previewTimeZoneChange(ctx: DomainContext, zone: string): Promise<TimeZoneChange> {
+  const actor = requireActor(ctx.actor);
+  await authorize(ctx, actor, 'settings.update', {}, { entity: 'settings', entityId: 'timezone' });
+  return timeZoneChange(ctx.db, SETTING_KEYS.timezone.parse(zone), ctx.now());
+}
+
+async function timeZoneChange(db: DomainContext['db'], to: string, now: Date): Promise<TimeZoneChange> {
+  const from = await clinicTimeZone({ db });
+  const appointments = await findFutureActiveTimes(db, now);
+  if (from === to || appointments.length === 0) return { from, to, futureAppointments: appointments.length, outsideHours: 0 };
+  const [doctors, hours] = await Promise.all([listDoctors(db), findAllHours(db)]);
+  const slotMinutes = new Map(doctors.map((doctor) => [doctor.id, doctor.slot_minutes]));
+  const week = new Map<string, WorkingRange[]>();
+  for (const row of hours) {
+    const ranges = week.get(row.doctor_id) ?? [];
+    ranges.push({ weekday: row.weekday, start: row.start_time, end: row.end_time });
+    week.set(row.doctor_id, ranges);
+  }
+  let outsideHours = 0;
+  for (const appointment of appointments) {
+    const start = DateTime.fromJSDate(appointment.starts_at, { zone: to });
+    const end = DateTime.fromJSDate(appointment.ends_at, { zone: to });
+    const problem = checkWorkingHours(start, end, week.get(appointment.doctor_id) ?? [], slotMinutes.get(appointment.doctor_id) ?? 1);
+    if (problem?.kind === 'outside-hours') outsideHours++;
+  }
+  return { from, to, futureAppointments: appointments.length, outsideHours };
+}
+
+/**
+ * Changes one setting. A new time zone under future appointments moves their wall-clock times
+ * (never their instants), so it needs `acceptTimeZoneChange` — given after the person has seen
+ * previewTimeZoneChange; without it the change is refused as a conflict.
+ */
+export async function updateSetting(ctx: DomainContext, input: { key: string; value: string; acceptTimeZoneChange?: boolean }): Promise<ClinicSettings> {
   const actor = requireActor(ctx.actor);
   await authorize(ctx, actor, 'settings.update', {}, { entity: 'settings', entityId: input.key });
   const spec = SETTING_KEYS[input.key as SettingKey];
@@ -109,10 +161,30 @@ export async function updateSetting(ctx: DomainContext, input: { key: string; va
   }
   const value = spec.parse(input.value);
   await inTransaction(ctx, async (trx) => {
+    let details: Record<string, unknown> = { value };
+    if (spec.field === 'timezone') {
+      const change = await timeZoneChange(trx, String(value), ctx.now());
+      if (change.from !== change.to && change.futureAppointments > 0) {
+        if (!input.acceptTimeZoneChange) {
+          throw new ConflictError(`${describeTimeZoneChange(change)}`, { remedy: 'Confirm the change (--yes) once you have read what it does.', details: { ...change } });
+        }
+        details = { ...details, from: change.from, futureAppointments: change.futureAppointments, outsideHours: change.outsideHours };
+      }
+    }
     await upsertSetting(trx, spec.field, String(value), actor.id);
-    await recordAudit(trx, actor, { action: 'settings.update', entity: 'settings', entityId: spec.field, details: { value } });
+    await recordAudit(trx, actor, { action: 'settings.update', entity: 'settings', entityId: spec.field, details });
   });
   return loadSettings(ctx);
+}
+
+/** The consequence in words, the same for the question, the refusal and the README. */
+export function describeTimeZoneChange(change: TimeZoneChange): string {
+  const count = change.futureAppointments === 1 ? '1 future appointment keeps its moment' : `${change.futureAppointments} future appointments keep their moments`;
+  const outside =
+    change.outsideHours === 0
+      ? 'all of them stay within their doctors\' hours.'
+      : `${change.outsideHours} of them will fall outside their doctors' hours (they stay booked; reschedule them if needed).`;
+  return `Changing the time zone from ${change.from} to ${change.to}: ${count} and will be shown at other wall-clock times; ${outside}`;
 }
 
 /** Used by `clinic init`, before any admin exists to authorize it. */

@@ -1,6 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { wholeNumber } from '../../options.js';
+import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import { APPOINTMENT_COLUMNS } from './render.js';
 
 export function appointmentsListCommand(ctx: CliContext) {
@@ -12,10 +12,12 @@ export function appointmentsListCommand(ctx: CliContext) {
     .option('--from <date>', 'from this day, YYYY-MM-DD')
     .option('--to <date>', 'up to and including this day, YYYY-MM-DD')
     .option('--status <status>', 'PENDING, APPROVED, REJECTED, CANCELLED, CHECKED_IN, COMPLETED or NO_SHOW')
-    .option('--limit <n>', 'at most this many', wholeNumber())
-    .action(async (options) => {
+    .option('--limit <n>', LIMIT_HELP, wholeNumber())
+    .option('--all', ALL_HELP)
+    .action(async ({ all, ...options }) => {
+      const limit = listLimit({ limit: options.limit, all });
       const { listAppointments } = await import('../../../domain/appointments/queries.js');
-      const appointments = await listAppointments(await ctx.domain(), options);
-      ctx.output.list(appointments, APPOINTMENT_COLUMNS, (a) => a, 'No appointments.');
+      const page = await listAppointments(await ctx.domain(), { ...options, limit });
+      ctx.output.page(page, APPOINTMENT_COLUMNS, (a) => a, 'No appointments.', 'appointments');
     });
 }

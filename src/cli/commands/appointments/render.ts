@@ -19,12 +19,12 @@ export function renderAppointment(output: Output, appointment: AppointmentView):
 
 export const APPOINTMENT_COLUMNS: ReadonlyArray<Column<AppointmentView>> = [
   { header: 'ID', value: (a) => a.id.slice(0, 8) },
-  { header: 'Date', value: (a) => a.date },
-  { header: 'Time', value: (a) => a.timeSlot },
-  { header: 'Patient', value: (a) => a.patient },
-  { header: 'Doctor', value: (a) => a.doctor },
-  { header: 'Status', value: (a) => a.status },
-  { header: 'Reason', value: (a) => a.reason },
+  { header: 'DATE', value: (a) => a.date },
+  { header: 'TIME', value: (a) => a.timeSlot },
+  { header: 'PATIENT', value: (a) => a.patient, fit: true },
+  { header: 'DOCTOR', value: (a) => a.doctor, fit: true },
+  { header: 'STATUS', value: (a) => a.status, status: true },
+  { header: 'REASON', value: (a) => a.reason, fit: true },
 ];
 
 /** "Booked 1a2b3c4d: 2027-01-04 09:00-09:30 with dr-who (PENDING)." */

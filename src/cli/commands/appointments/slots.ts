@@ -14,8 +14,8 @@ export function appointmentsSlotsCommand(ctx: CliContext) {
       ctx.output.list(
         slots,
         [
-          { header: 'Date', value: (slot) => slot.date },
-          { header: 'Time', value: (slot) => slot.timeSlot },
+          { header: 'DATE', value: (slot) => slot.date },
+          { header: 'TIME', value: (slot) => slot.timeSlot },
         ],
         (slot) => slot,
         'No free slots.',

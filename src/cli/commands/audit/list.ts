@@ -1,17 +1,17 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { wholeNumber } from '../../options.js';
+import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import type { AuditEntryView } from '../../../domain/audit/list.js';
 import type { Column } from '../../output.js';
 
 const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryView>> = [
-  { header: 'id', value: (entry) => entry.id },
-  { header: 'at', value: (entry) => entry.at },
-  { header: 'actor', value: (entry) => entry.actor },
-  { header: 'action', value: (entry) => entry.action },
-  { header: 'outcome', value: (entry) => entry.outcome },
-  { header: 'entity', value: (entry) => (entry.entity ? `${entry.entity}${entry.entityId ? ` ${entry.entityId}` : ''}` : '') },
-  { header: 'details', value: (entry) => entry.details },
+  { header: 'ID', value: (entry) => entry.id },
+  { header: 'AT', value: (entry) => entry.at },
+  { header: 'ACTOR', value: (entry) => entry.actor },
+  { header: 'ACTION', value: (entry) => entry.action },
+  { header: 'OUTCOME', value: (entry) => entry.outcome },
+  { header: 'ENTITY', value: (entry) => (entry.entity ? `${entry.entity}${entry.entityId ? ` ${entry.entityId}` : ''}` : '') },
+  { header: 'DETAILS', value: (entry) => entry.details, fit: true },
 ];
 
 export function auditListCommand(ctx: CliContext) {
@@ -21,10 +21,12 @@ export function auditListCommand(ctx: CliContext) {
     .option('--patient <patient>', 'about this patient (username or id)')
     .option('--action <action>', "this action, e.g. session.login, or a prefix such as 'users.*'")
     .option('--since <date>', 'from this date (YYYY-MM-DD, clinic time zone) or ISO date-time')
-    .option('--limit <n>', 'at most this many entries (default 100)', wholeNumber())
-    .action(async (options) => {
+    .option('--limit <n>', LIMIT_HELP, wholeNumber())
+    .option('--all', ALL_HELP)
+    .action(async ({ all, ...options }) => {
+      const limit = listLimit({ limit: options.limit, all });
       const { listAudit } = await import('../../../domain/audit/list.js');
-      const entries = await listAudit(await ctx.domain(), options);
-      ctx.output.list(entries, AUDIT_COLUMNS, (entry) => entry, 'No audit entries.');
+      const page = await listAudit(await ctx.domain(), { ...options, limit });
+      ctx.output.page(page, AUDIT_COLUMNS, (entry) => entry, 'No audit entries.', 'audit entries');
     });
 }

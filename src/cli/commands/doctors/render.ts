@@ -3,12 +3,12 @@ import type { DoctorDetails, DoctorView } from '../../../domain/doctors/view.js'
 import { IndentedLines, type Column, type Output } from '../../output.js';
 
 export const DOCTOR_COLUMNS: ReadonlyArray<Column<DoctorView>> = [
-  { header: 'username', value: (d) => d.username },
-  { header: 'name', value: (d) => d.fullName },
-  { header: 'specialty', value: (d) => d.specialty },
-  { header: 'licence', value: (d) => d.licenseNumber },
-  { header: 'slot', value: (d) => `${d.slotMinutes} min` },
-  { header: 'status', value: (d) => d.status },
+  { header: 'USERNAME', value: (d) => d.username },
+  { header: 'NAME', value: (d) => d.fullName, fit: true },
+  { header: 'SPECIALTY', value: (d) => d.specialty, fit: true },
+  { header: 'LICENCE', value: (d) => d.licenseNumber },
+  { header: 'SLOT', value: (d) => `${d.slotMinutes} min` },
+  { header: 'STATUS', value: (d) => d.status },
 ];
 
 export function weekLines(hours: readonly DayHours[]): string {

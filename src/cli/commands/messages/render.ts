@@ -17,7 +17,7 @@ export const inboxColumns: ReadonlyArray<Column<MessageView>> = [
   { header: 'FROM', value: (m) => m.sender },
   { header: 'RECEIVED', value: (m) => m.createdAt },
   { header: 'READ', value: readState },
-  { header: 'MESSAGE', value: (m) => preview(m.content) },
+  { header: 'MESSAGE', value: (m) => preview(m.content), fit: true },
 ];
 
 export const sentColumns: ReadonlyArray<Column<MessageView>> = [
@@ -25,7 +25,7 @@ export const sentColumns: ReadonlyArray<Column<MessageView>> = [
   { header: 'TO', value: (m) => m.receiver },
   { header: 'SENT', value: (m) => m.createdAt },
   { header: 'READ', value: readState },
-  { header: 'MESSAGE', value: (m) => preview(m.content) },
+  { header: 'MESSAGE', value: (m) => preview(m.content), fit: true },
 ];
 
 export const threadColumns: ReadonlyArray<Column<MessageView>> = [
@@ -34,7 +34,7 @@ export const threadColumns: ReadonlyArray<Column<MessageView>> = [
   { header: 'TO', value: (m) => m.receiver },
   { header: 'SENT', value: (m) => m.createdAt },
   { header: 'READ', value: readState },
-  { header: 'MESSAGE', value: (m) => preview(m.content) },
+  { header: 'MESSAGE', value: (m) => preview(m.content), fit: true },
 ];
 
 /** The whole message: a short header, a blank line, the full text. */

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import { PATIENT_COLUMNS } from './render.js';
 
 export function patientsListCommand(ctx: CliContext) {
@@ -7,9 +8,12 @@ export function patientsListCommand(ctx: CliContext) {
     .description('list the patients you may see (a doctor: their panel; a patient: themselves)')
     .option('--doctor <doctor>', 'only patients on this doctor\'s panel')
     .option('--search <text>', 'name or username containing TEXT (ignores case and accents)')
+    .option('--limit <n>', LIMIT_HELP, wholeNumber())
+    .option('--all', ALL_HELP)
     .action(async (options) => {
+      const limit = listLimit(options);
       const { listPatients } = await import('../../../domain/patients/service.js');
-      const patients = await listPatients(await ctx.domain(), { doctor: options.doctor, search: options.search });
-      ctx.output.list(patients, PATIENT_COLUMNS, undefined, 'No patients found.');
+      const page = await listPatients(await ctx.domain(), { doctor: options.doctor, search: options.search, limit });
+      ctx.output.page(page, PATIENT_COLUMNS, (patient) => patient, 'No patients found.', 'patients');
     });
 }

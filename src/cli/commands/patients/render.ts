@@ -2,12 +2,12 @@ import type { PatientDetails, PatientView } from '../../../domain/patients/view.
 import type { Column, Output } from '../../output.js';
 
 export const PATIENT_COLUMNS: ReadonlyArray<Column<PatientView>> = [
-  { header: 'username', value: (p) => p.username },
-  { header: 'name', value: (p) => p.fullName },
-  { header: 'born', value: (p) => p.dateOfBirth },
-  { header: 'phone', value: (p) => p.phone },
-  { header: 'email', value: (p) => p.email },
-  { header: 'status', value: (p) => p.status },
+  { header: 'USERNAME', value: (p) => p.username },
+  { header: 'NAME', value: (p) => p.fullName, fit: true },
+  { header: 'BORN', value: (p) => p.dateOfBirth },
+  { header: 'PHONE', value: (p) => p.phone },
+  { header: 'EMAIL', value: (p) => p.email, fit: true },
+  { header: 'STATUS', value: (p) => p.status },
 ];
 
 export function renderPatient(output: Output, patient: PatientDetails): void {

@@ -44,12 +44,13 @@ export function initCommand(ctx: CliContext) {
         sessionExpiresAt: clinic.session.expiresAt,
         ...(demoClinic ? { demo: demoClinic } : {}),
       };
+      ctx.output.setClinicZone(clinic.timezone);
       ctx.output.data(summary, () => {
         const lines = [
           `timezone      ${clinic.timezone}`,
           `database      ${database}`,
           `admin         ${clinic.admin.username}`,
-          `session ends  ${clinic.session.expiresAt.toISOString()}`,
+          `session ends  ${ctx.output.when(clinic.session.expiresAt)}`,
         ];
         if (demoClinic) {
           lines.push(

@@ -8,8 +8,25 @@ export function settingsSetCommand(ctx: CliContext) {
     .argument('<key>', 'timezone, session-idle-minutes, session-absolute-hours or server-idle-minutes')
     .argument('<value>', 'the new value')
     .action(async (key, value) => {
-      const { updateSetting } = await import('../../../domain/settings/service.js');
-      const settings = await updateSetting(await ctx.domain(), { key, value });
+      const { describeTimeZoneChange, previewTimeZoneChange, updateSetting } = await import('../../../domain/settings/service.js');
+      const domain = await ctx.domain();
+      let acceptTimeZoneChange = false;
+      if (key === 'timezone') {
+        const change = await previewTimeZoneChange(domain, value);
+        if (change.from !== change.to && change.futureAppointments > 0) {
+          const consequence = describeTimeZoneChange(change);
+          if (ctx.globals.yes || !ctx.prompter.canPrompt) {
+            // --yes: say what happened; neither --yes nor a terminal: a usage error naming --yes, with the consequence.
+            await ctx.prompter.confirm(consequence, ctx.globals.yes);
+            if (!ctx.output.json) ctx.output.notice(consequence);
+          } else {
+            ctx.output.notice(consequence);
+            if (!(await ctx.prompter.confirm(`Change the time zone to ${change.to}?`, false))) return;
+          }
+          acceptTimeZoneChange = true;
+        }
+      }
+      const settings = await updateSetting(domain, { key, value, acceptTimeZoneChange });
       ctx.output.success(`Set ${key} to ${value}.`);
       renderSettings(ctx.output, settings);
     });

@@ -14,7 +14,7 @@ export function tokensCreateCommand(ctx: CliContext) {
       const { apiToken } = created;
       ctx.output.data({ ...apiToken, token: created.token }, () => created.token);
       ctx.output.success(
-        `Created API token "${apiToken.name}" (${apiToken.id}) for ${apiToken.user}, ${apiToken.expiresAt ? `expiring ${apiToken.expiresAt.toISOString()}` : 'never expiring'}.`,
+        `Created API token "${apiToken.name}" (${apiToken.id}) for ${apiToken.user}, ${apiToken.expiresAt ? `expiring ${ctx.output.when(apiToken.expiresAt)}` : 'never expiring'}.`,
       );
       ctx.output.notice('Copy it now: it is not shown again. Scripts use it as CLINIC_TOKEN=...');
     });

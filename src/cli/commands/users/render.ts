@@ -2,11 +2,11 @@ import type { UserView } from '../../../domain/users/view.js';
 import type { Column, Output } from '../../output.js';
 
 export const USER_COLUMNS: ReadonlyArray<Column<UserView>> = [
-  { header: 'username', value: (user) => user.username },
-  { header: 'name', value: (user) => user.fullName },
-  { header: 'role', value: (user) => user.role },
-  { header: 'status', value: (user) => user.status },
-  { header: 'email', value: (user) => user.email },
+  { header: 'USERNAME', value: (user) => user.username },
+  { header: 'NAME', value: (user) => user.fullName, fit: true },
+  { header: 'ROLE', value: (user) => user.role },
+  { header: 'STATUS', value: (user) => user.status },
+  { header: 'EMAIL', value: (user) => user.email, fit: true },
 ];
 
 export function renderUser(output: Output, user: UserView): void {
