@@ -209,8 +209,20 @@ export async function runImportBenchmark(options: ImportBenchOptions, log: (line
   const psqlDb = await freshPostgres(options, 'clinic_bench_psql');
   const psqlFile = path.join(options.workDir, `appointments-${options.rows}-copy.csv`);
   await writeLines(psqlFile, psqlCsv(options.rows, options, firstMonday, psqlDb.ids));
-  const copy = await timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', psqlDb.url, '-c',
-    `\\copy appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, external_id) FROM '${psqlFile}' CSV`], process.env);
+  const copy = await timed(
+    'psql',
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-d',
+      psqlDb.url,
+      '-c',
+      `\\copy appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, external_id) FROM '${psqlFile}' CSV`,
+    ],
+    process.env,
+  );
   if ((await countAppointments(psqlDb.url)) !== options.rows) throw new Error('psql \\copy did not load every row');
   await dropPostgres(options, 'clinic_bench_psql');
 

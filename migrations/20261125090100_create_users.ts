@@ -20,7 +20,7 @@ export async function up(knex: Knex): Promise<void> {
     )
   `);
   await knex.raw('CREATE INDEX users_role_idx ON users (role, status)');
-  await knex.raw('CREATE INDEX users_name_search_idx ON users USING gin (clinic_fold(full_name || \' \' || username::text) gin_trgm_ops)');
+  await knex.raw("CREATE INDEX users_name_search_idx ON users USING gin (clinic_fold(full_name || ' ' || username::text) gin_trgm_ops)");
 }
 
 export async function down(knex: Knex): Promise<void> {

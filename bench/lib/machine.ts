@@ -21,7 +21,10 @@ export function machineInfo(postgresUrl: string): MachineInfo {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     cores: os.availableParallelism?.() ?? cpus.length,
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    loadAverage: os.loadavg().map((value) => value.toFixed(2)).join(' '),
+    loadAverage: os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' '),
     postgres: postgresVersion(postgresUrl),
   };
 }

@@ -54,7 +54,8 @@ function listArgs(): string[] {
 export const embeddedWarm: Scenario = {
   id: 'embedded-warm',
   title: '3a. appointments list on a warm embedded server',
-  target: '`clinic appointments list --json --doctor D --date D` on a warm embedded server within 1.2× the same command on PostgreSQL and within 2.5× `node -e 0`.',
+  target:
+    '`clinic appointments list --json --doctor D --date D` on a warm embedded server within 1.2× the same command on PostgreSQL and within 2.5× `node -e 0`.',
   async run(ctx): Promise<Section> {
     const clinic = await embeddedClinic(ctx, 'embedded-warm');
     if (typeof clinic === 'string') return skippedSection(this.id, this.title, this.target, clinic);
@@ -106,7 +107,8 @@ export const embeddedWarm: Scenario = {
 export const embeddedCold: Scenario = {
   id: 'embedded-cold',
   title: '3b. the first command on a cold embedded server',
-  target: 'the first `appointments list` after `db server stop` within its floor (bench/floor-pglite.mjs: PGlite opening the directory, one query, close) plus the same command on a warm server plus 300 ms.',
+  target:
+    'the first `appointments list` after `db server stop` within its floor (bench/floor-pglite.mjs: PGlite opening the directory, one query, close) plus the same command on a warm server plus 300 ms.',
   async run(ctx): Promise<Section> {
     const clinic = await embeddedClinic(ctx, 'embedded-cold');
     if (typeof clinic === 'string') return skippedSection(this.id, this.title, this.target, clinic);
@@ -122,7 +124,11 @@ export const embeddedCold: Scenario = {
       warmup: 1,
       before: async () => void (await stopServer(clinic.user)),
     });
-    const cold = await measure(clinicProcess(listArgs(), { env: clinic.user.env }), { runs, warmup: 1, before: async () => void (await stopServer(clinic.user)) });
+    const cold = await measure(clinicProcess(listArgs(), { env: clinic.user.env }), {
+      runs,
+      warmup: 1,
+      before: async () => void (await stopServer(clinic.user)),
+    });
     const warm = await measure(clinicProcess(listArgs(), { env: clinic.user.env }), { runs, warmup: 1 });
     await stopServer(clinic.user);
     const allowed = floor.wall.median + warm.wall.median + 300;
@@ -147,7 +153,8 @@ export const embeddedCold: Scenario = {
 export const embeddedParallel: Scenario = {
   id: 'embedded-parallel',
   title: '3c. five terminals × 20 bookings on one embedded directory',
-  target: '5 processes in parallel, each running 20 `appointments book` one after another on one embedded data directory: every command ends in under 2 s, every booking is there, no two overlap.',
+  target:
+    '5 processes in parallel, each running 20 `appointments book` one after another on one embedded data directory: every command ends in under 2 s, every booking is there, no two overlap.',
   async run(ctx): Promise<Section> {
     const clinic = await embeddedClinic(ctx, 'embedded-parallel');
     if (typeof clinic === 'string') return skippedSection(this.id, this.title, this.target, clinic);
@@ -169,7 +176,9 @@ export const embeddedParallel: Scenario = {
           const minutes = 9 * 60 + (i % 16) * 30;
           const slot = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
           const sample = await runOnce(
-            clinicProcess(['appointments', 'book', '--json', '--patient', patient, '--doctor', doctor, '--date', day, '--time', slot], { env: clinic.user.env }),
+            clinicProcess(['appointments', 'book', '--json', '--patient', patient, '--doctor', doctor, '--date', day, '--time', slot], {
+              env: clinic.user.env,
+            }),
           );
           samples.push(sample);
           if (sample.code !== 0) failures.push(`terminal ${t + 1} booking ${i + 1}: exit ${sample.code}: ${sample.stderr.trim().slice(0, 200)}`);

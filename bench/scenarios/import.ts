@@ -26,7 +26,8 @@ export const bulkImport: Scenario = {
     try {
       module = (await import(pathToFileURL(path.join(ROOT, 'bench', 'import.ts')).href)) as Partial<ImportBenchModule>;
     } catch (error) {
-      const why = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ? 'is not in this build' : `failed to load: ${(error as Error).message.split('\n')[0]}`;
+      const why =
+        (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' ? 'is not in this build' : `failed to load: ${(error as Error).message.split('\n')[0]}`;
       return skippedSection(this.id, this.title, this.target, `bench/import.ts (the import's own benchmark, written with it) ${why}`);
     }
     if (typeof module.runImportBenchmark !== 'function') {

@@ -82,7 +82,7 @@ export const scale: Scenario = {
     const started = Date.now();
     psqlScript(url, clinicSql(SCALE_SHAPE));
     const generationSeconds = (Date.now() - started) / 1000;
-    const counts = psqlScript(url, 'SELECT (SELECT count(*) FROM appointments) || \' \' || (SELECT count(*) FROM users)').trim();
+    const counts = psqlScript(url, "SELECT (SELECT count(*) FROM appointments) || ' ' || (SELECT count(*) FROM users)").trim();
 
     const database = await openPostgres(url);
     const rows: Row[] = [];
@@ -90,8 +90,8 @@ export const scale: Scenario = {
     const details: string[] = [
       `Data: ${SCALE_SHAPE.doctors} doctors, ${SCALE_SHAPE.patients.toLocaleString('en')} patients, ${SCALE_SHAPE.appointments.toLocaleString('en')} appointments ` +
         `(appointments, users: ${counts}), generated in SQL in ${generationSeconds.toFixed(1)} s (bench/lib/datagen.ts). ` +
-        'Each operation is the product\'s domain function called in-process on a knex connected to this database, as an admin; ' +
-        'its statements are captured with knex\'s \'query\' event, then each SELECT is run once more under EXPLAIN (ANALYZE, BUFFERS).',
+        "Each operation is the product's domain function called in-process on a knex connected to this database, as an admin; " +
+        "its statements are captured with knex's 'query' event, then each SELECT is run once more under EXPLAIN (ANALYZE, BUFFERS).",
     ];
     try {
       const actor = await insertAdmin(database.knex);

@@ -44,7 +44,15 @@ export interface DescribedError {
 export async function describeError(error: unknown): Promise<DescribedError> {
   if (isClinicError(error)) {
     const rows = Array.isArray(error.details?.rows) ? (error.details.rows as DescribedError['rows']) : undefined;
-    return { exitCode: byDomainCode[error.code], code: error.code, reason: error.reason, message: error.message, remedy: error.remedy, rows, unexpected: false };
+    return {
+      exitCode: byDomainCode[error.code],
+      code: error.code,
+      reason: error.reason,
+      message: error.message,
+      remedy: error.remedy,
+      rows,
+      unexpected: false,
+    };
   }
   if (error instanceof UsageError) {
     return { exitCode: ExitCode.usage, code: 'USAGE', message: error.message, remedy: error.remedy, unexpected: false };

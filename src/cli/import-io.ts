@@ -17,7 +17,10 @@ export interface ImportFlags {
 }
 
 export const formatOption = () =>
-  new Option('--format <format>', 'csv or ndjson (default: from the extension, else the first character: "{" means NDJSON)').choices(['csv', 'ndjson'] as const);
+  new Option('--format <format>', 'csv or ndjson (default: from the extension, else the first character: "{" means NDJSON)').choices([
+    'csv',
+    'ndjson',
+  ] as const);
 
 export function importOptions() {
   return [
@@ -50,7 +53,9 @@ export async function openImportSource(ctx: CliContext, file: string, flags: Imp
   }
   // A pipe (`<(…)`, /dev/fd/N, a named FIFO) or a device streams like stdin; a directory cannot be read.
   if (!stat.isFile() && !stat.isFIFO() && !stat.isCharacterDevice()) {
-    throw new ValidationError(`Cannot read ${file}: ${stat.isDirectory() ? 'it is a directory' : 'not a file'}.`, { remedy: 'Name a CSV or NDJSON file, or - for stdin.' });
+    throw new ValidationError(`Cannot read ${file}: ${stat.isDirectory() ? 'it is a directory' : 'not a file'}.`, {
+      remedy: 'Name a CSV or NDJSON file, or - for stdin.',
+    });
   }
   return {
     stream: fs.createReadStream(file, { highWaterMark: 256 * 1024 }),
@@ -88,11 +93,14 @@ function describeFsError(error: unknown): string {
  */
 async function checkRejectsPath(ctx: CliContext, input: string, rejects: string): Promise<void> {
   const existing = await fs.promises.stat(rejects).catch(() => undefined);
-  if (existing?.isDirectory()) throw new ValidationError(`Cannot write the rejects to ${rejects}: it is a directory.`, { remedy: 'Name a file for --rejects.' });
+  if (existing?.isDirectory())
+    throw new ValidationError(`Cannot write the rejects to ${rejects}: it is a directory.`, { remedy: 'Name a file for --rejects.' });
   const directory = path.dirname(path.resolve(rejects));
   const parent = await fs.promises.stat(directory).catch(() => undefined);
   if (!parent?.isDirectory()) {
-    throw new ValidationError(`Cannot write the rejects to ${rejects}: the directory ${directory} does not exist.`, { remedy: 'Create it first, or name a file in an existing directory.' });
+    throw new ValidationError(`Cannot write the rejects to ${rejects}: the directory ${directory} does not exist.`, {
+      remedy: 'Create it first, or name a file in an existing directory.',
+    });
   }
   if (!existing) return;
   const stdinFd = (ctx.io.stdin as { fd?: unknown }).fd;

@@ -48,7 +48,10 @@ export function duration(allow: { never?: boolean } = {}) {
  * gives ['a', 'b', 'c']; blanks are dropped.
  */
 export function list(value: string, previous: string[] | undefined): string[] {
-  const items = value.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   return [...(previous ?? []), ...items];
 }
 

@@ -145,7 +145,9 @@ export class Output {
     this.list(page.items, columns, json, emptyMessage);
     if (!this.globals.json && page.total > page.items.length) {
       const count = (n: number) => n.toLocaleString('en-US');
-      this.notice(`Showing ${count(page.items.length)} of ${count(page.total)} ${noun}; ${count(page.total - page.items.length)} more. See more with --limit N, or all with --all.`);
+      this.notice(
+        `Showing ${count(page.items.length)} of ${count(page.total)} ${noun}; ${count(page.total - page.items.length)} more. See more with --limit N, or all with --all.`,
+      );
     }
   }
 
@@ -288,7 +290,9 @@ function throughPager(command: string, text: string, stdoutFd: number, env: Node
  * order given. A name that no object has is a usage error listing the fields there are.
  */
 export function selectFields(value: unknown, fields: readonly string[]): unknown {
-  const objects = (Array.isArray(value) ? value : [value]).filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item));
+  const objects = (Array.isArray(value) ? value : [value]).filter(
+    (item): item is Record<string, unknown> => item !== null && typeof item === 'object' && !Array.isArray(item),
+  );
   if (objects.length > 0) {
     const known = new Set(objects.flatMap((item) => Object.keys(item)));
     const unknown = fields.filter((field) => !known.has(field));
@@ -297,7 +301,9 @@ export function selectFields(value: unknown, fields: readonly string[]): unknown
     }
   }
   const pick = (item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item) ? Object.fromEntries(fields.filter((field) => field in item).map((field) => [field, (item as Record<string, unknown>)[field]])) : item;
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(fields.filter((field) => field in item).map((field) => [field, (item as Record<string, unknown>)[field]]))
+      : item;
   return Array.isArray(value) ? value.map(pick) : pick(value);
 }
 

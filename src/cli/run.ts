@@ -17,11 +17,7 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
     if (standalone) process.exitCode = 0;
     return 0;
   }
-  const [{ CliContext }, { ExitCode }, { buildProgram }] = await Promise.all([
-    import('./context.js'),
-    import('./exit-codes.js'),
-    import('./program.js'),
-  ]);
+  const [{ CliContext }, { ExitCode }, { buildProgram }] = await Promise.all([import('./context.js'), import('./exit-codes.js'), import('./program.js')]);
   const ctx = new CliContext({ io: processIO(), env: process.env, ...deps });
   const program = await buildProgram(ctx, argv);
   const stopInterrupt = standalone ? onInterrupt(ctx, argv, ExitCode.interrupted) : () => {};

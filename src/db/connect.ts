@@ -53,10 +53,10 @@ async function ensureSchema(database: Database): Promise<void> {
     await migrateLatest(database.knex);
     return;
   }
-  throw new DatabaseUnavailableError(
-    `The database schema is not up to date: ${pending.length} migration(s) pending on ${describeTarget(database.target)}.`,
-    { remedy: 'Run `clinic db migrate`.', reason: 'PENDING_MIGRATIONS' },
-  );
+  throw new DatabaseUnavailableError(`The database schema is not up to date: ${pending.length} migration(s) pending on ${describeTarget(database.target)}.`, {
+    remedy: 'Run `clinic db migrate`.',
+    reason: 'PENDING_MIGRATIONS',
+  });
 }
 
 /**
@@ -78,7 +78,10 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
       // One connection: the server runs one transaction at a time anyway, and a second
       // connection of the same command waiting on the first would wait forever.
       // The connection is served once no other command is inside a transaction: that wait is bounded by --lock-timeout too.
-      const knex = await pgKnex({ host: paths.runDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres', connectionTimeoutMillis: Math.max(timeoutMs, 1_000) }, 1);
+      const knex = await pgKnex(
+        { host: paths.runDir, port: SOCKET_PORT, user: 'postgres', database: 'postgres', connectionTimeoutMillis: Math.max(timeoutMs, 1_000) },
+        1,
+      );
       try {
         await knex.raw('SELECT 1');
       } catch (error) {

@@ -70,10 +70,13 @@ export function toDataDirError(error: unknown, dataDir: string): ClinicError | u
   const file = (error as NodeJS.ErrnoException | null)?.path ?? dataDir;
   const options = { cause: error };
   if (isDiskFull(error)) {
-    return new DatabaseUnavailableError(`No space left on the disk that holds the embedded database at ${dataDir}${errno && DISK_FULL.has(errno) ? ` (${errno})` : ''}.`, {
-      ...options,
-      remedy: `Free some space on that disk (see \`df ${path.dirname(dataDir)}\`), or raise the quota, then run the command again.`,
-    });
+    return new DatabaseUnavailableError(
+      `No space left on the disk that holds the embedded database at ${dataDir}${errno && DISK_FULL.has(errno) ? ` (${errno})` : ''}.`,
+      {
+        ...options,
+        remedy: `Free some space on that disk (see \`df ${path.dirname(dataDir)}\`), or raise the quota, then run the command again.`,
+      },
+    );
   }
   switch (errno) {
     case 'EACCES':
@@ -123,7 +126,10 @@ export async function diskFullAfterFailure(error: unknown, dataDir: string): Pro
 function isDiskFull(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // PGlite reports a full disk as PostgreSQL does: SQLSTATE 53100 "could not extend file ...: No space left on device".
-  return (typeof code === 'string' && (DISK_FULL.has(code) || code === '53100')) || /No space left on device|Disk quota exceeded/.test(String((error as Error | null)?.message));
+  return (
+    (typeof code === 'string' && (DISK_FULL.has(code) || code === '53100')) ||
+    /No space left on device|Disk quota exceeded/.test(String((error as Error | null)?.message))
+  );
 }
 
 function notADirectory(dataDir: string, file: string, cause?: unknown): ValidationError {

@@ -61,8 +61,7 @@ export async function acquireEmbeddedLock(dataDir: string, options: LockOptions)
     const holder = pid === undefined ? `(lock file ${lockPath} being written or unreadable)` : await describeHolder(pid);
     if (Date.now() >= deadline) {
       throw new DatabaseUnavailableError(
-        `The embedded database at ${dataDir} is in use by another clinic process ${holder}; ` +
-          `gave up after ${Math.round(options.timeoutMs / 1000)} s.`,
+        `The embedded database at ${dataDir} is in use by another clinic process ${holder}; ` + `gave up after ${Math.round(options.timeoutMs / 1000)} s.`,
         { remedy: 'Wait for the other command to finish, or raise --lock-timeout.', reason: 'LOCKED' },
       );
     }
@@ -193,7 +192,10 @@ async function describeHolder(pid: number): Promise<string> {
     if (arg.startsWith('-') || words.length === 2) break;
     words.push(arg);
   }
-  const command = [program, ...words].join(' ').replace(/[\u0000-\u001f\u007f-\u009f`]/g, '?').slice(0, 80);
+  const command = [program, ...words]
+    .join(' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f`]/g, '?')
+    .slice(0, 80);
   return `(pid ${pid}) running \`${command}\``;
 }
 

@@ -4,15 +4,7 @@
  * stable code and, where there is one, a remedy telling the user what to do next. The rest of
  * the hierarchy is in the errors module of the domain, the one module the CLI maps to exit codes.
  */
-export type ErrorCode =
-  | 'INVALID_INPUT'
-  | 'NOT_AUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'DATABASE_UNAVAILABLE'
-  | 'INTEGRITY'
-  | 'INTERRUPTED';
+export type ErrorCode = 'INVALID_INPUT' | 'NOT_AUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'DATABASE_UNAVAILABLE' | 'INTEGRITY' | 'INTERRUPTED';
 
 /**
  * A stable, finer cause than the code, for scripts (`error.reason` in JSON; the README lists

@@ -35,7 +35,9 @@ export interface SchemaInfo {
 }
 
 export async function describeSchema(db: Knex): Promise<SchemaInfo> {
-  const { rows: [where] } = await db.raw<{ rows: Array<{ database: string; schema: string; current_user: string }> }>(
+  const {
+    rows: [where],
+  } = await db.raw<{ rows: Array<{ database: string; schema: string; current_user: string }> }>(
     'SELECT current_database() AS database, current_schema() AS schema, current_user',
   );
   const { rows: tables } = await db.raw<{ rows: Array<{ name: string; owner: string; owned: boolean }> }>(

@@ -136,7 +136,8 @@ export function assertSchemaUsable(status: MigrationStatus): void {
     );
   }
   if (status.applied.length === 0 && (status.tables.length > 0 || status.unknown.length > 0)) {
-    const what = status.tables.length > 0 ? `tables clinic did not create: ${status.tables.join(', ')}` : `migrations clinic does not know (${status.unknown.join(', ')})`;
+    const what =
+      status.tables.length > 0 ? `tables clinic did not create: ${status.tables.join(', ')}` : `migrations clinic does not know (${status.unknown.join(', ')})`;
     throw new DatabaseUnavailableError(`This database holds ${what}. It belongs to another application.`, {
       remedy: 'Give clinic an empty database of its own (--database-url or --data-dir); clinic does not migrate or use a database with foreign tables.',
       details: { foreignTables: status.tables },

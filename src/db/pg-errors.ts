@@ -32,8 +32,14 @@ const CONNECTION_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'E
 const CONNECTION_MESSAGES =
   /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Knex: Timeout acquiring a connection/i;
 const TLS_VERIFY_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED', 'CERT_SIGNATURE_FAILURE', 'CERT_REJECTED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
 ]);
 const EXTENSIONS = ['citext', 'btree_gist', 'unaccent', 'pg_trgm'];
 const EXTENSION_OBJECTS = /\b(citext|unaccent|regdictionary|gist_\w+|gin_trgm_ops|gist_trgm_ops|similarity|word_similarity)\b/;
@@ -89,14 +95,23 @@ export function toConnectionFailure(error: unknown, target: DatabaseTarget, atte
   const user = attempt?.user ?? 'the user in the URL';
   if (state === '28P01') {
     const source = attempt?.password.source ? ` (the password came from ${attempt.password.source})` : '';
-    return fail(`${where} refused the password of role "${user}"${source}.`, 'Check the password in the URL (percent-encoded), PGPASSWORD or ~/.pgpass, and that the role exists and may log in.');
+    return fail(
+      `${where} refused the password of role "${user}"${source}.`,
+      'Check the password in the URL (percent-encoded), PGPASSWORD or ~/.pgpass, and that the role exists and may log in.',
+    );
   }
   if (/client password must be a string|password authentication failed.*no password|no password supplied/i.test(message)) {
     const note = attempt?.password.note ? `; ${attempt.password.note}` : '';
-    return fail(`${where} asks for a password for role "${user}", and none was given${note}.`, 'Put the password in the URL (postgres://USER:PASSWORD@HOST/DB, percent-encoded), in PGPASSWORD, or in ~/.pgpass (mode 0600).');
+    return fail(
+      `${where} asks for a password for role "${user}", and none was given${note}.`,
+      'Put the password in the URL (postgres://USER:PASSWORD@HOST/DB, percent-encoded), in PGPASSWORD, or in ~/.pgpass (mode 0600).',
+    );
   }
   if (state === '28000') {
-    return fail(`${where} does not let role "${user}" connect: ${message}.`, 'Ask the DBA to allow this role and host in pg_hba.conf; if the server only accepts TLS, use sslmode=require or stronger.');
+    return fail(
+      `${where} does not let role "${user}" connect: ${message}.`,
+      'Ask the DBA to allow this role and host in pg_hba.conf; if the server only accepts TLS, use sslmode=require or stronger.',
+    );
   }
   if (state === '3D000') {
     return fail(`${where} has no such database: ${message}.`, 'Check the database name in the URL, or create it (createdb) and run `clinic db migrate`.');
@@ -122,10 +137,16 @@ export function toConnectionFailure(error: unknown, target: DatabaseTarget, atte
       );
     }
     if (tlsCode === 'CERT_HAS_EXPIRED' || tlsCode === 'CERT_NOT_YET_VALID') {
-      return fail(`${where} presented a TLS certificate that is not valid now (${tlsCode}).`, 'Ask the DBA to renew the server certificate; check this computer\'s clock.');
+      return fail(
+        `${where} presented a TLS certificate that is not valid now (${tlsCode}).`,
+        "Ask the DBA to renew the server certificate; check this computer's clock.",
+      );
     }
     if (tlsCode.startsWith('ERR_SSL') || tlsCode.startsWith('ERR_TLS') || tlsCode === 'ERR_OSSL_BAD_DECRYPT') {
-      return fail(`TLS with ${where} failed (${tlsCode}).`, `Check ${attempt?.sslModeSetting ?? 'sslmode'}, ${attempt?.rootCertSetting ?? 'sslrootcert'}, sslcert, sslkey and sslpassword.`);
+      return fail(
+        `TLS with ${where} failed (${tlsCode}).`,
+        `Check ${attempt?.sslModeSetting ?? 'sslmode'}, ${attempt?.rootCertSetting ?? 'sslrootcert'}, sslcert, sslkey and sslpassword.`,
+      );
     }
     if (tlsCode === 'ENOTFOUND' || tlsCode === 'EAI_AGAIN') {
       return fail(`Cannot find the host of ${where} (${tlsCode}).`, 'Check the host name in the database URL.');
@@ -135,7 +156,8 @@ export function toConnectionFailure(error: unknown, target: DatabaseTarget, atte
     }
   }
   const classified = classifyDatabaseError(error);
-  if (classified instanceof DatabaseUnavailableError) return new DatabaseUnavailableError(`${classified.message} (${where})`, { cause: error, remedy: classified.remedy ?? CHECK_SERVER });
+  if (classified instanceof DatabaseUnavailableError)
+    return new DatabaseUnavailableError(`${classified.message} (${where})`, { cause: error, remedy: classified.remedy ?? CHECK_SERVER });
   if (CONNECTION_MESSAGES.test(message)) return fail(`Cannot reach the database (${where}): ${message}.`, CHECK_SERVER);
   return undefined;
 }
@@ -159,10 +181,20 @@ export function classifyDatabaseError(error: unknown): ClinicError | undefined {
     case '08':
       return unavailable(`Cannot reach the database: the connection failed (${message}).`, CHECK_SERVER);
     case '57':
-      if (state === '57014') return unavailable('The database cancelled the query (a statement timeout or an administrator); nothing was changed.', 'Try again; if it keeps happening, ask the DBA about statement_timeout.');
-      return unavailable(`Cannot reach the database: the server ended the connection or is not accepting any (${message}).`, 'Try again in a moment; if it persists, check that PostgreSQL is running.');
+      if (state === '57014')
+        return unavailable(
+          'The database cancelled the query (a statement timeout or an administrator); nothing was changed.',
+          'Try again; if it keeps happening, ask the DBA about statement_timeout.',
+        );
+      return unavailable(
+        `Cannot reach the database: the server ended the connection or is not accepting any (${message}).`,
+        'Try again in a moment; if it persists, check that PostgreSQL is running.',
+      );
     case '53':
-      return unavailable(`The database server is out of resources: ${message}.`, state === '53100' ? 'Free disk space on the database server.' : 'Try again later, or ask the DBA to raise the limit.');
+      return unavailable(
+        `The database server is out of resources: ${message}.`,
+        state === '53100' ? 'Free disk space on the database server.' : 'Try again later, or ask the DBA to raise the limit.',
+      );
     case '55':
       if (state === '55P03') {
         return new DatabaseUnavailableError('A row or table is locked by another session and the lock wait timed out; nothing was changed.', {
@@ -192,7 +224,10 @@ export function classifyDatabaseError(error: unknown): ClinicError | undefined {
         details: { constraint: constraintName(error) },
       });
     case '40':
-      return new ConflictError('The change collided with another one made at the same moment and was not saved.', { cause: error, remedy: 'Run the command again.' });
+      return new ConflictError('The change collided with another one made at the same moment and was not saved.', {
+        cause: error,
+        remedy: 'Run the command again.',
+      });
     case '54':
       return new ValidationError(`The value is too large for the database: ${message}.`, { cause: error, remedy: 'Shorten it and try again.' });
     case '0A':
@@ -216,7 +251,7 @@ function extensionProblem(state: string, message: string): { message: string; re
         ? `The PostgreSQL extension ${named} is not installed on the database server (clinic needs ${EXTENSIONS.join(', ')}).`
         : `The database role may not create the PostgreSQL extension ${named} (clinic needs ${EXTENSIONS.join(', ')}).`,
       remedy: notInstalled
-        ? 'Install the server\'s contrib package (e.g. postgresql-contrib), or ask the provider to enable the extension, then run `clinic db migrate` again.'
+        ? "Install the server's contrib package (e.g. postgresql-contrib), or ask the provider to enable the extension, then run `clinic db migrate` again."
         : 'Run `clinic db migrate` as the database owner, or have a superuser create the extensions in the public schema first.',
     };
   }
@@ -224,7 +259,8 @@ function extensionProblem(state: string, message: string): { message: string; re
     const object = EXTENSION_OBJECTS.exec(message)?.[1] ?? 'an extension object';
     return {
       message: `The database cannot find ${object}, which comes from one of the extensions ${EXTENSIONS.join(', ')}: it is missing or installed in a schema that is not on the search path (${message}).`,
-      remedy: 'Have a superuser move the extensions to the public schema (ALTER EXTENSION NAME SET SCHEMA public) or add their schema to the role\'s search_path, then run `clinic db migrate` again.',
+      remedy:
+        "Have a superuser move the extensions to the public schema (ALTER EXTENSION NAME SET SCHEMA public) or add their schema to the role's search_path, then run `clinic db migrate` again.",
     };
   }
   return undefined;

@@ -33,8 +33,21 @@ export interface PostgresSettings {
 
 const SSL_MODES: readonly SslMode[] = ['disable', 'allow', 'prefer', 'require', 'verify-ca', 'verify-full'];
 const KNOWN_PARAMETERS = new Set([
-  'host', 'hostaddr', 'port', 'dbname', 'user', 'password', 'application_name', 'connect_timeout', 'options',
-  'sslmode', 'sslrootcert', 'sslcert', 'sslkey', 'sslpassword', 'ssl',
+  'host',
+  'hostaddr',
+  'port',
+  'dbname',
+  'user',
+  'password',
+  'application_name',
+  'connect_timeout',
+  'options',
+  'sslmode',
+  'sslrootcert',
+  'sslcert',
+  'sslkey',
+  'sslpassword',
+  'ssl',
 ]);
 
 const URL_REMEDY =
@@ -46,12 +59,17 @@ export function postgresSettings(url: string, env: NodeJS.ProcessEnv): PostgresS
   for (const name of parsed.searchParams.keys()) {
     if (!KNOWN_PARAMETERS.has(name)) {
       throw new ValidationError(`The database URL has an unknown parameter "${name}".`, {
-        remedy: 'Remove it; clinic reads the libpq parameters host, port, dbname, user, password, sslmode, sslrootcert, sslcert, sslkey, sslpassword, application_name, connect_timeout and options.',
+        remedy:
+          'Remove it; clinic reads the libpq parameters host, port, dbname, user, password, sslmode, sslrootcert, sslcert, sslkey, sslpassword, application_name, connect_timeout and options.',
       });
     }
   }
   const user = query('user') ?? decode(parsed.username) ?? nonEmpty(env.PGUSER) ?? os.userInfo().username;
-  const host = query('host') ?? (nonEmpty(parsed.hostname.replace(/^\[(.*)\]$/, '$1')) ? decode(parsed.hostname.replace(/^\[(.*)\]$/, '$1')) : undefined) ?? nonEmpty(env.PGHOST) ?? 'localhost';
+  const host =
+    query('host') ??
+    (nonEmpty(parsed.hostname.replace(/^\[(.*)\]$/, '$1')) ? decode(parsed.hostname.replace(/^\[(.*)\]$/, '$1')) : undefined) ??
+    nonEmpty(env.PGHOST) ??
+    'localhost';
   const port = readPort(query('port') ?? nonEmpty(parsed.port) ?? nonEmpty(env.PGPORT) ?? '5432');
   const database = query('dbname') ?? decode(parsed.pathname.replace(/^\//, '')) ?? nonEmpty(env.PGDATABASE) ?? user;
   const timeout = query('connect_timeout') ?? nonEmpty(env.PGCONNECT_TIMEOUT);
@@ -60,7 +78,13 @@ export function postgresSettings(url: string, env: NodeJS.ProcessEnv): PostgresS
   const tls = host.startsWith('/')
     ? { sslMode: 'disable' as const, sslModeSetting: 'sslmode', rootCertSetting: 'sslrootcert', ssl: false as const, sslFallback: false }
     : tlsOptions(
-        { mode: query('sslmode') ?? legacySsl(query('ssl')), rootCert: query('sslrootcert'), cert: query('sslcert'), key: query('sslkey'), keyPassword: query('sslpassword') },
+        {
+          mode: query('sslmode') ?? legacySsl(query('ssl')),
+          rootCert: query('sslrootcert'),
+          cert: query('sslcert'),
+          key: query('sslkey'),
+          keyPassword: query('sslpassword'),
+        },
         env,
         host,
       );
@@ -101,9 +125,12 @@ function decode(part: string): string | undefined {
   try {
     return decodeURIComponent(part);
   } catch {
-    throw new ValidationError('The database URL has a broken percent-encoding (a % not followed by two hex digits) in its user name, password, host or database.', {
-      remedy: URL_REMEDY,
-    });
+    throw new ValidationError(
+      'The database URL has a broken percent-encoding (a % not followed by two hex digits) in its user name, password, host or database.',
+      {
+        remedy: URL_REMEDY,
+      },
+    );
   }
 }
 
@@ -136,7 +163,8 @@ function tlsOptions(input: TlsInput, env: NodeJS.ProcessEnv, host: string) {
     throw new ValidationError(`Invalid sslmode "${modeText}" (${modeSetting}).`, { remedy: `Use one of ${SSL_MODES.join(', ')}.` });
   }
   let mode = modeText as SslMode;
-  const rootCertSetting = input.rootCert !== undefined ? 'sslrootcert in the database URL' : nonEmpty(env.PGSSLROOTCERT) !== undefined ? 'PGSSLROOTCERT' : 'sslrootcert';
+  const rootCertSetting =
+    input.rootCert !== undefined ? 'sslrootcert in the database URL' : nonEmpty(env.PGSSLROOTCERT) !== undefined ? 'PGSSLROOTCERT' : 'sslrootcert';
   const base = { sslModeSetting: modeSetting, rootCertSetting };
   if (mode === 'disable') return { ...base, sslMode: mode, ssl: false as const, sslFallback: false };
 
@@ -146,16 +174,22 @@ function tlsOptions(input: TlsInput, env: NodeJS.ProcessEnv, host: string) {
   const options: ConnectionOptions = { rejectUnauthorized: false };
   if (explicitRoot === 'system') {
     if (mode !== 'verify-full') {
-      throw new ValidationError(`sslrootcert=system needs sslmode=verify-full, not "${mode}" (${modeSetting}).`, { remedy: 'Use sslmode=verify-full, or name a CA file in sslrootcert.' });
+      throw new ValidationError(`sslrootcert=system needs sslmode=verify-full, not "${mode}" (${modeSetting}).`, {
+        remedy: 'Use sslmode=verify-full, or name a CA file in sslrootcert.',
+      });
     }
     options.rejectUnauthorized = true;
   } else {
     // libpq: with a root certificate present, require behaves as verify-ca.
     const rootFile = explicitRoot ?? (mode === 'require' || mode === 'verify-ca' || mode === 'verify-full' ? existingFile(defaultRoot) : undefined);
     if (rootFile === undefined && (mode === 'verify-ca' || mode === 'verify-full')) {
-      throw new DatabaseUnavailableError(`sslmode=${mode} (${modeSetting}) needs the CA certificate that signed the server's certificate, and the root certificate file "${defaultRoot}" does not exist.`, {
-        remedy: 'Set sslrootcert=PATH in the database URL (or PGSSLROOTCERT) to that CA file, sslrootcert=system to trust the system CAs, or sslmode=require to encrypt without verifying the server.',
-      });
+      throw new DatabaseUnavailableError(
+        `sslmode=${mode} (${modeSetting}) needs the CA certificate that signed the server's certificate, and the root certificate file "${defaultRoot}" does not exist.`,
+        {
+          remedy:
+            'Set sslrootcert=PATH in the database URL (or PGSSLROOTCERT) to that CA file, sslrootcert=system to trust the system CAs, or sslmode=require to encrypt without verifying the server.',
+        },
+      );
     }
     if (rootFile !== undefined && mode !== 'prefer' && mode !== 'allow') {
       options.ca = readTlsFile(rootFile, explicitRoot !== undefined ? rootCertSetting : `the default root certificate ${defaultRoot}`);

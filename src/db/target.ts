@@ -3,9 +3,7 @@ import path from 'node:path';
 import { ValidationError } from './errors.js';
 
 /** Where the data lives: an embedded PGlite directory or a PostgreSQL server. */
-export type DatabaseTarget =
-  | { backend: 'embedded'; dataDir: string }
-  | { backend: 'postgres'; url: string };
+export type DatabaseTarget = { backend: 'embedded'; dataDir: string } | { backend: 'postgres'; url: string };
 
 export interface TargetChoice {
   databaseUrl?: string | undefined;

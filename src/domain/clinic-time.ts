@@ -143,7 +143,8 @@ export function parseClinicDateTime(text: string, zone: string, bound: 'start' |
     throw new ValidationError(`Invalid ${field}: "${text}" is not a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM).`);
   }
   const [, year, month, day, hour, minute] = match;
-  if (!isCalendarDate({ year: Number(year), month: Number(month), day: Number(day) })) throw new ValidationError(`Invalid ${field}: ${year}-${month}-${day} is not a date.`);
+  if (!isCalendarDate({ year: Number(year), month: Number(month), day: Number(day) }))
+    throw new ValidationError(`Invalid ${field}: ${year}-${month}-${day} is not a date.`);
   if (hour === undefined) {
     const date = DateTime.fromObject({ year: Number(year), month: Number(month), day: Number(day) }, { zone });
     return (bound === 'end' ? date.plus({ days: 1 }) : date).startOf('day').toJSDate();

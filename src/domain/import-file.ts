@@ -63,7 +63,12 @@ export async function* readRecords(source: Readable, shape: RecordShape, format?
 }
 
 function sniffFormat(text: string): BulkFormat {
-  return text.replace(/^\uFEFF/, '').trimStart().startsWith('{') ? 'ndjson' : 'csv';
+  return text
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .startsWith('{')
+    ? 'ndjson'
+    : 'csv';
 }
 
 /** Chunks as Buffers; the first one also carries enough leading text to see the first non-blank character. */
@@ -77,7 +82,9 @@ async function* sniffing(source: Readable): AsyncGenerator<{ chunk: Buffer; snif
       continue;
     }
     pending.push(chunk);
-    const text = Buffer.concat(pending).toString('utf8').replace(/^\uFEFF/, '');
+    const text = Buffer.concat(pending)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     if (text.trim() === '' && pending.reduce((n, b) => n + b.length, 0) < 4096) continue;
     sniffed = text;
     yield { chunk: Buffer.concat(pending), sniffed };
@@ -229,7 +236,12 @@ function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRec
     if (value === null) continue;
     if (typeof value === 'string') fields[name] = value;
     else if (typeof value === 'number' && Number.isFinite(value) && shape.numeric?.includes(name)) fields[name] = String(value);
-    else return { line, fields, problem: `field "${name}" must be ${shape.numeric?.includes(name) ? 'a number or a string' : 'a string'}, not ${jsonType(value)}` };
+    else
+      return {
+        line,
+        fields,
+        problem: `field "${name}" must be ${shape.numeric?.includes(name) ? 'a number or a string' : 'a string'}, not ${jsonType(value)}`,
+      };
   }
   if (unknown.length > 0) return { line, fields, problem: `unknown field(s) ${unknown.map((n) => `"${n}"`).join(', ')}` };
   return { line, fields };
@@ -301,8 +313,7 @@ export async function withRollbackUnless<T extends { commit: boolean }>(ctx: Dom
     if (result.commit) {
       throwIfInterrupted(ctx.signal);
       await trx.commit();
-    }
-    else await trx.rollback();
+    } else await trx.rollback();
     return result;
   } catch (error) {
     if (!trx.isCompleted()) await trx.rollback().catch(() => {});

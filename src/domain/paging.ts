@@ -25,7 +25,11 @@ export function checkLimit(limit: ListLimit | undefined, max = 100_000): number 
 }
 
 /** One more row than the limit says whether there are more; only then is the rest counted. */
-export async function fetchPage<T>(limit: number | undefined, fetch: (limit: number | undefined) => Promise<T[]>, count: () => Promise<number>): Promise<Page<T>> {
+export async function fetchPage<T>(
+  limit: number | undefined,
+  fetch: (limit: number | undefined) => Promise<T[]>,
+  count: () => Promise<number>,
+): Promise<Page<T>> {
   if (limit === undefined) {
     const items = await fetch(undefined);
     return { items, total: items.length };

@@ -68,19 +68,13 @@ const rules: Record<Action, (actor: Actor, r: Resource) => boolean> = {
   'doctors.manage': isClinicStaff,
   'doctors.schedule': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
   'patients.manage': isClinicStaff,
-  'patients.read': (a, r) =>
-    isClinicStaff(a) || (a.role === 'doctor' && onPanel(a, r)) || (a.role === 'patient' && r.patientId === a.id),
+  'patients.read': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && onPanel(a, r)) || (a.role === 'patient' && r.patientId === a.id),
   'appointments.book': (a, r) =>
-    isClinicStaff(a) ||
-    (a.role === 'doctor' && r.doctorId === a.id && onPanel(a, r)) ||
-    (a.role === 'patient' && r.patientId === a.id),
-  'appointments.read': (a, r) =>
-    isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id) || (a.role === 'patient' && r.patientId === a.id),
+    isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id && onPanel(a, r)) || (a.role === 'patient' && r.patientId === a.id),
+  'appointments.read': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id) || (a.role === 'patient' && r.patientId === a.id),
   'appointments.decide': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
   'appointments.change': (a, r) =>
-    isClinicStaff(a) ||
-    (a.role === 'doctor' && r.doctorId === a.id) ||
-    (a.role === 'patient' && r.patientId === a.id && r.hasStarted === false),
+    isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id) || (a.role === 'patient' && r.patientId === a.id && r.hasStarted === false),
   'appointments.attend': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
   'appointments.import': isClinicStaff,
   'appointments.export': isClinicStaff,
@@ -167,10 +161,7 @@ export function refusedOnlyForHavingStarted(actor: Actor, action: Action, resour
  * The doctor and the patient of a conversation between two users, where there are: the facts
  * that message rules and the audit rows (filed under the patient) need.
  */
-export function conversationParties(
-  one: { id: string; role: Role },
-  other: { id: string; role: Role },
-): { doctorId?: string; patientId?: string } {
+export function conversationParties(one: { id: string; role: Role }, other: { id: string; role: Role }): { doctorId?: string; patientId?: string } {
   const doctor = [other, one].find((party) => party.role === 'doctor');
   const patient = [one, other].find((party) => party.role === 'patient');
   return { ...(doctor ? { doctorId: doctor.id } : {}), ...(patient ? { patientId: patient.id } : {}) };

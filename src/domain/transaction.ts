@@ -7,11 +7,7 @@ import type { DomainContext } from './context.js';
  * an exclusion constraint can deadlock) are retried up to `retries` times; after that, or for
  * any other error, the error propagates and nothing is written.
  */
-export async function inTransaction<T>(
-  ctx: DomainContext,
-  work: (trx: Knex.Transaction) => Promise<T>,
-  options: { retries?: number } = {},
-): Promise<T> {
+export async function inTransaction<T>(ctx: DomainContext, work: (trx: Knex.Transaction) => Promise<T>, options: { retries?: number } = {}): Promise<T> {
   const retries = options.retries ?? 3;
   for (let attempt = 0; ; attempt++) {
     try {

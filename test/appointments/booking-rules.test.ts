@@ -56,14 +56,28 @@ describeBackends('booking rules, through book and import alike', (db) => {
   const cases: RuleCase[] = [
     { name: 'outside hours', date: MONDAY, time: '07:00', family: () => /07:00 is outside the doctor's hours on Mondays/i, bookExit: CONFLICT },
     { name: 'a day the doctor does not work', date: '2027-01-09', time: '10:00', family: () => /the doctor does not work on Saturdays/i, bookExit: CONFLICT },
-    { name: 'running past the end of the hours', date: MONDAY, time: '16:30', duration: 60, family: () => /runs past the end of the doctor's hours/i, bookExit: CONFLICT },
+    {
+      name: 'running past the end of the hours',
+      date: MONDAY,
+      time: '16:30',
+      duration: 60,
+      family: () => /runs past the end of the doctor's hours/i,
+      bookExit: CONFLICT,
+    },
     { name: 'off the slot grid', date: MONDAY, time: '09:10', family: () => /09:10 is not on the doctor's 30-minute grid/i, bookExit: INVALID },
     { name: 'in the past', date: '2026-12-28', time: '10:00', family: () => /2026-12-28 10:00 is in the past/i, bookExit: INVALID },
     {
       name: 'time-off',
       date: MONDAY,
       time: '10:00',
-      arrange: ({ doctor }) => insertTimeoff(db().knex, { doctor_id: doctor.id, starts_at: new Date('2027-01-04T00:00:00Z'), ends_at: new Date('2027-01-05T00:00:00Z'), reason: null, created_by: null }).then(() => {}),
+      arrange: ({ doctor }) =>
+        insertTimeoff(db().knex, {
+          doctor_id: doctor.id,
+          starts_at: new Date('2027-01-04T00:00:00Z'),
+          ends_at: new Date('2027-01-05T00:00:00Z'),
+          reason: null,
+          created_by: null,
+        }).then(() => {}),
       family: () => /the doctor is away from 2027-01-04 00:00 to 2027-01-04 24:00/i,
       bookExit: CONFLICT,
     },
@@ -85,7 +99,14 @@ describeBackends('booking rules, through book and import alike', (db) => {
       family: ({ patient }) => new RegExp(`(patient ${patient.username.replace('.', '\\.')}|the patient) already has (an )?appointment`, 'i'),
       bookExit: CONFLICT,
     },
-    { name: 'a duration off the slot', date: MONDAY, time: '09:00', duration: 45, family: () => /invalid duration 45: .*multiple of the doctor's 30-minute slot/i, bookExit: INVALID },
+    {
+      name: 'a duration off the slot',
+      date: MONDAY,
+      time: '09:00',
+      duration: 45,
+      family: () => /invalid duration 45: .*multiple of the doctor's 30-minute slot/i,
+      bookExit: INVALID,
+    },
     { name: 'a duration too long', date: MONDAY, time: '09:00', duration: 510, family: () => /invalid duration.*510.*at most 480 minutes/i, bookExit: INVALID },
     {
       name: 'a disabled doctor',
@@ -104,7 +125,13 @@ describeBackends('booking rules, through book and import alike', (db) => {
       bookExit: CONFLICT,
     },
     // Lisbon's clocks skip 01:00-02:00 on Sunday 2027-03-28.
-    { name: 'a time the clocks skip (DST gap)', date: '2027-03-28', time: '01:30', family: () => /2027-03-28 01:30 does not exist in Europe\/Lisbon/i, bookExit: INVALID },
+    {
+      name: 'a time the clocks skip (DST gap)',
+      date: '2027-03-28',
+      time: '01:30',
+      family: () => /2027-03-28 01:30 does not exist in Europe\/Lisbon/i,
+      bookExit: INVALID,
+    },
   ];
 
   it.each(cases)('$name: both refuse it, in the same words, and book nothing', async (rule) => {
@@ -120,12 +147,26 @@ describeBackends('booking rules, through book and import alike', (db) => {
     const before = await count();
 
     const duration = rule.duration === undefined ? [] : ['--duration', String(rule.duration)];
-    const booked = await cli(c.staff, ['book', '--patient', parties.patient.username, '--doctor', doctor.username, '--date', rule.date, '--time', rule.time, ...duration]);
+    const booked = await cli(c.staff, [
+      'book',
+      '--patient',
+      parties.patient.username,
+      '--doctor',
+      doctor.username,
+      '--date',
+      rule.date,
+      '--time',
+      rule.time,
+      ...duration,
+    ]);
     expect(booked.code, booked.stderr).toBe(rule.bookExit);
     expect(booked.stderr).toMatch(family);
 
     const file = path.join(tmp, `${uniqueName('rule')}.csv`);
-    await fs.writeFile(file, `patient,doctor,date,time,reason,durationMinutes,status,externalId\n${parties.patient.username},${doctor.username},${rule.date},${rule.time},,${rule.duration ?? ''},,\n`);
+    await fs.writeFile(
+      file,
+      `patient,doctor,date,time,reason,durationMinutes,status,externalId\n${parties.patient.username},${doctor.username},${rule.date},${rule.time},,${rule.duration ?? ''},,\n`,
+    );
     const imported = await cli(c.staff, ['import', file]);
     expect(imported.code, imported.stderr).toBe(INVALID);
     expect(imported.stderr).toMatch(/1 row is invalid/);

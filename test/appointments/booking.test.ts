@@ -16,7 +16,20 @@ describeBackends('appointments book', (db) => {
   });
 
   it('books a slot in the clinic time zone and returns exactly the appointment fields', async () => {
-    const result = await cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', MONDAY, '--time', '09:00', '--reason', 'check-up']);
+    const result = await cli(c.staff, [
+      'book',
+      '--json',
+      '--patient',
+      c.patient.username,
+      '--doctor',
+      c.doctor.username,
+      '--date',
+      MONDAY,
+      '--time',
+      '09:00',
+      '--reason',
+      'check-up',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     const appointment = result.json<Appointment>();
     expect(Object.keys(appointment).sort()).toEqual(APPOINTMENT_FIELDS);
@@ -52,7 +65,14 @@ describeBackends('appointments book', (db) => {
     await knex('settings').where({ key: 'timezone' }).update({ value: 'America/New_York' });
     try {
       const appointment = await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: TUESDAY, time: '16:30' });
-      expect(appointment).toMatchObject({ date: TUESDAY, timeSlot: '16:30-17:00', startTime: '16:30', endTime: '17:00', timeZone: 'America/New_York', startsAt: '2027-01-05T21:30:00.000Z' });
+      expect(appointment).toMatchObject({
+        date: TUESDAY,
+        timeSlot: '16:30-17:00',
+        startTime: '16:30',
+        endTime: '17:00',
+        timeZone: 'America/New_York',
+        startsAt: '2027-01-05T21:30:00.000Z',
+      });
     } finally {
       await knex('settings').where({ key: 'timezone' }).update({ value: 'Europe/Lisbon' });
     }
@@ -62,7 +82,19 @@ describeBackends('appointments book', (db) => {
     const long = await book(c.staff, { patient: c.patient, doctor: c.doctor, date: TUESDAY, time: '10:00', extra: ['--duration', '60'] });
     expect(long.timeSlot).toBe('10:00-11:00');
     for (const duration of ['45', '0', '-30', 'abc', '510']) {
-      const result = await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', TUESDAY, '--time', '13:00', '--duration', duration]);
+      const result = await cli(c.staff, [
+        'book',
+        '--patient',
+        c.patient.username,
+        '--doctor',
+        c.doctor.username,
+        '--date',
+        TUESDAY,
+        '--time',
+        '13:00',
+        '--duration',
+        duration,
+      ]);
       // not a number at all is a usage error naming the flag (src/cli/options.ts)
       expect(result.code, `${duration}: ${result.stderr}`).toBe(duration === 'abc' ? 2 : 3);
     }
@@ -85,11 +117,19 @@ describeBackends('appointments book', (db) => {
   });
 
   it('refuses the doctor’s time-off (exit 7)', async () => {
-    await insertTimeoff(db().knex, { doctor_id: c.doctor.id, starts_at: new Date('2027-01-06T12:00:00Z'), ends_at: new Date('2027-01-06T14:00:00Z'), reason: 'conference', created_by: null });
+    await insertTimeoff(db().knex, {
+      doctor_id: c.doctor.id,
+      starts_at: new Date('2027-01-06T12:00:00Z'),
+      ends_at: new Date('2027-01-06T14:00:00Z'),
+      reason: 'conference',
+      created_by: null,
+    });
     const result = await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', '2027-01-06', '--time', '13:30']);
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(/away/);
-    expect((await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', '2027-01-06', '--time', '14:00'])).code).toBe(0);
+    expect((await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', '2027-01-06', '--time', '14:00'])).code).toBe(
+      0,
+    );
   });
 
   it('refuses a doctor clash (exit 7), naming the appointment and patient for staff and nothing for a patient', async () => {
@@ -100,13 +140,36 @@ describeBackends('appointments book', (db) => {
     expect(forStaff.stderr).toContain(taken.id.slice(0, 8));
     expect(forStaff.stderr).toContain('2027-01-07 11:00-11:30');
     expect(forStaff.stderr).toContain(c.patient.username);
-    const forPatient = await cli(other, ['book', '--json', '--patient', other.username, '--doctor', c.doctor.username, '--date', '2027-01-07', '--time', '11:00']);
+    const forPatient = await cli(other, [
+      'book',
+      '--json',
+      '--patient',
+      other.username,
+      '--doctor',
+      c.doctor.username,
+      '--date',
+      '2027-01-07',
+      '--time',
+      '11:00',
+    ]);
     expect(forPatient.code).toBe(7);
     expect(JSON.parse(forPatient.stderr).error).toMatchObject({ code: 'CONFLICT', message: 'That time is no longer available.' });
     expect(forPatient.stderr).not.toContain(c.patient.username);
     expect(forPatient.stderr).not.toContain(taken.id.slice(0, 8));
     // Overlapping, not only identical, times clash; back-to-back is fine.
-    const overlapping = await cli(c.staff, ['book', '--patient', other.username, '--doctor', c.doctor.username, '--date', '2027-01-07', '--time', '10:30', '--duration', '60']);
+    const overlapping = await cli(c.staff, [
+      'book',
+      '--patient',
+      other.username,
+      '--doctor',
+      c.doctor.username,
+      '--date',
+      '2027-01-07',
+      '--time',
+      '10:30',
+      '--duration',
+      '60',
+    ]);
     expect(overlapping.code).toBe(7);
     expect((await cli(c.staff, ['book', '--patient', other.username, '--doctor', c.doctor.username, '--date', '2027-01-07', '--time', '11:30'])).code).toBe(0);
   });
@@ -115,13 +178,17 @@ describeBackends('appointments book', (db) => {
     await book(c.staff, { patient: c.patient, doctor: c.doctor, date: '2027-01-08', time: '09:00' });
     const result = await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', c.otherDoctor.username, '--date', '2027-01-08', '--time', '09:00']);
     expect(result.code).toBe(7);
-    expect(result.stderr).toMatch(new RegExp(`Patient ${c.patient.username} already has appointment [0-9a-f]{8} at 2027-01-08 09:00-09:30 with ${c.doctor.username}`));
+    expect(result.stderr).toMatch(
+      new RegExp(`Patient ${c.patient.username} already has appointment [0-9a-f]{8} at 2027-01-08 09:00-09:30 with ${c.doctor.username}`),
+    );
   });
 
   it('lets the exclusion constraint have the last word (23P01 names the constraint)', async () => {
     const knex = db().knex;
     const [row] = await knex('appointments').where({ doctor_id: c.doctor.id, status: 'PENDING' }).limit(1);
-    await expect(knex('appointments').insert({ patient_id: c.otherPatient.id, doctor_id: c.doctor.id, starts_at: row.starts_at, ends_at: row.ends_at, status: 'PENDING' })).rejects.toMatchObject({
+    await expect(
+      knex('appointments').insert({ patient_id: c.otherPatient.id, doctor_id: c.doctor.id, starts_at: row.starts_at, ends_at: row.ends_at, status: 'PENDING' }),
+    ).rejects.toMatchObject({
       code: '23P01',
       constraint: 'appointments_no_doctor_overlap',
     });
@@ -163,14 +230,28 @@ describeBackends('appointments book', (db) => {
       expect(first.json<Appointment>()).toMatchObject({ date: MONDAY, timeSlot: '09:00-09:30' });
       const second = await cli(c.staff, ['book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--next-available']);
       expect(second.json<Appointment>()).toMatchObject({ date: MONDAY, timeSlot: '10:00-10:30' });
-      const third = await cli(c.staff, ['book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--next-available', '--after', '2027-01-20']);
+      const third = await cli(c.staff, [
+        'book',
+        '--json',
+        '--patient',
+        patient.username,
+        '--doctor',
+        doctor.username,
+        '--next-available',
+        '--after',
+        '2027-01-20',
+      ]);
       expect(third.json<Appointment>()).toMatchObject({ date: '2027-01-25', timeSlot: '09:00-09:30' });
     });
 
     it('does not offer a time that has passed today', async () => {
       const doctor = await makeDoctor(db().knex);
       const patient = await makePatient(db().knex, { doctors: [doctor] });
-      const result = await cli(c.staff, ['book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--next-available'], new Date('2027-01-04T12:10:00Z'));
+      const result = await cli(
+        c.staff,
+        ['book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--next-available'],
+        new Date('2027-01-04T12:10:00Z'),
+      );
       expect(result.json<Appointment>()).toMatchObject({ date: MONDAY, timeSlot: '12:30-13:00' });
     });
 
@@ -193,9 +274,20 @@ describeBackends('appointments slots', (db) => {
   });
 
   it('lists the free slots of a day: hours, grid, appointments and time-off taken out', async () => {
-    const doctor = await makeDoctor(db().knex, { hours: [{ weekday: 1, start: '09:00', end: '11:00' }, { weekday: 1, start: '14:00', end: '15:00' }] });
+    const doctor = await makeDoctor(db().knex, {
+      hours: [
+        { weekday: 1, start: '09:00', end: '11:00' },
+        { weekday: 1, start: '14:00', end: '15:00' },
+      ],
+    });
     await book(c.staff, { patient: c.patient, doctor, date: MONDAY, time: '09:30' });
-    await insertTimeoff(db().knex, { doctor_id: doctor.id, starts_at: new Date('2027-01-04T14:30:00Z'), ends_at: new Date('2027-01-04T15:00:00Z'), reason: null, created_by: null });
+    await insertTimeoff(db().knex, {
+      doctor_id: doctor.id,
+      starts_at: new Date('2027-01-04T14:30:00Z'),
+      ends_at: new Date('2027-01-04T15:00:00Z'),
+      reason: null,
+      created_by: null,
+    });
     const result = await cli(c.patient, ['slots', '--json', '--doctor', doctor.username, '--date', MONDAY]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toEqual([

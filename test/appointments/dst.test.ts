@@ -12,15 +12,45 @@ import { appointmentsCli, type Appointment } from './helpers.js';
 const CASES = [
   {
     zone: 'America/New_York',
-    spring: { date: '2027-03-14', skipped: '02:30', before: '01:30', beforeUtc: '2027-03-14T06:30:00.000Z', beforeSlot: '01:30-03:00', after: '03:00', afterUtc: '2027-03-14T07:00:00.000Z' },
+    spring: {
+      date: '2027-03-14',
+      skipped: '02:30',
+      before: '01:30',
+      beforeUtc: '2027-03-14T06:30:00.000Z',
+      beforeSlot: '01:30-03:00',
+      after: '03:00',
+      afterUtc: '2027-03-14T07:00:00.000Z',
+    },
     springSlots: ['00:00', '00:30', '01:00', '01:30', '03:00', '03:30', '04:00', '04:30'],
-    autumn: { date: '2027-11-07', repeated: '01:30', earlierUtc: '2027-11-07T05:30:00.000Z', slot: '01:30-01:00', next: '02:00', nextUtc: '2027-11-07T07:00:00.000Z' },
+    autumn: {
+      date: '2027-11-07',
+      repeated: '01:30',
+      earlierUtc: '2027-11-07T05:30:00.000Z',
+      slot: '01:30-01:00',
+      next: '02:00',
+      nextUtc: '2027-11-07T07:00:00.000Z',
+    },
   },
   {
     zone: 'Europe/Lisbon',
-    spring: { date: '2027-03-28', skipped: '01:30', before: '00:30', beforeUtc: '2027-03-28T00:30:00.000Z', beforeSlot: '00:30-02:00', after: '02:00', afterUtc: '2027-03-28T01:00:00.000Z' },
+    spring: {
+      date: '2027-03-28',
+      skipped: '01:30',
+      before: '00:30',
+      beforeUtc: '2027-03-28T00:30:00.000Z',
+      beforeSlot: '00:30-02:00',
+      after: '02:00',
+      afterUtc: '2027-03-28T01:00:00.000Z',
+    },
     springSlots: ['00:00', '00:30', '02:00', '02:30', '03:00', '03:30', '04:00', '04:30'],
-    autumn: { date: '2027-10-31', repeated: '01:30', earlierUtc: '2027-10-31T00:30:00.000Z', slot: '01:30-01:00', next: '02:00', nextUtc: '2027-10-31T02:00:00.000Z' },
+    autumn: {
+      date: '2027-10-31',
+      repeated: '01:30',
+      earlierUtc: '2027-10-31T00:30:00.000Z',
+      slot: '01:30-01:00',
+      next: '02:00',
+      nextUtc: '2027-10-31T02:00:00.000Z',
+    },
   },
 ] as const;
 

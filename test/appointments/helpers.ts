@@ -8,8 +8,24 @@ export const MONDAY = '2027-01-04';
 export const TUESDAY = '2027-01-05';
 
 export const APPOINTMENT_FIELDS = [
-  'id', 'patientId', 'doctorId', 'patient', 'doctor', 'date', 'timeSlot', 'startTime', 'endTime', 'timeZone', 'startsAt', 'endsAt',
-  'reason', 'status', 'cancelReason', 'rescheduledFromId', 'createdAt', 'updatedAt',
+  'id',
+  'patientId',
+  'doctorId',
+  'patient',
+  'doctor',
+  'date',
+  'timeSlot',
+  'startTime',
+  'endTime',
+  'timeZone',
+  'startsAt',
+  'endsAt',
+  'reason',
+  'status',
+  'cancelReason',
+  'rescheduledFromId',
+  'createdAt',
+  'updatedAt',
 ].sort();
 
 export interface Appointment {
@@ -41,7 +57,19 @@ export function appointmentsCli(db: () => TestDatabase) {
 export function booker(db: () => TestDatabase) {
   const cli = appointmentsCli(db);
   return async (actor: Actor, args: { patient: Actor; doctor: Actor; date: string; time: string; extra?: string[] }): Promise<Appointment> => {
-    const result = await cli(actor, ['book', '--json', '--patient', args.patient.username, '--doctor', args.doctor.username, '--date', args.date, '--time', args.time, ...(args.extra ?? [])]);
+    const result = await cli(actor, [
+      'book',
+      '--json',
+      '--patient',
+      args.patient.username,
+      '--doctor',
+      args.doctor.username,
+      '--date',
+      args.date,
+      '--time',
+      args.time,
+      ...(args.extra ?? []),
+    ]);
     if (result.code !== 0) throw new Error(`booking failed (${result.code}): ${result.stderr}`);
     return result.json<Appointment>();
   };

@@ -13,7 +13,19 @@ describeBackends('appointments book --idempotency-key', (db) => {
 
   const count = async () => Number((await db().knex('appointments').count({ n: '*' }).first())!.n);
   const bookArgs = (patient: MadeUser, doctor: MadeUser, date: string, time: string, key: string, extra: string[] = []) => [
-    'book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--date', date, '--time', time, '--idempotency-key', key, ...extra,
+    'book',
+    '--json',
+    '--patient',
+    patient.username,
+    '--doctor',
+    doctor.username,
+    '--date',
+    date,
+    '--time',
+    time,
+    '--idempotency-key',
+    key,
+    ...extra,
   ];
 
   it('a script that books 50 patients and runs twice creates 50 appointments, and the second run answers each with the first result', async () => {
@@ -39,7 +51,13 @@ describeBackends('appointments book --idempotency-key', (db) => {
     const second = await run();
     expect(await count()).toBe(before + 50);
     expect(second).toEqual(first);
-    const keys = await db().knex('appointments').whereIn('id', first.map((a) => a.id)).pluck('external_id');
+    const keys = await db()
+      .knex('appointments')
+      .whereIn(
+        'id',
+        first.map((a) => a.id),
+      )
+      .pluck('external_id');
     expect(keys.sort()).toEqual(patients.map((_, i) => `front-desk-${i}`).sort());
   });
 
@@ -62,9 +80,29 @@ describeBackends('appointments book --idempotency-key', (db) => {
   });
 
   it('a repeat answers with the first result even after the slot was taken by it, and --next-available repeats return the first slot', async () => {
-    const first = await cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', c.doctor.username, '--next-available', '--idempotency-key', 'next-1']);
+    const first = await cli(c.staff, [
+      'book',
+      '--json',
+      '--patient',
+      c.patient.username,
+      '--doctor',
+      c.doctor.username,
+      '--next-available',
+      '--idempotency-key',
+      'next-1',
+    ]);
     expect(first.code, first.stderr).toBe(0);
-    const again = await cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', c.doctor.username, '--next-available', '--idempotency-key', 'next-1']);
+    const again = await cli(c.staff, [
+      'book',
+      '--json',
+      '--patient',
+      c.patient.username,
+      '--doctor',
+      c.doctor.username,
+      '--next-available',
+      '--idempotency-key',
+      'next-1',
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.json<Appointment>().id).toBe(first.json<Appointment>().id);
   });
@@ -72,7 +110,12 @@ describeBackends('appointments book --idempotency-key', (db) => {
   it('a key that an import stored as externalId is the same key: the same booking repeats it, another is refused', async () => {
     const row = [`patient,doctor,date,time,externalId`, `${c.otherPatient.username},${c.otherDoctor.username},${TUESDAY},15:00,ext-7`].join('\n');
     const { runCli } = await import('../support/cli.js');
-    const result = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], { database: db().database, actor: c.staff, stdin: `${row}\n`, now: () => new Date('2027-01-01T12:00:00Z') });
+    const result = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], {
+      database: db().database,
+      actor: c.staff,
+      stdin: `${row}\n`,
+      now: () => new Date('2027-01-01T12:00:00Z'),
+    });
     expect(result.code, result.stderr).toBe(0);
     const same = await cli(c.staff, bookArgs(c.otherPatient, c.otherDoctor, TUESDAY, '15:00', 'ext-7'));
     expect(same.code, same.stderr).toBe(0);

@@ -45,7 +45,9 @@ describeBackends('appointments list and show', (db) => {
     await cli(c.doctor, ['list', '--patient', c.patient.username]);
     expect(await db().knex('audit_log').where({ action: 'appointments.list', actor_id: c.doctor.id, patient_id: c.patient.id })).toHaveLength(1);
     await cli(c.staff, ['show', booked[0]!.id]);
-    expect(await db().knex('audit_log').where({ action: 'appointments.show', actor_id: c.staff.id, entity_id: booked[0]!.id, patient_id: c.patient.id })).toHaveLength(1);
+    expect(
+      await db().knex('audit_log').where({ action: 'appointments.show', actor_id: c.staff.id, entity_id: booked[0]!.id, patient_id: c.patient.id }),
+    ).toHaveLength(1);
   });
 
   it('shows a table to people and one object with --json', async () => {

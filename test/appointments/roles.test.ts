@@ -14,8 +14,16 @@ const WHO: Who[] = ['admin', 'staff', 'own doctor', 'other doctor', 'own patient
 const EXPECTED: Record<string, { from: string; args: string[]; codes: Record<Who, number> }> = {
   show: { from: 'PENDING', args: [], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 0, 'other patient': 6 } },
   approve: { from: 'PENDING', args: [], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 5, 'other patient': 6 } },
-  reject: { from: 'PENDING', args: ['--reason', 'full'], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 5, 'other patient': 6 } },
-  cancel: { from: 'APPROVED', args: ['--reason', 'ill'], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 0, 'other patient': 6 } },
+  reject: {
+    from: 'PENDING',
+    args: ['--reason', 'full'],
+    codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 5, 'other patient': 6 },
+  },
+  cancel: {
+    from: 'APPROVED',
+    args: ['--reason', 'ill'],
+    codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 0, 'other patient': 6 },
+  },
   reschedule: { from: 'APPROVED', args: [], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 0, 'other patient': 6 } },
   checkin: { from: 'APPROVED', args: [], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 5, 'other patient': 6 } },
   complete: { from: 'CHECKED_IN', args: [], codes: { admin: 0, staff: 0, 'own doctor': 0, 'other doctor': 6, 'own patient': 5, 'other patient': 6 } },
@@ -50,7 +58,9 @@ describeBackends('appointments roles', (db) => {
           expect(row.status).toBe(from);
           expect(result.stdout).toBe('');
           if (codes[who] === 6) expect(result.stderr).not.toContain(c.patient.username);
-          const denied = await db().knex('audit_log').where({ entity_id: appointment.id, outcome: 'denied', actor_id: actor(who).id });
+          const denied = await db()
+            .knex('audit_log')
+            .where({ entity_id: appointment.id, outcome: 'denied', actor_id: actor(who).id });
           expect(denied).toHaveLength(1);
         }
       });

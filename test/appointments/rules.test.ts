@@ -15,7 +15,13 @@ describe('booking rules (pure)', () => {
     expect(() => toClinicInstant('2027-03-14', '02:00', 'America/New_York')).toThrow(ValidationError);
     expect(toClinicInstant('2027-11-07', '01:00', 'America/New_York').toUTC().toISO()).toBe('2027-11-07T05:00:00.000Z');
     expect(toClinicInstant('2027-10-31', '01:59', zone).toUTC().toISO()).toBe('2027-10-31T00:59:00.000Z');
-    for (const [date, time] of [['2027-1-4', '09:00'], ['2027-13-01', '09:00'], ['2027-01-04', '9'], ['2027-01-04', '24:00'], ['2027-01-04', '09:60']]) {
+    for (const [date, time] of [
+      ['2027-1-4', '09:00'],
+      ['2027-13-01', '09:00'],
+      ['2027-01-04', '9'],
+      ['2027-01-04', '24:00'],
+      ['2027-01-04', '09:60'],
+    ]) {
       expect(() => toClinicInstant(date!, time!, zone), `${date} ${time}`).toThrow(ValidationError);
     }
   });
@@ -48,7 +54,20 @@ describe('booking rules (pure)', () => {
   });
 
   it('lists the grid of a day and checks durations', () => {
-    expect(gridStarts('2027-01-04', zone, HOURS, 30, 60).map((s) => s.toFormat('HH:mm'))).toEqual(['09:00', '09:30', '10:00', '10:30', '11:00', '13:00', '13:30', '14:00', '14:30', '15:00', '15:30', '16:00']);
+    expect(gridStarts('2027-01-04', zone, HOURS, 30, 60).map((s) => s.toFormat('HH:mm'))).toEqual([
+      '09:00',
+      '09:30',
+      '10:00',
+      '10:30',
+      '11:00',
+      '13:00',
+      '13:30',
+      '14:00',
+      '14:30',
+      '15:00',
+      '15:30',
+      '16:00',
+    ]);
     expect(checkDuration(undefined, 20)).toBe(20);
     expect(checkDuration(60, 20)).toBe(60);
     expect(() => checkDuration(50, 20)).toThrow(ValidationError);

@@ -75,7 +75,12 @@ describeBackends('appointment status changes at the right time', (db) => {
       `${c.otherPatient.username},${c.otherDoctor.username},2027-02-08,11:00,NO_SHOW,t-4`,
       `${c.otherPatient.username},${c.otherDoctor.username},2027-02-09,09:00,CHECKED_IN,t-5`,
     ].join('\n');
-    const result = await runCli(['appointments', 'import', '-', '--format', 'csv', '--dry-run', '--skip-invalid', '--json'], { database: db().database, actor: c.staff, stdin: csv, now: () => now });
+    const result = await runCli(['appointments', 'import', '-', '--format', 'csv', '--dry-run', '--skip-invalid', '--json'], {
+      database: db().database,
+      actor: c.staff,
+      stdin: csv,
+      now: () => now,
+    });
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toMatchObject({ imported: 3, rejected: 2 });
     expect(result.stderr).toContain('a NO_SHOW appointment is possible only from 2027-02-08 11:00 (Asia/Tokyo)');
@@ -89,15 +94,28 @@ describeBackends('appointment status changes at the right time', (db) => {
     const noShow = await seed({ ...party, status: 'APPROVED', startsAt: at('09:00') });
     const completed = await seed({ ...party, status: 'APPROVED', startsAt: at('10:00') });
     const checkedIn = await seed({ ...party, status: 'APPROVED', startsAt: at('10:30') });
-    for (const [verb, id] of [['noshow', noShow.id], ['checkin', completed.id], ['complete', completed.id], ['checkin', checkedIn.id]] as const) {
+    for (const [verb, id] of [
+      ['noshow', noShow.id],
+      ['checkin', completed.id],
+      ['complete', completed.id],
+      ['checkin', checkedIn.id],
+    ] as const) {
       const changed = await cli(c.staff, [verb, id], now);
       expect(changed.code, `${verb}: ${changed.stderr}`).toBe(0);
     }
-    const exported = await runCli(['appointments', 'export', '--format', 'csv', '--doctor', c.otherDoctor.username, '--from', '2027-02-15', '--to', '2027-02-15'], { database: db().database, actor: c.staff, now: () => now });
+    const exported = await runCli(
+      ['appointments', 'export', '--format', 'csv', '--doctor', c.otherDoctor.username, '--from', '2027-02-15', '--to', '2027-02-15'],
+      { database: db().database, actor: c.staff, now: () => now },
+    );
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stdout.trim().split('\n')).toHaveLength(4);
     await db().knex('appointments').whereIn('id', [noShow.id, completed.id, checkedIn.id]).delete();
-    const imported = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], { database: db().database, actor: c.staff, stdin: exported.stdout, now: () => now });
+    const imported = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], {
+      database: db().database,
+      actor: c.staff,
+      stdin: exported.stdout,
+      now: () => now,
+    });
     expect(imported.code, imported.stderr).toBe(0);
     expect(imported.json()).toEqual({ imported: 3, skipped: 0, rejected: 0 });
     const statuses = await db().knex('appointments').whereIn('external_id', [noShow.id, completed.id, checkedIn.id]).orderBy('starts_at').pluck('status');

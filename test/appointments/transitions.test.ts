@@ -28,13 +28,19 @@ describeBackends('appointment state machine', (db) => {
       it(`${from} --${verb}--> ${allowed ? to : 'exit 7'}`, async () => {
         const appointment = await seed({ patient: c.patient, doctor: c.doctor, status: from });
         const at = ['checkin', 'complete', 'noshow'].includes(verb) ? appointment.startsAt : undefined;
-        const result = await cli(c.staff, [verb, appointment.id.slice(0, 8), '--json', '--reason', 'because'].slice(0, verb === 'cancel' || verb === 'reject' ? 5 : 3), at);
+        const result = await cli(
+          c.staff,
+          [verb, appointment.id.slice(0, 8), '--json', '--reason', 'because'].slice(0, verb === 'cancel' || verb === 'reject' ? 5 : 3),
+          at,
+        );
         const row = await db().knex('appointments').where({ id: appointment.id }).first();
         if (allowed) {
           expect(result.code, result.stderr).toBe(0);
           expect(result.json<Appointment>()).toMatchObject({ id: appointment.id, status: to });
           expect(row.status).toBe(to);
-          const audit = await db().knex('audit_log').where({ action: `appointments.${verb}`, entity_id: appointment.id, outcome: 'success' });
+          const audit = await db()
+            .knex('audit_log')
+            .where({ action: `appointments.${verb}`, entity_id: appointment.id, outcome: 'success' });
           expect(audit).toHaveLength(1);
           expect(audit[0].patient_id).toBe(c.patient.id);
         } else {
@@ -72,12 +78,25 @@ describeBackends('appointments reschedule', (db) => {
   });
 
   it('cancels the old one ("rescheduled") and links the new one, keeping patient, doctor, duration, reason and APPROVED', async () => {
-    const old = await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '10:00', extra: ['--duration', '60', '--reason', 'x-ray', '--approve'] });
+    const old = await book(c.staff, {
+      patient: c.patient,
+      doctor: c.doctor,
+      date: MONDAY,
+      time: '10:00',
+      extra: ['--duration', '60', '--reason', 'x-ray', '--approve'],
+    });
     // 10:30 overlaps the old appointment, which is cancelled first in the same transaction.
     const result = await cli(c.staff, ['reschedule', old.id.slice(0, 10), '--json', '--date', MONDAY, '--time', '10:30']);
     expect(result.code, result.stderr).toBe(0);
     const moved = result.json<Appointment>();
-    expect(moved).toMatchObject({ patient: c.patient.username, doctor: c.doctor.username, timeSlot: '10:30-11:30', reason: 'x-ray', status: 'APPROVED', rescheduledFromId: old.id });
+    expect(moved).toMatchObject({
+      patient: c.patient.username,
+      doctor: c.doctor.username,
+      timeSlot: '10:30-11:30',
+      reason: 'x-ray',
+      status: 'APPROVED',
+      rescheduledFromId: old.id,
+    });
     const previous = await cli(c.staff, ['show', old.id, '--json']);
     expect(previous.json<Appointment>()).toMatchObject({ status: 'CANCELLED', cancelReason: 'rescheduled' });
     expect(await db().knex('audit_log').where({ action: 'appointments.reschedule', entity_id: moved.id, patient_id: c.patient.id })).toHaveLength(1);
@@ -96,13 +115,21 @@ describeBackends('appointments reschedule', (db) => {
     const old = await book(c.staff, { patient: c.patient, doctor: c.doctor, date: TUESDAY_, time: '09:00' });
     const blocker = await makePatient(db().knex);
     await book(c.staff, { patient: blocker, doctor: c.doctor, date: TUESDAY_, time: '11:00' });
-    for (const [time, code] of [['11:00', 7], ['11:10', 3], ['18:00', 7]] as const) {
+    for (const [time, code] of [
+      ['11:00', 7],
+      ['11:10', 3],
+      ['18:00', 7],
+    ] as const) {
       const result = await cli(c.staff, ['reschedule', old.id, '--date', TUESDAY_, '--time', time]);
       expect(result.code, `${time}: ${result.stderr}`).toBe(code);
     }
     const gap = await cli(c.staff, ['reschedule', old.id, '--date', '2026-12-30', '--time', '10:00']);
     expect(gap.code).toBe(3);
-    const rows = await db().knex('appointments').where({ patient_id: c.patient.id, doctor_id: c.doctor.id }).where('starts_at', '>=', new Date(`${TUESDAY_}T00:00:00Z`)).where('starts_at', '<', new Date(`${TUESDAY_}T23:00:00Z`));
+    const rows = await db()
+      .knex('appointments')
+      .where({ patient_id: c.patient.id, doctor_id: c.doctor.id })
+      .where('starts_at', '>=', new Date(`${TUESDAY_}T00:00:00Z`))
+      .where('starts_at', '<', new Date(`${TUESDAY_}T23:00:00Z`));
     expect(rows.map((row) => row.status)).toEqual(['PENDING']);
   });
 
@@ -116,4 +143,3 @@ describeBackends('appointments reschedule', (db) => {
 });
 
 const TUESDAY_ = '2027-01-05';
-

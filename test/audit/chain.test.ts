@@ -52,14 +52,18 @@ describeBackends('audit hash chain', (db) => {
   });
 
   it("stamps `at` with the database's clock, whatever the client sends", async () => {
-    await db().knex('audit_log').insert({ action: 'backdated', outcome: 'success', at: new Date('2001-01-01T00:00:00Z') });
+    await db()
+      .knex('audit_log')
+      .insert({ action: 'backdated', outcome: 'success', at: new Date('2001-01-01T00:00:00Z') });
     const clock = (await db().knex.raw<{ rows: Array<{ now: Date }> }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
     const row = await db().knex('audit_log').where({ action: 'backdated' }).first('at');
     expect(Math.abs(row.at.getTime() - clock.getTime())).toBeLessThan(60_000);
   });
 
   it('chains each row to the one before it, positions 1, 2, 3, … from the genesis hash', async () => {
-    await db().knex('audit_log').insert({ action: 'client.chain.values', outcome: 'success', seq: 999, hash: Buffer.alloc(32, 1), prev_hash: Buffer.alloc(32, 2) });
+    await db()
+      .knex('audit_log')
+      .insert({ action: 'client.chain.values', outcome: 'success', seq: 999, hash: Buffer.alloc(32, 1), prev_hash: Buffer.alloc(32, 2) });
     const rows = await db().knex('audit_log').orderBy('seq').select('seq', 'prev_hash', 'hash');
     expect(rows.map((row) => Number(row.seq))).toEqual(rows.map((_, i) => i + 1));
     expect(Buffer.from(rows[0].prev_hash).equals(Buffer.alloc(32))).toBe(true);
@@ -70,11 +74,13 @@ describeBackends('audit hash chain', (db) => {
   it('keeps the chain a line when many transactions write at once', async () => {
     const before = Number((await db().knex('audit_log').count({ n: '*' }))[0]!.n);
     await Promise.all(
-      Array.from({ length: db().backend === 'postgres' ? 20 : 5 }, (_, i) => db().knex.transaction(async (trx) => {
-        await recordAudit(trx, staff, { action: 'concurrent', details: { i } });
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        await recordAudit(trx, staff, { action: 'concurrent', details: { i, second: true } });
-      })),
+      Array.from({ length: db().backend === 'postgres' ? 20 : 5 }, (_, i) =>
+        db().knex.transaction(async (trx) => {
+          await recordAudit(trx, staff, { action: 'concurrent', details: { i } });
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await recordAudit(trx, staff, { action: 'concurrent', details: { i, second: true } });
+        }),
+      ),
     );
     const result = await verify();
     expect(result.code, result.stderr).toBe(0);
@@ -102,7 +108,10 @@ describeBackends('audit hash chain', (db) => {
     const victim = await rowAt(3);
     await tampered(
       db().knex,
-      (knex) => knex('audit_log').where({ seq: 3 }).update({ details: JSON.stringify({ n: 2, note: 'rewritten' }) }),
+      (knex) =>
+        knex('audit_log')
+          .where({ seq: 3 })
+          .update({ details: JSON.stringify({ n: 2, note: 'rewritten' }) }),
       async () => {
         const result = await verify();
         expect(result.code, result.stderr).toBe(9);
@@ -150,7 +159,10 @@ describeBackends('audit hash chain', (db) => {
     const last = Number((await db().knex('audit_log_chain_head').first('seq')).seq);
     await tampered(
       db().knex,
-      (knex) => knex('audit_log').where('seq', '>', last - 2).delete(),
+      (knex) =>
+        knex('audit_log')
+          .where('seq', '>', last - 2)
+          .delete(),
       async () => {
         const result = await verify();
         expect(result.code).toBe(9);
@@ -170,9 +182,7 @@ describeBackends('audit hash chain', (db) => {
           "INSERT INTO audit_log (at, action, outcome, seq, prev_hash, hash) VALUES (now(), 'forged', 'success', ?, ?, decode(repeat('ab', 32), 'hex'))",
           [Number(last.seq) + 1, first.hash],
         );
-        await knex.raw(
-          "UPDATE audit_log a SET hash = audit_log_row_hash(a.prev_hash, a) WHERE action = 'forged'",
-        );
+        await knex.raw("UPDATE audit_log a SET hash = audit_log_row_hash(a.prev_hash, a) WHERE action = 'forged'");
       },
       async () => {
         const forged = await db().knex('audit_log').where({ action: 'forged' }).first('id');
@@ -185,7 +195,11 @@ describeBackends('audit hash chain', (db) => {
       db().knex,
       async (knex) => {
         // Correctly linked to the last row, but added behind the chain head's back.
-        await knex.raw("INSERT INTO audit_log (at, action, outcome, seq, prev_hash, hash) VALUES (now(), 'forged', 'success', ?, ?, ?)", [Number(last.seq) + 1, last.hash, Buffer.alloc(32)]);
+        await knex.raw("INSERT INTO audit_log (at, action, outcome, seq, prev_hash, hash) VALUES (now(), 'forged', 'success', ?, ?, ?)", [
+          Number(last.seq) + 1,
+          last.hash,
+          Buffer.alloc(32),
+        ]);
         await knex.raw("UPDATE audit_log a SET hash = audit_log_row_hash(a.prev_hash, a) WHERE action = 'forged'");
       },
       async () => {
@@ -202,7 +216,9 @@ describeBackends('audit hash chain', (db) => {
     const knex = db().knex;
     const config = { ...migrationConfig, name: '20261201090000_chain_audit_log' };
     await knex.migrate.down(config);
-    const columns = await knex.raw<{ rows: unknown[] }>("SELECT 1 FROM information_schema.columns WHERE table_name = 'audit_log' AND column_name IN ('seq', 'hash', 'prev_hash')");
+    const columns = await knex.raw<{ rows: unknown[] }>(
+      "SELECT 1 FROM information_schema.columns WHERE table_name = 'audit_log' AND column_name IN ('seq', 'hash', 'prev_hash')",
+    );
     expect(columns.rows).toHaveLength(0);
     await expect(knex('audit_log').where({ action: 'backdated' }).delete()).rejects.toThrow(/append-only/);
     await knex('audit_log').insert({ action: 'before.chain', outcome: 'success', at: new Date('2020-05-05T05:05:05.123Z') });

@@ -30,14 +30,22 @@ describeBackends('existence oracles', (db) => {
     otherDoctor = await makeDoctor(knex);
     patient = await makePatient(knex, { doctors: [doctor] });
     hiddenPatient = await makePatient(knex, { doctors: [otherDoctor] });
-    const appointment = async (p: Actor, d: Actor, startsAt: string, minutes = 30) => (await makeAppointment(knex, { patient: p, doctor: d, startsAt, minutes, status: 'APPROVED' })).id;
+    const appointment = async (p: Actor, d: Actor, startsAt: string, minutes = 30) =>
+      (await makeAppointment(knex, { patient: p, doctor: d, startsAt, minutes, status: 'APPROVED' })).id;
     hiddenAppointment = await appointment(hiddenPatient, otherDoctor, '2027-02-01T09:00:00Z');
     ownAppointment = await appointment(patient, doctor, '2027-02-02T09:00:00Z');
     // The patient's appointments with the other doctor, which the doctor may not see: in the way of clashes.
     await appointment(patient, otherDoctor, `${MONDAY}T10:00:00Z`);
     await appointment(patient, otherDoctor, `${TUESDAY}T09:30:00Z`, 60);
     [{ id: hiddenToken }] = await knex('api_tokens')
-      .insert({ user_id: otherDoctor.id, name: 'scripts', token_hash: randomBytes(32).toString('hex'), created_by: otherDoctor.id, created_at: new Date(), expires_at: null })
+      .insert({
+        user_id: otherDoctor.id,
+        name: 'scripts',
+        token_hash: randomBytes(32).toString('hex'),
+        created_by: otherDoctor.id,
+        created_at: new Date(),
+        expires_at: null,
+      })
       .returning('id');
     ({ id: hiddenMessage } = await makeMessage(knex, { sender: hiddenPatient, receiver: otherDoctor, content: 'private' }));
   });
@@ -85,7 +93,13 @@ describeBackends('existence oracles', (db) => {
     ['patient: appointments show ID', asPatient, (ref) => ['appointments', 'show', ref], randomUUID, () => hiddenAppointment],
     ['patient: appointments show PREFIX', asPatient, (ref) => ['appointments', 'show', ref], ghostPrefix, () => hiddenAppointment.slice(0, 8)],
     ['doctor: appointments cancel ID', asDoctor, (ref) => ['appointments', 'cancel', ref, '--reason', 'x'], randomUUID, () => hiddenAppointment],
-    ['doctor: appointments reschedule PREFIX', asDoctor, (ref) => ['appointments', 'reschedule', ref, '--date', MONDAY, '--time', '15:00'], ghostPrefix, () => hiddenAppointment.slice(0, 8)],
+    [
+      'doctor: appointments reschedule PREFIX',
+      asDoctor,
+      (ref) => ['appointments', 'reschedule', ref, '--date', MONDAY, '--time', '15:00'],
+      ghostPrefix,
+      () => hiddenAppointment.slice(0, 8),
+    ],
     ['patient: appointments approve ID', asPatient, (ref) => ['appointments', 'approve', ref], randomUUID, () => hiddenAppointment],
     ['doctor: messages read ID', asDoctor, (ref) => ['messages', 'read', ref], randomUUID, () => hiddenMessage],
     ['doctor: messages read PREFIX', asDoctor, (ref) => ['messages', 'read', ref], ghostPrefix, () => hiddenMessage.slice(0, 8)],
@@ -108,8 +122,16 @@ describeBackends('existence oracles', (db) => {
 
   it('a clash with an appointment the doctor may not see names nothing of it (booking and reschedule alike)', async () => {
     // The patient's appointments with the other doctor: MONDAY 10:00-10:30 and TUESDAY 09:30-10:30.
-    const onMonday = await outcome(doctor, ['appointments', 'book', '--patient', patient.username, '--doctor', doctor.username, '--date', MONDAY, '--time', '10:00'], MONDAY);
-    const onTuesday = await outcome(doctor, ['appointments', 'book', '--patient', patient.username, '--doctor', doctor.username, '--date', TUESDAY, '--time', '10:00'], TUESDAY);
+    const onMonday = await outcome(
+      doctor,
+      ['appointments', 'book', '--patient', patient.username, '--doctor', doctor.username, '--date', MONDAY, '--time', '10:00'],
+      MONDAY,
+    );
+    const onTuesday = await outcome(
+      doctor,
+      ['appointments', 'book', '--patient', patient.username, '--doctor', doctor.username, '--date', TUESDAY, '--time', '10:00'],
+      TUESDAY,
+    );
     expect(onMonday.code).toBe(7);
     expect(onTuesday).toEqual(onMonday);
     expect(onMonday.stderr).not.toMatch(/<id>|10:00|09:30|10:30|with /);

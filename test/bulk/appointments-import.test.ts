@@ -34,7 +34,12 @@ describeBackends('appointments import', (db) => {
 
   const count = async (doctorId = doctor.id) => Number((await db().knex('appointments').where({ doctor_id: doctorId }).count({ n: '*' }))[0]!.n);
   const importCli = (args: string[], options: { stdin?: string; actor?: Actor | null } = {}) =>
-    runCli(['appointments', 'import', ...args], { database: db().database, actor: options.actor === undefined ? staff : options.actor, now, ...(options.stdin !== undefined ? { stdin: options.stdin } : {}) });
+    runCli(['appointments', 'import', ...args], {
+      database: db().database,
+      actor: options.actor === undefined ? staff : options.actor,
+      now,
+      ...(options.stdin !== undefined ? { stdin: options.stdin } : {}),
+    });
 
   /** A fresh doctor (mon–fri 09:00–17:00, 30-minute slots) and patients, so that tests do not meet each other's rows. */
   async function freshClinic() {
@@ -51,12 +56,15 @@ describeBackends('appointments import', (db) => {
 
   it('imports a valid CSV file, reading dates and times in the clinic time zone, and prints the JSON summary', async () => {
     await freshClinic();
-    const file = await writeFile('ok.csv', [
-      HEADER,
-      `${patients[0]!.username},${doctor.username},2027-01-04,09:00,Check-up,,,ext-a-1`,
-      `${patients[1]!.username},${doctor.username},2027-01-04,09:30,"Cough, dry",60,APPROVED,ext-a-2`,
-      `${patients[2]!.username},${other.username},2027-01-04,09:20,,,,`,
-    ].join('\n'));
+    const file = await writeFile(
+      'ok.csv',
+      [
+        HEADER,
+        `${patients[0]!.username},${doctor.username},2027-01-04,09:00,Check-up,,,ext-a-1`,
+        `${patients[1]!.username},${doctor.username},2027-01-04,09:30,"Cough, dry",60,APPROVED,ext-a-2`,
+        `${patients[2]!.username},${other.username},2027-01-04,09:20,,,,`,
+      ].join('\n'),
+    );
     const result = await importCli([file, '--json']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -81,11 +89,14 @@ describeBackends('appointments import', (db) => {
 
   it('skips rows whose externalId is already imported, so a second import adds nothing', async () => {
     await freshClinic();
-    const file = await writeFile('twice.csv', [
-      HEADER,
-      `${patients[0]!.username},${doctor.username},2027-01-05,10:00,,,,ext-${doctor.username}-1`,
-      `${patients[1]!.username},${doctor.username},2027-01-05,10:30,,,,ext-${doctor.username}-2`,
-    ].join('\n'));
+    const file = await writeFile(
+      'twice.csv',
+      [
+        HEADER,
+        `${patients[0]!.username},${doctor.username},2027-01-05,10:00,,,,ext-${doctor.username}-1`,
+        `${patients[1]!.username},${doctor.username},2027-01-05,10:30,,,,ext-${doctor.username}-2`,
+      ].join('\n'),
+    );
     expect((await importCli([file, '--json'])).json()).toEqual({ imported: 2, skipped: 0, rejected: 0 });
     const again = await importCli([file, '--json']);
     expect(again.code).toBe(0);
@@ -98,22 +109,25 @@ describeBackends('appointments import', (db) => {
   it('refuses the whole file when any row is bad, listing every bad row with its line, and writes nothing', async () => {
     await freshClinic();
     const [a, b, c, d] = patients.map((p) => p.username);
-    const file = await writeFile('bad.csv', [
-      HEADER,
-      `${a},${doctor.username},2027-01-04,09:00,fine,,,`, // 2: good
-      `${b},dr.nobody,2027-01-04,09:00,,,,`, // 3: unknown doctor
-      `${b},${doctor.username},2027-01-04,18:00,,,,`, // 4: outside hours
-      `${b},${doctor.username},2027-01-04,09:10,,,,`, // 5: off the grid
-      `${c},${doctor.username},2026-12-28,09:00,,,,`, // 6: in the past
-      `${d},${doctor.username},2027-01-04,09:00,,,,`, // 7: clashes with line 2 (doctor)
-      `${a},${other.username},2027-01-04,09:20,,,,`, // 8: clashes with line 2 (patient)
-      `${c},${doctor.username},2027-01-09,10:00,,,,`, // 9: a Saturday
-      `${c},${doctor.username},2027-01-04,16:30,,60,,`, // 10: runs past 17:00
-      `${c},${doctor.username},2027-01-04,not-a-time,,,,`, // 11: bad time
-      `${c},${doctor.username},2027-02-30,10:00,,,,`, // 12: no such date
-      `${c},${doctor.username},2027-01-04,11:00,,,MAYBE,`, // 13: bad status
-      `pt.nobody,${doctor.username},2027-01-04,12:00,,,,`, // 14: unknown patient
-    ].join('\n'));
+    const file = await writeFile(
+      'bad.csv',
+      [
+        HEADER,
+        `${a},${doctor.username},2027-01-04,09:00,fine,,,`, // 2: good
+        `${b},dr.nobody,2027-01-04,09:00,,,,`, // 3: unknown doctor
+        `${b},${doctor.username},2027-01-04,18:00,,,,`, // 4: outside hours
+        `${b},${doctor.username},2027-01-04,09:10,,,,`, // 5: off the grid
+        `${c},${doctor.username},2026-12-28,09:00,,,,`, // 6: in the past
+        `${d},${doctor.username},2027-01-04,09:00,,,,`, // 7: clashes with line 2 (doctor)
+        `${a},${other.username},2027-01-04,09:20,,,,`, // 8: clashes with line 2 (patient)
+        `${c},${doctor.username},2027-01-09,10:00,,,,`, // 9: a Saturday
+        `${c},${doctor.username},2027-01-04,16:30,,60,,`, // 10: runs past 17:00
+        `${c},${doctor.username},2027-01-04,not-a-time,,,,`, // 11: bad time
+        `${c},${doctor.username},2027-02-30,10:00,,,,`, // 12: no such date
+        `${c},${doctor.username},2027-01-04,11:00,,,MAYBE,`, // 13: bad status
+        `pt.nobody,${doctor.username},2027-01-04,12:00,,,,`, // 14: unknown patient
+      ].join('\n'),
+    );
     const result = await importCli([file]);
     expect(result.code).toBe(3);
     expect(result.stdout).toBe('');
@@ -148,13 +162,16 @@ describeBackends('appointments import', (db) => {
   it('with --skip-invalid imports the good rows and writes the bad ones, with line and error, to --rejects', async () => {
     await freshClinic();
     const [a, b] = patients.map((p) => p.username);
-    const file = await writeFile('mixed.csv', [
-      HEADER,
-      `${a},${doctor.username},2027-01-04,09:00,one,,,`,
-      `${b},${doctor.username},2027-01-04,09:00,"clash, with ""quotes""",,,x-1`,
-      `${b},${doctor.username},2027-01-04,10:00,two,,,`,
-      `${b},dr.nobody,2027-01-04,11:00,,,,`,
-    ].join('\n'));
+    const file = await writeFile(
+      'mixed.csv',
+      [
+        HEADER,
+        `${a},${doctor.username},2027-01-04,09:00,one,,,`,
+        `${b},${doctor.username},2027-01-04,09:00,"clash, with ""quotes""",,,x-1`,
+        `${b},${doctor.username},2027-01-04,10:00,two,,,`,
+        `${b},dr.nobody,2027-01-04,11:00,,,,`,
+      ].join('\n'),
+    );
     const rejects = path.join(tmp, `${uniqueName('rejects')}.csv`);
     const result = await importCli([file, '--skip-invalid', '--rejects', rejects, '--json']);
     expect(result.code).toBe(0);
@@ -168,7 +185,10 @@ describeBackends('appointments import', (db) => {
 
     // Without --rejects the bad rows go to stderr, the summary to stdout.
     await freshClinic();
-    const again = await writeFile('mixed2.csv', [HEADER, `${patients[0]!.username},dr.nobody,2027-01-04,11:00,,,,`, `${patients[0]!.username},${doctor.username},2027-01-04,11:00,,,,`].join('\n'));
+    const again = await writeFile(
+      'mixed2.csv',
+      [HEADER, `${patients[0]!.username},dr.nobody,2027-01-04,11:00,,,,`, `${patients[0]!.username},${doctor.username},2027-01-04,11:00,,,,`].join('\n'),
+    );
     const toStderr = await importCli([again, '--skip-invalid']);
     expect(toStderr.code).toBe(0);
     expect(toStderr.stderr).toMatch(/^line 2: unknown doctor "dr\.nobody"$/m);
@@ -177,7 +197,14 @@ describeBackends('appointments import', (db) => {
 
   it('--dry-run reports what would happen and writes nothing', async () => {
     await freshClinic();
-    const file = await writeFile('dry.csv', [HEADER, `${patients[0]!.username},${doctor.username},2027-01-06,09:00,,,,dry-1`, `${patients[1]!.username},${doctor.username},2027-01-06,09:30,,,,dry-2`].join('\n'));
+    const file = await writeFile(
+      'dry.csv',
+      [
+        HEADER,
+        `${patients[0]!.username},${doctor.username},2027-01-06,09:00,,,,dry-1`,
+        `${patients[1]!.username},${doctor.username},2027-01-06,09:30,,,,dry-2`,
+      ].join('\n'),
+    );
     const result = await importCli([file, '--dry-run', '--json']);
     expect(result.code).toBe(0);
     expect(result.json()).toEqual({ imported: 2, skipped: 0, rejected: 0 });
@@ -189,20 +216,28 @@ describeBackends('appointments import', (db) => {
     expect((await importCli([bad, '--dry-run'])).code).toBe(3);
   });
 
-  it('checks rows against existing appointments and the doctor\'s time-off', async () => {
+  it("checks rows against existing appointments and the doctor's time-off", async () => {
     await freshClinic();
     await makeAppointment(db().knex, { patient: patients[0]!, doctor, startsAt: '2027-01-04T08:00:00Z', status: 'APPROVED' });
-    await db().knex('doctor_timeoff').insert({ doctor_id: doctor.id, starts_at: new Date('2027-01-05T00:00:00Z'), ends_at: new Date('2027-01-06T00:00:00Z') });
-    const file = await writeFile('existing.csv', [
-      HEADER,
-      `${patients[1]!.username},${doctor.username},2027-01-04,09:00,,,,`, // doctor busy
-      `${patients[0]!.username},${other.username},2027-01-04,09:00,,,,`, // patient busy
-      `${patients[1]!.username},${doctor.username},2027-01-05,10:00,,,,`, // time-off
-      `${patients[1]!.username},${doctor.username},2027-01-04,09:00,,,CANCELLED,`, // inactive: no clash
-    ].join('\n'));
+    await db()
+      .knex('doctor_timeoff')
+      .insert({ doctor_id: doctor.id, starts_at: new Date('2027-01-05T00:00:00Z'), ends_at: new Date('2027-01-06T00:00:00Z') });
+    const file = await writeFile(
+      'existing.csv',
+      [
+        HEADER,
+        `${patients[1]!.username},${doctor.username},2027-01-04,09:00,,,,`, // doctor busy
+        `${patients[0]!.username},${other.username},2027-01-04,09:00,,,,`, // patient busy
+        `${patients[1]!.username},${doctor.username},2027-01-05,10:00,,,,`, // time-off
+        `${patients[1]!.username},${doctor.username},2027-01-04,09:00,,,CANCELLED,`, // inactive: no clash
+      ].join('\n'),
+    );
     const result = await importCli([file, '--skip-invalid', '--json']);
     expect(result.json()).toEqual({ imported: 1, skipped: 0, rejected: 3 });
-    const errors = result.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    const errors = result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(errors).toEqual([
       { line: 2, error: 'the doctor already has an appointment then' },
       { line: 3, error: 'the patient already has an appointment then' },
@@ -231,11 +266,10 @@ describeBackends('appointments import', (db) => {
   it('rejects a local time that does not exist (DST gap) and takes the earlier of a repeated one', async () => {
     const sunday = await makeDoctor(db().knex, { username: uniqueName('dr'), hours: [{ weekday: 7, start: '00:00', end: '06:00' }] });
     const patient = await makePatient(db().knex, { username: uniqueName('pt') });
-    const file = await writeFile('dst.csv', [
-      HEADER,
-      `${patient.username},${sunday.username},2027-03-28,02:30,,,,`,
-      `${patient.username},${sunday.username},2027-10-31,02:30,,,,dst-2`,
-    ].join('\n'));
+    const file = await writeFile(
+      'dst.csv',
+      [HEADER, `${patient.username},${sunday.username},2027-03-28,02:30,,,,`, `${patient.username},${sunday.username},2027-10-31,02:30,,,,dst-2`].join('\n'),
+    );
     const result = await importCli([file, '--skip-invalid', '--json']);
     expect(result.json()).toEqual({ imported: 1, skipped: 0, rejected: 1 });
     expect(result.stderr).toMatch(/"line":2,"error":"2027-03-28 02:30 does not exist in Europe\/Berlin/);
@@ -245,12 +279,24 @@ describeBackends('appointments import', (db) => {
 
   describe('malformed input: exit 3, line numbers, nothing written', () => {
     const cases: Array<[string, (p: string, d: string) => string | Buffer, RegExp]> = [
-      ['an unclosed quote', (p, d) => `${HEADER}\n${p},${d},2027-01-04,09:00,"never closed,,,\n${p},${d},2027-01-04,10:00,,,,\n`, /line \d+: malformed CSV: a quoted field is not closed/],
+      [
+        'an unclosed quote',
+        (p, d) => `${HEADER}\n${p},${d},2027-01-04,09:00,"never closed,,,\n${p},${d},2027-01-04,10:00,,,,\n`,
+        /line \d+: malformed CSV: a quoted field is not closed/,
+      ],
       ['a wrong column count', (p, d) => `${HEADER}\n${p},${d},2027-01-04,09:00\n`, /line 2: expected 8 fields .*found 4/],
-      ['invalid UTF-8', (p, d) => Buffer.concat([Buffer.from(`${HEADER}\n${p},${d},2027-01-04,09:00,`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(',,,\n')]), /line 2: invalid UTF-8/],
+      [
+        'invalid UTF-8',
+        (p, d) => Buffer.concat([Buffer.from(`${HEADER}\n${p},${d},2027-01-04,09:00,`), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from(',,,\n')]),
+        /line 2: invalid UTF-8/,
+      ],
       ['an unknown doctor', (p) => `${HEADER}\n${p},dr.ghost,2027-01-04,09:00,,,,\n`, /line 2: unknown doctor "dr\.ghost"/],
       ['a time outside hours', (p, d) => `${HEADER}\n${p},${d},2027-01-04,07:00,,,,\n`, /line 2: 07:00 is outside the doctor's hours/],
-      ['an unknown column', (p, d) => `patient,doctor,date,time,colour\n${p},${d},2027-01-04,09:00,red\n`, /Line 1: the header row has unknown column\(s\) "colour"/],
+      [
+        'an unknown column',
+        (p, d) => `patient,doctor,date,time,colour\n${p},${d},2027-01-04,09:00,red\n`,
+        /Line 1: the header row has unknown column\(s\) "colour"/,
+      ],
     ];
     for (const [name, content, message] of cases) {
       it(`refuses ${name}`, async () => {
@@ -265,7 +311,10 @@ describeBackends('appointments import', (db) => {
 
     it('accepts a byte-order mark, with line numbers counted from the header', async () => {
       await freshClinic();
-      const file = await writeFile('bom.csv', `\uFEFF${HEADER}\r\n${patients[0]!.username},${doctor.username},2027-01-04,09:00,"two\nlines",,,\r\n${patients[1]!.username},dr.ghost,2027-01-04,09:00,,,,\r\n`);
+      const file = await writeFile(
+        'bom.csv',
+        `\uFEFF${HEADER}\r\n${patients[0]!.username},${doctor.username},2027-01-04,09:00,"two\nlines",,,\r\n${patients[1]!.username},dr.ghost,2027-01-04,09:00,,,,\r\n`,
+      );
       const result = await importCli([file, '--skip-invalid', '--json']);
       expect(result.code).toBe(0);
       expect(result.json()).toEqual({ imported: 1, skipped: 0, rejected: 1 });

@@ -56,7 +56,12 @@ describeBackends('bulk input and output', (db) => {
     const link = path.join(tmp, `${uniqueName('link')}.csv`);
     await fs.symlink(input, link);
     const roundabout = `${tmp}/../${path.basename(tmp)}/./${path.basename(input)}`;
-    for (const [source, rejects] of [[input, input], [input, link], [link, input], [input, roundabout]] as const) {
+    for (const [source, rejects] of [
+      [input, input],
+      [input, link],
+      [link, input],
+      [input, roundabout],
+    ] as const) {
       const result = await cli(['appointments', 'import', source, '--skip-invalid', '--rejects', rejects]);
       expect(result.code, result.stderr).toBe(2);
       expect(result.stderr).toMatch(/--rejects .* is the input file itself/);
@@ -161,7 +166,11 @@ describeBackends('bulk input and output', (db) => {
         // ends after a while, so that a regression fails instead of reading for ever
         if (k > 200_000) return void this.push(null);
         const minute = 9 * 60 + (k % 16) * 30;
-        this.push(k === 0 ? `${HEADER}\n` : `${patient.username},${doctor.username},2027-02-${String(1 + (k % 28)).padStart(2, '0')},${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')},,,,i${k}\n`);
+        this.push(
+          k === 0
+            ? `${HEADER}\n`
+            : `${patient.username},${doctor.username},2027-02-${String(1 + (k % 28)).padStart(2, '0')},${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')},,,,i${k}\n`,
+        );
         k++;
       },
     });

@@ -31,7 +31,10 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
       const exported = await cli(c.staff, ['export', '--format', format]);
       expect(exported.code, exported.stderr).toBe(0);
       if (format === 'ndjson') {
-        const rows = exported.stdout.trim().split('\n').map((line) => JSON.parse(line));
+        const rows = exported.stdout
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line));
         expect(rows.find((row) => row.externalId === newId)).toMatchObject({ rescheduledFromId: oldId });
         expect(rows.find((row) => row.externalId === cancelledId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'patient called' });
       }
@@ -39,23 +42,34 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
       try {
         // The same people (with their ids) in the new clinic: a whole-clinic import of the users and profiles only.
         const whole = await runCli(['export'], { database: db().database, now: () => NOW });
-        const people = whole.stdout.split('\n').filter((line) => !/"table":"(appointments|audit_log|audit_log_chain_head|messages)"/.test(line)).join('\n');
+        const people = whole.stdout
+          .split('\n')
+          .filter((line) => !/"table":"(appointments|audit_log|audit_log_chain_head|messages)"/.test(line))
+          .join('\n');
         expect((await runCli(['import', '-'], { database: target.database, stdin: people, now: () => NOW })).code).toBe(0);
         const staff = await makeStaff(target.knex);
-        const imported = await runCli(['appointments', 'import', '-', '--format', format, '--json'], { database: target.database, actor: staff, stdin: exported.stdout, now: () => NOW });
+        const imported = await runCli(['appointments', 'import', '-', '--format', format, '--json'], {
+          database: target.database,
+          actor: staff,
+          stdin: exported.stdout,
+          now: () => NOW,
+        });
         expect(imported.code, imported.stderr).toBe(0);
         const moved = await target.knex('appointments').where({ external_id: newId }).first();
         const old = await target.knex('appointments').where({ external_id: oldId }).first();
         expect(moved.rescheduled_from_id).toBe(old.id);
         expect(old).toMatchObject({ status: 'CANCELLED' });
-        expect(await target.knex('appointments').where({ external_id: cancelledId }).first()).toMatchObject({ status: 'CANCELLED', cancel_reason: 'patient called' });
+        expect(await target.knex('appointments').where({ external_id: cancelledId }).first()).toMatchObject({
+          status: 'CANCELLED',
+          cancel_reason: 'patient called',
+        });
       } finally {
         await target.drop();
       }
     });
   }
 
-  it('FHIR: the stored cancel reason, the reschedule extension, the clinic\'s identifier system; an empty export has no entry', async () => {
+  it("FHIR: the stored cancel reason, the reschedule extension, the clinic's identifier system; an empty export has no entry", async () => {
     const fhir = async () => {
       const result = await cli(c.staff, ['export', '--format', 'fhir']);
       expect(result.code, result.stderr).toBe(0);
@@ -67,14 +81,33 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
     expect(byId(bundle, newId).extension).toEqual([{ url: 'urn:clinic:extension:rescheduled-from', valueReference: { reference: `urn:uuid:${oldId}` } }]);
     expect(bundle.entry!.some((entry) => entry.fullUrl === `urn:uuid:${oldId}`)).toBe(true);
 
-    const keyed = await cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', TUESDAY, '--time', '15:00', '--idempotency-key', 'fhir-key-1']);
+    const keyed = await cli(c.staff, [
+      'book',
+      '--json',
+      '--patient',
+      c.patient.username,
+      '--doctor',
+      c.doctor.username,
+      '--date',
+      TUESDAY,
+      '--time',
+      '15:00',
+      '--idempotency-key',
+      'fhir-key-1',
+    ]);
     expect(keyed.code, keyed.stderr).toBe(0);
-    const set = await runCli(['settings', 'set', 'fhir-identifier-system', 'https://clinic-a.example/fhir/external-id'], { database: db().database, actor: c.admin, now: () => NOW });
+    const set = await runCli(['settings', 'set', 'fhir-identifier-system', 'https://clinic-a.example/fhir/external-id'], {
+      database: db().database,
+      actor: c.admin,
+      now: () => NOW,
+    });
     expect(set.code, set.stderr).toBe(0);
     const bad = await runCli(['settings', 'set', 'fhir-identifier-system', 'not a url'], { database: db().database, actor: c.admin, now: () => NOW });
     expect(bad.code).toBe(3);
     const withSystem = await fhir();
-    expect(byId(withSystem, keyed.json<{ id: string }>().id).identifier).toEqual([{ system: 'https://clinic-a.example/fhir/external-id', value: 'fhir-key-1' }]);
+    expect(byId(withSystem, keyed.json<{ id: string }>().id).identifier).toEqual([
+      { system: 'https://clinic-a.example/fhir/external-id', value: 'fhir-key-1' },
+    ]);
 
     const empty = await cli(c.staff, ['export', '--format', 'fhir', '--date', '2030-01-07']);
     expect(empty.code, empty.stderr).toBe(0);
@@ -85,8 +118,17 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
 
   it('refuses a cancelReason on an active status, and a link to nothing', async () => {
     const header = 'patient,doctor,date,time,status,externalId,cancelReason,rescheduledFromId';
-    const stdin = [header, `${c.patient.username},${c.doctor.username},2027-01-06,09:00,PENDING,x-1,why,`, `${c.patient.username},${c.doctor.username},2027-01-06,10:00,PENDING,x-2,,nowhere`].join('\n');
-    const refused = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], { database: db().database, actor: c.staff, stdin: `${stdin}\n`, now: () => NOW });
+    const stdin = [
+      header,
+      `${c.patient.username},${c.doctor.username},2027-01-06,09:00,PENDING,x-1,why,`,
+      `${c.patient.username},${c.doctor.username},2027-01-06,10:00,PENDING,x-2,,nowhere`,
+    ].join('\n');
+    const refused = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], {
+      database: db().database,
+      actor: c.staff,
+      stdin: `${stdin}\n`,
+      now: () => NOW,
+    });
     expect(refused.code).toBe(3);
     const rows = JSON.parse(refused.stderr).error.rows as Array<{ line: number; error: string }>;
     expect(rows).toEqual([

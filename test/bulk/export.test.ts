@@ -19,7 +19,10 @@ const HEADER = 'patient,doctor,date,time,reason,durationMinutes,status,externalI
 async function makePeople(knex: Knex) {
   await upsertSetting(knex, 'timezone', ZONE, null);
   const staff = await makeStaff(knex, { username: 'desk.export' });
-  const doctors = [await makeDoctor(knex, { username: 'dr.export.a', specialty: 'Cardiology' }), await makeDoctor(knex, { username: 'dr.export.b', slotMinutes: 20 })];
+  const doctors = [
+    await makeDoctor(knex, { username: 'dr.export.a', specialty: 'Cardiology' }),
+    await makeDoctor(knex, { username: 'dr.export.b', slotMinutes: 20 }),
+  ];
   const patients = [];
   for (const name of ['pt.export.a', 'pt.export.b', 'pt.export.c']) patients.push(await makePatient(knex, { username: name, dateOfBirth: '1980-05-17' }));
   return { staff, doctors, patients };
@@ -42,15 +45,18 @@ describeBackends('appointments export', (db) => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-export-'));
     ({ staff } = await makePeople(db().knex));
     const file = path.join(tmp, 'seed.csv');
-    await fs.writeFile(file, [
-      HEADER,
-      'pt.export.a,dr.export.a,2027-01-04,09:00,"Check-up, yearly",,,ext-1',
-      'pt.export.b,dr.export.a,2027-01-04,09:30,,60,APPROVED,ext-2',
-      'pt.export.c,dr.export.b,2027-01-05,10:20,Rash,,REJECTED,ext-3',
-      'pt.export.a,dr.export.b,2027-01-05,11:00,,,CANCELLED,',
-      'pt.export.b,dr.export.b,2026-12-28,09:00,Follow-up,,COMPLETED,ext-5',
-      'pt.export.c,dr.export.a,2026-12-29,10:00,,,NO_SHOW,ext-6',
-    ].join('\n'));
+    await fs.writeFile(
+      file,
+      [
+        HEADER,
+        'pt.export.a,dr.export.a,2027-01-04,09:00,"Check-up, yearly",,,ext-1',
+        'pt.export.b,dr.export.a,2027-01-04,09:30,,60,APPROVED,ext-2',
+        'pt.export.c,dr.export.b,2027-01-05,10:20,Rash,,REJECTED,ext-3',
+        'pt.export.a,dr.export.b,2027-01-05,11:00,,,CANCELLED,',
+        'pt.export.b,dr.export.b,2026-12-28,09:00,Follow-up,,COMPLETED,ext-5',
+        'pt.export.c,dr.export.a,2026-12-29,10:00,,,NO_SHOW,ext-6',
+      ].join('\n'),
+    );
     const imported = await cli(['appointments', 'import', file, '--json']);
     expect(imported.stderr).toBe('');
     expect(imported.json()).toEqual({ imported: 6, skipped: 0, rejected: 0 });
@@ -62,7 +68,13 @@ describeBackends('appointments export', (db) => {
       expect(exported.code).toBe(0);
       expect(exported.stderr).toBe('');
       if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(`${HEADER},cancelReason,rescheduledFromId`);
-      else expect(exported.stdout.trim().split('\n').map((line) => JSON.parse(line).patient)).toHaveLength(6);
+      else
+        expect(
+          exported.stdout
+            .trim()
+            .split('\n')
+            .map((line) => JSON.parse(line).patient),
+        ).toHaveLength(6);
       const file = path.join(tmp, `export.${format}`);
       await fs.writeFile(file, exported.stdout);
 
@@ -86,10 +98,31 @@ describeBackends('appointments export', (db) => {
 
   it('applies the list filters', async () => {
     const byDoctor = await cli(['appointments', 'export', '--format', 'ndjson', '--doctor', 'dr.export.b']);
-    expect(byDoctor.stdout.trim().split('\n').map((line) => JSON.parse(line).externalId)).toEqual(['ext-5', 'ext-3', expect.stringMatching(/^[0-9a-f-]{36}$/)]);
+    expect(
+      byDoctor.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).externalId),
+    ).toEqual(['ext-5', 'ext-3', expect.stringMatching(/^[0-9a-f-]{36}$/)]);
     const byDay = await cli(['appointments', 'export', '--format', 'ndjson', '--date', '2027-01-04', '--status', 'approved']);
-    expect(byDay.stdout.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
-      { patient: 'pt.export.b', doctor: 'dr.export.a', date: '2027-01-04', time: '09:30', reason: null, durationMinutes: 60, status: 'APPROVED', externalId: 'ext-2', cancelReason: null, rescheduledFromId: null },
+    expect(
+      byDay.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line)),
+    ).toEqual([
+      {
+        patient: 'pt.export.b',
+        doctor: 'dr.export.a',
+        date: '2027-01-04',
+        time: '09:30',
+        reason: null,
+        durationMinutes: 60,
+        status: 'APPROVED',
+        externalId: 'ext-2',
+        cancelReason: null,
+        rescheduledFromId: null,
+      },
     ]);
     const bad = await cli(['appointments', 'export', '--from', '2027-02-01', '--to', '2027-01-01']);
     expect(bad.code).toBe(3);
@@ -106,8 +139,16 @@ describeBackends('appointments export', (db) => {
     expect(bundle.timestamp).toBe(NOW.toISOString());
     const resources = bundle.entry.map((entry) => entry.resource);
     const byType = (type: string) => resources.filter((resource) => resource.resourceType === type);
-    expect(byType('Patient').map((p) => p.identifier[0]!.value).sort()).toEqual(['pt.export.a', 'pt.export.b', 'pt.export.c']);
-    expect(byType('Practitioner').map((p) => p.identifier[0]!.value).sort()).toEqual(['dr.export.a', 'dr.export.b']);
+    expect(
+      byType('Patient')
+        .map((p) => p.identifier[0]!.value)
+        .sort(),
+    ).toEqual(['pt.export.a', 'pt.export.b', 'pt.export.c']);
+    expect(
+      byType('Practitioner')
+        .map((p) => p.identifier[0]!.value)
+        .sort(),
+    ).toEqual(['dr.export.a', 'dr.export.b']);
     expect(byType('Patient')[0]).toMatchObject({ birthDate: '1980-05-17', name: [{ text: expect.any(String) }] });
     const appointments = byType('Appointment');
     expect(appointments).toHaveLength(6);
@@ -133,10 +174,12 @@ describeBackends('appointments export', (db) => {
     expect(status('ext-6').status).toBe('noshow');
     expect(appointments.filter((a) => a.status === 'cancelled')).toHaveLength(2);
     // Each person is described once, before the first appointment that refers to them.
-    const firstUse = (reference: string) => resources.findIndex((r) => r.resourceType === 'Appointment' && r.participant.some((p: { actor: { reference: string } }) => p.actor.reference === reference));
+    const firstUse = (reference: string) =>
+      resources.findIndex(
+        (r) => r.resourceType === 'Appointment' && r.participant.some((p: { actor: { reference: string } }) => p.actor.reference === reference),
+      );
     for (const person of [...byType('Patient'), ...byType('Practitioner')]) {
       expect(resources.indexOf(person)).toBeLessThan(firstUse(`urn:uuid:${person.id}`));
     }
   });
 });
-

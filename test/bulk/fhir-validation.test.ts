@@ -31,7 +31,13 @@ describeBackends('FHIR export validation', (db) => {
     indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as Parameters<typeof indexStructureDefinitionBundle>[0]);
     indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as Parameters<typeof indexStructureDefinitionBundle>[0]);
     c = await makeClinic(db().knex);
-    const first = await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '09:00', extra: ['--idempotency-key', 'fhir-1', '--reason', 'check-up'] });
+    const first = await book(c.staff, {
+      patient: c.patient,
+      doctor: c.doctor,
+      date: MONDAY,
+      time: '09:00',
+      extra: ['--idempotency-key', 'fhir-1', '--reason', 'check-up'],
+    });
     expect((await cli(c.staff, ['reschedule', first.id, '--date', TUESDAY, '--time', '10:00'])).code).toBe(0);
     const other = await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: MONDAY, time: '11:00' });
     expect((await cli(c.staff, ['reject', other.id, '--reason', 'not this doctor'])).code).toBe(0);
@@ -55,6 +61,8 @@ describeBackends('FHIR export validation', (db) => {
   });
 
   it('the validator does find errors (the test can fail): a bad status is one', () => {
-    expect(errorsOf({ resourceType: 'Appointment', status: 'nonsense', participant: [{ status: 'accepted' }] } as unknown as Resource).length).toBeGreaterThan(0);
+    expect(errorsOf({ resourceType: 'Appointment', status: 'nonsense', participant: [{ status: 'accepted' }] } as unknown as Resource).length).toBeGreaterThan(
+      0,
+    );
   });
 });

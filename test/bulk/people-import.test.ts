@@ -30,11 +30,10 @@ describeBackends('doctors import and patients import', (db) => {
 
   it('imports doctors with their profile and default hours, and a second run adds nothing', async () => {
     const [a, b] = [uniqueName('dr'), uniqueName('dr')];
-    const file = await writeFile('doctors.csv', [
-      'username,name,specialty,license,slotMinutes,email',
-      `${a},Ana Costa,Cardiology,LIC-${a},20,${a}@clinic.example`,
-      `${b},Bruno Lopez,,,,`,
-    ].join('\n'));
+    const file = await writeFile(
+      'doctors.csv',
+      ['username,name,specialty,license,slotMinutes,email', `${a},Ana Costa,Cardiology,LIC-${a},20,${a}@clinic.example`, `${b},Bruno Lopez,,,,`].join('\n'),
+    );
     const first = await cli(['doctors', 'import', file, '--json']);
     expect(first.stderr).toBe('');
     expect(first.json()).toEqual({ imported: 2, skipped: 0, rejected: 0 });
@@ -47,13 +46,10 @@ describeBackends('doctors import and patients import', (db) => {
 
   it('refuses the whole file when a row is bad, listing each bad row with its line, and writes nothing', async () => {
     const [good, bad] = [uniqueName('dr'), uniqueName('dr')];
-    const file = await writeFile('bad-doctors.csv', [
-      'username,name,slotMinutes',
-      `${good},Good Doctor,30`,
-      `${bad},Bad Slot,7`,
-      `Not A Username!,Someone,30`,
-      `${uniqueName('dr')},,30`,
-    ].join('\n'));
+    const file = await writeFile(
+      'bad-doctors.csv',
+      ['username,name,slotMinutes', `${good},Good Doctor,30`, `${bad},Bad Slot,7`, `Not A Username!,Someone,30`, `${uniqueName('dr')},,30`].join('\n'),
+    );
     const result = await cli(['doctors', 'import', file]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/3 rows are invalid; no doctors were imported/);
@@ -71,14 +67,17 @@ describeBackends('doctors import and patients import', (db) => {
     const other = await makeDoctor(db().knex, { username: uniqueName('dr') });
     const existing = await makePatient(db().knex, { username: uniqueName('pt') });
     const [p1, p2, p3] = [uniqueName('pt'), uniqueName('pt'), uniqueName('pt')];
-    const file = await writeFile('patients.csv', [
-      'username,name,dob,phone,email,doctors',
-      `${p1},Maya Silva,1980-02-29,+351 912 345 678,${p1}@mail.example,${doctor.username} ${other.username}`,
-      `${p2},Future Child,2999-01-01,,,`,
-      `${p3},Nobody's Patient,,,,dr.nobody`,
-      `${existing.username},Already Here,,,,`,
-      `${doctor.username},A Doctor,,,,`,
-    ].join('\n'));
+    const file = await writeFile(
+      'patients.csv',
+      [
+        'username,name,dob,phone,email,doctors',
+        `${p1},Maya Silva,1980-02-29,+351 912 345 678,${p1}@mail.example,${doctor.username} ${other.username}`,
+        `${p2},Future Child,2999-01-01,,,`,
+        `${p3},Nobody's Patient,,,,dr.nobody`,
+        `${existing.username},Already Here,,,,`,
+        `${doctor.username},A Doctor,,,,`,
+      ].join('\n'),
+    );
     const rejects = path.join(tmp, `${uniqueName('rejects')}.csv`);
     const result = await cli(['patients', 'import', file, '--skip-invalid', '--rejects', rejects, '--json']);
     expect(result.code).toBe(0);

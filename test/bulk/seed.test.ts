@@ -12,7 +12,10 @@ const now = () => NOW;
 async function snapshot(knex: Knex) {
   const users = await knex('users').select('username', 'full_name', 'email', 'role', 'status').orderBy('username');
   const doctors = await knex('doctors').join('users', 'users.id', 'doctors.user_id').select('username', 'specialty', 'slot_minutes').orderBy('username');
-  const hours = await knex('doctor_hours').join('users', 'users.id', 'doctor_hours.doctor_id').select('username', 'weekday', 'start_time', 'end_time').orderBy(['username', 'weekday', 'start_time']);
+  const hours = await knex('doctor_hours')
+    .join('users', 'users.id', 'doctor_hours.doctor_id')
+    .select('username', 'weekday', 'start_time', 'end_time')
+    .orderBy(['username', 'weekday', 'start_time']);
   const patients = await knex('patients').join('users', 'users.id', 'patients.user_id').select('username', 'date_of_birth', 'phone').orderBy('username');
   const panel = await knex('doctor_patients')
     .join('users as d', 'd.id', 'doctor_patients.doctor_id')
@@ -29,7 +32,8 @@ async function snapshot(knex: Knex) {
 
 describeBackends('db seed', (db) => {
   let twin: TestDatabase;
-  const seed = (args: string[], database = db(), env: NodeJS.ProcessEnv = {}) => runCli(['db', 'seed', ...args, '--json'], { database: database.database, now, env });
+  const seed = (args: string[], database = db(), env: NodeJS.ProcessEnv = {}) =>
+    runCli(['db', 'seed', ...args, '--json'], { database: database.database, now, env });
 
   beforeAll(async () => {
     twin = await createTestDatabase(db().backend);
@@ -85,7 +89,15 @@ describeBackends('db seed', (db) => {
   it('--demo loads a demo clinic with generated passwords shown once, and a second run adds nothing', async () => {
     const first = await seed(['--demo']);
     expect(first.code).toBe(0);
-    const summary = first.json<{ demo: { doctors: number; patients: number; messages: number; appointments: { imported: number }; accounts: Array<{ username: string; role: string; password: string }> } }>();
+    const summary = first.json<{
+      demo: {
+        doctors: number;
+        patients: number;
+        messages: number;
+        appointments: { imported: number };
+        accounts: Array<{ username: string; role: string; password: string }>;
+      };
+    }>();
     expect(summary.demo.doctors).toBe(4);
     expect(summary.demo.patients).toBe(20);
     expect(summary.demo.messages).toBe(3);
@@ -98,7 +110,11 @@ describeBackends('db seed', (db) => {
       const row = await db().knex('users').where({ username: account.username }).first();
       expect(await verifyPassword(account.password, row.password_hash)).toBe(true);
     }
-    const statuses = await db().knex('appointments').join('users', 'users.id', 'appointments.doctor_id').whereIn('users.username', ['dr.okafor', 'dr.tanaka', 'dr.silva', 'dr.weber']).distinct('appointments.status');
+    const statuses = await db()
+      .knex('appointments')
+      .join('users', 'users.id', 'appointments.doctor_id')
+      .whereIn('users.username', ['dr.okafor', 'dr.tanaka', 'dr.silva', 'dr.weber'])
+      .distinct('appointments.status');
     expect(statuses.map((s) => s.status).sort()).toEqual(expect.arrayContaining(['APPROVED', 'COMPLETED', 'PENDING']));
     const before = await snapshot(db().knex);
 

@@ -23,7 +23,20 @@ describeBackends('--fields', (db) => {
   });
 
   it('selects fields of one object (a write prints only them; stderr stays empty)', async () => {
-    const result = await cli(c.staff, ['book', '--patient', c.otherPatient.username, '--doctor', c.otherDoctor.username, '--date', MONDAY, '--time', '10:00', '--json', '--fields', 'id,timeZone']);
+    const result = await cli(c.staff, [
+      'book',
+      '--patient',
+      c.otherPatient.username,
+      '--doctor',
+      c.otherDoctor.username,
+      '--date',
+      MONDAY,
+      '--time',
+      '10:00',
+      '--json',
+      '--fields',
+      'id,timeZone',
+    ]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     expect(Object.keys(result.json<object>())).toEqual(['id', 'timeZone']);

@@ -111,7 +111,9 @@ describeBackends('the pager, on a real terminal', (db) => {
     target = where.backend === 'embedded' ? ['--data-dir', where.dataDir] : ['--database-url', where.url];
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-pager-'));
     // A pager that says it ran, how many lines it was given, and whether its stdout is the terminal.
-    await fs.writeFile(path.join(dir, 'pager.sh'), '#!/bin/sh\nn=$(wc -l)\nif [ -t 1 ]; then t=tty; else t=notty; fi\necho "PAGER-RAN lines=$n $t"\n', { mode: 0o755 });
+    await fs.writeFile(path.join(dir, 'pager.sh'), '#!/bin/sh\nn=$(wc -l)\nif [ -t 1 ]; then t=tty; else t=notty; fi\necho "PAGER-RAN lines=$n $t"\n', {
+      mode: 0o755,
+    });
   });
 
   it.skipIf(!hasPty)('output longer than the screen goes through $PAGER; shorter output, --no-pager and PAGER= do not', async () => {
@@ -123,7 +125,10 @@ describeBackends('the pager, on a real terminal', (db) => {
     const tall = runOnPty(['appointments', 'list', ...target], { env: { ...env, PAGER: pager }, rows: 60 });
     expect(tall.screen).not.toContain('PAGER-RAN');
     expect(tall.screen).toContain('2099-02-01');
-    for (const off of [{ args: ['--no-pager'], env: { PAGER: pager } }, { args: [], env: { PAGER: '' } }]) {
+    for (const off of [
+      { args: ['--no-pager'], env: { PAGER: pager } },
+      { args: [], env: { PAGER: '' } },
+    ]) {
       const unpaged = runOnPty(['appointments', 'list', ...off.args, ...target], { env: { ...env, ...off.env }, rows: 20 });
       expect(unpaged.screen).not.toContain('PAGER-RAN');
       expect(unpaged.screen).toContain('2099-02-01');

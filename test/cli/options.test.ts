@@ -42,7 +42,10 @@ describe('option parsers', () => {
 
   it('duration accepts exactly what the domain reads as a duration', () => {
     for (const text of ['15m', '24h', '90d', '8w', '0d', '999999w', '1000000m', '12', 'h', '1.5h', ' 3D ']) {
-      expect(attempt(() => duration()(text)), text).toBe(durationMs(text) !== undefined);
+      expect(
+        attempt(() => duration()(text)),
+        text,
+      ).toBe(durationMs(text) !== undefined);
     }
   });
 

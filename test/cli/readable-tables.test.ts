@@ -19,7 +19,11 @@ const COLUMNS: ReadonlyArray<Column<Row>> = [
 /** An Output writing to a stream that says it is a terminal `columns` wide (the width is all that is read of it here). */
 async function terminalOutput(columns: number | undefined, options: { wide?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Output> {
   const stdout = Object.assign(new PassThrough(), columns === undefined ? {} : { isTTY: true, columns });
-  return Output.create({ stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { ...DEFAULT_GLOBALS, wide: options.wide === true }, options.env ?? { NO_COLOR: '1' });
+  return Output.create(
+    { stdin: new PassThrough(), stdout, stderr: new PassThrough() },
+    { ...DEFAULT_GLOBALS, wide: options.wide === true },
+    options.env ?? { NO_COLOR: '1' },
+  );
 }
 
 const widest = (table: string) => Math.max(...table.split('\n').map((line) => [...line].length));

@@ -4,7 +4,6 @@ import { runCli } from '../support/cli.js';
 import { insertActor } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
 
-
 describe('CLI shell without a database', () => {
   it('lists every noun in --help and exits 0', async () => {
     const result = await runCli(['--help']);
@@ -47,7 +46,13 @@ describeBackends('settings through the CLI', (db) => {
   it('lets an admin set the time zone and shows it as one JSON object', async () => {
     const set = await runCli(['settings', 'set', 'timezone', 'Europe/Lisbon', '--json'], { database: db().database, actor: admin });
     expect(set.code).toBe(0);
-    expect(set.json()).toEqual({ timezone: 'Europe/Lisbon', sessionIdleMinutes: 60, sessionAbsoluteHours: 12, serverIdleMinutes: 10, fhirIdentifierSystem: 'urn:clinic:external-id' });
+    expect(set.json()).toEqual({
+      timezone: 'Europe/Lisbon',
+      sessionIdleMinutes: 60,
+      sessionAbsoluteHours: 12,
+      serverIdleMinutes: 10,
+      fhirIdentifierSystem: 'urn:clinic:external-id',
+    });
     const show = await runCli(['settings', 'show'], { database: db().database, actor: staff });
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/timezone\s+Europe\/Lisbon/);

@@ -37,7 +37,12 @@ describeBackends('human output', (db) => {
   const cli = (args: string[]) => runCli(args, { database: db().database, actor: staff, now: () => NOW, env: { NO_COLOR: '1' } });
   /** Appointment ids become a-000001…, their 8-character prefixes a-0001…: the same width, so tables keep their shape. */
   const normalise = (text: string) =>
-    normaliseOutput(text, [...ids.flatMap(([id, n]): Array<[string, string]> => [[id, `a-${n}-0000-0000-0000-000000000000`.slice(0, 36)], [id.slice(0, 8), `a-${n}`.padEnd(8, '0')]])]);
+    normaliseOutput(text, [
+      ...ids.flatMap(([id, n]): Array<[string, string]> => [
+        [id, `a-${n}-0000-0000-0000-000000000000`.slice(0, 36)],
+        [id.slice(0, 8), `a-${n}`.padEnd(8, '0')],
+      ]),
+    ]);
 
   beforeAll(async () => {
     const knex = db().knex;

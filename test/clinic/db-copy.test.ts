@@ -24,7 +24,9 @@ describeBackends('db copy', (db) => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-copy-'));
     const seeded = await runCli(['db', 'seed', '--demo', '--json'], { database: db().database, now });
     expect(seeded.code, seeded.stderr).toBe(0);
-    await db().knex('api_tokens').insert({ user_id: (await db().knex('users').first()).id, name: 'ci', token_hash: 'a'.repeat(64), expires_at: new Date('2030-01-01T00:00:00Z') });
+    await db()
+      .knex('api_tokens')
+      .insert({ user_id: (await db().knex('users').first()).id, name: 'ci', token_hash: 'a'.repeat(64), expires_at: new Date('2030-01-01T00:00:00Z') });
   });
   afterAll(async () => {
     for (const database of made) await database.drop();
@@ -57,7 +59,11 @@ describeBackends('db copy', (db) => {
       expect(comparable(after.stdout)).toBe(comparable(before.stdout));
       expect(Number((await returned.knex('api_tokens').count({ n: '*' }).first())!.n)).toBe(1);
       const admin = await returned.knex('users').first();
-      const verified = await runCli(['audit', 'verify', '--json'], { database: returned, actor: { id: admin.id, username: admin.username, role: 'admin' }, now });
+      const verified = await runCli(['audit', 'verify', '--json'], {
+        database: returned,
+        actor: { id: admin.id, username: admin.username, role: 'admin' },
+        now,
+      });
       expect(verified.code, verified.stderr).toBe(0);
     } finally {
       await returned.close();
@@ -73,7 +79,8 @@ describeBackends('db copy', (db) => {
     const result = await runCli(['db', 'copy', '--to', url, '--json'], { database: db().database, now });
     expect(result.code, result.stderr).toBe(7);
     expect(JSON.parse(result.stderr).error.reason).toBe('NOT_EMPTY');
-    const self = db().target.backend === 'postgres' ? ['--to', (db().target as { url: string }).url] : ['--to-data-dir', (db().target as { dataDir: string }).dataDir];
+    const self =
+      db().target.backend === 'postgres' ? ['--to', (db().target as { url: string }).url] : ['--to-data-dir', (db().target as { dataDir: string }).dataDir];
     const same = await runCli(['db', 'copy', ...self], { database: db().database, now });
     expect(same.code, same.stderr).toBe(2);
   });

@@ -26,7 +26,8 @@ describeBackends('clinic export / import', (db) => {
     return made;
   };
   const exportOf = (database: TestDatabase, args: string[] = []) => runCli(['export', ...args], { database: database.database, now });
-  const importInto = (database: TestDatabase, source: string, stdin?: string) => runCli(['import', source, '--json'], { database: database.database, now, ...(stdin === undefined ? {} : { stdin }) });
+  const importInto = (database: TestDatabase, source: string, stdin?: string) =>
+    runCli(['import', source, '--json'], { database: database.database, now, ...(stdin === undefined ? {} : { stdin }) });
 
   beforeAll(async () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-transfer-'));
@@ -34,7 +35,13 @@ describeBackends('clinic export / import', (db) => {
     expect(seeded.code, seeded.stderr).toBe(0);
     c = await makeClinic(db().knex);
     await upsertSetting(db().knex, 'timezone', 'Europe/Lisbon', c.admin.id);
-    const first = await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '09:00', extra: ['--idempotency-key', 'desk-1', '--reason', 'Ünïcode ✓ "quoted"'] });
+    const first = await book(c.staff, {
+      patient: c.patient,
+      doctor: c.doctor,
+      date: MONDAY,
+      time: '09:00',
+      extra: ['--idempotency-key', 'desk-1', '--reason', 'Ünïcode ✓ "quoted"'],
+    });
     const moved = await cli(c.staff, ['reschedule', '--json', first.id, '--date', TUESDAY, '--time', '10:00']);
     expect(moved.code, moved.stderr).toBe(0);
     rescheduledId = first.id;
@@ -62,10 +69,24 @@ describeBackends('clinic export / import', (db) => {
     expect(sorted(second.stdout)).toBe(sorted(first.stdout));
     expect(second.stdout).toBe(first.stdout);
 
-    const lines = first.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = first.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines[0]).toMatchObject({ format: 'clinic-export', version: 1, credentials: false });
     const rows = (table: string) => lines.filter((line) => line.table === table).map((line) => line.row);
-    for (const table of ['users', 'settings', 'doctors', 'doctor_hours', 'patients', 'doctor_patients', 'appointments', 'messages', 'audit_log', 'audit_log_chain_head']) {
+    for (const table of [
+      'users',
+      'settings',
+      'doctors',
+      'doctor_hours',
+      'patients',
+      'doctor_patients',
+      'appointments',
+      'messages',
+      'audit_log',
+      'audit_log_chain_head',
+    ]) {
       expect(rows(table).length, table).toBeGreaterThan(0);
     }
     expect(rows('users').every((user) => !('passwordHash' in user))).toBe(true);
@@ -98,14 +119,24 @@ describeBackends('clinic export / import', (db) => {
       expect(imported.code, `${output}: ${imported.stderr}`).toBe(0);
       const again = await exportOf(target);
       // The reference export's own audit row ("clinic.export") came after its reading, and so do these.
-      const withoutExports = (text: string) => sorted(text.split('\n').filter((line) => !line.includes('"action":"clinic.export"') && !line.includes('audit_log_chain_head')).join('\n'));
+      const withoutExports = (text: string) =>
+        sorted(
+          text
+            .split('\n')
+            .filter((line) => !line.includes('"action":"clinic.export"') && !line.includes('audit_log_chain_head'))
+            .join('\n'),
+        );
       expect(withoutExports(again.stdout)).toBe(withoutExports(reference.stdout));
     }
   });
 
   it('--include-credentials adds the bcrypt hashes, and nothing else', async () => {
     const withHashes = await exportOf(db(), ['--include-credentials']);
-    const users = withHashes.stdout.trim().split('\n').map((line) => JSON.parse(line)).filter((line) => line.table === 'users');
+    const users = withHashes.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.table === 'users');
     const admin = users.find((line) => line.row.username === c.admin.username);
     expect(admin.row).toHaveProperty('passwordHash');
     expect(withHashes.stdout).not.toMatch(/"tokenHash"/);

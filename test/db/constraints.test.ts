@@ -67,10 +67,14 @@ describeBackends('schema constraints', (db) => {
     });
 
     it('refuses a duplicate external id (23505)', async () => {
-      await db().knex('appointments').insert({ doctor_id: doctorA, patient_id: patientB, starts_at: '2030-02-01T09:00:00Z', ends_at: '2030-02-01T09:30:00Z', external_id: 'ext-1' });
+      await db()
+        .knex('appointments')
+        .insert({ doctor_id: doctorA, patient_id: patientB, starts_at: '2030-02-01T09:00:00Z', ends_at: '2030-02-01T09:30:00Z', external_id: 'ext-1' });
       expect(
         await errorCode(
-          db().knex('appointments').insert({ doctor_id: doctorB, patient_id: patientA, starts_at: '2030-02-02T09:00:00Z', ends_at: '2030-02-02T09:30:00Z', external_id: 'ext-1' }),
+          db()
+            .knex('appointments')
+            .insert({ doctor_id: doctorB, patient_id: patientA, starts_at: '2030-02-02T09:00:00Z', ends_at: '2030-02-02T09:30:00Z', external_id: 'ext-1' }),
         ),
       ).toBe('23505');
     });

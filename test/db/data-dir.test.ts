@@ -122,7 +122,7 @@ describe('embedded data directory on disk', () => {
       await expect(fs.lstat(`${dataDir}.lock`)).rejects.toThrow();
     });
 
-    it("another user's directory is exit 8 \"Operation not permitted\"", async () => {
+    it('another user\'s directory is exit 8 "Operation not permitted"', async () => {
       const parent = path.join(root, 'shared');
       await fs.mkdir(parent, { mode: 0o777 });
       await fs.chmod(parent, 0o777);

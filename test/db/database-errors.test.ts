@@ -132,7 +132,10 @@ describe.skipIf(unavailable !== undefined)('database errors by SQLSTATE class (p
 
   it('extensions installed in another schema: db migrate is exit 8 naming the extension and what to do', async () => {
     await cluster.psql('CREATE DATABASE ext_elsewhere');
-    await cluster.psql('CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; CREATE EXTENSION unaccent SCHEMA ext; CREATE EXTENSION btree_gist SCHEMA ext; CREATE EXTENSION pg_trgm SCHEMA ext', 'ext_elsewhere');
+    await cluster.psql(
+      'CREATE SCHEMA ext; CREATE EXTENSION citext SCHEMA ext; CREATE EXTENSION unaccent SCHEMA ext; CREATE EXTENSION btree_gist SCHEMA ext; CREATE EXTENSION pg_trgm SCHEMA ext',
+      'ext_elsewhere',
+    );
     const result = await runCli(['db', 'migrate', '--json', '--database-url', cluster.url({ database: 'ext_elsewhere' })], { env: { HOME: home } });
     expect(result.code).toBe(8);
     const { error } = JSON.parse(result.stderr);

@@ -37,7 +37,13 @@ describe('embedded database lock', () => {
 
     const reopened = await db.reopen();
     try {
-      const counts = await reopened.knex('audit_log').select('action').count({ n: '*' }).where('action', 'like', 'lock.test.%').groupBy('action').orderBy('action');
+      const counts = await reopened
+        .knex('audit_log')
+        .select('action')
+        .count({ n: '*' })
+        .where('action', 'like', 'lock.test.%')
+        .groupBy('action')
+        .orderBy('action');
       expect(counts).toEqual([
         { action: 'lock.test.one', n: 150 },
         { action: 'lock.test.two', n: 150 },

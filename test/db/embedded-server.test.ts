@@ -164,7 +164,11 @@ describe('embedded database server', () => {
     const started = log.split('\n').filter((line) => line.includes(' serving ')).length;
     await Promise.all(opened.map((database) => database.close()));
     const deadline = Date.now() + 10_000;
-    const lockGone = () => fs.access(`${dataDir}.lock`).then(() => false, () => true);
+    const lockGone = () =>
+      fs.access(`${dataDir}.lock`).then(
+        () => false,
+        () => true,
+      );
     while (!(await lockGone()) && Date.now() < deadline) await sleep(100);
     expect(await serverStatus(dataDir, env)).toBeUndefined();
     await expect(fs.access(`${dataDir}.lock`)).rejects.toThrow();
@@ -196,12 +200,16 @@ describe('embedded database server', () => {
     const foreign = `${dataDir}-foreign`;
     await fs.mkdir(foreign, { mode: 0o700 });
     await fs.chown(foreign, 65534, 65534);
-    await expect(openDatabase({ backend: 'embedded', dataDir: foreign }, { schema: 'none', lockTimeoutMs: 1_000 })).rejects.toThrow(/belongs to another user \(uid 65534\)/);
+    await expect(openDatabase({ backend: 'embedded', dataDir: foreign }, { schema: 'none', lockTimeoutMs: 1_000 })).rejects.toThrow(
+      /belongs to another user \(uid 65534\)/,
+    );
 
     const mine = `${dataDir}-runowner`;
     await fs.mkdir(`${mine}.run`, { mode: 0o700 });
     await fs.chown(`${mine}.run`, 65534, 65534);
-    await expect(openDatabase({ backend: 'embedded', dataDir: mine }, { schema: 'none', lockTimeoutMs: 1_000 })).rejects.toThrow(/server directory .* belongs to another user/);
+    await expect(openDatabase({ backend: 'embedded', dataDir: mine }, { schema: 'none', lockTimeoutMs: 1_000 })).rejects.toThrow(
+      /server directory .* belongs to another user/,
+    );
 
     const planted = `${dataDir}-socket`;
     await fs.mkdir(`${planted}.run`, { mode: 0o700 });

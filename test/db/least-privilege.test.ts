@@ -69,7 +69,10 @@ describe.skipIf(unavailable !== undefined)('least privilege: owner role migrates
   it('after db grant, clinic works as the application role', async () => {
     const grant = await clinic(ownerUrl, ['db', 'grant', 'clinic_app', '--json']);
     expect(grant.code, grant.stderr).toBe(0);
-    expect(grant.json<{ appendOnly: string[]; readOnly: string[] }>()).toMatchObject({ appendOnly: ['audit_log'], readOnly: ['audit_log_chain_head', 'knex_migrations'] });
+    expect(grant.json<{ appendOnly: string[]; readOnly: string[] }>()).toMatchObject({
+      appendOnly: ['audit_log'],
+      readOnly: ['audit_log_chain_head', 'knex_migrations'],
+    });
     // granting twice gives the same, exact privileges; the application role cannot grant
     expect((await clinic(ownerUrl, ['db', 'grant', 'clinic_app'])).code).toBe(0);
     expect((await clinic(appUrl, ['db', 'grant', 'clinic_app'])).code).toBe(5);
@@ -105,7 +108,10 @@ describe.skipIf(unavailable !== undefined)('least privilege: owner role migrates
       'DELETE FROM audit_log_chain_head',
     ];
     for (const attack of attacks) {
-      await expect(asApp((database) => database.knex.raw(attack)), attack).rejects.toMatchObject({ code: '42501' });
+      await expect(
+        asApp((database) => database.knex.raw(attack)),
+        attack,
+      ).rejects.toMatchObject({ code: '42501' });
     }
     const after = await asApp(async (database) => (await database.knex('audit_log').count<Array<{ count: number }>>('* as count'))[0]!.count);
     expect(after).toBe(before);

@@ -4,7 +4,7 @@ import { migrateLatest, migrationNames, migrationStatus, rollbackLast, tablesCre
 import { describeBackends } from '../support/database.js';
 
 async function tables(knex: Knex): Promise<string[]> {
-  const { rows } = await knex.raw<{ rows: Array<{ tablename: string }> }>("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()");
+  const { rows } = await knex.raw<{ rows: Array<{ tablename: string }> }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema()');
   return rows.map((row) => row.tablename);
 }
 

@@ -65,7 +65,20 @@ describe.skipIf(unavailable !== undefined)('connecting to PostgreSQL (private sc
 
     it('refuses a certificate that the given CA did not sign, naming sslrootcert (require with a root certificate is verify-ca)', async () => {
       const otherCa = path.join(home, 'other-ca.crt');
-      await promisify(execFile)('openssl', ['req', '-new', '-x509', '-days', '1', '-nodes', '-subj', '/CN=other', '-keyout', path.join(home, 'other.key'), '-out', otherCa]);
+      await promisify(execFile)('openssl', [
+        'req',
+        '-new',
+        '-x509',
+        '-days',
+        '1',
+        '-nodes',
+        '-subj',
+        '/CN=other',
+        '-keyout',
+        path.join(home, 'other.key'),
+        '-out',
+        otherCa,
+      ]);
       for (const sslmode of ['require', 'verify-ca', 'verify-full']) {
         const result = await status(ownerUrl({ sslmode, sslrootcert: otherCa }, 'localhost'));
         expect(result.code, sslmode).toBe(8);
@@ -128,7 +141,9 @@ describe.skipIf(unavailable !== undefined)('connecting to PostgreSQL (private sc
       const url = cluster.url({ user: 'clinic_owner', database: 'clinic' });
       expect((await status(url, { PGPASSWORD: OWNER_PASSWORD })).code).toBe(0);
       const pgpass = path.join(home, '.pgpass');
-      await fs.writeFile(pgpass, `# clinic\n127.0.0.1:${cluster.port}:other:clinic_owner:wrong\n127.0.0.1:*:clinic:clinic_owner:${OWNER_PASSWORD}\n`, { mode: 0o600 });
+      await fs.writeFile(pgpass, `# clinic\n127.0.0.1:${cluster.port}:other:clinic_owner:wrong\n127.0.0.1:*:clinic:clinic_owner:${OWNER_PASSWORD}\n`, {
+        mode: 0o600,
+      });
       try {
         expect((await status(url)).code).toBe(0);
         await fs.chmod(pgpass, 0o644);

@@ -8,7 +8,7 @@ import { spawnClinic } from '../support/spawn.js';
 
 /** Every table of the schema with its row count: what a refused command must leave as it was. */
 async function snapshot(knex: Knex): Promise<Record<string, number>> {
-  const { rows } = await knex.raw<{ rows: Array<{ tablename: string }> }>("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1");
+  const { rows } = await knex.raw<{ rows: Array<{ tablename: string }> }>('SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY 1');
   const counts: Record<string, number> = {};
   for (const { tablename } of rows) counts[tablename] = Number((await knex(tablename).count<{ n: number }[]>({ n: '*' }))[0]!.n);
   return counts;
@@ -81,7 +81,11 @@ describeBackends('db rollback and db reset', (initial) => {
 
   it('CLINIC_ENV=production refuses without --force (exit 5), even with --yes', async () => {
     const before = await snapshot(db().knex);
-    for (const args of [['rollback', '--yes'], ['rollback', '--all', '--yes'], ['reset', '--yes']]) {
+    for (const args of [
+      ['rollback', '--yes'],
+      ['rollback', '--all', '--yes'],
+      ['reset', '--yes'],
+    ]) {
       const result = await cli(args, { env: { CLINIC_ENV: 'production' } });
       expect(result.code, args.join(' ')).toBe(5);
       expect(result.stderr).toContain('--force');

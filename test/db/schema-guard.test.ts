@@ -31,7 +31,13 @@ describeBackends('schema guard', (initial) => {
 
   it('a database migrated by a newer clinic is refused by every command with exit 8, naming both versions', async () => {
     await db().knex('knex_migrations').insert({ name: NEWER, batch: 2, migration_time: new Date() });
-    for (const args of [['db', 'migrate'], ['db', 'status'], ['db', 'rollback', '--yes'], ['db', 'reset', '--yes'], ['init', '--admin-username', 'boss', '--admin-password-stdin']]) {
+    for (const args of [
+      ['db', 'migrate'],
+      ['db', 'status'],
+      ['db', 'rollback', '--yes'],
+      ['db', 'reset', '--yes'],
+      ['init', '--admin-username', 'boss', '--admin-password-stdin'],
+    ]) {
       const result = await cli(args, { stdin: `${PASSWORD}\n` });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(8);
       expect(result.stderr).toContain(NEWER);
@@ -39,7 +45,10 @@ describeBackends('schema guard', (initial) => {
       expect(result.stderr).toMatch(/Upgrade clinic/);
     }
     await withOwnConnection(db, replace, async (target) => {
-      for (const args of [['settings', 'show'], ['login', '--username', 'boss', '--password-stdin']]) {
+      for (const args of [
+        ['settings', 'show'],
+        ['login', '--username', 'boss', '--password-stdin'],
+      ]) {
         const result = await runCli([...args, ...target, '--json'], { stdin: `${PASSWORD}\n` });
         expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(8);
         expect(JSON.parse(result.stderr).error.message).toContain(NEWER);
@@ -52,13 +61,17 @@ describeBackends('schema guard', (initial) => {
     await db().knex('knex_migrations').where({ name: NEWER }).del();
   });
 
-  it('a database holding another application\'s tables is refused with exit 8 naming them, and left as it was', async () => {
+  it("a database holding another application's tables is refused with exit 8 naming them, and left as it was", async () => {
     await rollbackLast(db().knex, true);
     await db().knex.schema.dropTable('knex_migrations').dropTable('knex_migrations_lock');
     await db().knex.raw('CREATE TABLE users (id serial PRIMARY KEY, login text NOT NULL)');
     await db().knex.raw('CREATE TABLE invoices (id serial PRIMARY KEY)');
     await db().knex('users').insert({ login: 'someone-else' });
-    for (const args of [['db', 'migrate'], ['db', 'status'], ['init', '--admin-username', 'boss', '--admin-password-stdin']]) {
+    for (const args of [
+      ['db', 'migrate'],
+      ['db', 'status'],
+      ['init', '--admin-username', 'boss', '--admin-password-stdin'],
+    ]) {
       const result = await cli(args, { stdin: `${PASSWORD}\n` });
       expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(8);
       expect(result.stderr).toContain('tables clinic did not create: invoices, users');

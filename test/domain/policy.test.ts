@@ -51,7 +51,8 @@ describe('visibility scopes', () => {
       const scope = patientScope(me);
       for (const patientId of [me.id, OTHER]) {
         for (const panelDoctorIds of [[], [me.id], [OTHER]]) {
-          const inScope = (scope.doctorId === undefined || panelDoctorIds.includes(scope.doctorId)) && (scope.patientId === undefined || scope.patientId === patientId);
+          const inScope =
+            (scope.doctorId === undefined || panelDoctorIds.includes(scope.doctorId)) && (scope.patientId === undefined || scope.patientId === patientId);
           expect(inScope, `${role} ${patientId} ${panelDoctorIds.join()}`).toBe(canSeePatient(me, { patientId, panelDoctorIds }));
         }
       }

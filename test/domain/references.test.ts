@@ -9,7 +9,11 @@ import { noSuch, type RecordKind } from '../../src/domain/references.js';
 import { describeBackends } from '../support/database.js';
 import { makeAppointment, makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 /** Records named by id or unique prefix (DESIGN §3): one rule and one set of messages for every kind. */
 describeBackends('references by id prefix', (db) => {
@@ -41,7 +45,15 @@ describeBackends('references by id prefix', (db) => {
       { id: id('bbbb0001', 2), sender_id: hiddenPatient.id, receiver_id: otherDoctor.id, content: 'theirs' },
     ]);
     const token = (rowId: string, owner: MadeUser) =>
-      knex('api_tokens').insert({ id: rowId, user_id: owner.id, name: 'scripts', token_hash: randomBytes(32).toString('hex'), created_by: owner.id, created_at: new Date(), expires_at: null });
+      knex('api_tokens').insert({
+        id: rowId,
+        user_id: owner.id,
+        name: 'scripts',
+        token_hash: randomBytes(32).toString('hex'),
+        created_by: owner.id,
+        created_at: new Date(),
+        expires_at: null,
+      });
     await token(id('cccc0001', 1), doctor);
     await token(id('cccc0001', 2), staff);
   });
@@ -51,7 +63,12 @@ describeBackends('references by id prefix', (db) => {
     expect((await readMessage(ctx(doctor), 'bbbb0001')).id).toBe(id('bbbb0001', 1));
     const { apiToken } = await revokeToken(ctx(doctor), { id: 'cccc0001' });
     expect(apiToken.id).toBe(id('cccc0001', 1));
-    expect(await db().knex('api_tokens').where({ id: id('cccc0001', 2) }).first()).toMatchObject({ revoked_at: null });
+    expect(
+      await db()
+        .knex('api_tokens')
+        .where({ id: id('cccc0001', 2) })
+        .first(),
+    ).toMatchObject({ revoked_at: null });
   });
 
   it('a prefix naming several visible records is exit 3 listing them', async () => {
@@ -69,7 +86,10 @@ describeBackends('references by id prefix', (db) => {
     ];
     for (const [noun, attempt] of attempts) {
       const article = noun === 'message' ? 'a' : 'an';
-      expect(await failure(attempt('aaaa000'))).toMatchObject({ name: 'ValidationError', message: `"aaaa000" is too short: give ${article} ${noun}'s whole id or at least its first 8 characters.` });
+      expect(await failure(attempt('aaaa000'))).toMatchObject({
+        name: 'ValidationError',
+        message: `"aaaa000" is too short: give ${article} ${noun}'s whole id or at least its first 8 characters.`,
+      });
       expect(await failure(attempt("'; select 1 --"))).toMatchObject({ name: 'ValidationError', message: `"'; select 1 --" is not ${article} ${noun} id.` });
       expect(await failure(attempt('ffffffff'))).toMatchObject({ name: 'NotFoundError', message: `No ${noun} "ffffffff".` });
       await expect(attempt(`${id('ffffffff', 9)}0`)).rejects.toBeInstanceOf(ValidationError);

@@ -32,51 +32,123 @@ describeBackends('error reasons', (db: () => TestDatabase) => {
     c = await makeClinic(db().knex);
   });
 
-  const bookArgs = (patient: string, doctor: string, date: string, time: string) => ['book', '--json', '--patient', patient, '--doctor', doctor, '--date', date, '--time', time];
+  const bookArgs = (patient: string, doctor: string, date: string, time: string) => [
+    'book',
+    '--json',
+    '--patient',
+    patient,
+    '--doctor',
+    doctor,
+    '--date',
+    date,
+    '--time',
+    time,
+  ];
 
   const cases: Array<[ErrorReason, number, string, () => Promise<CliResult>]> = [
-    ['SLOT_TAKEN', 7, 'CONFLICT', async () => {
-      await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '09:00' });
-      const other = await makePatient(db().knex, { doctors: [] });
-      return cli(c.staff, bookArgs(other.username, c.doctor.username, MONDAY, '09:00'));
-    }],
-    ['PATIENT_BUSY', 7, 'CONFLICT', async () => {
-      await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: MONDAY, time: '10:00' });
-      return cli(c.staff, bookArgs(c.otherPatient.username, c.doctor.username, MONDAY, '10:00'));
-    }],
+    [
+      'SLOT_TAKEN',
+      7,
+      'CONFLICT',
+      async () => {
+        await book(c.staff, { patient: c.patient, doctor: c.doctor, date: MONDAY, time: '09:00' });
+        const other = await makePatient(db().knex, { doctors: [] });
+        return cli(c.staff, bookArgs(other.username, c.doctor.username, MONDAY, '09:00'));
+      },
+    ],
+    [
+      'PATIENT_BUSY',
+      7,
+      'CONFLICT',
+      async () => {
+        await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: MONDAY, time: '10:00' });
+        return cli(c.staff, bookArgs(c.otherPatient.username, c.doctor.username, MONDAY, '10:00'));
+      },
+    ],
     ['OUTSIDE_HOURS', 7, 'CONFLICT', () => cli(c.staff, bookArgs(c.patient.username, c.doctor.username, '2027-01-09', '10:00'))],
-    ['TIME_OFF', 7, 'CONFLICT', async () => {
-      const doctor = await makeDoctor(db().knex);
-      await insertTimeoff(db().knex, { doctor_id: doctor.id, starts_at: new Date('2027-01-05T00:00:00Z'), ends_at: new Date('2027-01-06T00:00:00Z'), reason: null, created_by: null });
-      return cli(c.staff, bookArgs(c.patient.username, doctor.username, TUESDAY, '11:00'));
-    }],
-    ['ACCOUNT_DISABLED', 7, 'CONFLICT', async () => {
-      const doctor = await makeDoctor(db().knex);
-      await updateUser(db().knex, doctor.id, { status: 'disabled' });
-      return cli(c.staff, bookArgs(c.patient.username, doctor.username, TUESDAY, '11:00'));
-    }],
-    ['NO_FREE_SLOT', 7, 'CONFLICT', async () => {
-      const doctor = await makeDoctor(db().knex, { hours: [] });
-      return cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', doctor.username, '--next-available']);
-    }],
-    ['ILLEGAL_TRANSITION', 7, 'CONFLICT', async () => {
-      const pending = await seed({ patient: c.patient, doctor: c.doctor, status: 'PENDING' });
-      return cli(c.staff, ['complete', '--json', pending.id]);
-    }],
-    ['TOO_EARLY', 7, 'CONFLICT', async () => {
-      const approved = await seed({ patient: c.patient, doctor: c.doctor, status: 'APPROVED' });
-      return cli(c.staff, ['noshow', '--json', approved.id]);
-    }],
-    ['TOO_LATE', 7, 'CONFLICT', async () => {
-      const approved = await seed({ patient: c.patient, doctor: c.doctor, status: 'APPROVED' });
-      return cli(c.staff, ['checkin', '--json', approved.id], new Date('2027-03-01T12:00:00Z'));
-    }],
-    ['ALREADY_EXISTS', 7, 'CONFLICT', () => runCli(['users', 'create', '--json', '--username', c.staff.username, '--name', 'Again', '--role', 'staff'], { database: db().database, actor: c.admin, now: () => NOW })],
-    ['IDEMPOTENCY_MISMATCH', 7, 'CONFLICT', async () => {
-      const first = await cli(c.staff, [...bookArgs(c.patient.username, c.doctor.username, TUESDAY, '14:00'), '--idempotency-key', 'reasons-1']);
-      expect(first.code, first.stderr).toBe(0);
-      return cli(c.staff, [...bookArgs(c.patient.username, c.doctor.username, TUESDAY, '14:30'), '--idempotency-key', 'reasons-1']);
-    }],
+    [
+      'TIME_OFF',
+      7,
+      'CONFLICT',
+      async () => {
+        const doctor = await makeDoctor(db().knex);
+        await insertTimeoff(db().knex, {
+          doctor_id: doctor.id,
+          starts_at: new Date('2027-01-05T00:00:00Z'),
+          ends_at: new Date('2027-01-06T00:00:00Z'),
+          reason: null,
+          created_by: null,
+        });
+        return cli(c.staff, bookArgs(c.patient.username, doctor.username, TUESDAY, '11:00'));
+      },
+    ],
+    [
+      'ACCOUNT_DISABLED',
+      7,
+      'CONFLICT',
+      async () => {
+        const doctor = await makeDoctor(db().knex);
+        await updateUser(db().knex, doctor.id, { status: 'disabled' });
+        return cli(c.staff, bookArgs(c.patient.username, doctor.username, TUESDAY, '11:00'));
+      },
+    ],
+    [
+      'NO_FREE_SLOT',
+      7,
+      'CONFLICT',
+      async () => {
+        const doctor = await makeDoctor(db().knex, { hours: [] });
+        return cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', doctor.username, '--next-available']);
+      },
+    ],
+    [
+      'ILLEGAL_TRANSITION',
+      7,
+      'CONFLICT',
+      async () => {
+        const pending = await seed({ patient: c.patient, doctor: c.doctor, status: 'PENDING' });
+        return cli(c.staff, ['complete', '--json', pending.id]);
+      },
+    ],
+    [
+      'TOO_EARLY',
+      7,
+      'CONFLICT',
+      async () => {
+        const approved = await seed({ patient: c.patient, doctor: c.doctor, status: 'APPROVED' });
+        return cli(c.staff, ['noshow', '--json', approved.id]);
+      },
+    ],
+    [
+      'TOO_LATE',
+      7,
+      'CONFLICT',
+      async () => {
+        const approved = await seed({ patient: c.patient, doctor: c.doctor, status: 'APPROVED' });
+        return cli(c.staff, ['checkin', '--json', approved.id], new Date('2027-03-01T12:00:00Z'));
+      },
+    ],
+    [
+      'ALREADY_EXISTS',
+      7,
+      'CONFLICT',
+      () =>
+        runCli(['users', 'create', '--json', '--username', c.staff.username, '--name', 'Again', '--role', 'staff'], {
+          database: db().database,
+          actor: c.admin,
+          now: () => NOW,
+        }),
+    ],
+    [
+      'IDEMPOTENCY_MISMATCH',
+      7,
+      'CONFLICT',
+      async () => {
+        const first = await cli(c.staff, [...bookArgs(c.patient.username, c.doctor.username, TUESDAY, '14:00'), '--idempotency-key', 'reasons-1']);
+        expect(first.code, first.stderr).toBe(0);
+        return cli(c.staff, [...bookArgs(c.patient.username, c.doctor.username, TUESDAY, '14:30'), '--idempotency-key', 'reasons-1']);
+      },
+    ],
   ];
 
   it.each(cases)('%s: exit %i, code %s', async (reason, exitCode, code, provoke) => {

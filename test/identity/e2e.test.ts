@@ -24,11 +24,14 @@ describe('bin/clinic.js: init → whoami → logout', () => {
   });
 
   it('sets up, is logged in, logs out', { timeout: 300_000 }, async () => {
-    const init = await spawnClinic(['init', '--data-dir', dataDir, '--admin-username', 'boss', '--admin-password-stdin', '--timezone', 'Europe/Lisbon', '--json'], {
-      env,
-      input: `${PASSWORD}\n`,
-      timeoutMs: 180_000,
-    });
+    const init = await spawnClinic(
+      ['init', '--data-dir', dataDir, '--admin-username', 'boss', '--admin-password-stdin', '--timezone', 'Europe/Lisbon', '--json'],
+      {
+        env,
+        input: `${PASSWORD}\n`,
+        timeoutMs: 180_000,
+      },
+    );
     expect(init.code, init.stderr).toBe(0);
     expect(JSON.parse(init.stdout)).toMatchObject({ timezone: 'Europe/Lisbon', admin: { username: 'boss', role: 'admin' } });
     expect(init.stdout).not.toContain(PASSWORD);

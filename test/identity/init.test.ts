@@ -28,9 +28,12 @@ describeBackends('clinic init', (db) => {
   });
 
   it('migrates, stores the time zone, creates the first admin and logs the terminal in', async () => {
-    const result = await cli(['init', '--timezone', 'America/New_York', '--admin-username', 'boss', '--admin-name', 'Ana Boss', '--admin-password-stdin', '--json'], {
-      stdin: `${PASSWORD}\n`,
-    });
+    const result = await cli(
+      ['init', '--timezone', 'America/New_York', '--admin-username', 'boss', '--admin-name', 'Ana Boss', '--admin-password-stdin', '--json'],
+      {
+        stdin: `${PASSWORD}\n`,
+      },
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toMatchObject({ timezone: 'America/New_York', admin: { username: 'boss', fullName: 'Ana Boss', role: 'admin', status: 'active' } });
     expect((await migrationStatus(db().knex)).pending).toEqual([]);

@@ -19,8 +19,7 @@ describeBackends('login', (db) => {
     await db().knex('users').where({ username: disabled }).update({ status: 'disabled' });
   });
 
-  const login = (username: string, password: string) =>
-    cli(['login', '--username', username, '--password-stdin'], { stdin: `${password}\n`, now: clock.now });
+  const login = (username: string, password: string) => cli(['login', '--username', username, '--password-stdin'], { stdin: `${password}\n`, now: clock.now });
 
   it('locks an account after 5 failures within 15 minutes, for 15 minutes, then lets the right password in', async () => {
     for (let i = 0; i < 5; i++) {
@@ -52,7 +51,10 @@ describeBackends('login', (db) => {
   it('gives unknown, wrong, locked, disabled and password-less accounts the same message and exit 4, taking about as long', async () => {
     const patient = await makePatient(db().knex);
     const lockedUser = (await makeStaff(db().knex, { password: PASSWORD })).username;
-    await db().knex('users').where({ username: lockedUser }).update({ locked_until: new Date(clock.now().getTime() + minutes(10)) });
+    await db()
+      .knex('users')
+      .where({ username: lockedUser })
+      .update({ locked_until: new Date(clock.now().getTime() + minutes(10)) });
     const cases: Array<[string, string, string]> = [
       ['unknown', 'nobody-here', PASSWORD],
       ['wrong password', staff, OTHER_PASSWORD],

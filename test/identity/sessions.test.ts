@@ -50,9 +50,26 @@ describeBackends('sessions', (db) => {
     expect(whoami.code).toBe(0);
     const identity = whoami.json<Record<string, unknown>>();
     expect(Object.keys(identity).sort()).toEqual(
-      ['id', 'username', 'fullName', 'email', 'role', 'status', 'createdAt', 'updatedAt', 'authenticatedBy', 'database', 'sessionExpiresAt', 'unreadMessages'].sort(),
+      [
+        'id',
+        'username',
+        'fullName',
+        'email',
+        'role',
+        'status',
+        'createdAt',
+        'updatedAt',
+        'authenticatedBy',
+        'database',
+        'sessionExpiresAt',
+        'unreadMessages',
+      ].sort(),
     );
-    expect(identity).toMatchObject({ username: adminName, authenticatedBy: 'session', sessionExpiresAt: new Date(clock.now().getTime() + minutes(60)).toISOString() });
+    expect(identity).toMatchObject({
+      username: adminName,
+      authenticatedBy: 'session',
+      sessionExpiresAt: new Date(clock.now().getTime() + minutes(60)).toISOString(),
+    });
   });
 
   it('keeps only the SHA-256 of the token in the database', async () => {
@@ -97,7 +114,13 @@ describeBackends('sessions', (db) => {
   });
 
   it('ends a session at the absolute limit however busy it is, and follows the settings', async () => {
-    expect((await cli(['settings', 'set', 'session-absolute-hours', '2'], { actor: { id: (await db().knex('users').where({ username: adminName }).first()).id, username: adminName, role: 'admin' } })).code).toBe(0);
+    expect(
+      (
+        await cli(['settings', 'set', 'session-absolute-hours', '2'], {
+          actor: { id: (await db().knex('users').where({ username: adminName }).first()).id, username: adminName, role: 'admin' },
+        })
+      ).code,
+    ).toBe(0);
     expect((await login()).code).toBe(0);
     for (let i = 0; i < 3; i++) {
       clock.advance(minutes(39));
@@ -117,7 +140,10 @@ describeBackends('sessions', (db) => {
     expect(result.code).toBe(0);
     await expect(fs.stat(file)).rejects.toThrow();
     const { createHash } = await import('node:crypto');
-    const row = await db().knex('sessions').where({ token_hash: createHash('sha256').update(token).digest('hex') }).first();
+    const row = await db()
+      .knex('sessions')
+      .where({ token_hash: createHash('sha256').update(token).digest('hex') })
+      .first();
     expect(row.ended_at).not.toBeNull();
     expect(await db().knex('audit_log').where({ action: 'session.logout', actor: adminName })).not.toHaveLength(0);
     const again = await cli(['logout'], { now: clock.now });
@@ -125,14 +151,17 @@ describeBackends('sessions', (db) => {
     expect(again.stderr).toContain('clinic login');
   });
 
-  it('a new login replaces the terminal\'s previous session', async () => {
+  it("a new login replaces the terminal's previous session", async () => {
     const staff = await makeStaff(db().knex, { password: OTHER_PASSWORD });
     expect((await login()).code).toBe(0);
     const file = sessionFilePath(env(), db().target);
     const first = (JSON.parse(await fs.readFile(file, 'utf8')) as { token: string }).token;
     expect((await login(staff.username, OTHER_PASSWORD)).code).toBe(0);
     const { createHash } = await import('node:crypto');
-    const old = await db().knex('sessions').where({ token_hash: createHash('sha256').update(first).digest('hex') }).first();
+    const old = await db()
+      .knex('sessions')
+      .where({ token_hash: createHash('sha256').update(first).digest('hex') })
+      .first();
     expect(old.ended_at).not.toBeNull();
     expect((await cli(['whoami', '--json'], { now: clock.now })).json()).toMatchObject({ username: staff.username, role: 'staff' });
   });

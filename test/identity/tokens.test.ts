@@ -62,7 +62,7 @@ describeBackends('API tokens', (db) => {
     expect((await cli(['whoami'], { env: { CLINIC_TOKEN: 'clinic_pat_made-up' } })).code).toBe(4);
   });
 
-  it('tokens for others and everyone\'s list are for admins; staff get exit 5 and an audited denial', async () => {
+  it("tokens for others and everyone's list are for admins; staff get exit 5 and an audited denial", async () => {
     const denied = await as(staff, ['tokens', 'create', '--name', 'sneaky', '--user', other.username]);
     expect(denied.code).toBe(5);
     expect(await db().knex('audit_log').where({ action: 'tokens.manageOthers', outcome: 'denied', actor: staff.username })).not.toHaveLength(0);
@@ -79,7 +79,7 @@ describeBackends('API tokens', (db) => {
     expect(own.every((t) => t.user === staff.username)).toBe(true);
   });
 
-  it('revokes by id or 8-character prefix: own tokens, or anyone\'s for an admin', async () => {
+  it("revokes by id or 8-character prefix: own tokens, or anyone's for an admin", async () => {
     const mine = (await as(staff, ['tokens', 'create', '--name', 'to revoke', '--json'])).json<{ token: string; id: string }>();
     const others = (await as(admin, ['tokens', 'list', '--user', other.username, '--json'])).json<Array<{ id: string }>>()[0]!;
     // Someone else's token looks exactly like an unknown id to a non-admin (no probing of ids).

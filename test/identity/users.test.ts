@@ -21,7 +21,11 @@ describeBackends('users', (db) => {
   });
 
   it('creates a staff account with a password from stdin; JSON has exactly the user fields', async () => {
-    const result = await as(admin, ['users', 'create', '--username', 'Front.Desk', '--name', 'Front Desk', '--role', 'staff', '--email', 'desk@clinic.test', '--password-stdin', '--json'], `${OTHER_PASSWORD}\n`);
+    const result = await as(
+      admin,
+      ['users', 'create', '--username', 'Front.Desk', '--name', 'Front Desk', '--role', 'staff', '--email', 'desk@clinic.test', '--password-stdin', '--json'],
+      `${OTHER_PASSWORD}\n`,
+    );
     expect(result.code).toBe(0);
     const user = result.json<Record<string, unknown>>();
     expect(Object.keys(user).sort()).toEqual(USER_FIELDS);
@@ -74,7 +78,7 @@ describeBackends('users', (db) => {
     expect((await as(admin, ['users', 'disable', admin.username])).code).toBe(7);
   });
 
-  it('disabling ends the user\'s sessions and tokens at once; enabling does not bring them back', async () => {
+  it("disabling ends the user's sessions and tokens at once; enabling does not bring them back", async () => {
     const login = await cli(['login', '--username', 'front.desk', '--password-stdin'], { stdin: `${OTHER_PASSWORD}\n` });
     expect(login.code).toBe(0);
     const token = (await cli(['tokens', 'create', '--name', 'script', '--json'])).json<{ token: string }>().token;
@@ -113,7 +117,7 @@ describeBackends('users', (db) => {
     expect((await cli(['login', '--username', 'front.desk', '--password-stdin'], { stdin: `${PASSWORD}\n` })).code).toBe(0);
   });
 
-  it('passwd: an admin sets another user\'s password with one line, ending that user\'s sessions and tokens', async () => {
+  it("passwd: an admin sets another user's password with one line, ending that user's sessions and tokens", async () => {
     const token = (await cli(['tokens', 'create', '--name', 'again', '--json'])).json<{ token: string }>().token;
     const result = await as(admin, ['users', 'passwd', 'front.desk', '--password-stdin'], `${OTHER_PASSWORD}\n`);
     expect(result.code).toBe(0);

@@ -302,7 +302,12 @@ describeBackends('messages commands', (db) => {
     it('rejects an ambiguous prefix with exit 3 and says so', async () => {
       const sharedPrefix = 'abcdef01';
       for (const suffix of ['1', '2']) {
-        await makeMessage(db().knex, { id: `${sharedPrefix}-0000-4000-8000-00000000000${suffix}`, sender: staff, receiver: patient, content: `ambiguous ${suffix}` });
+        await makeMessage(db().knex, {
+          id: `${sharedPrefix}-0000-4000-8000-00000000000${suffix}`,
+          sender: staff,
+          receiver: patient,
+          content: `ambiguous ${suffix}`,
+        });
       }
       const result = await cli(patient, ['read', sharedPrefix]);
       expect(result.code).toBe(3);

@@ -27,7 +27,10 @@ async function recordingEditor(dir: string, body: string, code = 0): Promise<{ c
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 describeBackends('messages send on a terminal: the draft', (db) => {
@@ -35,7 +38,13 @@ describeBackends('messages send on a terminal: the draft', (db) => {
   let patient: MadeUser;
   let tmp: string;
   const send = (env: NodeJS.ProcessEnv, stdin?: string) =>
-    runCli(['messages', 'send', '--to', patient.username, '--json'], { database: db().database, actor: staff, tty: true, env, ...(stdin === undefined ? {} : { stdin }) });
+    runCli(['messages', 'send', '--to', patient.username, '--json'], {
+      database: db().database,
+      actor: staff,
+      tty: true,
+      env,
+      ...(stdin === undefined ? {} : { stdin }),
+    });
   const stored = async (id: string) => (await db().knex('messages').where({ id }).first('content')).content as string;
   const count = async () => Number((await db().knex('messages').count({ n: '*' }))[0]!.n);
 
@@ -80,7 +89,7 @@ describeBackends('messages send on a terminal: the draft', (db) => {
   it('without VISUAL or EDITOR, reads lines up to a single "." after a one-line hint', async () => {
     const result = await send({}, 'Dear patient,\n\n  the lab called.\n.\nnot part of it\n');
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr.split("\n")[0]).toBe(`Message to ${patient.username}. ${DRAFT_HINT}`);
+    expect(result.stderr.split('\n')[0]).toBe(`Message to ${patient.username}. ${DRAFT_HINT}`);
     expect(await stored(result.json<{ id: string }>().id)).toBe('Dear patient,\n\n  the lab called.');
   });
 
@@ -91,7 +100,12 @@ describeBackends('messages send on a terminal: the draft', (db) => {
   });
 
   it('with --no-input on a terminal, asks nothing: exit 2 naming --body', async () => {
-    const result = await runCli(['messages', 'send', '--to', patient.username, '--no-input'], { database: db().database, actor: staff, tty: true, env: { EDITOR: 'false' } });
+    const result = await runCli(['messages', 'send', '--to', patient.username, '--no-input'], {
+      database: db().database,
+      actor: staff,
+      tty: true,
+      env: { EDITOR: 'false' },
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('--body');
   });
@@ -105,10 +119,13 @@ it.skipIf(!hasPty)('the line prompt, on a real pseudo-terminal: typed lines, the
   // The child reads its terminal through promptLines and prints what it got as JSON; python drives the terminal.
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-pty-'));
   const childFile = path.join(dir, 'prompt.mts');
-  await fs.writeFile(childFile, `import { promptLines } from ${JSON.stringify(module)};
+  await fs.writeFile(
+    childFile,
+    `import { promptLines } from ${JSON.stringify(module)};
 const body = await promptLines({ stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, 'HINT');
 process.stdout.write('BODY=' + JSON.stringify(body) + '\\n');
-`);
+`,
+  );
   const driver = `
 import os, pty, sys, time
 pid, fd = pty.fork()

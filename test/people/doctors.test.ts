@@ -29,7 +29,21 @@ describeBackends('doctors through the CLI', (db) => {
 
   it('adds a doctor with the default week, in one JSON object with exactly the DESIGN fields', async () => {
     const result = await cli(
-      ['doctors', 'add', '--username', 'Dr.House', '--name', 'Gregory House', '--specialty', 'Diagnostics', '--license', 'NJ-1234', '--email', 'house@example.org', '--json'],
+      [
+        'doctors',
+        'add',
+        '--username',
+        'Dr.House',
+        '--name',
+        'Gregory House',
+        '--specialty',
+        'Diagnostics',
+        '--license',
+        'NJ-1234',
+        '--email',
+        'house@example.org',
+        '--json',
+      ],
       staff,
     );
     expect(result.code, result.stderr).toBe(0);
@@ -60,7 +74,11 @@ describeBackends('doctors through the CLI', (db) => {
   });
 
   it('adds a doctor with a password from stdin who can then be checked with bcrypt', async () => {
-    const result = await cli(['doctors', 'add', '--username', 'dr.wilson', '--name', 'James Wilson', '--slot-minutes', '20', '--password-stdin', '--json'], admin, 'correct horse battery staple\n');
+    const result = await cli(
+      ['doctors', 'add', '--username', 'dr.wilson', '--name', 'James Wilson', '--slot-minutes', '20', '--password-stdin', '--json'],
+      admin,
+      'correct horse battery staple\n',
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toMatchObject({ slotMinutes: 20 });
     const user = await db().knex('users').where({ username: 'dr.wilson' }).first();
@@ -194,7 +212,10 @@ describeBackends('doctors through the CLI', (db) => {
   });
 
   it('adds time off in the clinic time zone: a date alone is the whole day', async () => {
-    const result = await cli(['doctors', 'timeoff', 'add', 'dr.house', '--from', '2026-07-01', '--to', '2026-07-03', '--reason', 'Conference', '--json'], staff);
+    const result = await cli(
+      ['doctors', 'timeoff', 'add', 'dr.house', '--from', '2026-07-01', '--to', '2026-07-03', '--reason', 'Conference', '--json'],
+      staff,
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.json()).toMatchObject({
       doctor: 'dr.house',

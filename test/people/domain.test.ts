@@ -39,7 +39,11 @@ describeBackends('doctors and patients as a library', (db) => {
     });
     const patient = await showPatient(ctx, 'imp.pat');
     expect(patient.doctors.map((d) => d.username)).toEqual(['imp.one', 'imp.two']);
-    expect(await db().knex('doctor_hours').whereIn('doctor_id', db().knex('users').select('id').where('username', 'like', 'imp.%'))).toHaveLength(10);
+    expect(
+      await db()
+        .knex('doctor_hours')
+        .whereIn('doctor_id', db().knex('users').select('id').where('username', 'like', 'imp.%')),
+    ).toHaveLength(10);
   });
 
   it('throws typed errors a caller can sort rows by', async () => {

@@ -160,7 +160,10 @@ describe('parseNewPatient', () => {
 
   it('normalizes fields and doctor names', () => {
     expect(
-      parseNewPatient({ username: 'Ana.Silva', fullName: 'Ana Silva', dateOfBirth: '1980-02-29', phone: ' +351 912 345 678 ', doctors: ['Dr.A', 'dr.a', ' '] }, { today }),
+      parseNewPatient(
+        { username: 'Ana.Silva', fullName: 'Ana Silva', dateOfBirth: '1980-02-29', phone: ' +351 912 345 678 ', doctors: ['Dr.A', 'dr.a', ' '] },
+        { today },
+      ),
     ).toEqual({ username: 'ana.silva', fullName: 'Ana Silva', dateOfBirth: '1980-02-29', phone: '+351 912 345 678', email: null, doctors: ['dr.a'] });
     expect(parseNewPatient({ username: 'baby', fullName: 'Baby', dateOfBirth: today }, { today }).dateOfBirth).toBe(today);
     expect(parseNewPatient({ username: 'old', fullName: 'Old', dateOfBirth: '1900-01-01' }, { today }).dateOfBirth).toBe('1900-01-01');

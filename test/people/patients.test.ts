@@ -26,8 +26,23 @@ describeBackends('patients through the CLI', (db) => {
 
   it('adds a patient on the panels of the given doctors, in one JSON object with the DESIGN fields', async () => {
     const result = await cli([
-      'patients', 'add', '--username', 'Jose.Conceicao', '--name', 'José Conceição', '--dob', '1975-04-25', '--phone', '+351 912 345 678',
-      '--email', 'jose@example.org', '--doctor', 'dr.house', '--doctor', 'DR.WILSON,dr.house', '--json',
+      'patients',
+      'add',
+      '--username',
+      'Jose.Conceicao',
+      '--name',
+      'José Conceição',
+      '--dob',
+      '1975-04-25',
+      '--phone',
+      '+351 912 345 678',
+      '--email',
+      'jose@example.org',
+      '--doctor',
+      'dr.house',
+      '--doctor',
+      'DR.WILSON,dr.house',
+      '--json',
     ]);
     expect(result.code, result.stderr).toBe(0);
     const patient = result.json<Record<string, unknown>>();
@@ -52,7 +67,9 @@ describeBackends('patients through the CLI', (db) => {
   });
 
   it('adds a patient with a password read from stdin, and without one the account has no hash', async () => {
-    const withPassword = await cli(['patients', 'add', '--username', 'maria', '--name', 'María Ñúñez', '--password-stdin'], staff, { stdin: 'Tr0ub4dor&3xyz-quiet\n' });
+    const withPassword = await cli(['patients', 'add', '--username', 'maria', '--name', 'María Ñúñez', '--password-stdin'], staff, {
+      stdin: 'Tr0ub4dor&3xyz-quiet\n',
+    });
     expect(withPassword.code, withPassword.stderr).toBe(0);
     expect((await db().knex('users').where({ username: 'maria' }).first()).password_hash).toMatch(/^\$2/);
     const without = await cli(['patients', 'add', '--username', 'ana_lima', '--name', 'Ana Lima', '--doctor', 'dr.wilson']);

@@ -32,7 +32,11 @@ const RULES: Rule[] = [
   { command: 'doctors add', args: () => ['doctors', 'add', '--username', fresh('dr.new'), '--name', 'New Doctor'], expect: CLINIC_STAFF_ONLY },
   { command: 'doctors update', args: (t) => ['doctors', 'update', t.doctor, '--specialty', fresh('spec')], expect: CLINIC_STAFF_ONLY },
   { command: 'doctors hours set', args: (t) => ['doctors', 'hours', 'set', t.doctor, 'sat', 'off'], expect: STAFF_AND_OWN_DOCTOR },
-  { command: 'doctors timeoff add', args: (t) => ['doctors', 'timeoff', 'add', t.doctor, '--from', '2030-01-02', '--to', '2030-01-02'], expect: STAFF_AND_OWN_DOCTOR },
+  {
+    command: 'doctors timeoff add',
+    args: (t) => ['doctors', 'timeoff', 'add', t.doctor, '--from', '2030-01-02', '--to', '2030-01-02'],
+    expect: STAFF_AND_OWN_DOCTOR,
+  },
   { command: 'doctors timeoff list', args: (t) => ['doctors', 'timeoff', 'list', t.doctor], expect: STAFF_AND_OWN_DOCTOR },
   { command: 'doctors list', args: () => ['doctors', 'list'], expect: ALL_OK },
   { command: 'doctors show', args: (t) => ['doctors', 'show', t.doctor], expect: ALL_OK },
@@ -48,9 +52,7 @@ const RULES: Rule[] = [
 const ROLES: Role[] = ['admin', 'staff', 'doctor', 'patient'];
 const TARGETS: Target[] = ['own', 'other'];
 
-const CASES = RULES.flatMap((rule) =>
-  ROLES.flatMap((role) => TARGETS.map((target, index) => ({ rule, role, target, code: rule.expect[role][index]! }))),
-);
+const CASES = RULES.flatMap((rule) => ROLES.flatMap((role) => TARGETS.map((target, index) => ({ rule, role, target, code: rule.expect[role][index]! }))));
 
 describeBackends('who may do what with doctors and patients', (db) => {
   const actors = {} as Record<Role, MadeUser>;
@@ -91,7 +93,7 @@ describeBackends('who may do what with doctors and patients', (db) => {
     expect(result.stderr).toContain('clinic login');
   });
 
-  it('hides a patient outside a doctor\'s panel exactly like an unknown one, and audits the denied view', async () => {
+  it("hides a patient outside a doctor's panel exactly like an unknown one, and audits the denied view", async () => {
     const doctor = actors.doctor;
     const outside = await runCli(['patients', 'show', 'pat.other', '--json'], { database: db().database, actor: doctor });
     const unknown = await runCli(['patients', 'show', 'pat.nobody', '--json'], { database: db().database, actor: doctor });
@@ -105,7 +107,9 @@ describeBackends('who may do what with doctors and patients', (db) => {
     expect(byId.stdout).toBe('');
     const denied = await db().knex('audit_log').where({ actor_id: doctor.id, action: 'patients.read', outcome: 'denied' }).orderBy('id');
     expect(denied.at(-1)).toMatchObject({ patient_id: targets.other.patient.id, entity: 'patient' });
-    const allowed = await db().knex('audit_log').where({ actor_id: doctor.id, action: 'patients.read', outcome: 'success', patient_id: targets.own.patient.id });
+    const allowed = await db()
+      .knex('audit_log')
+      .where({ actor_id: doctor.id, action: 'patients.read', outcome: 'success', patient_id: targets.own.patient.id });
     expect(allowed.length).toBeGreaterThan(0);
   });
 

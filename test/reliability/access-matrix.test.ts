@@ -99,8 +99,23 @@ function secretsOf(w: World, owner: Owner, record: { id: string; reason?: string
 
 const MATRIX: Row[] = [
   // set-up and session
-  { command: 'init', expect: SAME(7), trial: (w) => ({ args: ['init', '--timezone', 'UTC', '--admin-username', w.fresh('boss'), '--admin-password-stdin'], stdin: 'correct horse battery staple\n' }) },
-  { command: 'login', expect: SAME(4), trial: (w, _r, owner) => ({ args: ['login', '--username', owner === 'own' ? 'dr.own' : 'pat.other', '--password-stdin'], stdin: 'not-the-Password-0042\n', env: { CLINIC_TOKEN: '' } }) },
+  {
+    command: 'init',
+    expect: SAME(7),
+    trial: (w) => ({
+      args: ['init', '--timezone', 'UTC', '--admin-username', w.fresh('boss'), '--admin-password-stdin'],
+      stdin: 'correct horse battery staple\n',
+    }),
+  },
+  {
+    command: 'login',
+    expect: SAME(4),
+    trial: (w, _r, owner) => ({
+      args: ['login', '--username', owner === 'own' ? 'dr.own' : 'pat.other', '--password-stdin'],
+      stdin: 'not-the-Password-0042\n',
+      env: { CLINIC_TOKEN: '' },
+    }),
+  },
   {
     command: 'logout',
     expect: ALL,
@@ -113,12 +128,19 @@ const MATRIX: Row[] = [
   },
   { command: 'whoami', expect: ALL, trial: () => ({ args: ['whoami', '--json'] }) },
   // users
-  { command: 'users create', expect: ADMIN_ONLY, trial: (w) => ({ args: ['users', 'create', '--username', w.fresh('new'), '--name', 'New', '--role', 'staff'] }) },
+  {
+    command: 'users create',
+    expect: ADMIN_ONLY,
+    trial: (w) => ({ args: ['users', 'create', '--username', w.fresh('new'), '--name', 'New', '--role', 'staff'] }),
+  },
   { command: 'users list', expect: ADMIN_ONLY, trial: () => ({ args: ['users', 'list', '--json'] }) },
   {
     command: 'users show',
     expect: SELF_OR_ADMIN,
-    trial: (w, role, owner) => ({ args: ['users', 'show', owner === 'own' ? w.actors[role].username : w.pat.other.username], secrets: owner === 'other' ? [w.pat.other.fullName, w.pat.other.id] : [] }),
+    trial: (w, role, owner) => ({
+      args: ['users', 'show', owner === 'own' ? w.actors[role].username : w.pat.other.username],
+      secrets: owner === 'other' ? [w.pat.other.fullName, w.pat.other.id] : [],
+    }),
   },
   {
     command: 'users update',
@@ -128,17 +150,15 @@ const MATRIX: Row[] = [
       return { args: ['users', 'update', target.username, '--name', w.fresh('Renamed')], secrets: [target.fullName, target.id] };
     },
   },
-  ...(['disable', 'enable'] as const).map(
-    (verb): Row => ({
-      command: `users ${verb}`,
-      expect: ADMIN_ONLY,
-      trial: async (w) => {
-        const target = await makeStaff(w.db.knex);
-        if (verb === 'enable') await w.db.knex('users').where({ id: target.id }).update({ status: 'disabled' });
-        return { args: ['users', verb, target.username], secrets: [target.fullName, target.id] };
-      },
-    }),
-  ),
+  ...(['disable', 'enable'] as const).map((verb): Row => ({
+    command: `users ${verb}`,
+    expect: ADMIN_ONLY,
+    trial: async (w) => {
+      const target = await makeStaff(w.db.knex);
+      if (verb === 'enable') await w.db.knex('users').where({ id: target.id }).update({ status: 'disabled' });
+      return { args: ['users', verb, target.username], secrets: [target.fullName, target.id] };
+    },
+  })),
   {
     command: 'users passwd',
     variant: 'of another user',
@@ -150,21 +170,32 @@ const MATRIX: Row[] = [
   },
   // tokens
   { command: 'tokens create', expect: ALL, trial: (w) => ({ args: ['tokens', 'create', '--name', w.fresh('mine')] }) },
-  { command: 'tokens create', variant: '--user someone else', expect: ADMIN_ONLY, trial: (w) => ({ args: ['tokens', 'create', '--name', w.fresh('theirs'), '--user', w.pat.other.username] }) },
+  {
+    command: 'tokens create',
+    variant: '--user someone else',
+    expect: ADMIN_ONLY,
+    trial: (w) => ({ args: ['tokens', 'create', '--name', w.fresh('theirs'), '--user', w.pat.other.username] }),
+  },
   { command: 'tokens list', expect: ALL, seesOthers: ['admin'], trial: async (w) => ({ args: ['tokens', 'list', '--json'], secrets: [await otherToken(w)] }) },
-  { command: 'tokens list', variant: '--user someone else', expect: ADMIN_ONLY, trial: async (w) => ({ args: ['tokens', 'list', '--user', w.pat.other.username, '--json'], secrets: [await otherToken(w)] }) },
-  ...(['full', 'prefix'] as const).map(
-    (form): Row => ({
-      command: 'tokens revoke',
-      variant: form,
-      expect: { admin: [0, 0], staff: [0, 'deny'], doctor: [0, 'deny'], patient: [0, 'deny'] },
-      trial: async (w, role, owner) => {
-        const ctx = w.db.context(w.actors.admin);
-        const created = await createApiToken(ctx, { name: w.fresh(`revoke-${owner}`), user: owner === 'own' ? w.actors[role].username : w.pat.other.username });
-        return { args: ['tokens', 'revoke', idArg(created.apiToken.id, form)], secrets: owner === 'other' ? [created.apiToken.name, ...(form === 'prefix' ? [created.apiToken.id] : [])] : [] };
-      },
-    }),
-  ),
+  {
+    command: 'tokens list',
+    variant: '--user someone else',
+    expect: ADMIN_ONLY,
+    trial: async (w) => ({ args: ['tokens', 'list', '--user', w.pat.other.username, '--json'], secrets: [await otherToken(w)] }),
+  },
+  ...(['full', 'prefix'] as const).map((form): Row => ({
+    command: 'tokens revoke',
+    variant: form,
+    expect: { admin: [0, 0], staff: [0, 'deny'], doctor: [0, 'deny'], patient: [0, 'deny'] },
+    trial: async (w, role, owner) => {
+      const ctx = w.db.context(w.actors.admin);
+      const created = await createApiToken(ctx, { name: w.fresh(`revoke-${owner}`), user: owner === 'own' ? w.actors[role].username : w.pat.other.username });
+      return {
+        args: ['tokens', 'revoke', idArg(created.apiToken.id, form)],
+        secrets: owner === 'other' ? [created.apiToken.name, ...(form === 'prefix' ? [created.apiToken.id] : [])] : [],
+      };
+    },
+  })),
   // audit and settings
   { command: 'audit list', expect: ADMIN_ONLY, trial: (w) => ({ args: ['audit', 'list', '--json', '--limit', '50'], secrets: [w.pat.other.id] }) },
   { command: 'audit verify', expect: ADMIN_ONLY, trial: () => ({ args: ['audit', 'verify', '--json'] }) },
@@ -174,30 +205,83 @@ const MATRIX: Row[] = [
   { command: 'db status', expect: ALL, trial: () => ({ args: ['db', 'status', '--json'] }) },
   { command: 'db migrate', expect: ALL, trial: () => ({ args: ['db', 'migrate'] }) },
   { command: 'db reset', expect: SAME(2), trial: () => ({ args: ['db', 'reset', '--no-input'] }) },
-  { command: 'db grant', expect: SAME(0), exempt: 'operator command gated by the database credential (the schema owner); roles and grants are tested on a private cluster in test/db/least-privilege.test.ts' },
-  { command: 'db copy', expect: SAME(0), exempt: 'operator command gated by the database credentials of source and target; tested in test/clinic/db-copy.test.ts' },
-  { command: 'export', expect: SAME(0), exempt: 'operator command gated by the database credential, like db status (whoever holds the database holds every row); no secrets unless --include-credentials: test/clinic/transfer.test.ts' },
-  { command: 'import', expect: SAME(0), exempt: 'operator command into an empty clinic (no user exists yet), gated by the database credential; test/clinic/transfer.test.ts' },
-  { command: 'db server status', expect: SAME(0), exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/db/embedded-server.test.ts' },
-  { command: 'db server stop', expect: SAME(0), exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/db/embedded-server.test.ts' },
-  { command: 'db rollback', expect: SAME(0), exempt: 'operator command gated by the database credential; not run here (it would drop the schema this matrix runs on)' },
+  {
+    command: 'db grant',
+    expect: SAME(0),
+    exempt:
+      'operator command gated by the database credential (the schema owner); roles and grants are tested on a private cluster in test/db/least-privilege.test.ts',
+  },
+  {
+    command: 'db copy',
+    expect: SAME(0),
+    exempt: 'operator command gated by the database credentials of source and target; tested in test/clinic/db-copy.test.ts',
+  },
+  {
+    command: 'export',
+    expect: SAME(0),
+    exempt:
+      'operator command gated by the database credential, like db status (whoever holds the database holds every row); no secrets unless --include-credentials: test/clinic/transfer.test.ts',
+  },
+  {
+    command: 'import',
+    expect: SAME(0),
+    exempt: 'operator command into an empty clinic (no user exists yet), gated by the database credential; test/clinic/transfer.test.ts',
+  },
+  {
+    command: 'db server status',
+    expect: SAME(0),
+    exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/db/embedded-server.test.ts',
+  },
+  {
+    command: 'db server stop',
+    expect: SAME(0),
+    exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/db/embedded-server.test.ts',
+  },
+  {
+    command: 'db rollback',
+    expect: SAME(0),
+    exempt: 'operator command gated by the database credential; not run here (it would drop the schema this matrix runs on)',
+  },
   // doctors
   { command: 'doctors add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['doctors', 'add', '--username', w.fresh('dr.new'), '--name', 'New Doctor'] }) },
-  { command: 'doctors update', expect: CLINIC_STAFF, trial: (w, _r, owner) => ({ args: ['doctors', 'update', w.dr[owner].username, '--specialty', w.fresh('spec')] }) },
+  {
+    command: 'doctors update',
+    expect: CLINIC_STAFF,
+    trial: (w, _r, owner) => ({ args: ['doctors', 'update', w.dr[owner].username, '--specialty', w.fresh('spec')] }),
+  },
   { command: 'doctors list', expect: ALL, trial: () => ({ args: ['doctors', 'list', '--json'] }) },
   { command: 'doctors show', expect: ALL, trial: (w, _r, owner) => ({ args: ['doctors', 'show', w.dr[owner].username, '--json'] }) },
-  { command: 'doctors hours set', expect: STAFF_OR_OWN_DOCTOR, trial: (w, _r, owner) => ({ args: ['doctors', 'hours', 'set', w.dr[owner].username, 'sun', 'off'] }) },
+  {
+    command: 'doctors hours set',
+    expect: STAFF_OR_OWN_DOCTOR,
+    trial: (w, _r, owner) => ({ args: ['doctors', 'hours', 'set', w.dr[owner].username, 'sun', 'off'] }),
+  },
   { command: 'doctors hours show', expect: ALL, trial: (w, _r, owner) => ({ args: ['doctors', 'hours', 'show', w.dr[owner].username] }) },
   {
     command: 'doctors timeoff add',
     expect: STAFF_OR_OWN_DOCTOR,
-    trial: (w, _r, owner) => ({ args: ['doctors', 'timeoff', 'add', w.dr[owner].username, '--from', '2031-01-06', '--to', '2031-01-06', '--reason', w.fresh('TIMEOFF-REASON')] }),
+    trial: (w, _r, owner) => ({
+      args: ['doctors', 'timeoff', 'add', w.dr[owner].username, '--from', '2031-01-06', '--to', '2031-01-06', '--reason', w.fresh('TIMEOFF-REASON')],
+    }),
   },
-  { command: 'doctors timeoff list', expect: STAFF_OR_OWN_DOCTOR, trial: (w, _r, owner) => ({ args: ['doctors', 'timeoff', 'list', w.dr[owner].username, '--json'], secrets: ['TIMEOFF-REASON'] }) },
+  {
+    command: 'doctors timeoff list',
+    expect: STAFF_OR_OWN_DOCTOR,
+    trial: (w, _r, owner) => ({ args: ['doctors', 'timeoff', 'list', w.dr[owner].username, '--json'], secrets: ['TIMEOFF-REASON'] }),
+  },
   // patients
   { command: 'patients add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['patients', 'add', '--username', w.fresh('pat.new'), '--name', 'New Patient'] }) },
-  { command: 'patients update', expect: CLINIC_STAFF, trial: (w, _r, owner) => ({ args: ['patients', 'update', w.pat[owner].username, '--phone', '+1 555 0100'] }) },
-  { command: 'patients list', expect: ALL, seesOthers: ['admin', 'staff'], trial: (w) => ({ args: ['patients', 'list', '--json'], secrets: [w.pat.other.fullName, w.pat.other.id] }) },
+  {
+    command: 'patients update',
+    expect: CLINIC_STAFF,
+    trial: (w, _r, owner) => ({ args: ['patients', 'update', w.pat[owner].username, '--phone', '+1 555 0100'] }),
+  },
+  {
+    command: 'patients list',
+    expect: ALL,
+    seesOthers: ['admin', 'staff'],
+    trial: (w) => ({ args: ['patients', 'list', '--json'], secrets: [w.pat.other.fullName, w.pat.other.id] }),
+  },
   {
     command: 'patients list',
     variant: '--search the other patient',
@@ -208,26 +292,59 @@ const MATRIX: Row[] = [
   {
     command: 'patients show',
     expect: STAFF_OR_OWN,
-    trial: (w, _r, owner) => ({ args: ['patients', 'show', w.pat[owner].username, '--json'], secrets: owner === 'other' ? [w.pat.other.fullName, w.pat.other.id, '+1 555 0199'] : [] }),
+    trial: (w, _r, owner) => ({
+      args: ['patients', 'show', w.pat[owner].username, '--json'],
+      secrets: owner === 'other' ? [w.pat.other.fullName, w.pat.other.id, '+1 555 0199'] : [],
+    }),
   },
   {
     command: 'patients show',
     variant: 'by id',
     expect: STAFF_OR_OWN,
-    trial: (w, _r, owner) => ({ args: ['patients', 'show', w.pat[owner].id, '--json'], secrets: owner === 'other' ? [w.pat.other.fullName, w.pat.other.username, '+1 555 0199'] : [] }),
+    trial: (w, _r, owner) => ({
+      args: ['patients', 'show', w.pat[owner].id, '--json'],
+      secrets: owner === 'other' ? [w.pat.other.fullName, w.pat.other.username, '+1 555 0199'] : [],
+    }),
   },
-  { command: 'patients assign', expect: CLINIC_STAFF, trial: (w, _r, owner) => ({ args: ['patients', 'assign', w.pat[owner].username, w.spareDoctor.username] }) },
-  { command: 'patients unassign', expect: CLINIC_STAFF, trial: (w, _r, owner) => ({ args: ['patients', 'unassign', w.pat[owner].username, w.spareDoctor.username] }) },
+  {
+    command: 'patients assign',
+    expect: CLINIC_STAFF,
+    trial: (w, _r, owner) => ({ args: ['patients', 'assign', w.pat[owner].username, w.spareDoctor.username] }),
+  },
+  {
+    command: 'patients unassign',
+    expect: CLINIC_STAFF,
+    trial: (w, _r, owner) => ({ args: ['patients', 'unassign', w.pat[owner].username, w.spareDoctor.username] }),
+  },
   // appointments
   {
     command: 'appointments book',
     expect: STAFF_OR_OWN,
     trial: (w, _r, owner) => {
       const { date, time } = w.slot();
-      return { args: ['appointments', 'book', '--patient', w.pat[owner].username, '--doctor', w.dr[owner].username, '--date', date, '--time', time, '--reason', w.fresh('book')] };
+      return {
+        args: [
+          'appointments',
+          'book',
+          '--patient',
+          w.pat[owner].username,
+          '--doctor',
+          w.dr[owner].username,
+          '--date',
+          date,
+          '--time',
+          time,
+          '--reason',
+          w.fresh('book'),
+        ],
+      };
     },
   },
-  { command: 'appointments slots', expect: ALL, trial: (w, _r, owner) => ({ args: ['appointments', 'slots', '--doctor', w.dr[owner].username, '--date', w.slot().date, '--json'] }) },
+  {
+    command: 'appointments slots',
+    expect: ALL,
+    trial: (w, _r, owner) => ({ args: ['appointments', 'slots', '--doctor', w.dr[owner].username, '--date', w.slot().date, '--json'] }),
+  },
   {
     command: 'appointments list',
     expect: ALL,
@@ -248,41 +365,43 @@ const MATRIX: Row[] = [
       return { args: ['appointments', 'list', ...filter, '--json'], secrets: [other.id, other.reason] };
     },
   },
-  ...(['full', 'prefix'] as const).map(
-    (form): Row => ({
-      command: 'appointments show',
-      variant: form,
-      expect: STAFF_OR_OWN,
-      trial: async (w, _r, owner) => {
-        const appointment = await w.appointment(owner);
-        return { args: ['appointments', 'show', idArg(appointment.id, form), '--json'], secrets: secretsOf(w, owner, appointment, form) };
-      },
-    }),
-  ),
+  ...(['full', 'prefix'] as const).map((form): Row => ({
+    command: 'appointments show',
+    variant: form,
+    expect: STAFF_OR_OWN,
+    trial: async (w, _r, owner) => {
+      const appointment = await w.appointment(owner);
+      return { args: ['appointments', 'show', idArg(appointment.id, form), '--json'], secrets: secretsOf(w, owner, appointment, form) };
+    },
+  })),
   ...appointmentVerb('approve', 'PENDING', STAFF_OR_OWN_DOCTOR),
   ...appointmentVerb('reject', 'PENDING', STAFF_OR_OWN_DOCTOR, ['--reason', 'full']),
   ...appointmentVerb('cancel', 'APPROVED', STAFF_OR_OWN, ['--reason', 'changed plans']),
   ...appointmentVerb('checkin', 'APPROVED', STAFF_OR_OWN_DOCTOR),
   ...appointmentVerb('complete', 'CHECKED_IN', STAFF_OR_OWN_DOCTOR),
   ...appointmentVerb('noshow', 'APPROVED', STAFF_OR_OWN_DOCTOR),
-  ...(['full', 'prefix'] as const).map(
-    (form): Row => ({
-      command: 'appointments reschedule',
-      variant: form,
-      expect: STAFF_OR_OWN,
-      trial: async (w, _r, owner) => {
-        const appointment = await w.appointment(owner, 'APPROVED');
-        const { date, time } = w.slot();
-        return { args: ['appointments', 'reschedule', idArg(appointment.id, form), '--date', date, '--time', time], secrets: secretsOf(w, owner, appointment, form) };
-      },
-    }),
-  ),
+  ...(['full', 'prefix'] as const).map((form): Row => ({
+    command: 'appointments reschedule',
+    variant: form,
+    expect: STAFF_OR_OWN,
+    trial: async (w, _r, owner) => {
+      const appointment = await w.appointment(owner, 'APPROVED');
+      const { date, time } = w.slot();
+      return {
+        args: ['appointments', 'reschedule', idArg(appointment.id, form), '--date', date, '--time', time],
+        secrets: secretsOf(w, owner, appointment, form),
+      };
+    },
+  })),
   {
     command: 'appointments import',
     expect: CLINIC_STAFF,
     trial: (w, _r, owner) => {
       const { date, time } = w.slot();
-      return { args: ['appointments', 'import', '-', '--format', 'csv'], stdin: `patient,doctor,date,time,reason\n${w.pat[owner].username},${w.dr[owner].username},${date},${time},imported\n` };
+      return {
+        args: ['appointments', 'import', '-', '--format', 'csv'],
+        stdin: `patient,doctor,date,time,reason\n${w.pat[owner].username},${w.dr[owner].username},${date},${time},imported\n`,
+      };
     },
   },
   {
@@ -301,32 +420,50 @@ const MATRIX: Row[] = [
   {
     command: 'patients import',
     expect: CLINIC_STAFF,
-    trial: (w, _r, owner) => ({ args: ['patients', 'import', '-', '--format', 'csv'], stdin: `username,name,doctors\n${w.fresh('pat.imported')},Imported Patient,${w.dr[owner].username}\n` }),
+    trial: (w, _r, owner) => ({
+      args: ['patients', 'import', '-', '--format', 'csv'],
+      stdin: `username,name,doctors\n${w.fresh('pat.imported')},Imported Patient,${w.dr[owner].username}\n`,
+    }),
   },
   // test data: like the schema commands, gated by the database credential (and CLINIC_ENV), not a role
   { command: 'db seed', expect: ALL, trial: () => ({ args: ['db', 'seed', '--seed', '3', '--doctors', '1', '--patients', '2', '--appointments', '0'] }) },
   // messages
-  { command: 'messages send', expect: { admin: [0, 0], staff: [0, 0], doctor: [0, 'deny'], patient: [0, 'deny'] }, trial: (w, role, owner) => ({ args: ['messages', 'send', '--to', counterpart(w, role, owner), '--body', w.fresh('hello')] }) },
-  { command: 'messages inbox', expect: ALL, seesOthers: [], trial: async (w, role) => ({ args: ['messages', 'inbox', '--json'], secrets: [(await w.message(role, 'other')).content] }) },
-  { command: 'messages sent', expect: ALL, seesOthers: [], trial: async (w, role) => ({ args: ['messages', 'sent', '--json'], secrets: [(await w.message(role, 'other')).content] }) },
+  {
+    command: 'messages send',
+    expect: { admin: [0, 0], staff: [0, 0], doctor: [0, 'deny'], patient: [0, 'deny'] },
+    trial: (w, role, owner) => ({ args: ['messages', 'send', '--to', counterpart(w, role, owner), '--body', w.fresh('hello')] }),
+  },
+  {
+    command: 'messages inbox',
+    expect: ALL,
+    seesOthers: [],
+    trial: async (w, role) => ({ args: ['messages', 'inbox', '--json'], secrets: [(await w.message(role, 'other')).content] }),
+  },
+  {
+    command: 'messages sent',
+    expect: ALL,
+    seesOthers: [],
+    trial: async (w, role) => ({ args: ['messages', 'sent', '--json'], secrets: [(await w.message(role, 'other')).content] }),
+  },
   {
     command: 'messages thread',
     // a patient the actor may not see, with no messages between them, is "no user" (existence is not revealed)
     expect: STAFF_OR_OWN,
     seesOthers: [],
-    trial: async (w, role, owner) => ({ args: ['messages', 'thread', owner === 'own' ? counterpart(w, role, 'own') : w.pat.other.username, '--json'], secrets: [(await w.message(role, 'other')).content] }),
-  },
-  ...(['full', 'prefix'] as const).map(
-    (form): Row => ({
-      command: 'messages read',
-      variant: form,
-      expect: { admin: [0, 'deny'], staff: [0, 'deny'], doctor: [0, 'deny'], patient: [0, 'deny'] },
-      trial: async (w, role, owner) => {
-        const message = await w.message(role, owner);
-        return { args: ['messages', 'read', idArg(message.id, form), '--json'], secrets: secretsOf(w, owner, message, form) };
-      },
+    trial: async (w, role, owner) => ({
+      args: ['messages', 'thread', owner === 'own' ? counterpart(w, role, 'own') : w.pat.other.username, '--json'],
+      secrets: [(await w.message(role, 'other')).content],
     }),
-  ),
+  },
+  ...(['full', 'prefix'] as const).map((form): Row => ({
+    command: 'messages read',
+    variant: form,
+    expect: { admin: [0, 'deny'], staff: [0, 'deny'], doctor: [0, 'deny'], patient: [0, 'deny'] },
+    trial: async (w, role, owner) => {
+      const message = await w.message(role, owner);
+      return { args: ['messages', 'read', idArg(message.id, form), '--json'], secrets: secretsOf(w, owner, message, form) };
+    },
+  })),
 ];
 
 /** Someone the role may write to (own), or someone it may not when it has such limits (other). */
@@ -421,12 +558,19 @@ describeBackends('role × command × ownership', (db) => {
       appointment: async (owner: Owner, status = 'PENDING') => {
         const { date, time } = world.slot();
         const reason = world.fresh(`SECRET-REASON-${owner}`);
-        const { id, startsAt } = await makeAppointment(knex, { patient: world.pat[owner], doctor: world.dr[owner], startsAt: `${date}T${time}:00Z`, reason, status });
+        const { id, startsAt } = await makeAppointment(knex, {
+          patient: world.pat[owner],
+          doctor: world.dr[owner],
+          startsAt: `${date}T${time}:00Z`,
+          reason,
+          status,
+        });
         return { id, reason, startsAt };
       },
       message: async (role: Role, owner: Owner) => {
         const content = world.fresh(`SECRET-BODY-${owner}`);
-        const [sender, receiver] = owner === 'own' ? [world.actors[role === 'admin' ? 'staff' : 'admin'], world.actors[role]] : [world.dr.other, world.pat.other];
+        const [sender, receiver] =
+          owner === 'own' ? [world.actors[role === 'admin' ? 'staff' : 'admin'], world.actors[role]] : [world.dr.other, world.pat.other];
         const { id } = await makeMessage(knex, { sender, receiver, content });
         return { id, content };
       },
@@ -436,7 +580,9 @@ describeBackends('role × command × ownership', (db) => {
   afterAll(async () => {
     if (world.home) await fs.rm(world.home, { recursive: true, force: true });
     const denied = results.filter((r) => r.code === 5 || r.code === 6).length;
-    console.info(`[access matrix ${db().backend}] ${results.length} trials: ${results.filter((r) => r.code === 0).length} allowed, ${denied} denied (5/6), ${results.length - denied - results.filter((r) => r.code === 0).length} other`);
+    console.info(
+      `[access matrix ${db().backend}] ${results.length} trials: ${results.filter((r) => r.code === 0).length} allowed, ${denied} denied (5/6), ${results.length - denied - results.filter((r) => r.code === 0).length} other`,
+    );
   });
 
   for (const row of MATRIX.filter((r) => !r.exempt && LEAVES.includes(r.command))) {

@@ -10,7 +10,10 @@ const RUN_AS = fixture('run-as.mjs');
 const PROCESSES = 20;
 
 function runAs(actor: MadeUser, args: string[], env: NodeJS.ProcessEnv): Promise<SpawnResult> {
-  return spawnNode(RUN_AS, args, { env: { CLINIC_TEST_ACTOR: JSON.stringify({ id: actor.id, username: actor.username, role: actor.role }), ...env }, timeoutMs: 300_000 });
+  return spawnNode(RUN_AS, args, {
+    env: { CLINIC_TEST_ACTOR: JSON.stringify({ id: actor.id, username: actor.username, role: actor.role }), ...env },
+    timeoutMs: 300_000,
+  });
 }
 
 /** A Monday at least a week ahead of the real clock (the spawned processes use it). */
@@ -48,9 +51,13 @@ for (const backend of backends as Backend[]) {
       const startAt = started + 1_500;
       const outcomes = await Promise.all(
         patients.map((patient) =>
-          runAs(staff, ['appointments', 'book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--date', date, '--time', '10:00', ...where], {
-            CLINIC_TEST_START_AT: String(startAt),
-          }),
+          runAs(
+            staff,
+            ['appointments', 'book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--date', date, '--time', '10:00', ...where],
+            {
+              CLINIC_TEST_START_AT: String(startAt),
+            },
+          ),
         ),
       );
       const elapsed = Date.now() - started;

@@ -83,7 +83,12 @@ describe.skipIf(!testDatabaseUrl())('PostgreSQL: several processes migrating a n
       expect([0, 7], result.stderr).toContain(result.code);
       expect(result.stderr).not.toMatch(STACK_FRAME);
     }
-    expect(results.slice(3).map((result) => result.code).sort()).toEqual([0, 7]);
+    expect(
+      results
+        .slice(3)
+        .map((result) => result.code)
+        .sort(),
+    ).toEqual([0, 7]);
     const knex = await adminKnex(url, name);
     try {
       expect((await migrationStatus(knex)).applied).toEqual(migrationNames);

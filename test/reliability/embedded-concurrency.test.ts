@@ -77,7 +77,9 @@ describe('embedded database, several writers at once', () => {
     await db.close();
     const lock = await acquireEmbeddedLock(dataDir, { timeoutMs: 10_000 });
     const started = process.hrtime.bigint();
-    const run = await start(['messages', 'send', '--to', 'boss', '--body', 'too late', '--data-dir', dataDir, '--lock-timeout', '1'], { CLINIC_TOKEN: writers[0]!.token }).done;
+    const run = await start(['messages', 'send', '--to', 'boss', '--body', 'too late', '--data-dir', dataDir, '--lock-timeout', '1'], {
+      CLINIC_TOKEN: writers[0]!.token,
+    }).done;
     await lock.release();
     db = await db.reopen();
     timings.lockTimeoutExitMs = Math.round(msSince(started));
@@ -97,7 +99,9 @@ describe('embedded database, several writers at once', () => {
     const TRIALS = 5;
     for (let trial = 0; trial < TRIALS; trial++) {
       const body = `killed trial ${trial}`;
-      const p = start(['messages', 'send', '--to', 'boss', '--body', body, '--data-dir', dataDir, '--lock-timeout', '60'], { CLINIC_TOKEN: writers[trial % WRITERS]!.token });
+      const p = start(['messages', 'send', '--to', 'boss', '--body', body, '--data-dir', dataDir, '--lock-timeout', '60'], {
+        CLINIC_TOKEN: writers[trial % WRITERS]!.token,
+      });
       // spread the kills over start-up, opening, and the write itself
       await new Promise((resolve) => setTimeout(resolve, 500 + trial * 1500));
       p.child.kill('SIGKILL');
@@ -108,7 +112,9 @@ describe('embedded database, several writers at once', () => {
     timings.killTrials = TRIALS;
     timings.killedBeforeExit = killed.length;
     // A normal process opens the directory after the kills (the stale lock is broken).
-    const after = await start(['messages', 'send', '--to', 'boss', '--body', 'after the kills', '--data-dir', dataDir, '--lock-timeout', '30'], { CLINIC_TOKEN: writers[0]!.token }).done;
+    const after = await start(['messages', 'send', '--to', 'boss', '--body', 'after the kills', '--data-dir', dataDir, '--lock-timeout', '30'], {
+      CLINIC_TOKEN: writers[0]!.token,
+    }).done;
     expect(after.code, after.stderr).toBe(0);
     db = await db.reopen();
     const contents = await db.knex('messages').pluck<string[]>('content');
@@ -130,9 +136,7 @@ async function expectConsistent(db: TestDatabase): Promise<void> {
     const seq = await trx.raw<{ rows: Array<{ n: number }> }>('SELECT count(*)::int AS n FROM messages WHERE receiver_id IS NOT NULL');
     await trx.raw('SET LOCAL enable_indexscan = on');
     await trx.raw('SET LOCAL enable_seqscan = off');
-    const byIndex = await trx.raw<{ rows: Array<{ n: number }> }>(
-      'SELECT count(*)::int AS n FROM messages m WHERE m.receiver_id IN (SELECT id FROM users)',
-    );
+    const byIndex = await trx.raw<{ rows: Array<{ n: number }> }>('SELECT count(*)::int AS n FROM messages m WHERE m.receiver_id IN (SELECT id FROM users)');
     expect(byIndex.rows[0]!.n).toBe(seq.rows[0]!.n);
     const users = await trx.raw<{ rows: Array<{ n: number }> }>('SELECT count(*)::int AS n FROM users WHERE username IS NOT NULL');
     expect(users.rows[0]!.n).toBeGreaterThan(0);

@@ -60,7 +60,10 @@ describeBackends('hostile strings through names, reasons, bodies and search', (d
       name: 'message body',
       store: async (value) => {
         const result = await clinic(['messages', 'send', '--to', patient.username, '--body', value, '--json']);
-        return { result, readBack: async () => (await clinic(['messages', 'read', result.json<{ id: string }>().id, '--json'])).json<{ content: string }>().content };
+        return {
+          result,
+          readBack: async () => (await clinic(['messages', 'read', result.json<{ id: string }>().id, '--json'])).json<{ content: string }>().content,
+        };
       },
     },
     {
@@ -91,8 +94,25 @@ describeBackends('hostile strings through names, reasons, bodies and search', (d
       blankMeansNone: true,
       store: async (value) => {
         const { date, time } = nextSlot();
-        const result = await clinic(['appointments', 'book', '--patient', patient.username, '--doctor', doctor.username, '--date', date, '--time', time, '--reason', value, '--json']);
-        return { result, readBack: async () => (await clinic(['appointments', 'show', result.json<{ id: string }>().id, '--json'])).json<{ reason: string | null }>().reason };
+        const result = await clinic([
+          'appointments',
+          'book',
+          '--patient',
+          patient.username,
+          '--doctor',
+          doctor.username,
+          '--date',
+          date,
+          '--time',
+          time,
+          '--reason',
+          value,
+          '--json',
+        ]);
+        return {
+          result,
+          readBack: async () => (await clinic(['appointments', 'show', result.json<{ id: string }>().id, '--json'])).json<{ reason: string | null }>().reason,
+        };
       },
     },
     {
@@ -101,12 +121,26 @@ describeBackends('hostile strings through names, reasons, bodies and search', (d
       store: async (value) => {
         const day = 10 + (serial++ % 18);
         const from = `${new Date().getUTCFullYear() + 3}-03-${String(day).padStart(2, '0')}`;
-        const result = await clinic(['doctors', 'timeoff', 'add', doctor.username, '--from', `${from}T08:00`, '--to', `${from}T08:30`, '--reason', value, '--json']);
+        const result = await clinic([
+          'doctors',
+          'timeoff',
+          'add',
+          doctor.username,
+          '--from',
+          `${from}T08:00`,
+          '--to',
+          `${from}T08:30`,
+          '--reason',
+          value,
+          '--json',
+        ]);
         return {
           result,
           readBack: async () => {
             const id = result.json<{ id: string }>().id;
-            return (await clinic(['doctors', 'timeoff', 'list', doctor.username, '--json'])).json<Array<{ id: string; reason: string | null }>>().find((t) => t.id === id)?.reason;
+            return (await clinic(['doctors', 'timeoff', 'list', doctor.username, '--json']))
+              .json<Array<{ id: string; reason: string | null }>>()
+              .find((t) => t.id === id)?.reason;
           },
         };
       },
@@ -171,7 +205,13 @@ describeBackends('hostile strings through names, reasons, bodies and search', (d
     for (const query of ['accenttest', 'Accentt\u00e9st', 'Accentte\u0301st', 'RENEE']) {
       const result = await clinic(['patients', 'list', '--search', query, '--json']);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.json<Array<{ username: string }>>().map((p) => p.username).sort(), `search ${JSON.stringify(query)}`).toEqual(['norm.nfc', 'norm.nfd']);
+      expect(
+        result
+          .json<Array<{ username: string }>>()
+          .map((p) => p.username)
+          .sort(),
+        `search ${JSON.stringify(query)}`,
+      ).toEqual(['norm.nfc', 'norm.nfd']);
     }
   });
 
@@ -188,7 +228,17 @@ describeBackends('hostile strings through names, reasons, bodies and search', (d
   // "exit 3 or a round trip" alone would let a field refuse everything: text that a clinic's
   // records legitimately hold, however hostile it looks, must be stored by every field.
   it('every field stores the legitimate text among them (quotes, shell characters, scripts, emoji, both normalisations)', () => {
-    const legitimate = ['SQL injection', 'SQL comment and quote', 'shell metacharacters', 'Hebrew and Arabic', 'emoji with ZWJ and skin tone', 'NFC', 'NFD', 'format string', 'JSON breaker'];
+    const legitimate = [
+      'SQL injection',
+      'SQL comment and quote',
+      'shell metacharacters',
+      'Hebrew and Arabic',
+      'emoji with ZWJ and skin tone',
+      'NFC',
+      'NFD',
+      'format string',
+      'JSON breaker',
+    ];
     expect(Object.keys(outcomes).sort()).toEqual(FIELDS.map((f) => f.name).sort());
     for (const field of FIELDS) {
       const refused = legitimate.filter((label) => outcomes[field.name]![label] !== 0);

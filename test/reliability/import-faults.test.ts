@@ -64,7 +64,8 @@ for (const backend of backends) {
     const start = futureMonday();
     const figures: Record<string, unknown> = {};
     const targetArgs = () => (db.target.backend === 'postgres' ? ['--database-url', db.target.url] : ['--data-dir', db.target.dataDir]);
-    const countFile = async (f: number) => Number((await db.knex('appointments').whereLike('external_id', `f${f}-r%`).count<{ n: string }[]>({ n: '*' }))[0]!.n);
+    const countFile = async (f: number) =>
+      Number((await db.knex('appointments').whereLike('external_id', `f${f}-r%`).count<{ n: string }[]>({ n: '*' }))[0]!.n);
 
     beforeAll(async () => {
       db = await createTestDatabase(backend);
@@ -144,8 +145,12 @@ for (const backend of backends) {
       const timings: number[] = [];
       for (let trial = 0; trial < trials; trial++) {
         // stdin stays open: the import is certainly in the middle of its work when its backend is cut
-        const spawnedAt = ((await db.knex.raw<{ rows: Array<{ now: Date }> }>('SELECT clock_timestamp() AS now')).rows[0]!).now;
-        const { child, done } = startClinic(['appointments', 'import', '-', '--format', 'csv', '--database-url', db.target.url], { env: { CLINIC_TOKEN: token }, input: 'open', timeoutMs: 180_000 });
+        const spawnedAt = (await db.knex.raw<{ rows: Array<{ now: Date }> }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
+        const { child, done } = startClinic(['appointments', 'import', '-', '--format', 'csv', '--database-url', db.target.url], {
+          env: { CLINIC_TOKEN: token },
+          input: 'open',
+          timeoutMs: 180_000,
+        });
         child.stdin.write(`${header}\n${rows.slice(0, 600 + trial * 200).join('\n')}\n`);
         // wait until the clinic process has a backend doing (or waiting in) the import
         const deadline = Date.now() + 60_000;
@@ -153,7 +158,12 @@ for (const backend of backends) {
         while (pids.length === 0 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 100));
           // the spawned process's backends: named 'clinic', started after it was (the test's own pool is older)
-          const find = () => db.knex('pg_stat_activity').where({ application_name: 'clinic', datname: databaseName }).where('backend_start', '>', spawnedAt).pluck<number[]>('pid');
+          const find = () =>
+            db
+              .knex('pg_stat_activity')
+              .where({ application_name: 'clinic', datname: databaseName })
+              .where('backend_start', '>', spawnedAt)
+              .pluck<number[]>('pid');
           pids = await find();
           if (pids.length > 0) await new Promise((resolve) => setTimeout(resolve, 300)); // let it get into the transaction
           if (pids.length > 0) pids = await find();

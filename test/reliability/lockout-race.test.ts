@@ -18,5 +18,4 @@ describeBackends('lockout under parallel login attempts', (db) => {
     expect((await credentials(staff.username)).locked_until?.getTime()).toBeGreaterThan(Date.now());
     await expect(login(ctx, { username: staff.username, password: PASSWORD })).rejects.toBeInstanceOf(NotAuthenticatedError);
   });
-
 });

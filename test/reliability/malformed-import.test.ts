@@ -41,13 +41,38 @@ const BIG = 'x'.repeat(10 * 1024 * 1024);
 const CASES: Case[] = [
   { name: 'valid (baseline)', file: 'ok.csv', content: (g) => `${g.header}\n${g.rows.join('\n')}\n`, codes: [0] },
   { name: 'CRLF line endings', file: 'crlf.csv', content: (g) => `${g.header}\r\n${g.rows.join('\r\n')}\r\n`, codes: [0] },
-  { name: 'UTF-8 byte order mark', file: 'bom.csv', content: (g) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${g.header}\n${g.rows.join('\n')}\n`)]), codes: [0] },
+  {
+    name: 'UTF-8 byte order mark',
+    file: 'bom.csv',
+    content: (g) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${g.header}\n${g.rows.join('\n')}\n`)]),
+    codes: [0],
+  },
   { name: 'unclosed quote', file: 'quote.csv', content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]!.replace(/,([^,]*)$/, ',"$1')}\n`, codes: [3] },
-  { name: 'a row with too few columns', file: 'few.csv', content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]!.split(',').slice(0, -1).join(',')}\n`, codes: [3] },
+  {
+    name: 'a row with too few columns',
+    file: 'few.csv',
+    content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]!.split(',').slice(0, -1).join(',')}\n`,
+    codes: [3],
+  },
   { name: 'a row with too many columns', file: 'many.csv', content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]},surplus,more\n`, codes: [3] },
   { name: 'an extra, unknown column', file: 'extra.csv', content: (g) => `${g.header},shoe_size\n${g.rows.map((r) => `${r},44`).join('\n')}\n`, codes: [0, 3] },
-  { name: 'NUL byte in a field', file: 'nul.csv', content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]!.replace(/,([^,]*)$/, ',bad\u0000value')}\n`, codes: [3] },
-  { name: 'invalid UTF-8', file: 'latin1.csv', content: (g) => Buffer.concat([Buffer.from(`${g.header}\n${g.rows[0]}\n${g.rows[1]!.replace(/,([^,]*)$/, ',')}`), Buffer.from([0x43, 0x61, 0x66, 0xe9, 0xc3, 0x28]), Buffer.from('\n')]), codes: [3] },
+  {
+    name: 'NUL byte in a field',
+    file: 'nul.csv',
+    content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]!.replace(/,([^,]*)$/, ',bad\u0000value')}\n`,
+    codes: [3],
+  },
+  {
+    name: 'invalid UTF-8',
+    file: 'latin1.csv',
+    content: (g) =>
+      Buffer.concat([
+        Buffer.from(`${g.header}\n${g.rows[0]}\n${g.rows[1]!.replace(/,([^,]*)$/, ',')}`),
+        Buffer.from([0x43, 0x61, 0x66, 0xe9, 0xc3, 0x28]),
+        Buffer.from('\n'),
+      ]),
+    codes: [3],
+  },
   { name: 'a 10 MB field', file: 'huge.csv', content: (g) => `${g.header}\n${g.rows[0]}\n${g.rows[1]!.replace(/,([^,]*)$/, `,${BIG}`)}\n`, codes: [3] },
   { name: 'an empty file', file: 'empty.csv', content: () => '', codes: [0, 3] },
   { name: 'a header only', file: 'header.csv', content: (g) => `${g.header}\n`, codes: [0, 3] },
@@ -57,8 +82,18 @@ const CASES: Case[] = [
   { name: 'NDJSON with an array line', file: 'array.ndjson', content: (g) => `${g.ndjson[0]}\n[1,2,3]\n`, codes: [3] },
   { name: 'NDJSON with a bare number', file: 'number.ndjson', content: (g) => `${g.ndjson[0]}\n42\n`, codes: [3] },
   { name: 'NDJSON truncated last line', file: 'truncated.ndjson', content: (g) => `${g.ndjson[0]}\n${g.ndjson[1]!.slice(0, -5)}`, codes: [3] },
-  { name: 'NDJSON with an escaped NUL', file: 'nul.ndjson', content: (g) => `${g.ndjson[0]}\n${g.ndjson[1]!.replace(/}$/, ',"note":"a\\u0000b"}').replace(/"(reason|name)":"[^"]*"/, '"$1":"a\\u0000b"')}\n`, codes: [3] },
-  { name: 'NDJSON with a 10 MB line', file: 'huge.ndjson', content: (g) => `${g.ndjson[0]}\n${g.ndjson[1]!.replace(/"(reason|name)":"[^"]*"/, `"$1":"${BIG}"`)}\n`, codes: [3] },
+  {
+    name: 'NDJSON with an escaped NUL',
+    file: 'nul.ndjson',
+    content: (g) => `${g.ndjson[0]}\n${g.ndjson[1]!.replace(/}$/, ',"note":"a\\u0000b"}').replace(/"(reason|name)":"[^"]*"/, '"$1":"a\\u0000b"')}\n`,
+    codes: [3],
+  },
+  {
+    name: 'NDJSON with a 10 MB line',
+    file: 'huge.ndjson',
+    content: (g) => `${g.ndjson[0]}\n${g.ndjson[1]!.replace(/"(reason|name)":"[^"]*"/, `"$1":"${BIG}"`)}\n`,
+    codes: [3],
+  },
 ];
 
 describeBackends('malformed import files', (db) => {
@@ -84,7 +119,16 @@ describeBackends('malformed import files', (db) => {
         header: 'patient,doctor,date,time,reason',
         rows: rows.map((r) => `${r.patient},${r.doctor},${r.date},${r.time},${r.reason}`),
         ndjson: rows.map((r) => JSON.stringify(r)),
-        check: async () => (await db().knex('appointments').where({ patient_id: patient.id }).whereIn('reason', rows.map((r) => r.reason))).length,
+        check: async () =>
+          (
+            await db()
+              .knex('appointments')
+              .where({ patient_id: patient.id })
+              .whereIn(
+                'reason',
+                rows.map((r) => r.reason),
+              )
+          ).length,
       };
     }
     const prefix = command.startsWith('doctors') ? 'imp.d' : 'imp.p';
@@ -96,7 +140,19 @@ describeBackends('malformed import files', (db) => {
       header: 'username,name',
       rows: rows.map((r) => `${r.username},${r.name}`),
       ndjson: rows.map((r) => JSON.stringify(r)),
-      check: async () => (await db().knex('users').whereIn('username', rows.map((r) => r.username)).whereIn('full_name', rows.map((r) => r.name))).length,
+      check: async () =>
+        (
+          await db()
+            .knex('users')
+            .whereIn(
+              'username',
+              rows.map((r) => r.username),
+            )
+            .whereIn(
+              'full_name',
+              rows.map((r) => r.name),
+            )
+        ).length,
     };
   };
 
@@ -134,7 +190,9 @@ describeBackends('malformed import files', (db) => {
         const good = await goodFor(command);
         const file = path.join(dir, `${serial}-${testCase.file}`);
         await fs.writeFile(file, testCase.content(good));
-        const tables = async () => Number((await db().knex('appointments').count<{ n: string }[]>({ n: '*' }))[0]!.n) + Number((await db().knex('users').count<{ n: string }[]>({ n: '*' }))[0]!.n);
+        const tables = async () =>
+          Number((await db().knex('appointments').count<{ n: string }[]>({ n: '*' }))[0]!.n) +
+          Number((await db().knex('users').count<{ n: string }[]>({ n: '*' }))[0]!.n);
         const before = await tables();
         const result = await runCli([...command.split(' '), file, '--json'], { database: db().database, actor: staff });
         const context = `${command} / ${testCase.name}: exit ${result.code}\n${result.stderr.slice(0, 600)}`;

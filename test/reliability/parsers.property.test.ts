@@ -29,14 +29,12 @@ const DAY_TOKENS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 const hhmm = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 
 /** Sorted, non-overlapping (touching allowed) ranges inside 00:00–24:00. */
-const validRanges = fc
-  .uniqueArray(fc.integer({ min: 0, max: 1440 }), { minLength: 2, maxLength: 10 })
-  .chain((points) => {
-    const sorted = [...points].sort((a, b) => a - b);
-    const pairs: TimeRange[] = [];
-    for (let i = 0; i + 1 < sorted.length; i += 2) pairs.push({ start: sorted[i]!, end: sorted[i + 1]! });
-    return fc.constant(pairs);
-  });
+const validRanges = fc.uniqueArray(fc.integer({ min: 0, max: 1440 }), { minLength: 2, maxLength: 10 }).chain((points) => {
+  const sorted = [...points].sort((a, b) => a - b);
+  const pairs: TimeRange[] = [];
+  for (let i = 0; i + 1 < sorted.length; i += 2) pairs.push({ start: sorted[i]!, end: sorted[i + 1]! });
+  return fc.constant(pairs);
+});
 
 describe('doctors hours parsers (property-based)', () => {
   it('parseDays ∘ formatDays is the identity on any non-empty set of weekdays', () => {
@@ -86,9 +84,14 @@ describe('doctors hours parsers (property-based)', () => {
 
   it('parseRanges sorts ranges given in any order', () => {
     fc.assert(
-      fc.property(validRanges.chain((ranges) => fc.shuffledSubarray(ranges, { minLength: ranges.length, maxLength: ranges.length }).map((shuffled) => [ranges, shuffled] as const)), ([ranges, shuffled]) => {
-        expect(parseRanges(shuffled.map((r) => `${hhmm(r.start)}-${hhmm(r.end)}`).join(','))).toEqual(ranges);
-      }),
+      fc.property(
+        validRanges.chain((ranges) =>
+          fc.shuffledSubarray(ranges, { minLength: ranges.length, maxLength: ranges.length }).map((shuffled) => [ranges, shuffled] as const),
+        ),
+        ([ranges, shuffled]) => {
+          expect(parseRanges(shuffled.map((r) => `${hhmm(r.start)}-${hhmm(r.end)}`).join(','))).toEqual(ranges);
+        },
+      ),
       params,
     );
   });
@@ -118,11 +121,7 @@ describe('doctors hours parsers (property-based)', () => {
   });
 
   it('any text: a well-formed result or a ValidationError, never anything else', () => {
-    const noisy = fc.oneof(
-      fc.string({ maxLength: 40 }),
-      fc.stringMatching(/^[0-9:,\- offOFF]{0,30}$/),
-      fc.stringMatching(/^[a-zA-Z,\- ]{0,30}$/),
-    );
+    const noisy = fc.oneof(fc.string({ maxLength: 40 }), fc.stringMatching(/^[0-9:,\- offOFF]{0,30}$/), fc.stringMatching(/^[a-zA-Z,\- ]{0,30}$/));
     fc.assert(
       fc.property(noisy, (text) => {
         const ranges = attempt(() => parseRanges(text));

@@ -64,14 +64,44 @@ describe.skipIf(!testDatabaseUrl())('PostgreSQL: 20 processes booking random slo
       const date = futureMonday(2 + round);
       const attempts: Attempt[] = Array.from({ length: PROCESSES }, (_, index) => {
         const patient = pick(patients.slice(0, 12)); // few enough patients that they clash too
-        return { index, doctor: pick(doctors), patient: patient.user, time: pick(TIMES), duration: pick([30, 30, 60]), reason: `race ${seed} #${index}`, asPatient: random() < 0.5 };
+        return {
+          index,
+          doctor: pick(doctors),
+          patient: patient.user,
+          time: pick(TIMES),
+          duration: pick([30, 30, 60]),
+          reason: `race ${seed} #${index}`,
+          asPatient: random() < 0.5,
+        };
       });
       const started = process.hrtime.bigint();
       const results: SpawnResult[] = await Promise.all(
         attempts.map((a) =>
           spawnClinic(
-            ['appointments', 'book', '--patient', a.patient.username, '--doctor', a.doctor.username, '--date', date, '--time', a.time, '--duration', String(a.duration), '--reason', a.reason, '--json'],
-            { env: { CLINIC_DATABASE_URL: db.target.backend === 'postgres' ? db.target.url : '', CLINIC_TOKEN: a.asPatient ? patients.find((p) => p.user.id === a.patient.id)!.token : staffToken }, timeoutMs: 120_000 },
+            [
+              'appointments',
+              'book',
+              '--patient',
+              a.patient.username,
+              '--doctor',
+              a.doctor.username,
+              '--date',
+              date,
+              '--time',
+              a.time,
+              '--duration',
+              String(a.duration),
+              '--reason',
+              a.reason,
+              '--json',
+            ],
+            {
+              env: {
+                CLINIC_DATABASE_URL: db.target.backend === 'postgres' ? db.target.url : '',
+                CLINIC_TOKEN: a.asPatient ? patients.find((p) => p.user.id === a.patient.id)!.token : staffToken,
+              },
+              timeoutMs: 120_000,
+            },
           ),
         ),
       );
@@ -104,7 +134,8 @@ describe.skipIf(!testDatabaseUrl())('PostgreSQL: 20 processes booking random slo
         } else {
           clashed++;
           expect(mine, context).toHaveLength(0);
-          const blocking = await db.knex('appointments')
+          const blocking = await db
+            .knex('appointments')
             .whereIn('status', ['PENDING', 'APPROVED', 'CHECKED_IN'])
             .where((q) => q.where({ doctor_id: a.doctor.id }).orWhere({ patient_id: a.patient.id }))
             .whereRaw('tstzrange(starts_at, ends_at) && tstzrange(?::timestamptz, ?::timestamptz)', [startsAt.toISOString(), endsAt.toISOString()]);

@@ -38,19 +38,30 @@ describe.skipIf(unavailable !== undefined)('database URLs with secrets, on the b
   });
 
   const clinic = async (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}) => {
-    const result = await spawnClinic(args, { env: { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), ...options.env }, ...(options.input ? { input: options.input } : {}) });
+    const result = await spawnClinic(args, {
+      env: { HOME: home, XDG_CONFIG_HOME: path.join(home, 'config'), ...options.env },
+      ...(options.input ? { input: options.input } : {}),
+    });
     outputs.push(result);
     return result;
   };
   const queryUrl = (password: string) =>
-    cluster.url({ user: 'clinic_owner', password: '', database: 'clinic', query: { sslmode: 'require', password, sslpassword: KEY_PASSWORD } }).replace('clinic_owner:@', 'clinic_owner@');
+    cluster
+      .url({ user: 'clinic_owner', password: '', database: 'clinic', query: { sslmode: 'require', password, sslpassword: KEY_PASSWORD } })
+      .replace('clinic_owner:@', 'clinic_owner@');
 
   it('?password= (and sslpassword=) in the URL is honoured and masked in login, whoami, db status and errors', async () => {
     const url = queryUrl(DB_PASSWORD);
     const migrate = await clinic(['db', 'migrate', '--database-url', url]);
     expect(migrate.code, migrate.stderr).toBe(0);
     expect(migrate.stderr).toBe('');
-    expect((await clinic(['init', '--timezone', 'Europe/Lisbon', '--admin-username', 'boss', '--admin-password-stdin', '--database-url', url], { input: `${ADMIN_PASSWORD}\n` })).code).toBe(0);
+    expect(
+      (
+        await clinic(['init', '--timezone', 'Europe/Lisbon', '--admin-username', 'boss', '--admin-password-stdin', '--database-url', url], {
+          input: `${ADMIN_PASSWORD}\n`,
+        })
+      ).code,
+    ).toBe(0);
     const env = { CLINIC_DATABASE_URL: url };
     for (const args of [['login', '--username', 'boss', '--password-stdin'], ['whoami'], ['whoami', '--json'], ['db', 'status'], ['db', 'status', '--json']]) {
       const result = await clinic(args, { env, input: `${ADMIN_PASSWORD}\n` });
@@ -99,7 +110,9 @@ describe.skipIf(unavailable !== undefined)('database URLs with secrets, on the b
 
   it('~/.pgpass and sslmode=require work without a warning on stderr; a --json error is the only stderr line', async () => {
     await fs.writeFile(path.join(home, '.pgpass'), `127.0.0.1:${cluster.port}:clinic:clinic_owner:${DB_PASSWORD}\n`, { mode: 0o600 });
-    const url = cluster.url({ user: 'clinic_owner', password: '', database: 'clinic', query: { sslmode: 'require' } }).replace('clinic_owner:@', 'clinic_owner@');
+    const url = cluster
+      .url({ user: 'clinic_owner', password: '', database: 'clinic', query: { sslmode: 'require' } })
+      .replace('clinic_owner:@', 'clinic_owner@');
     const ok = await clinic(['db', 'status', '--json', '--database-url', url]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toBe('');

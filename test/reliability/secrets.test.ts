@@ -44,11 +44,22 @@ describeBackends('secrets never stored or shown', (db) => {
   });
 
   it('runs a working day of identity commands, the failing ones with --debug', async () => {
-    expect((await clinic(['init', '--timezone', 'Europe/Lisbon', '--admin-username', 'boss', '--admin-password-stdin'], { stdin: `${ADMIN_PASSWORD}\n` })).code).toBe(0);
+    expect(
+      (await clinic(['init', '--timezone', 'Europe/Lisbon', '--admin-username', 'boss', '--admin-password-stdin'], { stdin: `${ADMIN_PASSWORD}\n` })).code,
+    ).toBe(0);
     sessionTokens.push(await sessionToken());
-    expect((await clinic(['users', 'create', '--username', 'clerk', '--name', 'Clerk', '--role', 'staff', '--password-stdin'], { stdin: `${STAFF_PASSWORD}\n` })).code).toBe(0);
+    expect(
+      (await clinic(['users', 'create', '--username', 'clerk', '--name', 'Clerk', '--role', 'staff', '--password-stdin'], { stdin: `${STAFF_PASSWORD}\n` }))
+        .code,
+    ).toBe(0);
     // a weak password is refused without being echoed, even with --debug
-    expect((await clinic(['users', 'create', '--debug', '--username', 'weakling', '--name', 'Weak', '--role', 'staff', '--password-stdin'], { stdin: `${WEAK_PASSWORD}\n` })).code).toBe(3);
+    expect(
+      (
+        await clinic(['users', 'create', '--debug', '--username', 'weakling', '--name', 'Weak', '--role', 'staff', '--password-stdin'], {
+          stdin: `${WEAK_PASSWORD}\n`,
+        })
+      ).code,
+    ).toBe(3);
     const created = await clinic(['tokens', 'create', '--name', 'ci', '--json'], { mayShowToken: true });
     expect(created.code, created.stderr).toBe(0);
     tokens.push(created.json<{ token: string }>().token);

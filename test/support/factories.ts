@@ -39,7 +39,10 @@ export interface MadeUser extends Actor {
   fullName: string;
 }
 
-export async function makeUser(knex: Knex, options: { role: Role; username?: string; fullName?: string; password?: string; email?: string }): Promise<MadeUser> {
+export async function makeUser(
+  knex: Knex,
+  options: { role: Role; username?: string; fullName?: string; password?: string; email?: string },
+): Promise<MadeUser> {
   const username = options.username ?? uniqueName(options.role);
   const row = await createAccount(knex, {
     username,
@@ -48,7 +51,9 @@ export async function makeUser(knex: Knex, options: { role: Role; username?: str
     role: options.role,
   });
   if (options.password !== undefined) {
-    await knex('users').where({ id: row.id }).update({ password_hash: await passwordHash(options.password), password_changed_at: new Date() });
+    await knex('users')
+      .where({ id: row.id })
+      .update({ password_hash: await passwordHash(options.password), password_changed_at: new Date() });
   }
   return { id: row.id, username: row.username, role: row.role, fullName: row.full_name };
 }
@@ -68,7 +73,14 @@ export async function insertActor(knex: Knex, username: string, role: Role): Pro
 /** A doctor with the default hours (mon–fri 09:00–17:00) unless `hours` says otherwise. */
 export async function makeDoctor(
   knex: Knex,
-  options: { username?: string; fullName?: string; password?: string; specialty?: string; slotMinutes?: number; hours?: ReadonlyArray<{ weekday: number; start: string; end: string }> } = {},
+  options: {
+    username?: string;
+    fullName?: string;
+    password?: string;
+    specialty?: string;
+    slotMinutes?: number;
+    hours?: ReadonlyArray<{ weekday: number; start: string; end: string }>;
+  } = {},
 ): Promise<MadeUser> {
   const user = await makeUser(knex, { ...options, role: 'doctor' });
   await insertDoctorProfile(knex, {
@@ -78,7 +90,12 @@ export async function makeDoctor(
     slot_minutes: options.slotMinutes ?? DEFAULT_SLOT_MINUTES,
   });
   const hours = options.hours ?? DEFAULT_WEEKLY_HOURS;
-  await replaceHours(knex, user.id, [1, 2, 3, 4, 5, 6, 7], hours.map((h) => ({ doctor_id: user.id, weekday: h.weekday, start_time: h.start, end_time: h.end })));
+  await replaceHours(
+    knex,
+    user.id,
+    [1, 2, 3, 4, 5, 6, 7],
+    hours.map((h) => ({ doctor_id: user.id, weekday: h.weekday, start_time: h.start, end_time: h.end })),
+  );
   return user;
 }
 

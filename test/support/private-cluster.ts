@@ -75,14 +75,36 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     await fs.writeFile(passwordFile, `${SUPERUSER_PASSWORD}\n`, { mode: 0o600 });
     await fs.chown(passwordFile, uid, gid);
     await asPostgres('initdb', [
-      '-D', dataDir, '-U', 'postgres', `--pwfile=${passwordFile}`, '--auth-local=trust', '--auth-host=scram-sha-256',
-      '--no-sync', '--no-instructions', '-E', 'UTF8', '--locale=C',
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      `--pwfile=${passwordFile}`,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '--no-sync',
+      '--no-instructions',
+      '-E',
+      'UTF8',
+      '--locale=C',
     ]);
     const certificate = path.join(dataDir, 'server.crt');
     const key = path.join(dataDir, 'server.key');
     await run('openssl', [
-      'req', '-new', '-x509', '-days', '1', '-nodes', '-subj', '/CN=localhost',
-      '-addext', 'subjectAltName=DNS:localhost', '-keyout', key, '-out', certificate,
+      'req',
+      '-new',
+      '-x509',
+      '-days',
+      '1',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
     ]);
     await fs.chown(certificate, uid, gid);
     await fs.chown(key, uid, gid);
@@ -95,8 +117,13 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     await fs.copyFile(certificate, rootCert);
     await fs.chmod(rootCert, 0o644);
     const options = [
-      `-p ${port}`, "-c listen_addresses=127.0.0.1", `-c unix_socket_directories=${socketDir}`, '-c ssl=on',
-      '-c fsync=off', '-c max_connections=40', '-c shared_buffers=16MB',
+      `-p ${port}`,
+      '-c listen_addresses=127.0.0.1',
+      `-c unix_socket_directories=${socketDir}`,
+      '-c ssl=on',
+      '-c fsync=off',
+      '-c max_connections=40',
+      '-c shared_buffers=16MB',
     ].join(' ');
     await asPostgres('pg_ctl', ['-D', dataDir, '-o', options, '-l', path.join(root, 'server.log'), '-w', '-t', '30', 'start']);
     started = true;
@@ -113,7 +140,26 @@ export async function startPrivateCluster(): Promise<PrivateCluster> {
     const psql = async (sql: string, database = 'postgres') => {
       const { stdout } = await run(
         'runuser',
-        ['-u', 'postgres', '--', path.join(bin, 'psql'), '-h', socketDir, '-p', String(port), '-d', database, '-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+        [
+          '-u',
+          'postgres',
+          '--',
+          path.join(bin, 'psql'),
+          '-h',
+          socketDir,
+          '-p',
+          String(port),
+          '-d',
+          database,
+          '-X',
+          '-q',
+          '-t',
+          '-A',
+          '-v',
+          'ON_ERROR_STOP=1',
+          '-c',
+          sql,
+        ],
         { cwd: root, timeout: 60_000 },
       );
       return stdout.trim();

@@ -14,7 +14,10 @@ export interface PtyResult {
  * Runs the built binary on a real pseudo-terminal of `rows`×`columns` (python's pty module):
  * for each [marker, keys] step, waits until the screen shows the marker, then types the keys.
  */
-export function runOnPty(args: string[], options: { env?: NodeJS.ProcessEnv; steps?: ReadonlyArray<readonly [string, string]>; rows?: number; columns?: number; timeoutMs?: number } = {}): PtyResult {
+export function runOnPty(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; steps?: ReadonlyArray<readonly [string, string]>; rows?: number; columns?: number; timeoutMs?: number } = {},
+): PtyResult {
   const driver = `
 import fcntl, json, os, pty, struct, sys, termios, time
 argv = json.loads(sys.argv[1]); steps = json.loads(sys.argv[2]); rows, cols = int(sys.argv[3]), int(sys.argv[4])
@@ -38,11 +41,22 @@ read_until(None, 60)
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(json.dumps({'screen': out.decode('utf8', 'replace'), 'code': os.waitstatus_to_exitcode(status)}))
 `;
-  const result = spawnSync('python3', ['-c', driver, JSON.stringify([process.execPath, CLINIC_BIN, ...args]), JSON.stringify(options.steps ?? []), String(options.rows ?? 24), String(options.columns ?? 80)], {
-    encoding: 'utf8',
-    timeout: options.timeoutMs ?? 90_000,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env },
-  });
+  const result = spawnSync(
+    'python3',
+    [
+      '-c',
+      driver,
+      JSON.stringify([process.execPath, CLINIC_BIN, ...args]),
+      JSON.stringify(options.steps ?? []),
+      String(options.rows ?? 24),
+      String(options.columns ?? 80),
+    ],
+    {
+      encoding: 'utf8',
+      timeout: options.timeoutMs ?? 90_000,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env },
+    },
+  );
   if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as PtyResult;
 }

@@ -43,7 +43,10 @@ export async function insertApiToken(db: Knex, row: NewApiTokenRow): Promise<Api
 }
 
 export async function findApiTokenByHash(db: Knex, tokenHash: string): Promise<ApiTokenRow | undefined> {
-  return db('api_tokens').select(...TOKEN_COLUMNS).where({ token_hash: tokenHash }).first();
+  return db('api_tokens')
+    .select(...TOKEN_COLUMNS)
+    .where({ token_hash: tokenHash })
+    .first();
 }
 
 export async function findApiTokenById(db: Knex, id: string): Promise<ApiTokenListRow | undefined> {

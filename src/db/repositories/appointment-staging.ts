@@ -40,8 +40,25 @@ export interface StagedAppointment {
 }
 
 export const STAGED_COLUMNS = [
-  'line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id', 'cancel_reason', 'rescheduled_from',
-  'problem', 'local_date', 'weekday', 'start_minute', 'starts_at', 'duration', 'status_value', 'not_before',
+  'line',
+  'patient',
+  'doctor',
+  'date',
+  'time',
+  'reason',
+  'duration_minutes',
+  'status',
+  'external_id',
+  'cancel_reason',
+  'rescheduled_from',
+  'problem',
+  'local_date',
+  'weekday',
+  'start_minute',
+  'starts_at',
+  'duration',
+  'status_value',
+  'not_before',
 ] as const satisfies ReadonlyArray<keyof StagedAppointment>;
 
 /** A rejected row: the staged row as read, and why it is rejected. */

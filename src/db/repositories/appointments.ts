@@ -30,8 +30,20 @@ export type NewAppointmentRow = Pick<AppointmentRow, 'patient_id' | 'doctor_id' 
   Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id' | 'request_fingerprint'>>;
 
 const COLUMNS = [
-  'id', 'patient_id', 'doctor_id', 'starts_at', 'ends_at', 'reason', 'status', 'cancel_reason',
-  'rescheduled_from_id', 'external_id', 'request_fingerprint', 'created_by', 'created_at', 'updated_at',
+  'id',
+  'patient_id',
+  'doctor_id',
+  'starts_at',
+  'ends_at',
+  'reason',
+  'status',
+  'cancel_reason',
+  'rescheduled_from_id',
+  'external_id',
+  'request_fingerprint',
+  'created_by',
+  'created_at',
+  'updated_at',
 ] as const;
 
 function withNames(db: Knex): Knex.QueryBuilder {
@@ -42,7 +54,9 @@ function withNames(db: Knex): Knex.QueryBuilder {
 }
 
 export async function insertAppointment(db: Knex, row: NewAppointmentRow): Promise<AppointmentRow> {
-  const [created] = await db('appointments').insert(row).returning([...COLUMNS]);
+  const [created] = await db('appointments')
+    .insert(row)
+    .returning([...COLUMNS]);
   return created as AppointmentRow;
 }
 
@@ -77,15 +91,18 @@ export async function findAppointmentsByIdPrefix(
 
 /** The row, locked until the transaction ends (status transitions). */
 export async function lockAppointment(trx: Knex.Transaction, id: string): Promise<AppointmentRow | undefined> {
-  return trx('appointments').select(...COLUMNS).where({ id }).forUpdate().first();
+  return trx('appointments')
+    .select(...COLUMNS)
+    .where({ id })
+    .forUpdate()
+    .first();
 }
 
-export async function updateAppointment(
-  db: Knex,
-  id: string,
-  changes: Partial<Pick<AppointmentRow, 'status' | 'cancel_reason'>>,
-): Promise<AppointmentRow> {
-  const [updated] = await db('appointments').where({ id }).update({ ...changes, updated_at: db.fn.now() }).returning([...COLUMNS]);
+export async function updateAppointment(db: Knex, id: string, changes: Partial<Pick<AppointmentRow, 'status' | 'cancel_reason'>>): Promise<AppointmentRow> {
+  const [updated] = await db('appointments')
+    .where({ id })
+    .update({ ...changes, updated_at: db.fn.now() })
+    .returning([...COLUMNS]);
   return updated as AppointmentRow;
 }
 
@@ -98,7 +115,10 @@ export async function findActiveOverlapping(
 ): Promise<AppointmentWithNamesRow[]> {
   // tstzrange(starts_at, ends_at) && … is the expression of the exclusion constraints' GiST
   // indexes (partial on the active statuses): the search goes straight to the overlapping rows.
-  const query = withNames(db).whereIn('a.status', ACTIVE_STATUSES).whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to]).orderBy('a.starts_at');
+  const query = withNames(db)
+    .whereIn('a.status', ACTIVE_STATUSES)
+    .whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to])
+    .orderBy('a.starts_at');
   query.where((where) => {
     if (who.doctorId) where.orWhere('a.doctor_id', who.doctorId);
     if (who.patientId) where.orWhere('a.patient_id', who.patientId);

@@ -90,7 +90,18 @@ export async function readAuditChain(db: Knex): Promise<AuditChainState> {
   return db.transaction(
     async (trx) => {
       const broken = await trx.raw<{ rows: Array<{ id: string; seq: string; expected_seq: string; problem: ChainProblem }> }>(FIRST_BROKEN_ROW);
-      const head = await trx.raw<{ rows: Array<{ head_seq: string; head_hash: Buffer; rows: string; last_id: string | null; last_seq: string | null; last_hash: Buffer | null; beyond_id: string | null; beyond_seq: string | null }> }>(CHAIN_HEAD);
+      const head = await trx.raw<{
+        rows: Array<{
+          head_seq: string;
+          head_hash: Buffer;
+          rows: string;
+          last_id: string | null;
+          last_seq: string | null;
+          last_hash: Buffer | null;
+          beyond_id: string | null;
+          beyond_seq: string | null;
+        }>;
+      }>(CHAIN_HEAD);
       const h = head.rows[0]!;
       const b = broken.rows[0];
       return {
@@ -108,7 +119,10 @@ export async function readAuditChain(db: Knex): Promise<AuditChainState> {
 
 /** Newest first. */
 export async function listAuditEntries(db: Knex, filter: AuditFilter): Promise<AuditRow[]> {
-  const query = filteredAudit(db('audit_log').select(...AUDIT_COLUMNS), filter).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  const query = filteredAudit(db('audit_log').select(...AUDIT_COLUMNS), filter).orderBy([
+    { column: 'at', order: 'desc' },
+    { column: 'id', order: 'desc' },
+  ]);
   if (filter.limit !== undefined) query.limit(filter.limit);
   return query;
 }

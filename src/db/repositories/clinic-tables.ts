@@ -24,7 +24,9 @@ export const CLINIC_TABLES = [
 export type ClinicTable = (typeof CLINIC_TABLES)[number]['name'];
 
 /** Tables that hold nothing in a database that holds no clinic yet (settings may hold defaults). */
-export const CONTENT_TABLES: readonly ClinicTable[] = CLINIC_TABLES.map((table) => table.name).filter((name) => name !== 'settings' && name !== 'audit_log_chain_head');
+export const CONTENT_TABLES: readonly ClinicTable[] = CLINIC_TABLES.map((table) => table.name).filter(
+  (name) => name !== 'settings' && name !== 'audit_log_chain_head',
+);
 
 /**
  * One page of a table's rows as PostgreSQL's own JSON text (row_to_json): every type written so
@@ -32,7 +34,12 @@ export const CONTENT_TABLES: readonly ClinicTable[] = CLINIC_TABLES.map((table) 
  * The caller runs it in a transaction with TimeZone UTC.
  */
 export async function readTablePage(db: Knex, table: (typeof CLINIC_TABLES)[number], offset: number, limit: number): Promise<string[]> {
-  const result = await db.raw<{ rows: Array<{ row: string }> }>('SELECT row_to_json(t)::text AS row FROM ?? AS t ORDER BY ?? LIMIT ? OFFSET ?', [table.name, [...table.key], limit, offset]);
+  const result = await db.raw<{ rows: Array<{ row: string }> }>('SELECT row_to_json(t)::text AS row FROM ?? AS t ORDER BY ?? LIMIT ? OFFSET ?', [
+    table.name,
+    [...table.key],
+    limit,
+    offset,
+  ]);
   return result.rows.map((row) => row.row);
 }
 

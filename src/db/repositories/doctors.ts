@@ -54,7 +54,10 @@ export async function findDoctorByRef(db: Knex, ref: string): Promise<DoctorRow 
 
 export async function findDoctorsByUsernames(db: Knex, usernames: readonly string[]): Promise<DoctorRow[]> {
   if (usernames.length === 0) return [];
-  return doctorsQuery(db).whereIn('users.username', usernames.map((name) => name.toLowerCase()));
+  return doctorsQuery(db).whereIn(
+    'users.username',
+    usernames.map((name) => name.toLowerCase()),
+  );
 }
 
 export async function listDoctors(db: Knex, filter: { specialty?: string } = {}): Promise<DoctorRow[]> {
@@ -74,7 +77,10 @@ export async function findAllHours(db: Knex): Promise<DoctorHoursRow[]> {
 
 /** Replaces the ranges of the given weekdays (the others stay as they are). */
 export async function replaceHours(db: Knex, doctorId: string, weekdays: readonly number[], rows: readonly NewDoctorHoursRow[]): Promise<void> {
-  await db('doctor_hours').where({ doctor_id: doctorId }).whereIn('weekday', [...weekdays]).delete();
+  await db('doctor_hours')
+    .where({ doctor_id: doctorId })
+    .whereIn('weekday', [...weekdays])
+    .delete();
   if (rows.length > 0) await db('doctor_hours').insert([...rows]);
 }
 
@@ -99,10 +105,16 @@ export async function findDoctorByLicense(db: Knex, licenseNumber: string): Prom
   return doctorsQuery(db).where('doctors.license_number', licenseNumber).first();
 }
 
-export async function insertDoctorProfiles(db: Knex, rows: ReadonlyArray<{ user_id: string; specialty: string | null; license_number: string | null; slot_minutes: number }>): Promise<void> {
+export async function insertDoctorProfiles(
+  db: Knex,
+  rows: ReadonlyArray<{ user_id: string; specialty: string | null; license_number: string | null; slot_minutes: number }>,
+): Promise<void> {
   for (const batch of batches(rows)) await db('doctors').insert(batch).onConflict('user_id').ignore();
 }
 
-export async function insertDoctorHours(db: Knex, rows: ReadonlyArray<{ doctor_id: string; weekday: number; start_time: string; end_time: string }>): Promise<void> {
+export async function insertDoctorHours(
+  db: Knex,
+  rows: ReadonlyArray<{ doctor_id: string; weekday: number; start_time: string; end_time: string }>,
+): Promise<void> {
   for (const batch of batches(rows)) await db('doctor_hours').insert(batch);
 }

@@ -53,11 +53,7 @@ export async function findMessageById(db: Knex, id: string): Promise<MessageRow 
 }
 
 /** Messages whose id starts with `prefix`, of those `participantId` sent or received when given; at most `limit`, by id. */
-export async function findMessagesByIdPrefix(
-  db: Knex,
-  prefix: string,
-  options: { participantId?: string; limit: number },
-): Promise<MessageRow[]> {
+export async function findMessagesByIdPrefix(db: Knex, prefix: string, options: { participantId?: string; limit: number }): Promise<MessageRow[]> {
   const query = whereIdStartsWith(messagesQuery(db), 'messages.id', prefix).orderBy('messages.id').limit(options.limit);
   if (options.participantId) {
     const participant = options.participantId;
@@ -67,19 +63,23 @@ export async function findMessagesByIdPrefix(
 }
 
 export async function listReceived(db: Knex, receiverId: string, filter: { unreadOnly?: boolean } = {}): Promise<MessageRow[]> {
-  const query = messagesQuery(db).where('messages.receiver_id', receiverId).orderBy([
-    { column: 'messages.created_at', order: 'desc' },
-    { column: 'messages.id', order: 'desc' },
-  ]);
+  const query = messagesQuery(db)
+    .where('messages.receiver_id', receiverId)
+    .orderBy([
+      { column: 'messages.created_at', order: 'desc' },
+      { column: 'messages.id', order: 'desc' },
+    ]);
   if (filter.unreadOnly) query.whereNull('messages.read_at');
   return query;
 }
 
 export async function listSentBy(db: Knex, senderId: string): Promise<MessageRow[]> {
-  return messagesQuery(db).where('messages.sender_id', senderId).orderBy([
-    { column: 'messages.created_at', order: 'desc' },
-    { column: 'messages.id', order: 'desc' },
-  ]);
+  return messagesQuery(db)
+    .where('messages.sender_id', senderId)
+    .orderBy([
+      { column: 'messages.created_at', order: 'desc' },
+      { column: 'messages.id', order: 'desc' },
+    ]);
 }
 
 /** Both directions between two users, oldest first. */

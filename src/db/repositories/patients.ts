@@ -36,7 +36,11 @@ export async function panelDoctorIds(db: Knex, patientId: string): Promise<strin
 }
 
 export async function addToPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
-  const inserted = await db('doctor_patients').insert({ doctor_id: doctorId, patient_id: patientId }).onConflict(['doctor_id', 'patient_id']).ignore().returning('doctor_id');
+  const inserted = await db('doctor_patients')
+    .insert({ doctor_id: doctorId, patient_id: patientId })
+    .onConflict(['doctor_id', 'patient_id'])
+    .ignore()
+    .returning('doctor_id');
   return inserted.length > 0;
 }
 
@@ -73,14 +77,18 @@ export async function listPatients(db: Knex, filter: PatientFilter = {}): Promis
 
 /** How many patients the filter matches (its limit ignored). */
 export async function countPatients(db: Knex, filter: PatientFilter = {}): Promise<number> {
-  const [row] = await filteredPatients(db, db('patients').join('users', 'users.id', 'patients.user_id'), filter).count<Array<{ n: string | number }>>({ n: '*' });
+  const [row] = await filteredPatients(db, db('patients').join('users', 'users.id', 'patients.user_id'), filter).count<Array<{ n: string | number }>>({
+    n: '*',
+  });
   return Number(row?.n ?? 0);
 }
 
 function filteredPatients(db: Knex, query: Knex.QueryBuilder, filter: PatientFilter): Knex.QueryBuilder {
   if (filter.patientId) query.where('users.id', filter.patientId);
   if (filter.doctorId) {
-    query.whereExists(db('doctor_patients').select(db.raw('1')).whereRaw('doctor_patients.patient_id = patients.user_id').where('doctor_patients.doctor_id', filter.doctorId));
+    query.whereExists(
+      db('doctor_patients').select(db.raw('1')).whereRaw('doctor_patients.patient_id = patients.user_id').where('doctor_patients.doctor_id', filter.doctorId),
+    );
   }
   if (filter.search) {
     // Matches the trigram index users_name_search_idx.
@@ -104,7 +112,10 @@ export async function findPanelDoctors(db: Knex, patientId: string): Promise<Pan
     .orderBy('users.username');
 }
 
-export async function insertPatientProfiles(db: Knex, rows: ReadonlyArray<{ user_id: string; date_of_birth: string | null; phone: string | null }>): Promise<void> {
+export async function insertPatientProfiles(
+  db: Knex,
+  rows: ReadonlyArray<{ user_id: string; date_of_birth: string | null; phone: string | null }>,
+): Promise<void> {
   for (const batch of batches(rows)) await db('patients').insert(batch).onConflict('user_id').ignore();
 }
 

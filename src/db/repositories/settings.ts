@@ -17,8 +17,5 @@ export async function findSetting(db: Knex, key: string): Promise<string | undef
 }
 
 export async function upsertSetting(db: Knex, key: string, value: string, updatedBy: string | null): Promise<void> {
-  await db('settings')
-    .insert({ key, value, updated_by: updatedBy, updated_at: db.fn.now() })
-    .onConflict('key')
-    .merge(['value', 'updated_by', 'updated_at']);
+  await db('settings').insert({ key, value, updated_by: updatedBy, updated_at: db.fn.now() }).onConflict('key').merge(['value', 'updated_by', 'updated_at']);
 }

@@ -31,8 +31,12 @@ export interface NewUserRow {
   password_changed_at?: Date | null;
 }
 
-export type UpdatedUserRow = Partial<Pick<UserCredentialRow,
-  'full_name' | 'email' | 'role' | 'status' | 'password_hash' | 'password_changed_at' | 'failed_login_count' | 'first_failed_login_at' | 'locked_until'>>;
+export type UpdatedUserRow = Partial<
+  Pick<
+    UserCredentialRow,
+    'full_name' | 'email' | 'role' | 'status' | 'password_hash' | 'password_changed_at' | 'failed_login_count' | 'first_failed_login_at' | 'locked_until'
+  >
+>;
 
 export const USER_COLUMNS = ['id', 'username', 'full_name', 'email', 'role', 'status', 'created_at', 'updated_at'] as const;
 const CREDENTIAL_COLUMNS = [...USER_COLUMNS, 'password_hash', 'password_changed_at', 'failed_login_count', 'first_failed_login_at', 'locked_until'] as const;
@@ -49,7 +53,9 @@ export function whereUserRef(query: Knex.QueryBuilder, ref: string): Knex.QueryB
 }
 
 export async function insertUser(db: Knex, row: NewUserRow): Promise<UserRow> {
-  const [created] = await db('users').insert({ ...row, username: row.username.toLowerCase() }).returning([...USER_COLUMNS]);
+  const [created] = await db('users')
+    .insert({ ...row, username: row.username.toLowerCase() })
+    .returning([...USER_COLUMNS]);
   return created as UserRow;
 }
 
@@ -58,24 +64,38 @@ export async function findUserByRef(db: Knex, ref: string): Promise<UserRow | un
 }
 
 export async function findUserById(db: Knex, id: string): Promise<UserRow | undefined> {
-  return db('users').select(...USER_COLUMNS).where({ id }).first();
+  return db('users')
+    .select(...USER_COLUMNS)
+    .where({ id })
+    .first();
 }
 
 export async function findCredentialsByUsername(db: Knex, username: string): Promise<UserCredentialRow | undefined> {
-  return db('users').select(...CREDENTIAL_COLUMNS).where({ username: username.toLowerCase() }).first();
+  return db('users')
+    .select(...CREDENTIAL_COLUMNS)
+    .where({ username: username.toLowerCase() })
+    .first();
 }
 
 export async function findCredentialsById(db: Knex, id: string): Promise<UserCredentialRow | undefined> {
-  return db('users').select(...CREDENTIAL_COLUMNS).where({ id }).first();
+  return db('users')
+    .select(...CREDENTIAL_COLUMNS)
+    .where({ id })
+    .first();
 }
 
 export async function updateUser(db: Knex, id: string, changes: UpdatedUserRow): Promise<UserRow> {
-  const [updated] = await db('users').where({ id }).update({ ...changes, updated_at: db.fn.now() }).returning([...USER_COLUMNS]);
+  const [updated] = await db('users')
+    .where({ id })
+    .update({ ...changes, updated_at: db.fn.now() })
+    .returning([...USER_COLUMNS]);
   return updated as UserRow;
 }
 
 export async function listUsers(db: Knex, filter: { role?: Role; status?: UserStatus } = {}): Promise<UserRow[]> {
-  const query = db('users').select(...USER_COLUMNS).orderBy('username');
+  const query = db('users')
+    .select(...USER_COLUMNS)
+    .orderBy('username');
   if (filter.role) query.where('role', filter.role);
   if (filter.status) query.where('status', filter.status);
   return query;
@@ -137,7 +157,11 @@ export async function countFailedLogin(db: Knex, id: string, rule: FailureCounti
         'CASE WHEN first_failed_login_at > ? AND failed_login_count + 1 >= ? THEN NULL WHEN first_failed_login_at > ? THEN first_failed_login_at ELSE CAST(? AS timestamptz) END',
         [windowStart, maxFailures, windowStart, at],
       ),
-      locked_until: db.raw('CASE WHEN first_failed_login_at > ? AND failed_login_count + 1 >= ? THEN CAST(? AS timestamptz) END', [windowStart, maxFailures, lockUntil]),
+      locked_until: db.raw('CASE WHEN first_failed_login_at > ? AND failed_login_count + 1 >= ? THEN CAST(? AS timestamptz) END', [
+        windowStart,
+        maxFailures,
+        lockUntil,
+      ]),
     })
     .returning(['failed_login_count', 'first_failed_login_at', 'locked_until']);
   return row as LoginStateRow | undefined;
@@ -199,6 +223,16 @@ export async function peopleByIds(db: Knex, ids: readonly string[]): Promise<Per
   return db('users')
     .leftJoin('patients', 'patients.user_id', 'users.id')
     .leftJoin('doctors', 'doctors.user_id', 'users.id')
-    .select('users.id', 'users.username', 'users.full_name', 'users.email', 'users.role', 'patients.date_of_birth', 'patients.phone', 'doctors.specialty', 'doctors.license_number')
+    .select(
+      'users.id',
+      'users.username',
+      'users.full_name',
+      'users.email',
+      'users.role',
+      'patients.date_of_birth',
+      'patients.phone',
+      'doctors.specialty',
+      'doctors.license_number',
+    )
     .whereIn('users.id', [...ids]);
 }

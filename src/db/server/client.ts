@@ -93,7 +93,11 @@ async function startServer(paths: ServerPaths, env: NodeJS.ProcessEnv): Promise<
     started.once('message', (message) => resolve(message as StartReport));
     started.once('error', (error) => resolve({ kind: 'failed', name: 'Error', message: `Cannot start the embedded database server: ${error.message}` }));
     started.once('exit', (code, signal) =>
-      resolve({ kind: 'failed', name: 'Error', message: `The embedded database server stopped before it was ready (${signal ?? `exit ${code}`}); its log is ${paths.log}.` }),
+      resolve({
+        kind: 'failed',
+        name: 'Error',
+        message: `The embedded database server stopped before it was ready (${signal ?? `exit ${code}`}); its log is ${paths.log}.`,
+      }),
     );
   }).finally(() => {
     started.removeAllListeners();

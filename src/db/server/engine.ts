@@ -169,7 +169,7 @@ const ROLLBACK = message('Q', Buffer.from('ROLLBACK\0'));
 function lastReadyStatus(response: Uint8Array): number | undefined {
   const view = Buffer.from(response.buffer, response.byteOffset, response.byteLength);
   let status: number | undefined;
-  for (let offset = 0; offset + 5 <= view.length; ) {
+  for (let offset = 0; offset + 5 <= view.length;) {
     const length = view.readInt32BE(offset + 1);
     if (view[offset] === READY_FOR_QUERY && offset + 5 < view.length) status = view[offset + 5];
     offset += 1 + length;

@@ -135,7 +135,11 @@ async function main(): Promise<void> {
     await report({ kind: 'ready' });
   } catch (error) {
     log(`start failed: ${(error as Error).message}`);
-    await report(isClinicError(error) || toDataDirError(error, dataDir) ? failure(error, dataDir) : failure((await diskFullAfterFailure(error, dataDir)) ?? error, dataDir));
+    await report(
+      isClinicError(error) || toDataDirError(error, dataDir)
+        ? failure(error, dataDir)
+        : failure((await diskFullAfterFailure(error, dataDir)) ?? error, dataDir),
+    );
     await pglite?.close().catch(() => {});
     await lock.release();
     process.exit(1);

@@ -73,9 +73,12 @@ export async function assertOwnSocket(file: string): Promise<boolean> {
   if (!stat) return false;
   const uid = process.getuid?.();
   if (!stat.isSocket() || (uid !== undefined && stat.uid !== uid)) {
-    throw new DatabaseUnavailableError(`The server socket ${file} is not a socket of yours${uid !== undefined && stat.uid !== uid ? ` (owner uid ${stat.uid})` : ''}; refusing to connect.`, {
-      remedy: `Remove ${file} if no clinic server runs, then run the command again.`,
-    });
+    throw new DatabaseUnavailableError(
+      `The server socket ${file} is not a socket of yours${uid !== undefined && stat.uid !== uid ? ` (owner uid ${stat.uid})` : ''}; refusing to connect.`,
+      {
+        remedy: `Remove ${file} if no clinic server runs, then run the command again.`,
+      },
+    );
   }
   return true;
 }

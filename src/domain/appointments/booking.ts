@@ -115,12 +115,24 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
   if (input.nextAvailable) {
     if (input.after !== undefined) parseClinicDate(input.after, '--after date');
     const fromDate = input.after ?? clinicDate(now, zone);
-    const [first] = await freeSlots(ctx.db, { doctor, patientId: patient.id, fromDate, days: NEXT_AVAILABLE_HORIZON_DAYS, zone, durationMinutes, notBefore: now, first: true });
+    const [first] = await freeSlots(ctx.db, {
+      doctor,
+      patientId: patient.id,
+      fromDate,
+      days: NEXT_AVAILABLE_HORIZON_DAYS,
+      zone,
+      durationMinutes,
+      notBefore: now,
+      first: true,
+    });
     if (!first) {
-      throw new ConflictError(`No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`, {
-        remedy: 'Try a later --after date, or another doctor.',
-        reason: 'NO_FREE_SLOT',
-      });
+      throw new ConflictError(
+        `No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`,
+        {
+          remedy: 'Try a later --after date, or another doctor.',
+          reason: 'NO_FREE_SLOT',
+        },
+      );
     }
     start = first.start;
   } else {
@@ -128,30 +140,31 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
   }
 
   const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
-  const insert = () => withClashMessages(ctx, actor, request, () =>
-    inTransaction(ctx, async (trx) => {
-      const interval = await assertSlotBookable(trx, actor, request);
-      const created = await insertAppointment(trx, {
-        patient_id: patient.id,
-        doctor_id: doctor.id,
-        starts_at: interval.startsAt,
-        ends_at: interval.endsAt,
-        reason: input.reason || null,
-        status: initialBookingStatus(actor, input.approve),
-        created_by: actor.id,
-        ...(key === undefined ? {} : { external_id: key, request_fingerprint: fingerprint }),
-      });
-      await addToPanel(trx, doctor.id, patient.id);
-      await recordAudit(trx, actor, {
-        action: 'appointments.book',
-        entity: 'appointment',
-        entityId: created.id,
-        patientId: patient.id,
-        details: { doctorId: doctor.id, startsAt: created.starts_at.toISOString(), status: created.status },
-      });
-      return created.id;
-    }),
-  );
+  const insert = () =>
+    withClashMessages(ctx, actor, request, () =>
+      inTransaction(ctx, async (trx) => {
+        const interval = await assertSlotBookable(trx, actor, request);
+        const created = await insertAppointment(trx, {
+          patient_id: patient.id,
+          doctor_id: doctor.id,
+          starts_at: interval.startsAt,
+          ends_at: interval.endsAt,
+          reason: input.reason || null,
+          status: initialBookingStatus(actor, input.approve),
+          created_by: actor.id,
+          ...(key === undefined ? {} : { external_id: key, request_fingerprint: fingerprint }),
+        });
+        await addToPanel(trx, doctor.id, patient.id);
+        await recordAudit(trx, actor, {
+          action: 'appointments.book',
+          entity: 'appointment',
+          entityId: created.id,
+          patientId: patient.id,
+          details: { doctorId: doctor.id, startsAt: created.starts_at.toISOString(), status: created.status },
+        });
+        return created.id;
+      }),
+    );
   let id: string;
   try {
     id = await insert();

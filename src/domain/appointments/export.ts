@@ -44,7 +44,10 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
       const rows = await listAppointmentRows(ctx.db, { ...filter, limit: PAGE, ...(after ? { after } : {}) });
       const unseen = [...new Set(rows.flatMap((row) => [row.patient_id, row.doctor_id]))].filter((id) => !seen.has(id));
       const people = new Map((await peopleByIds(ctx.db, unseen)).map((person) => [person.id, person]));
-      const replaced = await appointmentKeys(ctx.db, rows.flatMap((row) => (row.rescheduled_from_id ? [row.rescheduled_from_id] : [])));
+      const replaced = await appointmentKeys(
+        ctx.db,
+        rows.flatMap((row) => (row.rescheduled_from_id ? [row.rescheduled_from_id] : [])),
+      );
       for (const row of rows) {
         const newPatient = firstTime(seen, people, row.patient_id);
         const newDoctor = firstTime(seen, people, row.doctor_id);
@@ -69,7 +72,10 @@ export async function exportAppointmentsText(ctx: DomainContext, format: ExportF
   const now = ctx.now();
   return (async function* () {
     if (format === 'fhir') {
-      const [{ bundleOpening, bundleClosing, ENTRIES_OPENING, fhirEntries }, { loadSettings }] = await Promise.all([import('./fhir.js'), import('../settings/service.js')]);
+      const [{ bundleOpening, bundleClosing, ENTRIES_OPENING, fhirEntries }, { loadSettings }] = await Promise.all([
+        import('./fhir.js'),
+        import('../settings/service.js'),
+      ]);
       const options = { identifierSystem: (await loadSettings(ctx)).fhirIdentifierSystem };
       yield bundleOpening(now);
       let entries = 0;

@@ -79,10 +79,7 @@ function fhirPractitioner(person: PersonDetailsRow): object {
 }
 
 function telecom(person: PersonDetailsRow): object {
-  const points = [
-    ...(person.phone ? [{ system: 'phone', value: person.phone }] : []),
-    ...(person.email ? [{ system: 'email', value: person.email }] : []),
-  ];
+  const points = [...(person.phone ? [{ system: 'phone', value: person.phone }] : []), ...(person.email ? [{ system: 'email', value: person.email }] : [])];
   return points.length > 0 ? { telecom: points } : {};
 }
 

@@ -6,7 +6,18 @@ import { statusPossibleFrom } from './transitions.js';
 import type { RecordShape, SourceRecord } from '../import-file.js';
 
 /** The import/export fields of an appointment (DESIGN §7), in file order. */
-export const APPOINTMENT_FIELDS = ['patient', 'doctor', 'date', 'time', 'reason', 'durationMinutes', 'status', 'externalId', 'cancelReason', 'rescheduledFromId'] as const;
+export const APPOINTMENT_FIELDS = [
+  'patient',
+  'doctor',
+  'date',
+  'time',
+  'reason',
+  'durationMinutes',
+  'status',
+  'externalId',
+  'cancelReason',
+  'rescheduledFromId',
+] as const;
 export type AppointmentField = (typeof APPOINTMENT_FIELDS)[number];
 
 export const APPOINTMENT_SHAPE: RecordShape = {
@@ -14,7 +25,6 @@ export const APPOINTMENT_SHAPE: RecordShape = {
   required: ['patient', 'doctor', 'date', 'time'],
   numeric: ['durationMinutes'],
 };
-
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
@@ -60,7 +70,12 @@ export function stageAppointment(record: SourceRecord, clock: (date: string, hou
 }
 
 function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, minute: number) => LocalInstant, zone: string): string | null {
-  for (const [name, value] of [['patient', row.patient], ['doctor', row.doctor], ['date', row.date], ['time', row.time]] as const) {
+  for (const [name, value] of [
+    ['patient', row.patient],
+    ['doctor', row.doctor],
+    ['date', row.date],
+    ['time', row.time],
+  ] as const) {
     if (value === null) return `${name} is required`;
   }
   if (!USERNAME.test(row.patient!.toLowerCase())) return `invalid patient username "${row.patient}"`;
@@ -95,7 +110,8 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   row.not_before = statusPossibleFrom(status as AppointmentStatus, local.instant, dayStart)?.toISOString() ?? null;
   if (row.reason !== null && row.reason.length > 1000) return 'the reason is longer than 1000 characters';
   if (row.external_id !== null && row.external_id.length > 200) return 'the externalId is longer than 200 characters';
-  if (row.cancel_reason !== null && status !== 'CANCELLED' && status !== 'REJECTED') return `a cancelReason goes with a CANCELLED or REJECTED status, not ${status}`;
+  if (row.cancel_reason !== null && status !== 'CANCELLED' && status !== 'REJECTED')
+    return `a cancelReason goes with a CANCELLED or REJECTED status, not ${status}`;
   if (row.cancel_reason !== null && row.cancel_reason.length > 1000) return 'the cancelReason is longer than 1000 characters';
   if (row.rescheduled_from !== null && row.external_id === null) return 'a rescheduledFromId needs an externalId on the same row';
   return null;

@@ -54,7 +54,11 @@ export async function listAppointments(ctx: DomainContext, rawInput: ListPageInp
   const limit = checkLimit(rawInput.limit);
   const { filter, zone, patientId, namesNobody } = await appointmentFilter(ctx, actor, { ...rawInput, limit: undefined }, { fromToday: true });
   if (namesNobody) return { items: [], total: 0 };
-  const { items: rows, total } = await fetchPage(limit, (n) => listAppointmentRows(ctx.db, { ...filter, limit: n }), () => countAppointments(ctx.db, filter));
+  const { items: rows, total } = await fetchPage(
+    limit,
+    (n) => listAppointmentRows(ctx.db, { ...filter, limit: n }),
+    () => countAppointments(ctx.db, filter),
+  );
   // A view of the patient's record; for a doctor or patient, only when something of it was shown,
   // so that an unknown --patient and one with none of their appointments leave the same trace.
   if (patientId && actor.id !== patientId && (rows.length > 0 || !mayBeHidden(actor, 'patient'))) {

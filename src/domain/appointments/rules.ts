@@ -61,7 +61,10 @@ export function checkWorkingHours(start: DateTime, end: DateTime, hours: readonl
   if (!range) {
     return {
       kind: 'outside-hours',
-      message: ranges.length === 0 ? `The doctor does not work on ${dayName}s.` : `${start.toFormat('HH:mm')} is outside the doctor's hours on ${dayName}s (${listed}).`,
+      message:
+        ranges.length === 0
+          ? `The doctor does not work on ${dayName}s.`
+          : `${start.toFormat('HH:mm')} is outside the doctor's hours on ${dayName}s (${listed}).`,
     };
   }
   const offset = startMinute - minutesOfDay(range.start);
@@ -71,7 +74,10 @@ export function checkWorkingHours(start: DateTime, end: DateTime, hours: readonl
     return { kind: 'off-grid', message: `${start.toFormat('HH:mm')} is not on the doctor's ${slotMinutes}-minute grid; try ${nearest.join(' or ')}.` };
   }
   if (!sameDay || endMinute > minutesOfDay(range.end) || end <= start) {
-    return { kind: 'outside-hours', message: `An appointment ${start.toFormat('HH:mm')}-${end.toFormat('HH:mm')} runs past the end of the doctor's hours (${hhmm(range.start)}-${hhmm(range.end)}).` };
+    return {
+      kind: 'outside-hours',
+      message: `An appointment ${start.toFormat('HH:mm')}-${end.toFormat('HH:mm')} runs past the end of the doctor's hours (${hhmm(range.start)}-${hhmm(range.end)}).`,
+    };
   }
   return undefined;
 }
@@ -100,7 +106,10 @@ export function checkSchedule(input: {
   if (away) {
     // On the clinic's wall clock, as the time off was entered (a whole day ends at 24:00).
     const zone = input.start.zoneName ?? 'UTC';
-    return { kind: 'time-off', message: `The doctor is away from ${formatClinicDateTime(away.startsAt, zone)} to ${formatClinicDateTime(away.endsAt, zone, 'end')}.` };
+    return {
+      kind: 'time-off',
+      message: `The doctor is away from ${formatClinicDateTime(away.startsAt, zone)} to ${formatClinicDateTime(away.endsAt, zone, 'end')}.`,
+    };
   }
   return undefined;
 }

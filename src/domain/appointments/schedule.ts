@@ -47,7 +47,8 @@ export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRe
     now: request.now,
   });
   if (problem?.kind === 'past' || problem?.kind === 'off-grid') throw new ValidationError(problem.message);
-  if (problem) throw new ConflictError(problem.message, { reason: problem.kind === 'time-off' ? 'TIME_OFF' : 'OUTSIDE_HOURS', details: { rule: problem.kind } });
+  if (problem)
+    throw new ConflictError(problem.message, { reason: problem.kind === 'time-off' ? 'TIME_OFF' : 'OUTSIDE_HOURS', details: { rule: problem.kind } });
   const [clash] = await findActiveOverlapping(db, { doctorId: request.doctor.id, patientId: request.patientId }, interval.startsAt, interval.endsAt);
   if (clash) throw clashError(actor, clash, request);
   return interval;
@@ -70,7 +71,8 @@ export function clashError(actor: Actor, clash: AppointmentWithNamesRow, request
   const appointment = `appointment ${shortId(clash.id)} at ${view.date} ${view.timeSlot}`;
   const details = { appointmentId: clash.id };
   if (actor.id === clash.patient_id) return new ConflictError(`You already have ${appointment} with ${clash.doctor_username}.`, { remedy, reason, details });
-  if (doctorBusy) return new ConflictError(`${request.doctor.username} already has ${appointment} with patient ${clash.patient_username}.`, { remedy, reason, details });
+  if (doctorBusy)
+    return new ConflictError(`${request.doctor.username} already has ${appointment} with patient ${clash.patient_username}.`, { remedy, reason, details });
   return new ConflictError(`Patient ${request.patientUsername} already has ${appointment} with ${clash.doctor_username}.`, { remedy, reason, details });
 }
 

@@ -29,7 +29,10 @@ export function assertTransition(row: Pick<AppointmentRow, 'id' | 'status'>, to:
   const allowed = TRANSITIONS[row.status];
   if (allowed.includes(to)) return;
   const next = allowed.length === 0 ? `${row.status} is final: no further change is allowed.` : `From ${row.status} it can only become ${allowed.join(', ')}.`;
-  throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, { reason: 'ILLEGAL_TRANSITION', details: { from: row.status, to, allowed } });
+  throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, {
+    reason: 'ILLEGAL_TRANSITION',
+    details: { from: row.status, to, allowed },
+  });
 }
 
 /**
@@ -127,7 +130,10 @@ export async function changeAppointmentStatus(
     if (!row) throw noSuch('appointment', input.appointment);
     assertTransition(row, verb.to);
     assertStatusTimely(row, verb.to, ctx.now(), zone);
-    await updateAppointment(trx, row.id, { status: verb.to, ...(reason && (input.verb === 'cancel' || input.verb === 'reject') ? { cancel_reason: reason } : {}) });
+    await updateAppointment(trx, row.id, {
+      status: verb.to,
+      ...(reason && (input.verb === 'cancel' || input.verb === 'reject') ? { cancel_reason: reason } : {}),
+    });
     await recordAudit(trx, actor, {
       action: `appointments.${input.verb}`,
       entity: 'appointment',
@@ -173,8 +179,20 @@ export async function rescheduleAppointment(ctx: DomainContext, input: { appoint
         rescheduled_from_id: old.id,
       });
       const details = { from: old.starts_at.toISOString(), to: created.starts_at.toISOString() };
-      await recordAudit(trx, actor, { action: 'appointments.cancel', entity: 'appointment', entityId: old.id, patientId: old.patient_id, details: { from: old.status, to: 'CANCELLED', reason: 'rescheduled' } });
-      await recordAudit(trx, actor, { action: 'appointments.reschedule', entity: 'appointment', entityId: created.id, patientId: created.patient_id, details: { ...details, rescheduledFromId: old.id, status: created.status } });
+      await recordAudit(trx, actor, {
+        action: 'appointments.cancel',
+        entity: 'appointment',
+        entityId: old.id,
+        patientId: old.patient_id,
+        details: { from: old.status, to: 'CANCELLED', reason: 'rescheduled' },
+      });
+      await recordAudit(trx, actor, {
+        action: 'appointments.reschedule',
+        entity: 'appointment',
+        entityId: created.id,
+        patientId: created.patient_id,
+        details: { ...details, rescheduledFromId: old.id, status: created.status },
+      });
       return created.id;
     }),
   );

@@ -71,7 +71,11 @@ export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Pro
     else filter.action = action;
   }
   if (query.since !== undefined) filter.since = await parseSince(ctx, query.since);
-  const page = await fetchPage(limit, (n) => listAuditEntries(ctx.db, { ...filter, ...(n === undefined ? {} : { limit: n }) }), () => countAuditEntries(ctx.db, filter));
+  const page = await fetchPage(
+    limit,
+    (n) => listAuditEntries(ctx.db, { ...filter, ...(n === undefined ? {} : { limit: n }) }),
+    () => countAuditEntries(ctx.db, filter),
+  );
   return { items: page.items.map(auditEntryView), total: page.total };
 }
 

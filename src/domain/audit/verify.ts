@@ -7,8 +7,7 @@ import { readAuditChain, type ChainProblem } from '../../db/repositories/audit-l
 
 /** What `clinic audit verify` reports (README "Audit log"). */
 export type AuditChainReport =
-  | { ok: true; rows: number; head: string }
-  | { ok: false; rows: number; firstBadRow: number | null; position: number; problem: ChainProblem; message: string };
+  { ok: true; rows: number; head: string } | { ok: false; rows: number; firstBadRow: number | null; position: number; problem: ChainProblem; message: string };
 
 /**
  * Walks the audit log's hash chain (admin only): every row's hash must match its content and the
@@ -38,10 +37,20 @@ export async function checkAuditChain(db: Knex): Promise<AuditChainReport> {
   }
   if (broken?.problem === 'missing') {
     const missing = broken.seq - broken.expectedSeq;
-    return bad(broken.id, broken.seq, 'missing', `${missing} audit row${missing === 1 ? ' is' : 's are'} missing before row ${broken.id} (position ${broken.seq}, expected ${broken.expectedSeq}).`);
+    return bad(
+      broken.id,
+      broken.seq,
+      'missing',
+      `${missing} audit row${missing === 1 ? ' is' : 's are'} missing before row ${broken.id} (position ${broken.seq}, expected ${broken.expectedSeq}).`,
+    );
   }
   if (broken) {
-    return bad(broken.id, broken.seq, 'out-of-order', `Audit row ${broken.id} (position ${broken.seq}) does not follow the row before it: it was inserted out of order, or the row before it was rewritten.`);
+    return bad(
+      broken.id,
+      broken.seq,
+      'out-of-order',
+      `Audit row ${broken.id} (position ${broken.seq}) does not follow the row before it: it was inserted out of order, or the row before it was rewritten.`,
+    );
   }
   if (chain.beyondHead) {
     const { id, seq } = chain.beyondHead;
@@ -50,10 +59,20 @@ export async function checkAuditChain(db: Knex): Promise<AuditChainReport> {
   const lastSeq = chain.last?.seq ?? 0;
   if (lastSeq < chain.headSeq) {
     const missing = chain.headSeq - lastSeq;
-    return bad(null, lastSeq + 1, 'missing', `The last ${missing === 1 ? 'audit row is' : `${missing} audit rows are`} missing: the log ends at position ${lastSeq}, the chain at ${chain.headSeq}.`);
+    return bad(
+      null,
+      lastSeq + 1,
+      'missing',
+      `The last ${missing === 1 ? 'audit row is' : `${missing} audit rows are`} missing: the log ends at position ${lastSeq}, the chain at ${chain.headSeq}.`,
+    );
   }
   if (chain.last && !chain.last.hash.equals(chain.headHash)) {
-    return bad(chain.last.id, chain.last.seq, 'altered', `Audit row ${chain.last.id} (position ${chain.last.seq}) was replaced: its hash is not the one the chain ends with.`);
+    return bad(
+      chain.last.id,
+      chain.last.seq,
+      'altered',
+      `Audit row ${chain.last.id} (position ${chain.last.seq}) was replaced: its hash is not the one the chain ends with.`,
+    );
   }
   return { ok: true, rows: chain.rows, head: chain.headHash.toString('hex') };
 }

@@ -65,5 +65,9 @@ async function* readRecords(ctx: DomainContext, options: ExportOptions, counts: 
 }
 
 async function recordExport(db: Knex, options: ExportOptions, counts: Record<string, number>): Promise<void> {
-  await recordAudit(db, null, { action: options.auditAction ?? 'clinic.export', entity: 'clinic', details: { credentials: options.includeCredentials, rows: counts } });
+  await recordAudit(db, null, {
+    action: options.auditAction ?? 'clinic.export',
+    entity: 'clinic',
+    details: { credentials: options.includeCredentials, rows: counts },
+  });
 }

@@ -38,7 +38,9 @@ export function toColumns(row: Record<string, unknown>): Record<string, unknown>
 export function checkHeader(value: unknown, where: string): ExportHeader {
   const header = value as Partial<ExportHeader> | null;
   if (!header || typeof header !== 'object' || header.format !== 'clinic-export') {
-    throw new ValidationError(`${where} is not a clinic export (its header has no "format":"clinic-export").`, { remedy: 'Give a file or directory written by `clinic export`.' });
+    throw new ValidationError(`${where} is not a clinic export (its header has no "format":"clinic-export").`, {
+      remedy: 'Give a file or directory written by `clinic export`.',
+    });
   }
   if (header.version !== 1) throw new ValidationError(`${where} is a clinic export of version ${String(header.version)}; this clinic reads version 1.`);
   if (typeof header.schema !== 'string') throw new ValidationError(`${where} does not say which schema it was exported from.`);

@@ -30,7 +30,10 @@ export async function copyDatabase(source: DomainContext, target: DomainContext,
   const loaded = await importClinic(target, clinic.header, clinic.records);
   for (const [table, rows] of Object.entries(clinic.counts)) {
     const copied = await countTable(target.db, table as ClinicTable);
-    if (copied !== rows) throw new IntegrityError(`The copy of ${table} holds ${copied} rows, the source ${rows}.`, { remedy: 'Drop the target database, create it again and repeat the copy.' });
+    if (copied !== rows)
+      throw new IntegrityError(`The copy of ${table} holds ${copied} rows, the source ${rows}.`, {
+        remedy: 'Drop the target database, create it again and repeat the copy.',
+      });
   }
   return { tables: clinic.counts, auditHead: loaded.auditHead };
 }

@@ -27,29 +27,39 @@ export async function grantApplicationRole(ctx: DomainContext, role: string): Pr
     });
   }
   if (role.trim() === '') throw new ValidationError('The role name is empty.', { remedy: 'Name the application role: `clinic db grant ROLE`.' });
-  return inTransaction(ctx, async (trx) => {
-    const found = await findRole(trx, role);
-    if (!found) {
-      throw new NotFoundError(`The role "${role}" does not exist on this server.`, {
-        remedy: 'Create it first as a superuser or role admin (CREATE ROLE ... LOGIN PASSWORD ...), then run `clinic db grant` again.',
-      });
-    }
-    const schema = await describeSchema(trx);
-    const notOwned = schema.tables.filter((table) => !table.ownedByCurrentUser);
-    if (notOwned.length > 0) {
-      throw new ForbiddenError(`Only the owner of clinic's tables can grant on them; "${schema.currentUser}" does not own ${notOwned.map((t) => t.name).join(', ')} (owner: ${notOwned[0]!.owner}).`, {
-        remedy: 'Run `clinic db grant` connected as the role that ran `clinic db migrate`.',
-      });
-    }
-    if (found.superuser || found.name === schema.currentUser) {
-      throw new ValidationError(`The role "${role}" is ${found.superuser ? 'a superuser' : 'the role running this command'}: privileges would not limit it.`, {
-        remedy: 'Grant to a separate application role that owns nothing (README, Operations).',
-      });
-    }
-    if (!schema.tables.some((table) => table.name === AUDIT_LOG_TABLE)) {
-      throw new ValidationError('The schema has no clinic tables yet.', { remedy: 'Run `clinic db migrate` first.' });
-    }
-    const applied = await applyApplicationGrants(trx, found.name, schema);
-    return { role: found.name, database: schema.database, schema: schema.schema, ...applied };
-  }, { retries: 0 });
+  return inTransaction(
+    ctx,
+    async (trx) => {
+      const found = await findRole(trx, role);
+      if (!found) {
+        throw new NotFoundError(`The role "${role}" does not exist on this server.`, {
+          remedy: 'Create it first as a superuser or role admin (CREATE ROLE ... LOGIN PASSWORD ...), then run `clinic db grant` again.',
+        });
+      }
+      const schema = await describeSchema(trx);
+      const notOwned = schema.tables.filter((table) => !table.ownedByCurrentUser);
+      if (notOwned.length > 0) {
+        throw new ForbiddenError(
+          `Only the owner of clinic's tables can grant on them; "${schema.currentUser}" does not own ${notOwned.map((t) => t.name).join(', ')} (owner: ${notOwned[0]!.owner}).`,
+          {
+            remedy: 'Run `clinic db grant` connected as the role that ran `clinic db migrate`.',
+          },
+        );
+      }
+      if (found.superuser || found.name === schema.currentUser) {
+        throw new ValidationError(
+          `The role "${role}" is ${found.superuser ? 'a superuser' : 'the role running this command'}: privileges would not limit it.`,
+          {
+            remedy: 'Grant to a separate application role that owns nothing (README, Operations).',
+          },
+        );
+      }
+      if (!schema.tables.some((table) => table.name === AUDIT_LOG_TABLE)) {
+        throw new ValidationError('The schema has no clinic tables yet.', { remedy: 'Run `clinic db migrate` first.' });
+      }
+      const applied = await applyApplicationGrants(trx, found.name, schema);
+      return { role: found.name, database: schema.database, schema: schema.schema, ...applied };
+    },
+    { retries: 0 },
+  );
 }

@@ -75,7 +75,10 @@ export async function planRollback(ctx: DomainContext, options: { to?: string | 
 }
 
 export async function rollbackSchema(ctx: DomainContext, plan: RollbackPlan): Promise<{ rolledBack: string[]; dropped: TableRows[] }> {
-  const rolledBack = await rollbackMigrations(ctx.db, plan.steps.map((step) => step.migration));
+  const rolledBack = await rollbackMigrations(
+    ctx.db,
+    plan.steps.map((step) => step.migration),
+  );
   return { rolledBack, dropped: plan.steps.flatMap((step) => step.drops) };
 }
 

@@ -34,7 +34,9 @@ function weekdayOf(token: string): number {
   const full = FULL_DAY_NAMES.indexOf(name);
   if (index >= 0) return index + 1;
   if (full >= 0) return full + 1;
-  throw new ValidationError(`Unknown day "${token.trim()}".`, { remedy: `Days are ${DAY_NAMES.join(', ')}; write ranges like mon-fri and lists like mon,wed.` });
+  throw new ValidationError(`Unknown day "${token.trim()}".`, {
+    remedy: `Days are ${DAY_NAMES.join(', ')}; write ranges like mon-fri and lists like mon,wed.`,
+  });
 }
 
 /** `mon-fri`, `mon,wed`, `sat`, `mon-wed,fri` → sorted ISO weekdays without repeats. */
@@ -94,7 +96,7 @@ export function formatRange(range: TimeRange): string {
 export function formatDays(weekdays: readonly number[]): string {
   const sorted = [...new Set(weekdays)].sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
     const first = dayName(sorted[i]!);

@@ -14,7 +14,18 @@ const DOCTORS: PeopleKind<DoctorField> = {
   action: 'doctors.manage',
   shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'], aliases: { fullName: 'name', licenseNumber: 'license' }, numeric: ['slotMinutes'] },
   create: (trx, actor, f) =>
-    createDoctor(trx, actor, parseNewDoctor({ username: f.username ?? '', fullName: f.name ?? '', specialty: f.specialty, licenseNumber: f.license, slotMinutes: f.slotMinutes, email: f.email })),
+    createDoctor(
+      trx,
+      actor,
+      parseNewDoctor({
+        username: f.username ?? '',
+        fullName: f.name ?? '',
+        specialty: f.specialty,
+        licenseNumber: f.license,
+        slotMinutes: f.slotMinutes,
+        email: f.email,
+      }),
+    ),
 };
 
 /** `clinic doctors import`: each row as `doctors add` would take it; an existing username is skipped. */

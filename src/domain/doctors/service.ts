@@ -47,7 +47,13 @@ export async function addDoctor(ctx: DomainContext, input: AddDoctorInput): Prom
  */
 export async function createDoctor(trx: Knex, actor: Actor, doctor: NewDoctor, options: { password?: string | undefined } = {}): Promise<DoctorRow> {
   await assertLicenseFree(trx, doctor.licenseNumber);
-  const user = await createAccount(trx, { username: doctor.username, fullName: doctor.fullName, email: doctor.email, role: 'doctor', password: options.password });
+  const user = await createAccount(trx, {
+    username: doctor.username,
+    fullName: doctor.fullName,
+    email: doctor.email,
+    role: 'doctor',
+    password: options.password,
+  });
   await withLicenseConflict(doctor.licenseNumber, () =>
     insertDoctorProfile(trx, { user_id: user.id, specialty: doctor.specialty, license_number: doctor.licenseNumber, slot_minutes: doctor.slotMinutes }),
   );
@@ -179,7 +185,10 @@ async function detailsOf(db: Knex, row: DoctorRow): Promise<DoctorDetails> {
 }
 
 function licenseTaken(license: string): ConflictError {
-  return new ConflictError(`The licence number "${license}" belongs to another doctor.`, { remedy: 'Check the number, or run `clinic doctors list`.', reason: 'ALREADY_EXISTS' });
+  return new ConflictError(`The licence number "${license}" belongs to another doctor.`, {
+    remedy: 'Check the number, or run `clinic doctors list`.',
+    reason: 'ALREADY_EXISTS',
+  });
 }
 
 async function assertLicenseFree(db: Knex, license: string | null): Promise<void> {

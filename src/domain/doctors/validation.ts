@@ -74,7 +74,8 @@ export function parseNewDoctor(input: NewDoctorInput): NewDoctor {
     fullName: parseWith(fullNameSchema, input.fullName, 'name'),
     specialty: optional(specialtySchema, input.specialty, 'specialty'),
     licenseNumber: optional(licenseNumberSchema, input.licenseNumber, 'licence number'),
-    slotMinutes: input.slotMinutes === null || input.slotMinutes === undefined || input.slotMinutes === '' ? DEFAULT_SLOT_MINUTES : parseSlotMinutes(input.slotMinutes),
+    slotMinutes:
+      input.slotMinutes === null || input.slotMinutes === undefined || input.slotMinutes === '' ? DEFAULT_SLOT_MINUTES : parseSlotMinutes(input.slotMinutes),
     email: optional(emailSchema, input.email, 'email'),
   };
 }

@@ -57,7 +57,9 @@ export function parseExpiresIn(value: string, now: Date): Date | null {
   if (value.trim().toLowerCase() === 'never') return null;
   const ms = durationMs(value) ?? NaN;
   if (!(ms > 0) || ms > MAX_LIFETIME_MS) {
-    throw new ValidationError(`Invalid --expires-in "${value}".`, { remedy: 'Use minutes, hours, days or weeks such as 15m, 12h, 30d or 8w (at most 5 years), or `never`.' });
+    throw new ValidationError(`Invalid --expires-in "${value}".`, {
+      remedy: 'Use minutes, hours, days or weeks such as 15m, 12h, 30d or 8w (at most 5 years), or `never`.',
+    });
   }
   return new Date(now.getTime() + ms);
 }
@@ -69,13 +71,20 @@ export interface CreatedApiToken {
   apiToken: ApiTokenView;
 }
 
-export async function createApiToken(ctx: DomainContext, input: { name: string; user?: string | undefined; expiresIn?: string | undefined }): Promise<CreatedApiToken> {
+export async function createApiToken(
+  ctx: DomainContext,
+  input: { name: string; user?: string | undefined; expiresIn?: string | undefined },
+): Promise<CreatedApiToken> {
   const name = parseWith(nameSchema, input.name, '--name');
   const now = ctx.now();
   const expiresAt = parseExpiresIn(input.expiresIn ?? DEFAULT_TOKEN_LIFETIME, now);
   const actor = requireActor(ctx.actor);
   const owner = await tokenOwner(ctx, actor, input.user, 'tokens.create');
-  if (owner.status !== 'active') throw new ConflictError(`The account "${owner.username}" is disabled.`, { remedy: `Run \`clinic users enable ${owner.username}\` first.`, reason: 'ACCOUNT_DISABLED' });
+  if (owner.status !== 'active')
+    throw new ConflictError(`The account "${owner.username}" is disabled.`, {
+      remedy: `Run \`clinic users enable ${owner.username}\` first.`,
+      reason: 'ACCOUNT_DISABLED',
+    });
   const token = newApiToken();
   const row = await inTransaction(ctx, async (trx) => {
     const created = await insertApiToken(trx, {
@@ -147,7 +156,13 @@ async function tokenOwner(ctx: DomainContext, actor: Actor, ref: string | undefi
   }
   const user = await findUserByRef(ctx.db, ref);
   if (user?.id === actor.id) return user;
-  await authorize(ctx, actor, 'tokens.manageOthers', { userId: user?.id ?? ref }, { entity: 'user', entityId: user?.id ?? ref, details: { command: auditAction } });
+  await authorize(
+    ctx,
+    actor,
+    'tokens.manageOthers',
+    { userId: user?.id ?? ref },
+    { entity: 'user', entityId: user?.id ?? ref, details: { command: auditAction } },
+  );
   if (!user) throw noSuch('user', ref);
   return user;
 }

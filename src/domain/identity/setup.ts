@@ -56,7 +56,12 @@ export async function initializeClinic(ctx: DomainContext, input: InitializeInpu
     const admin = await createAccount(trx, { username: input.adminUsername, fullName: input.adminFullName, role: 'admin', password: input.adminPassword });
     const actor = actorOf(admin);
     await recordAudit(trx, actor, { action: 'clinic.init', entity: 'settings', entityId: 'timezone', details: { timezone } });
-    await recordAudit(trx, actor, { action: 'users.create', entity: 'user', entityId: admin.id, details: { username: admin.username, role: 'admin', withPassword: true } });
+    await recordAudit(trx, actor, {
+      action: 'users.create',
+      entity: 'user',
+      entityId: admin.id,
+      details: { username: admin.username, role: 'admin', withPassword: true },
+    });
     const session = await startSession(trx, admin.id, ctx.now());
     await recordAudit(trx, actor, { action: 'session.login', entity: 'user', entityId: admin.id, details: { via: 'init' } });
     return { timezone, admin: userView(admin), session };

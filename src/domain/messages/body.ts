@@ -22,7 +22,9 @@ export function checkMessageBody(body: string): string {
   }
   const length = characterCount(body);
   if (length > MAX_MESSAGE_CHARACTERS) {
-    throw new ValidationError(`The message is ${length.toLocaleString('en-US')} characters long; the limit is ${MAX_MESSAGE_CHARACTERS.toLocaleString('en-US')}.`);
+    throw new ValidationError(
+      `The message is ${length.toLocaleString('en-US')} characters long; the limit is ${MAX_MESSAGE_CHARACTERS.toLocaleString('en-US')}.`,
+    );
   }
   return body;
 }

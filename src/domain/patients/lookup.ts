@@ -13,5 +13,11 @@ export async function findVisiblePatient(ctx: DomainContext, actor: Actor, ref: 
   const patient = await findPatientByRef(ctx.db, ref.trim());
   const panel = patient ? await panelDoctorIds(ctx.db, patient.id) : [];
   if (patient && canSeePatient(actor, { patientId: patient.id, panelDoctorIds: panel })) return { patient, panel };
-  throw await notFoundFor(ctx, actor, { kind: 'patient', action, ref, existing: patient && { id: patient.id, patientId: patient.id }, error: noSuch('patient', ref) });
+  throw await notFoundFor(ctx, actor, {
+    kind: 'patient',
+    action,
+    ref,
+    existing: patient && { id: patient.id, patientId: patient.id },
+    error: noSuch('patient', ref),
+  });
 }

@@ -48,7 +48,13 @@ export async function addPatient(ctx: DomainContext, input: AddPatientInput): Pr
 export async function createPatient(trx: Knex, actor: Actor, patient: NewPatient, options: { password?: string | undefined } = {}): Promise<PatientRow> {
   const doctors: DoctorRow[] = [];
   for (const ref of patient.doctors) doctors.push(await requireDoctor(trx, ref));
-  const user = await createAccount(trx, { username: patient.username, fullName: patient.fullName, email: patient.email, role: 'patient', password: options.password });
+  const user = await createAccount(trx, {
+    username: patient.username,
+    fullName: patient.fullName,
+    email: patient.email,
+    role: 'patient',
+    password: options.password,
+  });
   await insertPatientProfile(trx, { user_id: user.id, date_of_birth: patient.dateOfBirth, phone: patient.phone });
   for (const doctor of doctors) await addToPanel(trx, doctor.id, user.id);
   await recordAudit(trx, actor, {
@@ -65,7 +71,10 @@ export async function createPatient(trx: Knex, actor: Actor, patient: NewPatient
  * `patients list` (DESIGN §6, patients.read): clinic staff see everyone; a doctor only their own
  * panel (a --doctor naming someone else finds nobody); a patient only themselves.
  */
-export async function listPatients(ctx: DomainContext, filter: { doctor?: string | undefined; search?: string | undefined; limit?: ListLimit | undefined } = {}): Promise<Page<PatientView>> {
+export async function listPatients(
+  ctx: DomainContext,
+  filter: { doctor?: string | undefined; search?: string | undefined; limit?: ListLimit | undefined } = {},
+): Promise<Page<PatientView>> {
   const actor = requireActor(ctx.actor);
   const limit = checkLimit(filter.limit);
   const query: PatientFilter = {};
@@ -75,7 +84,11 @@ export async function listPatients(ctx: DomainContext, filter: { doctor?: string
   const scope = patientScope(actor);
   if (scope.doctorId !== undefined && query.doctorId !== undefined && query.doctorId !== scope.doctorId) return { items: [], total: 0 };
   Object.assign(query, scope);
-  const page = await fetchPage(limit, (n) => listPatientRows(ctx.db, { ...query, ...(n === undefined ? {} : { limit: n }) }), () => countPatients(ctx.db, query));
+  const page = await fetchPage(
+    limit,
+    (n) => listPatientRows(ctx.db, { ...query, ...(n === undefined ? {} : { limit: n }) }),
+    () => countPatients(ctx.db, query),
+  );
   return { items: page.items.map(patientView), total: page.total };
 }
 
@@ -102,7 +115,13 @@ export async function updatePatient(ctx: DomainContext, ref: string, input: Pati
       ...(changes.dateOfBirth !== undefined ? { date_of_birth: changes.dateOfBirth } : {}),
       ...(changes.phone !== undefined ? { phone: changes.phone } : {}),
     });
-    await recordAudit(trx, actor, { action: 'patients.update', entity: 'patient', entityId: patient.id, patientId: patient.id, details: { fields: Object.keys(changes) } });
+    await recordAudit(trx, actor, {
+      action: 'patients.update',
+      entity: 'patient',
+      entityId: patient.id,
+      patientId: patient.id,
+      details: { fields: Object.keys(changes) },
+    });
     return detailsOf(trx, (await findPatientByRef(trx, patient.id))!);
   });
 }

@@ -42,7 +42,13 @@ interface DemoDoctor {
 }
 
 const DEMO_DOCTORS: readonly DemoDoctor[] = [
-  { username: 'dr.okafor', fullName: 'Amara Okafor', specialty: 'General practice', slotMinutes: 30, hours: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }] },
+  {
+    username: 'dr.okafor',
+    fullName: 'Amara Okafor',
+    specialty: 'General practice',
+    slotMinutes: 30,
+    hours: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' }],
+  },
   {
     username: 'dr.tanaka',
     fullName: 'Kenji Tanaka',
@@ -54,7 +60,13 @@ const DEMO_DOCTORS: readonly DemoDoctor[] = [
     ],
   },
   { username: 'dr.silva', fullName: 'Beatriz Silva', specialty: 'Dermatology', slotMinutes: 15, hours: [{ weekdays: [2, 4], start: '10:00', end: '18:00' }] },
-  { username: 'dr.weber', fullName: 'Jonas Weber', specialty: 'Paediatrics', slotMinutes: 30, hours: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '13:00' }] },
+  {
+    username: 'dr.weber',
+    fullName: 'Jonas Weber',
+    specialty: 'Paediatrics',
+    slotMinutes: 30,
+    hours: [{ weekdays: [1, 2, 3, 4, 5], start: '09:00', end: '13:00' }],
+  },
 ];
 
 const DEMO_STAFF = { username: 'demo.staff', fullName: 'Front Desk' } as const;
@@ -80,21 +92,44 @@ export async function seedDemoClinic(ctx: DomainContext, options: { seed?: numbe
       { username: LOGIN_DOCTOR, fullName: DEMO_DOCTORS[0]!.fullName, role: 'doctor' },
       { username: loginPatient.username, fullName: loginPatient.fullName, role: 'patient' },
     ];
-    const existing = await userIdsByUsername(trx, withLogin.map((account) => account.username));
+    const existing = await userIdsByUsername(
+      trx,
+      withLogin.map((account) => account.username),
+    );
     for (const account of withLogin.filter((a) => !existing.has(a.username))) {
       const password = generatePassword();
       await createAccount(trx, { ...account, email: `${account.username}@demo.clinic.example`, password });
       accounts.push({ username: account.username, role: account.role, password });
     }
-    const newDoctors = await insertNewUsers(trx, DEMO_DOCTORS.map((d) => ({ username: d.username, full_name: d.fullName, email: `${d.username}@demo.clinic.example`, role: 'doctor' as const })));
-    const newPatients = await insertNewUsers(trx, patients.map((p) => ({ username: p.username, full_name: p.fullName, email: null, role: 'patient' as const })));
+    const newDoctors = await insertNewUsers(
+      trx,
+      DEMO_DOCTORS.map((d) => ({ username: d.username, full_name: d.fullName, email: `${d.username}@demo.clinic.example`, role: 'doctor' as const })),
+    );
+    const newPatients = await insertNewUsers(
+      trx,
+      patients.map((p) => ({ username: p.username, full_name: p.fullName, email: null, role: 'patient' as const })),
+    );
     const createdDoctors = DEMO_DOCTORS.filter((d) => newDoctors.has(d.username) || accounts.some((a) => a.username === d.username));
     const createdPatients = patients.filter((p) => newPatients.has(p.username) || accounts.some((a) => a.username === p.username));
     const ids = await userIdsByUsername(trx, [DEMO_STAFF.username, ...DEMO_DOCTORS.map((d) => d.username), ...patients.map((p) => p.username)]);
-    await insertDoctorProfiles(trx, createdDoctors.map((d) => ({ user_id: ids.get(d.username)!, specialty: d.specialty, license_number: null, slot_minutes: d.slotMinutes })));
-    await insertDoctorHours(trx, createdDoctors.flatMap((d) => d.hours.flatMap((h) => h.weekdays.map((weekday) => ({ doctor_id: ids.get(d.username)!, weekday, start_time: h.start, end_time: h.end })))));
-    await insertPatientProfiles(trx, createdPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: null })));
-    await insertPanelEntries(trx, createdPatients.flatMap((p) => p.doctors.map((doctor) => ({ doctor_id: ids.get(doctor)!, patient_id: ids.get(p.username)! }))));
+    await insertDoctorProfiles(
+      trx,
+      createdDoctors.map((d) => ({ user_id: ids.get(d.username)!, specialty: d.specialty, license_number: null, slot_minutes: d.slotMinutes })),
+    );
+    await insertDoctorHours(
+      trx,
+      createdDoctors.flatMap((d) =>
+        d.hours.flatMap((h) => h.weekdays.map((weekday) => ({ doctor_id: ids.get(d.username)!, weekday, start_time: h.start, end_time: h.end }))),
+      ),
+    );
+    await insertPatientProfiles(
+      trx,
+      createdPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: null })),
+    );
+    await insertPanelEntries(
+      trx,
+      createdPatients.flatMap((p) => p.doctors.map((doctor) => ({ doctor_id: ids.get(doctor)!, patient_id: ids.get(p.username)! }))),
+    );
     let messages = 0;
     if (accounts.some((a) => a.username === LOGIN_DOCTOR)) {
       const doctorId = ids.get(LOGIN_DOCTOR)!;
@@ -146,7 +181,9 @@ function demoPatients(random: SeededRandom): DemoPatient[] {
     patients.push({
       username,
       fullName: `${first} ${last}`,
-      dateOfBirth: DateTime.utc(1950, 1, 1).plus({ days: random.int(0, 70 * 365) }).toISODate()!,
+      dateOfBirth: DateTime.utc(1950, 1, 1)
+        .plus({ days: random.int(0, 70 * 365) })
+        .toISODate()!,
       doctors: [...new Set([main, second])],
     });
   }
@@ -186,4 +223,3 @@ function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[]
   }
   return rows;
 }
-

@@ -57,7 +57,8 @@ export async function seedDatabase(open: DomainContext | (() => Promise<DomainCo
     const value = options[key];
     if (!Number.isInteger(value) || value < 0 || value > LIMITS[key]) throw new ValidationError(`--${key} must be a whole number from 0 to ${LIMITS[key]}.`);
   }
-  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff) throw new ValidationError('--seed must be a whole number from 0 to 4294967295.');
+  if (!Number.isInteger(options.seed) || options.seed < 0 || options.seed > 0xffffffff)
+    throw new ValidationError('--seed must be a whole number from 0 to 4294967295.');
   if (options.appointments > 0 && (options.doctors === 0 || options.patients === 0)) {
     throw new ValidationError('Appointments need doctors and patients: give --doctors and --patients too.');
   }
@@ -68,15 +69,35 @@ export async function seedDatabase(open: DomainContext | (() => Promise<DomainCo
   const doctors = Array.from({ length: options.doctors }, (_, i) => seedDoctor(options.seed, i));
   const patients = Array.from({ length: options.patients }, (_, i) => seedPatient(options.seed, i, options.doctors));
   const created = await inTransaction(ctx, async (trx) => {
-    const newDoctors = await insertNewUsers(trx, doctors.map((d) => ({ username: d.username, full_name: d.fullName, email: d.email, role: 'doctor' as const })));
-    const newPatients = await insertNewUsers(trx, patients.map((p) => ({ username: p.username, full_name: p.fullName, email: p.email, role: 'patient' as const })));
+    const newDoctors = await insertNewUsers(
+      trx,
+      doctors.map((d) => ({ username: d.username, full_name: d.fullName, email: d.email, role: 'doctor' as const })),
+    );
+    const newPatients = await insertNewUsers(
+      trx,
+      patients.map((p) => ({ username: p.username, full_name: p.fullName, email: p.email, role: 'patient' as const })),
+    );
     const ids = await userIdsByUsername(trx, [...doctors.map((d) => d.username), ...patients.map((p) => p.username)]);
     const freshDoctors = doctors.filter((d) => newDoctors.has(d.username));
-    await insertDoctorProfiles(trx, freshDoctors.map((d) => ({ user_id: ids.get(d.username)!, specialty: d.specialty, license_number: null, slot_minutes: DEFAULT_SLOT_MINUTES })));
-    await insertDoctorHours(trx, freshDoctors.flatMap((d) => DEFAULT_WEEKLY_HOURS.map((h) => ({ doctor_id: ids.get(d.username)!, weekday: h.weekday, start_time: h.start, end_time: h.end }))));
+    await insertDoctorProfiles(
+      trx,
+      freshDoctors.map((d) => ({ user_id: ids.get(d.username)!, specialty: d.specialty, license_number: null, slot_minutes: DEFAULT_SLOT_MINUTES })),
+    );
+    await insertDoctorHours(
+      trx,
+      freshDoctors.flatMap((d) =>
+        DEFAULT_WEEKLY_HOURS.map((h) => ({ doctor_id: ids.get(d.username)!, weekday: h.weekday, start_time: h.start, end_time: h.end })),
+      ),
+    );
     const freshPatients = patients.filter((p) => newPatients.has(p.username));
-    await insertPatientProfiles(trx, freshPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: null })));
-    await insertPanelEntries(trx, freshPatients.map((p) => ({ doctor_id: ids.get(doctors[p.doctorIndex]!.username)!, patient_id: ids.get(p.username)! })));
+    await insertPatientProfiles(
+      trx,
+      freshPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: null })),
+    );
+    await insertPanelEntries(
+      trx,
+      freshPatients.map((p) => ({ doctor_id: ids.get(doctors[p.doctorIndex]!.username)!, patient_id: ids.get(p.username)! })),
+    );
     if (newDoctors.size + newPatients.size > 0) {
       await recordAudit(trx, null, { action: 'db.seed', details: { seed: options.seed, doctors: newDoctors.size, patients: newPatients.size } });
     }
@@ -92,7 +113,11 @@ export async function seedDatabase(open: DomainContext | (() => Promise<DomainCo
     const rows = (function* () {
       for (let k = 0; k < options.appointments; k++) yield `${JSON.stringify(seedAppointment(options.seed, k, doctorNames, patientNames, today))}\n`;
     })();
-    appointments = await loadAppointments(ctx, { source: Readable.from(rows), format: 'ndjson', skipInvalid: true, sourceName: `clinic db seed --seed ${options.seed}` }, null);
+    appointments = await loadAppointments(
+      ctx,
+      { source: Readable.from(rows), format: 'ndjson', skipInvalid: true, sourceName: `clinic db seed --seed ${options.seed}` },
+      null,
+    );
   }
 
   return {

@@ -47,7 +47,9 @@ const SETTING_KEYS = {
     field: 'fhirIdentifierSystem',
     parse: (value: string) => {
       if (value.length > 255 || !/^(https?:\/\/[^\s/]+(\/\S*)?|urn:[a-z0-9][a-z0-9-]*:\S+)$/i.test(value)) {
-        throw new ValidationError(`fhir-identifier-system must be an absolute http(s) URL or a URN, not "${value}".`, { remedy: 'Use a URL the clinic owns, e.g. https://clinic.example/fhir/external-id.' });
+        throw new ValidationError(`fhir-identifier-system must be an absolute http(s) URL or a URN, not "${value}".`, {
+          remedy: 'Use a URL the clinic owns, e.g. https://clinic.example/fhir/external-id.',
+        });
       }
       return value;
     },
@@ -60,7 +62,13 @@ export const SETTING_KEY_NAMES = Object.keys(SETTING_KEYS) as SettingKey[];
 function integerIn(name: string, min: number, max: number) {
   const problem = `a whole number from ${min} to ${max}`;
   // Built on first use: this module loads with every command that needs the clinic's time zone.
-  const build = () => z.string().trim().regex(/^\d{1,9}$/, problem).transform(Number).pipe(z.number().min(min, problem).max(max, problem));
+  const build = () =>
+    z
+      .string()
+      .trim()
+      .regex(/^\d{1,9}$/, problem)
+      .transform(Number)
+      .pipe(z.number().min(min, problem).max(max, problem));
   let schema: ReturnType<typeof build> | undefined;
   return (value: string) => parseWith((schema ??= build()), value, name);
 }
@@ -166,7 +174,10 @@ export async function updateSetting(ctx: DomainContext, input: { key: string; va
       const change = await timeZoneChange(trx, String(value), ctx.now());
       if (change.from !== change.to && change.futureAppointments > 0) {
         if (!input.acceptTimeZoneChange) {
-          throw new ConflictError(`${describeTimeZoneChange(change)}`, { remedy: 'Confirm the change (--yes) once you have read what it does.', details: { ...change } });
+          throw new ConflictError(`${describeTimeZoneChange(change)}`, {
+            remedy: 'Confirm the change (--yes) once you have read what it does.',
+            details: { ...change },
+          });
         }
         details = { ...details, from: change.from, futureAppointments: change.futureAppointments, outsideHours: change.outsideHours };
       }
@@ -179,10 +190,11 @@ export async function updateSetting(ctx: DomainContext, input: { key: string; va
 
 /** The consequence in words, the same for the question, the refusal and the README. */
 export function describeTimeZoneChange(change: TimeZoneChange): string {
-  const count = change.futureAppointments === 1 ? '1 future appointment keeps its moment' : `${change.futureAppointments} future appointments keep their moments`;
+  const count =
+    change.futureAppointments === 1 ? '1 future appointment keeps its moment' : `${change.futureAppointments} future appointments keep their moments`;
   const outside =
     change.outsideHours === 0
-      ? 'all of them stay within their doctors\' hours.'
+      ? "all of them stay within their doctors' hours."
       : `${change.outsideHours} of them will fall outside their doctors' hours (they stay booked; reschedule them if needed).`;
   return `Changing the time zone from ${change.from} to ${change.to}: ${count} and will be shown at other wall-clock times; ${outside}`;
 }

@@ -4,7 +4,16 @@ import { findUserByRef } from '../../db/repositories/users.js';
 import { authorize } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { isClinicError } from '../errors.js';
-import { readRecords, withRollbackUnless, invalidFileError, type BulkFormat, type ImportSummary, type RecordShape, type RejectedRow, type SourceRecord } from '../import-file.js';
+import {
+  readRecords,
+  withRollbackUnless,
+  invalidFileError,
+  type BulkFormat,
+  type ImportSummary,
+  type RecordShape,
+  type RejectedRow,
+  type SourceRecord,
+} from '../import-file.js';
 import { untilInterrupted } from '../interruption.js';
 import { requireActor, type Action, type Actor, type Role } from '../policy.js';
 import { clinicToday } from '../settings/service.js';

@@ -65,7 +65,12 @@ export async function createUser(ctx: DomainContext, input: CreateUserInput): Pr
   await authorize(ctx, actor, 'users.manage', {}, { entity: 'user', details: { username: input.username } });
   const row = await inTransaction(ctx, async (trx) => {
     const created = await createAccount(trx, { username: input.username, fullName: input.fullName, email: input.email, role, password: input.password });
-    await recordAudit(trx, actor, { action: 'users.create', entity: 'user', entityId: created.id, details: { username: created.username, role, withPassword: input.password !== undefined } });
+    await recordAudit(trx, actor, {
+      action: 'users.create',
+      entity: 'user',
+      entityId: created.id,
+      details: { username: created.username, role, withPassword: input.password !== undefined },
+    });
     return created;
   });
   return userView(row);
@@ -128,7 +133,12 @@ export async function updateUserAccount(ctx: DomainContext, input: UpdateUserInp
       changes.role = role;
     }
     const updated = await updateUser(trx, user.id, changes);
-    await recordAudit(trx, actor, { action: 'users.update', entity: 'user', entityId: user.id, details: { username: user.username, fields: Object.keys(changes) } });
+    await recordAudit(trx, actor, {
+      action: 'users.update',
+      entity: 'user',
+      entityId: user.id,
+      details: { username: user.username, fields: Object.keys(changes) },
+    });
     return updated;
   });
   return userView(row);
@@ -161,9 +171,18 @@ async function setStatus(ctx: DomainContext, ref: string, status: UserStatus): P
     if (user.status === status) return { user: userView(user), changed: false, endedSessions: 0, revokedTokens: 0 };
     if (status === 'disabled') await assertAnotherActiveAdmin(trx, user, 'disable');
     const now = ctx.now();
-    const updated = await updateUser(trx, user.id, status === 'active' ? { status, failed_login_count: 0, first_failed_login_at: null, locked_until: null } : { status });
+    const updated = await updateUser(
+      trx,
+      user.id,
+      status === 'active' ? { status, failed_login_count: 0, first_failed_login_at: null, locked_until: null } : { status },
+    );
     const ended = status === 'disabled' ? await endAllCredentials(trx, user.id, now) : { sessions: 0, tokens: 0 };
-    await recordAudit(trx, actor, { action, entity: 'user', entityId: user.id, details: { username: user.username, endedSessions: ended.sessions, revokedTokens: ended.tokens } });
+    await recordAudit(trx, actor, {
+      action,
+      entity: 'user',
+      entityId: user.id,
+      details: { username: user.username, endedSessions: ended.sessions, revokedTokens: ended.tokens },
+    });
     return { user: userView(updated), changed: true, endedSessions: ended.sessions, revokedTokens: ended.tokens };
   });
 }
@@ -214,7 +233,12 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
       locked_until: null,
     });
     const ended = await endAllCredentials(trx, target.id, now);
-    await recordAudit(trx, actor, { action: 'users.passwd', entity: 'user', entityId: target.id, details: { username: target.username, endedSessions: ended.sessions, revokedTokens: ended.tokens } });
+    await recordAudit(trx, actor, {
+      action: 'users.passwd',
+      entity: 'user',
+      entityId: target.id,
+      details: { username: target.username, endedSessions: ended.sessions, revokedTokens: ended.tokens },
+    });
     return { user: userView(updated), changed: true, endedSessions: ended.sessions, revokedTokens: ended.tokens, ownAccount };
   });
 }

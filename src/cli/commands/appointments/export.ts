@@ -21,7 +21,10 @@ export function appointmentsExportCommand(ctx: CliContext) {
     .action(async (options, command) => {
       const { format, ...filters } = options;
       if (ctx.globals.json && format !== 'fhir' && command.getOptionValueSource('format') !== 'default') {
-        throw new UsageError(`--json writes one JSON value and --format ${format} does not: give one of them.`, 'Use --json alone for a JSON array, or --format fhir for a FHIR Bundle.');
+        throw new UsageError(
+          `--json writes one JSON value and --format ${format} does not: give one of them.`,
+          'Use --json alone for a JSON array, or --format fhir for a FHIR Bundle.',
+        );
       }
       const { exportAppointmentsText } = await import('../../../domain/appointments/export.js');
       const chunks = await exportAppointmentsText(await ctx.domain(), ctx.globals.json && format !== 'fhir' ? 'json' : format, filters);

@@ -5,7 +5,5 @@ import { auditVerifyCommand } from './verify.js';
 
 /** The verbs of `clinic audit` (program.ts lists the noun itself). */
 export function registerAudit(noun: Command, ctx: CliContext): void {
-  noun
-    .addCommand(auditListCommand(ctx))
-    .addCommand(auditVerifyCommand(ctx));
+  noun.addCommand(auditListCommand(ctx)).addCommand(auditVerifyCommand(ctx));
 }

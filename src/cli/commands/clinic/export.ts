@@ -5,7 +5,9 @@ import { writeChunk } from '../../io.js';
 export function clinicExportCommand(ctx: CliContext) {
   return new Command('export')
     .description('write the whole clinic (settings, people, hours, appointments, messages, audit log) for `clinic import`')
-    .addOption(new Option('--format <format>', 'ndjson (one row per line) or json (one object)').choices(['ndjson', 'json'] as const).default('ndjson' as const))
+    .addOption(
+      new Option('--format <format>', 'ndjson (one row per line) or json (one object)').choices(['ndjson', 'json'] as const).default('ndjson' as const),
+    )
     .option('--output <path>', 'a file (mode 0600), or a directory (ending in / or existing) for one file per table; default stdout')
     .option('--include-credentials', "also the users' bcrypt password hashes (nothing else secret is ever exported)")
     .addHelpText('after', '\nNeeds no login: whoever holds the database holds every row. Sessions and API tokens are never exported.')

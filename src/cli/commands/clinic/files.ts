@@ -17,7 +17,12 @@ export interface ExportSummary {
  * a failed export leaves no half file), or to a directory (0700) of `manifest.json` and one
  * `TABLE.ndjson` / `TABLE.json` per table.
  */
-export async function writeExport(clinic: ClinicExport, format: 'ndjson' | 'json', output: string | undefined, stdout: (text: string) => Promise<void>): Promise<ExportSummary> {
+export async function writeExport(
+  clinic: ClinicExport,
+  format: 'ndjson' | 'json',
+  output: string | undefined,
+  stdout: (text: string) => Promise<void>,
+): Promise<ExportSummary> {
   const tables: Record<string, number> = {};
   const count = (record: ExportRecord) => (tables[record.table] = (tables[record.table] ?? 0) + 1);
   if (output !== undefined && (output.endsWith('/') || (await isDirectory(output)))) {
@@ -38,7 +43,10 @@ export async function writeExport(clinic: ClinicExport, format: 'ndjson' | 'json
     } finally {
       for (const file of files.values()) await file.close();
     }
-    const manifest = { ...clinic.header, tables: TABLE_NAMES.filter((table) => files.has(table)).map((table) => ({ table, file: `${table}.${format}`, rows: tables[table] })) };
+    const manifest = {
+      ...clinic.header,
+      tables: TABLE_NAMES.filter((table) => files.has(table)).map((table) => ({ table, file: `${table}.${format}`, rows: tables[table] })),
+    };
     await fs.writeFile(path.join(output, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
     return { output, tables };
   }
@@ -70,7 +78,12 @@ export async function writeExport(clinic: ClinicExport, format: 'ndjson' | 'json
   return { output: '-', tables };
 }
 
-async function writeStream(clinic: ClinicExport, format: 'ndjson' | 'json', write: (text: string) => Promise<void>, count: (record: ExportRecord) => void): Promise<void> {
+async function writeStream(
+  clinic: ClinicExport,
+  format: 'ndjson' | 'json',
+  write: (text: string) => Promise<void>,
+  count: (record: ExportRecord) => void,
+): Promise<void> {
   if (format === 'ndjson') {
     await write(ndjsonLine(clinic.header));
     for await (const record of clinic.records) {
@@ -148,9 +161,11 @@ async function* jsonRecords(tables: Record<string, unknown[]>, source: string): 
 
 async function readDirectory(dir: string): Promise<{ header: ExportHeader; records: AsyncIterable<ExportRecord> }> {
   const manifestFile = path.join(dir, 'manifest.json');
-  const manifest = parseJson(await fs.readFile(manifestFile, 'utf8').catch(() => {
-    throw new ValidationError(`${dir} has no manifest.json: not a directory written by \`clinic export --output DIR\`.`);
-  })) as (ExportHeader & { tables?: Array<{ table: string; file: string }> }) | undefined;
+  const manifest = parseJson(
+    await fs.readFile(manifestFile, 'utf8').catch(() => {
+      throw new ValidationError(`${dir} has no manifest.json: not a directory written by \`clinic export --output DIR\`.`);
+    }),
+  ) as (ExportHeader & { tables?: Array<{ table: string; file: string }> }) | undefined;
   const header = checkHeader(manifest, manifestFile);
   const entries = manifest?.tables;
   if (!Array.isArray(entries)) throw new ValidationError(`${manifestFile} lists no tables.`);

@@ -16,7 +16,11 @@ export function clinicImportCommand(ctx: CliContext) {
       const { header, records } = await readExport(source, ctx.io.stdin);
       const summary = await importClinic(domain, header, records);
       const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
-      ctx.output.data(summary, () => Object.entries(summary.tables).map(([table, n]) => `${table}: ${n}`).join('\n'));
+      ctx.output.data(summary, () =>
+        Object.entries(summary.tables)
+          .map(([table, n]) => `${table}: ${n}`)
+          .join('\n'),
+      );
       ctx.output.success(`Imported ${rows} rows; the audit chain is intact.`);
     });
 }

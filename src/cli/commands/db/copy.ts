@@ -7,9 +7,13 @@ export function dbCopyCommand(ctx: CliContext) {
     .description('copy this database (embedded or PostgreSQL) into an empty, migrated one, and verify it')
     .option('--to <url>', 'the target PostgreSQL database URL')
     .option('--to-data-dir <dir>', 'the target embedded data directory instead (new or empty)')
-    .addHelpText('after', '\nThe target gets every row (password hashes and API tokens included) with row counts and the audit chain checked.\nSessions are not copied: log in again after switching.')
+    .addHelpText(
+      'after',
+      '\nThe target gets every row (password hashes and API tokens included) with row counts and the audit chain checked.\nSessions are not copied: log in again after switching.',
+    )
     .action(async (options) => {
-      if ((options.to === undefined) === (options.toDataDir === undefined)) throw new UsageError('Give the target: --to URL (PostgreSQL) or --to-data-dir DIR (embedded).');
+      if ((options.to === undefined) === (options.toDataDir === undefined))
+        throw new UsageError('Give the target: --to URL (PostgreSQL) or --to-data-dir DIR (embedded).');
       const [{ copyDatabase }, { resolveTarget, describeTarget, targetKey, redactUrl }, { openDatabase }] = await Promise.all([
         import('../../../domain/database/copy.js'),
         import('../../../db/target.js'),
@@ -19,9 +23,17 @@ export function dbCopyCommand(ctx: CliContext) {
       const sourceTarget = await ctx.target();
       const target = resolveTarget({ databaseUrl: options.to, dataDir: options.toDataDir }, {});
       if (targetKey(target) === targetKey(sourceTarget)) throw new UsageError(`The target is the current database (${describeTarget(target)}).`);
-      const opened = await openDatabase(target, { schema: target.backend === 'embedded' ? 'auto' : 'none', env: ctx.env, lockTimeoutMs: ctx.globals.lockTimeout * 1000 });
+      const opened = await openDatabase(target, {
+        schema: target.backend === 'embedded' ? 'auto' : 'none',
+        env: ctx.env,
+        lockTimeoutMs: ctx.globals.lockTimeout * 1000,
+      });
       try {
-        const summary = await copyDatabase(source, { db: opened.knex, actor: null, backend: target.backend, now: () => ctx.now(), signal: ctx.signal }, describeTarget(target));
+        const summary = await copyDatabase(
+          source,
+          { db: opened.knex, actor: null, backend: target.backend, now: () => ctx.now(), signal: ctx.signal },
+          describeTarget(target),
+        );
         const rows = Object.values(summary.tables).reduce((a, b) => a + b, 0);
         const switchTo = target.backend === 'postgres' ? `CLINIC_DATABASE_URL=${redactUrl(target.url)}` : `CLINIC_DATA_DIR=${target.dataDir}`;
         ctx.output.data({ ...summary, target: describeTarget(target), switchWith: switchTo }, () =>

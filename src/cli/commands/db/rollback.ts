@@ -19,7 +19,8 @@ export function dbRollbackCommand(ctx: CliContext) {
         ctx.output.data({ rolledBack: [], dropped: [] }, () => 'Nothing to roll back.');
         return;
       }
-      const what = steps.length === 1 ? steps[0]!.migration : `${steps.length} migrations (${steps[0]!.migration} back to ${steps[steps.length - 1]!.migration})`;
+      const what =
+        steps.length === 1 ? steps[0]!.migration : `${steps.length} migrations (${steps[0]!.migration} back to ${steps[steps.length - 1]!.migration})`;
       const drops = describeDrops(steps.flatMap((step) => step.drops));
       const question = `Rolling back ${what} in the ${describeTarget(await ctx.target())} drops ${drops}.`;
       if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;

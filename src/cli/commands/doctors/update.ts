@@ -5,7 +5,7 @@ import { renderDoctor } from './render.js';
 
 export function doctorsUpdateCommand(ctx: CliContext) {
   return new Command('update')
-    .description('change a doctor\'s details; an empty value clears an optional field (admin, staff)')
+    .description("change a doctor's details; an empty value clears an optional field (admin, staff)")
     .argument('<doctor>', 'username or id')
     .option('--name <name>', 'full name')
     .option('--specialty <specialty>', 'specialty ("" clears it)')

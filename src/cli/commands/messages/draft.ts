@@ -34,7 +34,11 @@ async function editInEditor(editor: string, env: NodeJS.ProcessEnv): Promise<str
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
     if (outcome.code !== 0) {
-      const how = outcome.error ? `could not start (${outcome.error.message})` : outcome.signal ? `was stopped by ${outcome.signal}` : `exited with code ${outcome.code}`;
+      const how = outcome.error
+        ? `could not start (${outcome.error.message})`
+        : outcome.signal
+          ? `was stopped by ${outcome.signal}`
+          : `exited with code ${outcome.code}`;
       throw new UsageError(`The editor (${editor}) ${how}; nothing was sent.`, 'Fix VISUAL or EDITOR, or pass --body.');
     }
     return fs.readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@ import { renderPatient } from './render.js';
 
 export function patientsAssignCommand(ctx: CliContext) {
   return new Command('assign')
-    .description('put a patient on a doctor\'s panel (admin, staff)')
+    .description("put a patient on a doctor's panel (admin, staff)")
     .argument('<patient>', 'username or id')
     .argument('<doctor>', 'username or id')
     .action(async (patientRef, doctorRef) => {

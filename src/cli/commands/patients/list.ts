@@ -6,7 +6,7 @@ import { PATIENT_COLUMNS } from './render.js';
 export function patientsListCommand(ctx: CliContext) {
   return new Command('list')
     .description('list the patients you may see (a doctor: their panel; a patient: themselves)')
-    .option('--doctor <doctor>', 'only patients on this doctor\'s panel')
+    .option('--doctor <doctor>', "only patients on this doctor's panel")
     .option('--search <text>', 'name or username containing TEXT (ignores case and accents)')
     .option('--limit <n>', LIMIT_HELP, wholeNumber())
     .option('--all', ALL_HELP)

@@ -4,7 +4,7 @@ import { renderPatient } from './render.js';
 
 export function patientsUnassignCommand(ctx: CliContext) {
   return new Command('unassign')
-    .description('take a patient off a doctor\'s panel (admin, staff)')
+    .description("take a patient off a doctor's panel (admin, staff)")
     .argument('<patient>', 'username or id')
     .argument('<doctor>', 'username or id')
     .action(async (patientRef, doctorRef) => {

@@ -4,7 +4,7 @@ import { renderPatient } from './render.js';
 
 export function patientsUpdateCommand(ctx: CliContext) {
   return new Command('update')
-    .description('change a patient\'s details; an empty value clears an optional field (admin, staff)')
+    .description("change a patient's details; an empty value clears an optional field (admin, staff)")
     .argument('<patient>', 'username or id')
     .option('--name <name>', 'full name')
     .option('--dob <date>', 'date of birth, YYYY-MM-DD ("" clears it)')

@@ -12,7 +12,10 @@ export function initCommand(ctx: CliContext) {
     .option('--admin-username <username>', 'username of the first admin')
     .option('--admin-name <name>', `full name of the first admin (default: ${DEFAULT_ADMIN_NAME})`)
     .option('--admin-password-stdin', "read the admin's password from the first line of stdin")
-    .option('--demo', 'also load a demo clinic (doctors, patients, appointments, messages) and print its logins; without a terminal the admin is `admin` with a generated password')
+    .option(
+      '--demo',
+      'also load a demo clinic (doctors, patients, appointments, messages) and print its logins; without a terminal the admin is `admin` with a generated password',
+    )
     .action(async (options) => {
       const { setUpClinic } = await import('../../../domain/identity/setup.js');
       const demo = options.demo === true;
@@ -25,7 +28,10 @@ export function initCommand(ctx: CliContext) {
         askAdmin: async () => ({
           username: options.adminUsername ?? (unattendedDemo ? DEMO_ADMIN_USERNAME : await ctx.prompter.text('--admin-username', 'Admin username')),
           fullName: options.adminName ?? (ctx.prompter.canPrompt ? await ctx.prompter.text('--admin-name', 'Admin full name') : DEFAULT_ADMIN_NAME),
-          password: unattendedDemo && !options.adminPasswordStdin ? null : await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password'),
+          password:
+            unattendedDemo && !options.adminPasswordStdin
+              ? null
+              : await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password'),
         }),
         keepSession: async (session) => {
           const { writeSession } = await import('../../session-store.js');

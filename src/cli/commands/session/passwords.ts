@@ -22,7 +22,12 @@ export async function newPassword(ctx: CliContext, fromStdin: boolean | undefine
  * The passwords of `users passwd`: with `flag`, stdin's first line is the new password, or, when
  * the current one is needed too, the current one and then the new one; else they are asked.
  */
-export async function passwordChangeSecrets(ctx: CliContext, fromStdin: boolean | undefined, flag: string, needsCurrent: boolean): Promise<PasswordChangeSecrets> {
+export async function passwordChangeSecrets(
+  ctx: CliContext,
+  fromStdin: boolean | undefined,
+  flag: string,
+  needsCurrent: boolean,
+): Promise<PasswordChangeSecrets> {
   if (fromStdin && needsCurrent) {
     const [currentPassword, newPassword] = (await readAll(ctx.io.stdin)).split(/\r?\n/);
     if (!newPassword) throw new UsageError(`${flag} needs two lines for your own account: the current password, then the new one.`);

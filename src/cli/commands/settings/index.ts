@@ -5,7 +5,5 @@ import { settingsShowCommand } from './show.js';
 
 /** The verbs of `clinic settings` (program.ts lists the noun itself). */
 export function registerSettings(noun: Command, ctx: CliContext): void {
-  noun
-    .addCommand(settingsShowCommand(ctx))
-    .addCommand(settingsSetCommand(ctx));
+  noun.addCommand(settingsShowCommand(ctx)).addCommand(settingsSetCommand(ctx));
 }

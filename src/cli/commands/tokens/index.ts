@@ -6,8 +6,5 @@ import { tokensRevokeCommand } from './revoke.js';
 
 /** The verbs of `clinic tokens` (program.ts lists the noun itself). */
 export function registerTokens(noun: Command, ctx: CliContext): void {
-  noun
-    .addCommand(tokensCreateCommand(ctx))
-    .addCommand(tokensListCommand(ctx))
-    .addCommand(tokensRevokeCommand(ctx));
+  noun.addCommand(tokensCreateCommand(ctx)).addCommand(tokensListCommand(ctx)).addCommand(tokensRevokeCommand(ctx));
 }

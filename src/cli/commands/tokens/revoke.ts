@@ -9,6 +9,8 @@ export function tokensRevokeCommand(ctx: CliContext) {
       const { revokeToken } = await import('../../../domain/identity/api-tokens.js');
       const result = await revokeToken(await ctx.domain(), { id });
       ctx.output.data(result.apiToken, () => '');
-      ctx.output.success(result.alreadyRevoked ? `Token "${result.apiToken.name}" was already revoked.` : `Revoked token "${result.apiToken.name}" (${result.apiToken.id}).`);
+      ctx.output.success(
+        result.alreadyRevoked ? `Token "${result.apiToken.name}" was already revoked.` : `Revoked token "${result.apiToken.name}" (${result.apiToken.id}).`,
+      );
     });
 }

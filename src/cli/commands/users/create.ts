@@ -10,7 +10,10 @@ export function usersCreateCommand(ctx: CliContext) {
     .requiredOption('--name <name>', 'full name')
     .addOption(new Option('--role <role>', 'admin or staff').choices(['admin', 'staff'] as const).makeOptionMandatory())
     .option('--email <email>', 'email address')
-    .option('--password-stdin', 'read the password from the first line of stdin (else asked on a terminal; without either the account cannot log in until `users passwd`)')
+    .option(
+      '--password-stdin',
+      'read the password from the first line of stdin (else asked on a terminal; without either the account cannot log in until `users passwd`)',
+    )
     .action(async (options) => {
       const domain = await ctx.domain();
       const password = options.passwordStdin || ctx.prompter.canPrompt ? await newPassword(ctx, options.passwordStdin, '--password-stdin') : undefined;

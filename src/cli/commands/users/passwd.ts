@@ -7,7 +7,10 @@ export function usersPasswdCommand(ctx: CliContext) {
   return new Command('passwd')
     .description("change your password (asks for the current one), or another user's (admin); ends all of that user's sessions and tokens")
     .argument('[user]', 'username or id (default: yourself)')
-    .option('--password-stdin', 'read from stdin: the new password on the first line; for your own account, the current one first and the new one on the second line')
+    .option(
+      '--password-stdin',
+      'read from stdin: the new password on the first line; for your own account, the current one first and the new one on the second line',
+    )
     .action(async (user, options) => {
       const { changePassword } = await import('../../../domain/users/service.js');
       const result = await changePassword(await ctx.domain(), {

@@ -5,7 +5,7 @@ import { doctorsHoursShowCommand } from './show.js';
 
 export function doctorsHoursCommand(ctx: CliContext) {
   return new Command('hours')
-    .description('a doctor\'s weekly working hours (clinic time zone)')
+    .description("a doctor's weekly working hours (clinic time zone)")
     .addCommand(doctorsHoursSetCommand(ctx))
     .addCommand(doctorsHoursShowCommand(ctx));
 }

@@ -4,7 +4,7 @@ import { renderWeek } from '../render.js';
 
 export function doctorsHoursShowCommand(ctx: CliContext) {
   return new Command('show')
-    .description('show a doctor\'s working week')
+    .description("show a doctor's working week")
     .argument('<doctor>', 'username or id')
     .action(async (ref) => {
       const { showDoctorHours } = await import('../../../../domain/doctors/service.js');

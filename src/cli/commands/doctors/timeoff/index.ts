@@ -5,7 +5,7 @@ import { doctorsTimeoffListCommand } from './list.js';
 
 export function doctorsTimeoffCommand(ctx: CliContext) {
   return new Command('timeoff')
-    .description('a doctor\'s time off (clinic time zone)')
+    .description("a doctor's time off (clinic time zone)")
     .addCommand(doctorsTimeoffAddCommand(ctx))
     .addCommand(doctorsTimeoffListCommand(ctx));
 }

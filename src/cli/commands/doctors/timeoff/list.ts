@@ -4,7 +4,7 @@ import { renderTimeoffList } from './render.js';
 
 export function doctorsTimeoffListCommand(ctx: CliContext) {
   return new Command('list')
-    .description('list a doctor\'s time off (admin, staff, the doctor)')
+    .description("list a doctor's time off (admin, staff, the doctor)")
     .argument('<doctor>', 'username or id')
     .action(async (ref) => {
       const { listTimeoff } = await import('../../../../domain/doctors/service.js');
