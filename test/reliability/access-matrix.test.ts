@@ -214,7 +214,7 @@ const MATRIX: Row[] = [
   {
     command: 'db copy',
     expect: SAME(0),
-    exempt: 'operator command gated by the database credentials of source and target; tested in test/clinic/db-copy.test.ts',
+    exempt: 'operator command gated by the database credentials of source and target; tested in test/reliability/db-copy.test.ts',
   },
   {
     command: 'export',
