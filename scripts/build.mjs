@@ -77,7 +77,7 @@ const commanderLazyChildProcess = {
  * set that up (test/support/fixtures/trace-heavy-imports.mjs); otherwise the note costs one lookup.
  */
 const TRACED =
-  /[\\/]node_modules[\\/](knex|pg|pg-pool|knex-pglite|@inquirer[\\/][^\\/]+|zod|luxon|csv-parse|csv-stringify|chalk|cli-table3|@zxcvbn-ts[\\/][^\\/]+)[\\/].*\.[cm]?js$/;
+  /[\\/]node_modules[\\/](knex|pg|pg-pool|@inquirer[\\/][^\\/]+|zod|luxon|csv-parse|csv-stringify|chalk|cli-table3|@zxcvbn-ts[\\/][^\\/]+)[\\/].*\.[cm]?js$/;
 const tracePackages = {
   name: 'trace-packages',
   setup(b) {

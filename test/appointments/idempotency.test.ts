@@ -80,29 +80,11 @@ describeBackends('appointments book --idempotency-key', (db) => {
   });
 
   it('a repeat answers with the first result even after the slot was taken by it, and --next-available repeats return the first slot', async () => {
-    const first = await cli(c.staff, [
-      'book',
-      '--json',
-      '--patient',
-      c.patient.username,
-      '--doctor',
-      c.doctor.username,
-      '--next-available',
-      '--idempotency-key',
-      'next-1',
-    ]);
+    const bookNext = () =>
+      cli(c.staff, ['book', '--json', '--patient', c.patient.username, '--doctor', c.doctor.username, '--next-available', '--idempotency-key', 'next-1']);
+    const first = await bookNext();
     expect(first.code, first.stderr).toBe(0);
-    const again = await cli(c.staff, [
-      'book',
-      '--json',
-      '--patient',
-      c.patient.username,
-      '--doctor',
-      c.doctor.username,
-      '--next-available',
-      '--idempotency-key',
-      'next-1',
-    ]);
+    const again = await bookNext();
     expect(again.code, again.stderr).toBe(0);
     expect(again.json<Appointment>().id).toBe(first.json<Appointment>().id);
   });

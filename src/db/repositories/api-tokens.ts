@@ -76,7 +76,6 @@ export async function revokeApiToken(db: Knex, id: string, at: Date): Promise<vo
 
 /** Revokes every live token of a user; returns how many there were. */
 export async function revokeApiTokensOfUser(db: Knex, userId: string, at: Date): Promise<number> {
-  // Counted from RETURNING: knex-pglite does not report affected rows as a number.
   const revoked = await db('api_tokens').where({ user_id: userId }).whereNull('revoked_at').update({ revoked_at: at }).returning('id');
   return revoked.length;
 }

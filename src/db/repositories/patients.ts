@@ -45,7 +45,6 @@ export async function addToPanel(db: Knex, doctorId: string, patientId: string):
 }
 
 export async function removeFromPanel(db: Knex, doctorId: string, patientId: string): Promise<boolean> {
-  // knex-pglite gives back the driver's result object, not the count, for DELETE: ask for the deleted rows instead.
   const deleted = await db('doctor_patients').where({ doctor_id: doctorId, patient_id: patientId }).delete().returning('doctor_id');
   return deleted.length > 0;
 }

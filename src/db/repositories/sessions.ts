@@ -64,7 +64,6 @@ export async function endSession(db: Knex, id: string, at: Date): Promise<void> 
 
 /** Ends every open session of a user; returns how many were open. */
 export async function endSessionsOfUser(db: Knex, userId: string, at: Date): Promise<number> {
-  // Counted from RETURNING: knex-pglite does not report affected rows as a number.
   const ended = await db('sessions').where({ user_id: userId }).whereNull('ended_at').update({ ended_at: at }).returning('id');
   return ended.length;
 }
