@@ -15,6 +15,8 @@ export interface AppointmentRow {
   external_id: string | null;
   /** SHA-256 of the booking request that carried external_id as its idempotency key. */
   request_fingerprint: string | null;
+  /** when `appointments due --mark-reminded` handed it to a reminder job; null until then */
+  reminded_at: Date | null;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -41,6 +43,7 @@ const COLUMNS = [
   'rescheduled_from_id',
   'external_id',
   'request_fingerprint',
+  'reminded_at',
   'created_by',
   'created_at',
   'updated_at',
@@ -104,6 +107,65 @@ export async function updateAppointment(db: Knex, id: string, changes: Partial<P
     .update({ ...changes, updated_at: db.fn.now() })
     .returning([...COLUMNS]);
   return updated as AppointmentRow;
+}
+
+/** These appointments with their parties' usernames, in (starts_at, id) order. */
+export async function findAppointmentsByIds(db: Knex, ids: readonly string[]): Promise<AppointmentWithNamesRow[]> {
+  if (ids.length === 0) return [];
+  return withNames(db)
+    .whereIn('a.id', [...ids])
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+}
+
+/** APPROVED appointments starting in [from, to) that no reminder job has taken yet, earliest first. */
+export async function findUnremindedApproved(db: Knex, window: { from: Date; to: Date }): Promise<AppointmentWithNamesRow[]> {
+  return withNames(db)
+    .where('a.status', 'APPROVED')
+    .whereNull('a.reminded_at')
+    .where('a.starts_at', '>=', window.from)
+    .where('a.starts_at', '<', window.to)
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+}
+
+/**
+ * Takes the unreminded APPROVED appointments starting in [from, to) in ONE statement: the rows a
+ * concurrent run has already marked fail `reminded_at IS NULL` when PostgreSQL re-checks them
+ * after waiting for that run's lock, so two overlapping runs never both return a row.
+ */
+export async function markUnremindedApproved(trx: Knex.Transaction, window: { from: Date; to: Date }, at: Date): Promise<string[]> {
+  const rows: Array<{ id: string }> = await trx('appointments')
+    .where('status', 'APPROVED')
+    .whereNull('reminded_at')
+    .where('starts_at', '>=', window.from)
+    .where('starts_at', '<', window.to)
+    .update({ reminded_at: at })
+    .returning(['id']);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Appointments in one of `statuses` that started at or before `startedBy`, earliest first; locked
+ * until the transaction ends when `lock` is set (a concurrent sweep then waits and, re-checking
+ * the status, skips what the first one changed).
+ */
+export async function findStartedInStatuses(
+  db: Knex,
+  input: { statuses: readonly AppointmentStatus[]; startedBy: Date; lock: boolean },
+): Promise<AppointmentWithNamesRow[]> {
+  const query = withNames(db)
+    .whereIn('a.status', [...input.statuses])
+    .where('a.starts_at', '<=', input.startedBy)
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+  if (input.lock) query.forUpdate('a');
+  return query;
+}
+
+/** The same status for several appointments (the no-show sweep). */
+export async function setStatuses(trx: Knex.Transaction, ids: readonly string[], status: AppointmentStatus): Promise<void> {
+  if (ids.length === 0) return;
+  await trx('appointments')
+    .whereIn('id', [...ids])
+    .update({ status, updated_at: trx.fn.now() });
 }
 
 /** Active appointments of a doctor or of a patient overlapping [from, to), earliest first. */
