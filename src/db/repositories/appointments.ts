@@ -79,6 +79,35 @@ export async function appointmentKeys(db: Knex, ids: readonly string[]): Promise
   return new Map(rows.map((row) => [row.id, row.external_id ?? row.id]));
 }
 
+/**
+ * For each of these appointments, the first appointment of its reschedule chain (itself when it
+ * was never rescheduled) and how many reschedules lead from there to it.
+ */
+export async function rescheduleOrigins(db: Knex, ids: readonly string[]): Promise<Map<string, { rootId: string; moves: number }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.raw<{ rows: Array<{ id: string; root_id: string; moves: number }> }>(
+    `WITH RECURSIVE chain(id, at_id, from_id, moves) AS (
+       SELECT a.id, a.id, a.rescheduled_from_id, 0 FROM appointments a WHERE a.id = ANY(?::uuid[])
+       UNION ALL
+       SELECT chain.id, earlier.id, earlier.rescheduled_from_id, chain.moves + 1
+         FROM chain JOIN appointments earlier ON earlier.id = chain.from_id
+        WHERE chain.moves < 10000
+     )
+     SELECT id, at_id AS root_id, moves FROM chain WHERE from_id IS NULL`,
+    [[...ids]],
+  );
+  return new Map(rows.map((row) => [row.id, { rootId: row.root_id, moves: Number(row.moves) }]));
+}
+
+/** Those of these appointments that a reschedule replaced (another appointment names them as rescheduledFromId). */
+export async function replacedAppointmentIds(db: Knex, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: Array<{ rescheduled_from_id: string }> = await db('appointments')
+    .distinct('rescheduled_from_id')
+    .whereIn('rescheduled_from_id', [...ids]);
+  return new Set(rows.map((row) => row.rescheduled_from_id));
+}
+
 /** Appointments whose id starts with `prefix`, within `scope`, at most `limit` of them, by id. */
 export async function findAppointmentsByIdPrefix(
   db: Knex,
