@@ -1,5 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { appointmentsAgendaCommand } from './agenda.js';
 import { appointmentsApproveCommand } from './approve.js';
 import { appointmentsBookCommand } from './book.js';
 import { appointmentsCancelCommand } from './cancel.js';
@@ -22,6 +23,7 @@ export function registerAppointments(noun: Command, ctx: CliContext): void {
     .addCommand(appointmentsBookCommand(ctx))
     .addCommand(appointmentsSlotsCommand(ctx))
     .addCommand(appointmentsListCommand(ctx))
+    .addCommand(appointmentsAgendaCommand(ctx))
     .addCommand(appointmentsShowCommand(ctx))
     .addCommand(appointmentsApproveCommand(ctx))
     .addCommand(appointmentsRejectCommand(ctx))
