@@ -16,7 +16,8 @@ import { workingHoursFor } from './schedule.js';
 export const MAX_AGENDA_DAYS = 7;
 
 /** What a row of a doctor's day holds. */
-export type AgendaRowKind = 'free' | 'booked' | 'continued' | 'break' | 'time-off';
+/** booked: an appointment starts here; occupied: one that starts at another row runs through it. */
+export type AgendaRowKind = 'free' | 'booked' | 'occupied' | 'break' | 'time-off';
 
 export interface AgendaRow {
   /** HH:MM, clinic zone */
@@ -25,7 +26,7 @@ export interface AgendaRow {
   startsAt: string;
   endsAt: string;
   kind: AgendaRowKind;
-  /** booked and continued rows: the appointment there */
+  /** booked and occupied rows: the appointment there */
   appointment?: { id: string; patientId: string; patient: string; patientName: string; status: AppointmentStatus; reason: string | null };
 }
 
@@ -140,9 +141,9 @@ function doctorDay(
     starts.add(interval.startsAt.getTime());
     const here = appointments.find((row) => overlaps({ startsAt: row.starts_at, endsAt: row.ends_at }, interval));
     const kind: AgendaRowKind = here
-      ? here.starts_at.getTime() >= interval.startsAt.getTime()
+      ? here.starts_at.getTime() === interval.startsAt.getTime()
         ? 'booked'
-        : 'continued'
+        : 'occupied'
       : timeoff.some((period) => overlaps(period, interval))
         ? 'time-off'
         : 'free';
@@ -161,7 +162,6 @@ function doctorDay(
   // Appointments whose start is off the grid (booked before the hours changed, imported) still show.
   for (const row of appointments) {
     if (starts.has(row.starts_at.getTime()) || row.starts_at < day.startsAt) continue;
-    if (rows.some((existing) => existing.appointment?.id === row.id && existing.kind === 'booked')) continue;
     rows.push({ ...at(row.starts_at, row.ends_at), kind: 'booked', appointment: appointmentOf(row) });
   }
   rows.sort((a, b) => a.startsAt.localeCompare(b.startsAt) || (a.kind === 'booked' ? -1 : 1));

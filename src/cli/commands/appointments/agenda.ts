@@ -87,7 +87,7 @@ function describe(row: AgendaRow): { text: string; tone?: string } {
   switch (row.kind) {
     case 'booked':
       return { text: `${row.appointment!.status} ${row.appointment!.patientName}`, tone: row.appointment!.status };
-    case 'continued':
+    case 'occupied':
       return { text: `⋮ ${row.appointment!.patientName}`, tone: row.appointment!.status };
     case 'time-off':
       return { text: 'time off' };
