@@ -49,19 +49,30 @@ describeBackends('appointments export --format ics', (db) => {
     doctor = await makeDoctor(db().knex, { fullName: 'Ana Silva, MD' });
     patient = await makePatient(db().knex, { fullName: 'João; "Pereira"', doctors: [doctor] });
     const knex = db().knex;
-    ids.pending = (await makeAppointment(knex, { patient, doctor, startsAt: '2027-02-01T09:00:00Z', status: 'PENDING', reason: 'Check-up, yearly; fasting\nbring results' })).id;
+    ids.pending = (
+      await makeAppointment(knex, { patient, doctor, startsAt: '2027-02-01T09:00:00Z', status: 'PENDING', reason: 'Check-up, yearly; fasting\nbring results' })
+    ).id;
     ids.rejected = (await makeAppointment(knex, { patient, doctor, startsAt: '2027-02-01T10:00:00Z', status: 'REJECTED' })).id;
     // A chain: booked, rescheduled once (the first becomes CANCELLED "rescheduled"), then again.
     ids.first = (await makeAppointment(knex, { patient, doctor, startsAt: '2027-02-02T09:00:00Z', status: 'CANCELLED' })).id;
     const insertSuccessor = async (from: string, startsAt: string, status: string) => {
       const [row] = await knex('appointments')
-        .insert({ patient_id: patient.id, doctor_id: doctor.id, starts_at: startsAt, ends_at: new Date(Date.parse(startsAt) + 30 * 60_000), status, rescheduled_from_id: from })
+        .insert({
+          patient_id: patient.id,
+          doctor_id: doctor.id,
+          starts_at: startsAt,
+          ends_at: new Date(Date.parse(startsAt) + 30 * 60_000),
+          status,
+          rescheduled_from_id: from,
+        })
         .returning(['id']);
       return row.id as string;
     };
     ids.second = await insertSuccessor(ids.first, '2027-02-03T09:00:00Z', 'CANCELLED');
     ids.third = await insertSuccessor(ids.second, '2027-02-04T09:00:00Z', 'APPROVED');
-    ids.otherDoctors = (await makeAppointment(knex, { patient: c.otherPatient, doctor: c.otherDoctor, startsAt: '2027-02-05T09:00:00Z', status: 'APPROVED' })).id;
+    ids.otherDoctors = (
+      await makeAppointment(knex, { patient: c.otherPatient, doctor: c.otherDoctor, startsAt: '2027-02-05T09:00:00Z', status: 'APPROVED' })
+    ).id;
   });
 
   it('writes a calendar that ical.js reads: UTC times, stable UIDs, STATUS mapped, SEQUENCE bumped by reschedules', async () => {

@@ -55,7 +55,12 @@ describeBackends('appointments sweep-noshows', (db) => {
 
   it('--grace moves the cut-off; --dry-run lists without writing', async () => {
     const now = clock();
-    const late = await makeAppointment(db().knex, { patient: c.patient, doctor: c.doctor, startsAt: new Date(now.getTime() - 40 * MINUTE), status: 'APPROVED' });
+    const late = await makeAppointment(db().knex, {
+      patient: c.patient,
+      doctor: c.doctor,
+      startsAt: new Date(now.getTime() - 40 * MINUTE),
+      status: 'APPROVED',
+    });
     await cli(c.staff, ['sweep-noshows', '--json'], new Date(now.getTime() - 24 * 60 * MINUTE)); // what earlier tests left
     expect((await cli(c.staff, ['sweep-noshows', '--grace', '1h', '--json'], now)).json<Appointment[]>()).toEqual([]);
     const dry = await cli(c.admin, ['sweep-noshows', '--grace', '30m', '--dry-run', '--json'], now);
@@ -73,7 +78,12 @@ describeBackends('appointments sweep-noshows', (db) => {
 
   it('is for staff and admins (doctor and patient exit 5); a bad grace is exit 2, an overlong one exit 3', async () => {
     const now = clock();
-    const missed = await makeAppointment(db().knex, { patient: c.patient, doctor: c.doctor, startsAt: new Date(now.getTime() - 60 * MINUTE), status: 'APPROVED' });
+    const missed = await makeAppointment(db().knex, {
+      patient: c.patient,
+      doctor: c.doctor,
+      startsAt: new Date(now.getTime() - 60 * MINUTE),
+      status: 'APPROVED',
+    });
     for (const actor of [c.doctor, c.patient]) {
       const result = await cli(actor, ['sweep-noshows', '--json'], now);
       expect(result.code, result.stderr).toBe(5);
@@ -89,7 +99,16 @@ describeBackends('appointments sweep-noshows', (db) => {
     await cli(c.staff, ['sweep-noshows', '--json'], new Date(now.getTime() - 24 * 60 * MINUTE));
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
-      ids.push((await makeAppointment(db().knex, { patient: c.patient, doctor: c.doctor, startsAt: new Date(now.getTime() - (30 + i * 30) * MINUTE), status: 'APPROVED' })).id);
+      ids.push(
+        (
+          await makeAppointment(db().knex, {
+            patient: c.patient,
+            doctor: c.doctor,
+            startsAt: new Date(now.getTime() - (30 + i * 30) * MINUTE),
+            status: 'APPROVED',
+          })
+        ).id,
+      );
     }
     const [one, two] = await Promise.all([cli(c.staff, ['sweep-noshows', '--json'], now), cli(c.admin, ['sweep-noshows', '--json'], now)]);
     expect([one.code, two.code]).toEqual([0, 0]);

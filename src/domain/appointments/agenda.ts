@@ -61,7 +61,10 @@ const SHOWN: readonly AppointmentStatus[] = ['PENDING', 'APPROVED', 'CHECKED_IN'
  * for any appointment that is off the grid. Staff see every active doctor (or those named); a
  * doctor sees only their own column; patients may not (exit 5).
  */
-export async function agenda(ctx: DomainContext, input: { date?: string | undefined; doctors?: readonly string[] | undefined; days?: number | undefined }): Promise<Agenda> {
+export async function agenda(
+  ctx: DomainContext,
+  input: { date?: string | undefined; doctors?: readonly string[] | undefined; days?: number | undefined },
+): Promise<Agenda> {
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
   const date = input.date ?? clinicDate(ctx.now(), zone);
@@ -109,7 +112,12 @@ export async function agenda(ctx: DomainContext, input: { date?: string | undefi
 function doctorDay(
   date: string,
   zone: string,
-  column: { doctor: DoctorRow; hours: WorkingRange[]; timeoff: Array<{ startsAt: Date; endsAt: Date; reason: string | null }>; appointments: AppointmentWithNamesRow[] },
+  column: {
+    doctor: DoctorRow;
+    hours: WorkingRange[];
+    timeoff: Array<{ startsAt: Date; endsAt: Date; reason: string | null }>;
+    appointments: AppointmentWithNamesRow[];
+  },
   names: ReadonlyMap<string, string>,
 ): AgendaColumn {
   const { doctor } = column;

@@ -76,13 +76,23 @@ export function foldLine(line: string): string {
 
 /** 20270104T090000Z */
 export function icsDateTime(instant: Date | string): string {
-  return new Date(instant).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(instant)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 const lines = (...content: string[]) => content.map((line) => `${foldLine(line)}${CRLF}`).join('');
 
 export function calendarOpening(name: string): string {
-  return lines('BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//clinic//clinic appointments export//EN', 'CALSCALE:GREGORIAN', 'METHOD:PUBLISH', `X-WR-CALNAME:${icsText(name)}`);
+  return lines(
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//clinic//clinic appointments export//EN',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `X-WR-CALNAME:${icsText(name)}`,
+  );
 }
 
 export const CALENDAR_CLOSING = `END:VCALENDAR${CRLF}`;

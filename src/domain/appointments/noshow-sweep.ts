@@ -28,7 +28,8 @@ export async function sweepNoShows(ctx: DomainContext, input: { grace?: string |
   const actor = requireActor(ctx.actor);
   const grace = input.grace ?? DEFAULT_NOSHOW_GRACE;
   const graceMs = durationMs(grace);
-  if (graceMs === undefined || graceMs > MAX_GRACE_MS) throw new ValidationError(`Invalid --grace "${grace}": use a duration from 0m to 7d, such as 15m or 1h.`);
+  if (graceMs === undefined || graceMs > MAX_GRACE_MS)
+    throw new ValidationError(`Invalid --grace "${grace}": use a duration from 0m to 7d, such as 15m or 1h.`);
   await authorize(ctx, actor, 'appointments.sweep', {}, { entity: 'appointments' });
   const zone = await clinicTimeZone(ctx);
   const now = ctx.now();

@@ -29,7 +29,10 @@ export interface DueAppointment extends AppointmentView {
  * two runs that overlap (a cron job every 5 minutes) never both get the same appointment; each
  * marked one gets its own audit row, in the same transaction.
  */
-export async function dueAppointments(ctx: DomainContext, input: { within?: string | undefined; markReminded?: boolean | undefined }): Promise<DueAppointment[]> {
+export async function dueAppointments(
+  ctx: DomainContext,
+  input: { within?: string | undefined; markReminded?: boolean | undefined },
+): Promise<DueAppointment[]> {
   const actor = requireActor(ctx.actor);
   const within = input.within ?? DEFAULT_REMINDER_WINDOW;
   const windowMs = durationMs(within);

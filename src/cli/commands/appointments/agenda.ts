@@ -6,7 +6,7 @@ import { terminalSafe, type Column, type Output } from '../../output.js';
 
 export function appointmentsAgendaCommand(ctx: CliContext) {
   return new Command('agenda')
-    .description("the day sheet: one column per doctor, one row per slot of their grid, with breaks and time off (staff; a doctor: their own)")
+    .description('the day sheet: one column per doctor, one row per slot of their grid, with breaks and time off (staff; a doctor: their own)')
     .option('--date <date>', 'the day, YYYY-MM-DD (default today, clinic time zone)')
     .option('--doctor <doctor...>', 'only these doctors (username or id; repeat or separate with commas)', list)
     .option('--days <n>', 'how many days from --date (default 1, at most 7)', wholeNumber())
@@ -63,14 +63,12 @@ function dayTable(output: Output, day: AgendaDay): string {
   if (lines.length === 0) return terminalSafe(`Nobody works on ${day.weekday} ${day.date}.`);
   const columns: Array<Column<GridLine>> = [
     { header: 'TIME', value: (line) => line.time },
-    ...day.doctors.map(
-      (doctor, i): Column<GridLine> => ({
-        header: terminalSafe(doctor.doctor.toUpperCase()),
-        value: (line) => line.cells[i]!.text,
-        tone: (line) => line.cells[i]!.tone,
-        fit: true,
-      }),
-    ),
+    ...day.doctors.map((doctor, i): Column<GridLine> => ({
+      header: terminalSafe(doctor.doctor.toUpperCase()),
+      value: (line) => line.cells[i]!.text,
+      tone: (line) => line.cells[i]!.tone,
+      fit: true,
+    })),
   ];
   return output.table(lines, columns);
 }

@@ -5,7 +5,9 @@ import { UsageError } from '../../usage-error.js';
 
 export function appointmentsExportCommand(ctx: CliContext) {
   return new Command('export')
-    .description('write appointments to stdout as CSV, NDJSON (the import fields) or a FHIR R4 Bundle (staff, admin), or as an iCalendar file (anyone: their own)')
+    .description(
+      'write appointments to stdout as CSV, NDJSON (the import fields) or a FHIR R4 Bundle (staff, admin), or as an iCalendar file (anyone: their own)',
+    )
     .addOption(new Option('--format <format>', 'csv, ndjson, fhir or ics').choices(['csv', 'ndjson', 'fhir', 'ics'] as const).default('csv' as const))
     .option('--doctor <doctor>', 'only this doctor (username or id)')
     .option('--patient <patient>', 'only this patient (username or id)')
