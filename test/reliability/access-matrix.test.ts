@@ -230,12 +230,12 @@ const MATRIX: Row[] = [
   {
     command: 'db server status',
     expect: SAME(0),
-    exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/db/embedded-server.test.ts',
+    exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/reliability/embedded-server.test.ts',
   },
   {
     command: 'db server stop',
     expect: SAME(0),
-    exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/db/embedded-server.test.ts',
+    exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/reliability/embedded-server.test.ts',
   },
   {
     command: 'db rollback',
