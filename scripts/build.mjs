@@ -143,7 +143,16 @@ const results = await Promise.all(
       // import() becomes require(): the launcher runs the bundle as a vm.Script, without the ES module loader.
       supported: { 'dynamic-import': false },
       ...entry,
-      plugins: [knexPostgresOnly, zodEnglishOnly, noEditorPrompt, commanderLazyChildProcess, pgNodeOnly, pgLazyDns, tracePackages, ownFilesExternal(entry.outfile)],
+      plugins: [
+        knexPostgresOnly,
+        zodEnglishOnly,
+        noEditorPrompt,
+        commanderLazyChildProcess,
+        pgNodeOnly,
+        pgLazyDns,
+        tracePackages,
+        ownFilesExternal(entry.outfile),
+      ],
       // Names are kept (stack traces under --debug stay readable); whitespace and comments go.
       minifyWhitespace: true,
       minifySyntax: true,
