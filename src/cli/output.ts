@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import type { ChalkInstance } from 'chalk';
 import type { Page } from '../domain/paging.js';
 import type { GlobalOptions } from './globals.js';
@@ -305,7 +304,8 @@ export class Output {
  * text is written directly instead.
  */
 function throughPager(command: string, text: string, stdoutFd: number, env: NodeJS.ProcessEnv): boolean {
-  const result = spawnSync(command, {
+  // node:child_process is loaded here, when a pager runs, not by every command that prints.
+  const result = process.getBuiltinModule('node:child_process').spawnSync(command, {
     shell: true,
     input: text,
     stdio: ['pipe', stdoutFd, 'inherit'],
