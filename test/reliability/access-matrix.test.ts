@@ -419,7 +419,7 @@ const MATRIX: Row[] = [
     expect: STAFF_OR_OWN,
     trial: async (w, _r, owner) => {
       const id = await waitlistEntry(w, owner);
-      return { args: ['waitlist', 'remove', idArg(id, form), '--json'], secrets: owner === 'other' ? [id] : [] };
+      return { args: ['waitlist', 'remove', idArg(id, form), '--json'], secrets: secretsOf(w, owner, { id }, form) };
     },
   })),
   {
