@@ -18,6 +18,7 @@ import * as chainAuditLog from '../../migrations/20261201090000_chain_audit_log.
 import * as addAppointmentRequestFingerprint from '../../migrations/20261202090000_add_appointment_request_fingerprint.js';
 import * as addAppointmentSeries from '../../migrations/20261202100000_add_appointment_series.js';
 import * as createWaitlist from '../../migrations/20261202100100_create_waitlist.js';
+import * as addAppointmentRemindedAt from '../../migrations/20261202110000_add_appointment_reminded_at.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -42,6 +43,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261202090000_add_appointment_request_fingerprint', addAppointmentRequestFingerprint],
   ['20261202100000_add_appointment_series', addAppointmentSeries],
   ['20261202100100_create_waitlist', createWaitlist],
+  ['20261202110000_add_appointment_reminded_at', addAppointmentRemindedAt],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);
