@@ -31,6 +31,11 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; verbs: () => Pro
     description: 'Book, list and manage appointments',
     verbs: async () => (await import('./commands/appointments/index.js')).registerAppointments,
   },
+  {
+    name: 'waitlist',
+    description: 'Patients waiting for a freed slot with a doctor',
+    verbs: async () => (await import('./commands/waitlist/index.js')).registerWaitlist,
+  },
   { name: 'messages', description: 'Messages between users', verbs: async () => (await import('./commands/messages/index.js')).registerMessages },
   { name: 'audit', description: 'Read and verify the audit log (admin)', verbs: async () => (await import('./commands/audit/index.js')).registerAudit },
   {

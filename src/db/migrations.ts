@@ -17,6 +17,8 @@ import * as createAuditLog from '../../migrations/20261125091200_create_audit_lo
 import * as fixPatientsPhoneCheck from '../../migrations/20261125091300_fix_patients_phone_check.js';
 import * as chainAuditLog from '../../migrations/20261201090000_chain_audit_log.js';
 import * as addAppointmentRequestFingerprint from '../../migrations/20261202090000_add_appointment_request_fingerprint.js';
+import * as addAppointmentSeries from '../../migrations/20261202100000_add_appointment_series.js';
+import * as createWaitlist from '../../migrations/20261202100100_create_waitlist.js';
 import * as addAppointmentRemindedAt from '../../migrations/20261202110000_add_appointment_reminded_at.js';
 
 /**
@@ -40,6 +42,8 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261125091300_fix_patients_phone_check', fixPatientsPhoneCheck],
   ['20261201090000_chain_audit_log', chainAuditLog],
   ['20261202090000_add_appointment_request_fingerprint', addAppointmentRequestFingerprint],
+  ['20261202100000_add_appointment_series', addAppointmentSeries],
+  ['20261202100100_create_waitlist', createWaitlist],
   ['20261202110000_add_appointment_reminded_at', addAppointmentRemindedAt],
 ];
 
@@ -64,6 +68,7 @@ const tablesCreatedBy: Readonly<Record<string, readonly string[]>> = {
   '20261125091100_create_settings': ['settings'],
   '20261125091200_create_audit_log': ['audit_log'],
   '20261201090000_chain_audit_log': ['audit_log_chain_head'],
+  '20261202100100_create_waitlist': ['waitlist'],
 };
 
 export function tablesCreatedByMigration(name: string): readonly string[] {

@@ -53,7 +53,9 @@ export type Action =
   | 'appointments.remind'
   | 'appointments.sweep'
   | 'messages.send'
-  | 'messages.read';
+  | 'messages.read'
+  | 'waitlist.manage'
+  | 'waitlist.read';
 
 const isClinicStaff = (actor: Actor) => actor.role === 'admin' || actor.role === 'staff';
 const onPanel = (actor: Actor, r: Resource) => r.panelDoctorIds?.includes(actor.id) ?? false;
@@ -98,6 +100,10 @@ const rules: Record<Action, (actor: Actor, r: Resource) => boolean> = {
     return r.counterpartRole === 'staff' || (r.counterpartRole === 'doctor' && r.doctorId !== undefined && (r.panelDoctorIds?.includes(r.doctorId) ?? false));
   },
   'messages.read': (a, r) => r.userId === a.id,
+  // Waitlist entries, in the spirit of booking: staff any; a doctor their own patients' entries with them; a patient their own.
+  'waitlist.manage': (a, r) =>
+    isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id && onPanel(a, r)) || (a.role === 'patient' && r.patientId === a.id),
+  'waitlist.read': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id) || (a.role === 'patient' && r.patientId === a.id),
 };
 
 export function can(actor: Actor, action: Action, resource: Resource = {}): boolean {
@@ -124,6 +130,11 @@ export function appointmentScope(actor: Actor): { doctorId?: string; patientId?:
   if (actor.role === 'doctor') return { doctorId: actor.id };
   if (actor.role === 'patient') return { patientId: actor.id };
   return {};
+}
+
+/** The waitlist entries the actor may see, as a filter: staff all, a doctor those with them, a patient their own. */
+export function waitlistScope(actor: Actor): { doctorId?: string; patientId?: string } {
+  return appointmentScope(actor);
 }
 
 /** The patients the actor may list, as a filter: staff all, a doctor their panel, a patient themself. */
@@ -178,7 +189,7 @@ export function conversationParties(one: { id: string; role: Role }, other: { id
   return { ...(doctor ? { doctorId: doctor.id } : {}), ...(patient ? { patientId: patient.id } : {}) };
 }
 
-export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token';
+export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token' | 'waitlist_entry';
 
 /**
  * Whether records of this kind can exist without the actor being allowed to see them. For such

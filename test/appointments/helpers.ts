@@ -24,6 +24,7 @@ export const APPOINTMENT_FIELDS = [
   'status',
   'cancelReason',
   'rescheduledFromId',
+  'seriesId',
   'createdAt',
   'updatedAt',
 ].sort();
@@ -45,6 +46,7 @@ export interface Appointment {
   status: string;
   cancelReason: string | null;
   rescheduledFromId: string | null;
+  seriesId: string | null;
 }
 
 /** Runs `clinic appointments ...` in-process as `actor`, at NOW unless told otherwise. */

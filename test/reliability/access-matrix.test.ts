@@ -78,6 +78,12 @@ interface Row {
 
 const idArg = (id: string, form: 'full' | 'prefix') => (form === 'full' ? id : id.slice(0, 8));
 
+/** A WAITING entry of pat[owner] with dr[owner]. */
+async function waitlistEntry(w: World, owner: Owner): Promise<string> {
+  const [row] = await w.db.knex('waitlist').insert({ patient_id: w.pat[owner].id, doctor_id: w.dr[owner].id }).returning('id');
+  return (row as { id: string }).id;
+}
+
 function appointmentVerb(verb: string, status: string, expectation: Expect, extra: string[] = [], forms: Array<'full' | 'prefix'> = ['full', 'prefix']): Row[] {
   return forms.map((form) => ({
     command: `appointments ${verb}`,
@@ -391,6 +397,29 @@ const MATRIX: Row[] = [
         args: ['appointments', 'reschedule', idArg(appointment.id, form), '--date', date, '--time', time],
         secrets: secretsOf(w, owner, appointment, form),
       };
+    },
+  })),
+  {
+    command: 'waitlist add',
+    expect: STAFF_OR_OWN,
+    trial: (w, _r, owner) => ({ args: ['waitlist', 'add', '--patient', w.pat[owner].username, '--doctor', w.dr[owner].username, '--json'] }),
+  },
+  {
+    command: 'waitlist list',
+    expect: ALL,
+    seesOthers: ['admin', 'staff'],
+    trial: async (w) => {
+      const other = await waitlistEntry(w, 'other');
+      return { args: ['waitlist', 'list', '--json'], secrets: [other] };
+    },
+  },
+  ...(['full', 'prefix'] as const).map((form): Row => ({
+    command: 'waitlist remove',
+    variant: form,
+    expect: STAFF_OR_OWN,
+    trial: async (w, _r, owner) => {
+      const id = await waitlistEntry(w, owner);
+      return { args: ['waitlist', 'remove', idArg(id, form), '--json'], secrets: secretsOf(w, owner, { id }, form) };
     },
   })),
   {

@@ -12,6 +12,8 @@ export interface AppointmentRow {
   status: AppointmentStatus;
   cancel_reason: string | null;
   rescheduled_from_id: string | null;
+  /** shared by the occurrences of one recurring booking; null for a single appointment */
+  series_id: string | null;
   external_id: string | null;
   /** SHA-256 of the booking request that carried external_id as its idempotency key. */
   request_fingerprint: string | null;
@@ -29,7 +31,7 @@ export interface AppointmentWithNamesRow extends AppointmentRow {
 }
 
 export type NewAppointmentRow = Pick<AppointmentRow, 'patient_id' | 'doctor_id' | 'starts_at' | 'ends_at' | 'reason' | 'status' | 'created_by'> &
-  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'external_id' | 'request_fingerprint'>>;
+  Partial<Pick<AppointmentRow, 'rescheduled_from_id' | 'series_id' | 'external_id' | 'request_fingerprint'>>;
 
 const COLUMNS = [
   'id',
@@ -41,6 +43,7 @@ const COLUMNS = [
   'status',
   'cancel_reason',
   'rescheduled_from_id',
+  'series_id',
   'external_id',
   'request_fingerprint',
   'reminded_at',
@@ -65,6 +68,17 @@ export async function insertAppointment(db: Knex, row: NewAppointmentRow): Promi
 
 export async function findAppointmentById(db: Knex, id: string): Promise<AppointmentWithNamesRow | undefined> {
   return withNames(db).where('a.id', id).first();
+}
+
+/** The occurrences of a series from `from` on that can still be cancelled or moved (PENDING, APPROVED), locked, by start. */
+export async function lockFollowingInSeries(trx: Knex.Transaction, seriesId: string, from: Date): Promise<AppointmentRow[]> {
+  return trx('appointments')
+    .select(...COLUMNS)
+    .where('series_id', seriesId)
+    .where('starts_at', '>=', from)
+    .whereIn('status', ['PENDING', 'APPROVED'])
+    .orderBy([{ column: 'starts_at' }, { column: 'id' }])
+    .forUpdate();
 }
 
 /** The appointment an import or an idempotent booking stored under this key. */

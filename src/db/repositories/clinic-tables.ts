@@ -15,6 +15,7 @@ export const CLINIC_TABLES = [
   { name: 'patients', key: ['user_id'] },
   { name: 'doctor_patients', key: ['doctor_id', 'patient_id'] },
   { name: 'appointments', key: ['id'] },
+  { name: 'waitlist', key: ['id'] },
   { name: 'messages', key: ['id'] },
   { name: 'api_tokens', key: ['id'] },
   { name: 'audit_log', key: ['id'] },

@@ -1,6 +1,7 @@
+import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { findActiveOverlapping, insertAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
+import { findActiveOverlapping, insertAppointment, type AppointmentRow, type NewAppointmentRow } from '../../db/repositories/appointments.js';
 import type { DoctorRow } from '../../db/repositories/doctors.js';
 import { addToPanel, findPatientByRef, type PatientRow } from '../../db/repositories/patients.js';
 import { SqlState, constraintName, isRetryable, sqlState } from '../../db/pg-errors.js';
@@ -77,17 +78,7 @@ export function assertPartiesActive(doctor: DoctorRow, patient: PatientRow): voi
  */
 export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): Promise<AppointmentView> {
   const input = parseWith(bookSchema, rawInput);
-  const actor = requireActor(ctx.actor);
-  const zone = await clinicTimeZone(ctx);
-  const doctor = await requireDoctor(ctx.db, input.doctor);
-  const { patient, panel } = await findVisiblePatient(ctx, actor, input.patient, 'appointments.book');
-  const audit = { entity: 'appointment', patientId: patient.id, details: { doctorId: doctor.id } };
-  await authorize(ctx, actor, 'appointments.book', { doctorId: doctor.id, patientId: patient.id, panelDoctorIds: panel }, audit);
-  if (input.approve && !mayApproveWhileBooking(actor)) {
-    await recordAudit(ctx.db, actor, { ...audit, action: 'appointments.approve', outcome: 'denied' });
-    throw new ForbiddenError(`Only staff and admins use --approve: a doctor's bookings are approved already, a patient's wait for approval.`);
-  }
-  const durationMinutes = checkDuration(input.durationMinutes, doctor.slot_minutes);
+  const { actor, zone, doctor, patient, panel, durationMinutes } = await prepareBooking(ctx, input);
   const key = input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
   const booking: BookingRequest = {
     patientId: patient.id,
@@ -154,25 +145,18 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
           request.start = first.start;
           interval = { startsAt: first.start.toJSDate(), endsAt: first.end.toJSDate() };
         }
-        const created = await insertAppointment(trx, {
-          patient_id: patient.id,
-          doctor_id: doctor.id,
-          starts_at: interval.startsAt,
-          ends_at: interval.endsAt,
-          reason: input.reason || null,
-          status: initialBookingStatus(actor, input.approve),
-          created_by: actor.id,
-          ...(key === undefined ? {} : { external_id: key, request_fingerprint: fingerprint }),
-        });
-        // Already on the panel (read with the patient): nothing to add.
-        if (!panel.includes(doctor.id)) await addToPanel(trx, doctor.id, patient.id);
-        await recordAudit(trx, actor, {
-          action: 'appointments.book',
-          entity: 'appointment',
-          entityId: created.id,
-          patientId: patient.id,
-          details: { doctorId: doctor.id, startsAt: created.starts_at.toISOString(), status: created.status },
-        });
+        const created = await bookSlot(
+          trx,
+          actor,
+          request,
+          {
+            reason: input.reason || null,
+            status: initialBookingStatus(actor, input.approve),
+            ...(key === undefined ? {} : { external_id: key, request_fingerprint: fingerprint }),
+          },
+          {},
+          { interval, panel },
+        );
         return created;
       }),
     );
@@ -187,6 +171,84 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
     return appointmentView(winner, zone);
   }
   return appointmentView({ ...created, patient_username: patient.username, doctor_username: doctor.username }, zone);
+}
+
+/** Who books what: the parties (the patient as the actor may see them), the permission, the duration. */
+export async function prepareBooking(
+  ctx: DomainContext,
+  input: { patient: string; doctor: string; durationMinutes?: number | undefined; approve?: boolean | undefined },
+): Promise<{ actor: Actor; zone: string; doctor: DoctorRow; patient: PatientRow; panel: string[]; durationMinutes: number }> {
+  const actor = requireActor(ctx.actor);
+  const zone = await clinicTimeZone(ctx);
+  const doctor = await requireDoctor(ctx.db, input.doctor);
+  const { patient, panel } = await findVisiblePatient(ctx, actor, input.patient, 'appointments.book');
+  const audit = { entity: 'appointment', patientId: patient.id, details: { doctorId: doctor.id } };
+  await authorize(ctx, actor, 'appointments.book', { doctorId: doctor.id, patientId: patient.id, panelDoctorIds: panel }, audit);
+  if (input.approve && !mayApproveWhileBooking(actor)) {
+    await recordAudit(ctx.db, actor, { ...audit, action: 'appointments.approve', outcome: 'denied' });
+    throw new ForbiddenError(`Only staff and admins use --approve: a doctor's bookings are approved already, a patient's wait for approval.`);
+  }
+  return { actor, zone, doctor, patient, panel, durationMinutes: checkDuration(input.durationMinutes, doctor.slot_minutes) };
+}
+
+/**
+ * One booking inside the caller's transaction: every booking rule (assertSlotBookable), the row,
+ * the patient on the doctor's panel, the audit row. `book`, a series and a waitlist offer all
+ * come through here.
+ */
+export async function bookSlot(
+  trx: Knex.Transaction,
+  actor: Actor,
+  request: SlotRequest,
+  row: Pick<NewAppointmentRow, 'reason' | 'status'> & Partial<Pick<NewAppointmentRow, 'series_id' | 'external_id' | 'request_fingerprint'>>,
+  audit: Record<string, unknown> = {},
+  known: { interval?: Interval; panel?: readonly string[] } = {},
+): Promise<AppointmentRow> {
+  // `book` passes the interval it has checked inside this transaction; a series occurrence and a
+  // waitlist offer get every rule here, clashes included, so a clash does not abort their transaction.
+  const interval = known.interval ?? (await assertSlotBookable(trx, actor, request));
+  const created = await insertAppointment(trx, {
+    ...row,
+    patient_id: request.patientId,
+    doctor_id: request.doctor.id,
+    starts_at: interval.startsAt,
+    ends_at: interval.endsAt,
+    created_by: actor.id,
+  });
+  // Already on the panel (read with the patient): nothing to add.
+  if (!known.panel?.includes(request.doctor.id)) await addToPanel(trx, request.doctor.id, request.patientId);
+  await recordAudit(trx, actor, {
+    action: 'appointments.book',
+    entity: 'appointment',
+    entityId: created.id,
+    patientId: request.patientId,
+    details: {
+      doctorId: request.doctor.id,
+      startsAt: created.starts_at.toISOString(),
+      status: created.status,
+      ...(created.series_id ? { seriesId: created.series_id } : {}),
+      ...audit,
+    },
+  });
+  return created;
+}
+
+/**
+ * `work` in a savepoint of `trx`: a booking that meets the exclusion constraints (23P01, another
+ * transaction won the slot after our check) becomes the same clash message as the check's, and
+ * the transaction goes on. Deadlocks and serialization failures abort the whole transaction, for
+ * inTransaction to retry.
+ */
+export async function inSavepoint<T>(trx: Knex.Transaction, actor: Actor, request: SlotRequest, work: (savepoint: Knex.Transaction) => Promise<T>): Promise<T> {
+  try {
+    return await trx.transaction(work);
+  } catch (error) {
+    if (sqlState(error) !== SqlState.exclusionViolation) throw error;
+    const end = request.start.plus({ minutes: request.durationMinutes }).toJSDate();
+    const [clash] = await findActiveOverlapping(trx, { doctorId: request.doctor.id, patientId: request.patientId }, request.start.toJSDate(), end);
+    if (clash) throw clashError(actor, clash, request);
+    throw new ConflictError('That time is no longer available.', { cause: error, reason: 'SLOT_TAKEN' });
+  }
 }
 
 /**

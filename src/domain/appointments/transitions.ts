@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { findAppointmentById, insertAppointment, lockAppointment, updateAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
@@ -12,6 +13,7 @@ import type { AppointmentStatus } from '../../db/schema-values.js';
 import { clinicDate, clinicTime, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
 import { assertSlotBookable, type SlotRequest } from './schedule.js';
 import { appointmentView, shortId, type AppointmentView } from './view.js';
+import { offerFreedSlot } from '../waitlist/offer.js';
 
 /** DESIGN §6: the only moves an appointment can make. */
 export const TRANSITIONS: Readonly<Record<AppointmentStatus, readonly AppointmentStatus[]>> = {
@@ -98,8 +100,11 @@ export const STATUS_VERBS = {
 
 export type StatusVerb = keyof typeof STATUS_VERBS;
 
+/** The changes that give a slot back to the waitlist (a no-show's slot has passed). */
+const FREES_SLOT: readonly StatusVerb[] = ['cancel', 'reject'];
+
 /** Authorizes a change to an existing appointment; a patient may change theirs only before it starts. */
-async function authorizeChange(ctx: DomainContext, actor: Actor, action: Action, row: AppointmentRow): Promise<void> {
+export async function authorizeChange(ctx: DomainContext, actor: Actor, action: Action, row: AppointmentRow): Promise<void> {
   const facts = { doctorId: row.doctor_id, patientId: row.patient_id, hasStarted: row.starts_at.getTime() <= ctx.now().getTime() };
   try {
     await authorize(ctx, actor, action, facts, { entity: 'appointment', entityId: row.id, patientId: row.patient_id });
@@ -114,7 +119,7 @@ async function authorizeChange(ctx: DomainContext, actor: Actor, action: Action,
 /** approve, reject, cancel, checkin, complete, noshow: one locked row, one audited update. */
 export async function changeAppointmentStatus(
   ctx: DomainContext,
-  input: { appointment: string; verb: StatusVerb; reason?: string | undefined },
+  input: { appointment: string; verb: StatusVerb; reason?: string | undefined; waitlist?: boolean | undefined },
 ): Promise<AppointmentView> {
   const verb = STATUS_VERBS[input.verb];
   if (!verb) throw new ValidationError(`Unknown appointment action "${input.verb}".`);
@@ -141,6 +146,7 @@ export async function changeAppointmentStatus(
       patientId: row.patient_id,
       details: { from: row.status, to: verb.to, ...(reason ? { reason } : {}) },
     });
+    if (FREES_SLOT.includes(input.verb) && input.waitlist !== false) await offerFreedSlot(trx, actor, row, zone, ctx.now());
   });
   return appointmentView((await findAppointmentById(ctx.db, found.id))!, zone);
 }
@@ -151,7 +157,10 @@ export async function changeAppointmentStatus(
  * passes every booking rule and links back with rescheduledFromId. A patient's reschedule waits
  * for approval again (PENDING); anyone else's keeps the status it had.
  */
-export async function rescheduleAppointment(ctx: DomainContext, input: { appointment: string; date: string; time: string }): Promise<AppointmentView> {
+export async function rescheduleAppointment(
+  ctx: DomainContext,
+  input: { appointment: string; date: string; time: string; waitlist?: boolean | undefined },
+): Promise<AppointmentView> {
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
   const start = toClinicInstant(input.date, input.time, zone);
@@ -165,36 +174,51 @@ export async function rescheduleAppointment(ctx: DomainContext, input: { appoint
     inTransaction(ctx, async (trx) => {
       const old = await lockAppointment(trx, found.id);
       if (!old) throw noSuch('appointment', input.appointment);
-      assertTransition(old, 'CANCELLED');
-      await updateAppointment(trx, old.id, { status: 'CANCELLED', cancel_reason: 'rescheduled' });
-      const interval = await assertSlotBookable(trx, actor, request);
-      const created = await insertAppointment(trx, {
-        patient_id: old.patient_id,
-        doctor_id: old.doctor_id,
-        starts_at: interval.startsAt,
-        ends_at: interval.endsAt,
-        reason: old.reason,
-        status: rescheduledStatus(actor, old.status),
-        created_by: actor.id,
-        rescheduled_from_id: old.id,
-      });
-      const details = { from: old.starts_at.toISOString(), to: created.starts_at.toISOString() };
-      await recordAudit(trx, actor, {
-        action: 'appointments.cancel',
-        entity: 'appointment',
-        entityId: old.id,
-        patientId: old.patient_id,
-        details: { from: old.status, to: 'CANCELLED', reason: 'rescheduled' },
-      });
-      await recordAudit(trx, actor, {
-        action: 'appointments.reschedule',
-        entity: 'appointment',
-        entityId: created.id,
-        patientId: created.patient_id,
-        details: { ...details, rescheduledFromId: old.id, status: created.status },
-      });
+      await cancelForReschedule(trx, actor, old);
+      const created = await bookReplacement(trx, actor, old, request);
+      if (input.waitlist !== false) await offerFreedSlot(trx, actor, old, zone, ctx.now());
       return created.id;
     }),
   );
   return appointmentView((await findAppointmentById(ctx.db, id))!, zone);
+}
+
+/** The first half of a reschedule: the old appointment becomes CANCELLED ("rescheduled"), audited. */
+export async function cancelForReschedule(trx: Knex.Transaction, actor: Actor, old: AppointmentRow): Promise<void> {
+  assertTransition(old, 'CANCELLED');
+  await updateAppointment(trx, old.id, { status: 'CANCELLED', cancel_reason: 'rescheduled' });
+  await recordAudit(trx, actor, {
+    action: 'appointments.cancel',
+    entity: 'appointment',
+    entityId: old.id,
+    patientId: old.patient_id,
+    details: { from: old.status, to: 'CANCELLED', reason: 'rescheduled' },
+  });
+}
+
+/**
+ * The second half: its successor (same parties, reason and series) passes every booking rule and
+ * links back with rescheduledFromId.
+ */
+export async function bookReplacement(trx: Knex.Transaction, actor: Actor, old: AppointmentRow, request: SlotRequest): Promise<AppointmentRow> {
+  const interval = await assertSlotBookable(trx, actor, request);
+  const created = await insertAppointment(trx, {
+    patient_id: old.patient_id,
+    doctor_id: old.doctor_id,
+    starts_at: interval.startsAt,
+    ends_at: interval.endsAt,
+    reason: old.reason,
+    status: rescheduledStatus(actor, old.status),
+    created_by: actor.id,
+    rescheduled_from_id: old.id,
+    series_id: old.series_id,
+  });
+  await recordAudit(trx, actor, {
+    action: 'appointments.reschedule',
+    entity: 'appointment',
+    entityId: created.id,
+    patientId: created.patient_id,
+    details: { from: old.starts_at.toISOString(), to: created.starts_at.toISOString(), rescheduledFromId: old.id, status: created.status },
+  });
+  return created;
 }

@@ -23,6 +23,8 @@ export interface AppointmentView {
   status: AppointmentStatus;
   cancelReason: string | null;
   rescheduledFromId: string | null;
+  /** the recurring series the appointment belongs to, null for a single booking */
+  seriesId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -45,6 +47,7 @@ export function appointmentView(row: AppointmentWithNamesRow, zone: string): App
     status: row.status,
     cancelReason: row.cancel_reason,
     rescheduledFromId: row.rescheduled_from_id,
+    seriesId: row.series_id,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

@@ -1,7 +1,10 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
+import type { SeriesResult } from '../../../domain/appointments/series.js';
+import { MAX_OCCURRENCES, REPEATS } from '../../../domain/appointments/repeat.js';
 import type { CliContext } from '../../context.js';
 import { wholeNumber } from '../../options.js';
-import { describeAppointment, renderAppointment } from './render.js';
+import { UsageError } from '../../usage-error.js';
+import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
 
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
@@ -16,9 +19,39 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .option('--reason <reason>', 'reason for the visit')
     .option('--approve', 'book it APPROVED at once (staff and admin)')
     .option('--idempotency-key <key>', 'a key of your own: repeating the same request with it returns the first booking')
+    .addOption(new Option('--repeat <rule>', 'book a series from --date at the same clinic time: every day, week, 2 weeks or month').choices(REPEATS))
+    .option('--count <n>', `with --repeat: this many occurrences (1-${MAX_OCCURRENCES})`, wholeNumber({ min: 1, max: MAX_OCCURRENCES }))
+    .option('--until <date>', 'with --repeat: occurrences up to and including this day (at most a year)')
+    .option('--skip-conflicts', 'with --repeat: book the occurrences that fit and list the others (default: all or nothing)')
     .action(async (options) => {
+      const domain = await ctx.domain();
+      if (options.repeat !== undefined) {
+        seriesUsage(options);
+        const { seriesDates } = await import('../../../domain/appointments/series-dates.js');
+        const plan = seriesDates(options.date!, options.repeat, options.count !== undefined ? { count: options.count } : { until: options.until! });
+        if ('problem' in plan) throw new UsageError(plan.problem, `A series has at most ${MAX_OCCURRENCES} occurrences, within a year of the first.`);
+        const { bookSeries } = await import('../../../domain/appointments/series.js');
+        const result = await bookSeries(domain, {
+          patient: options.patient,
+          doctor: options.doctor,
+          date: options.date!,
+          time: options.time!,
+          repeat: options.repeat,
+          count: options.count,
+          until: options.until,
+          durationMinutes: options.duration,
+          reason: options.reason,
+          approve: options.approve,
+          skipConflicts: options.skipConflicts,
+        });
+        renderSeries(ctx, result);
+        return;
+      }
+      if (options.count !== undefined || options.until !== undefined || options.skipConflicts) {
+        throw new UsageError('--count, --until and --skip-conflicts go with --repeat.');
+      }
       const { bookAppointment } = await import('../../../domain/appointments/booking.js');
-      const appointment = await bookAppointment(await ctx.domain(), {
+      const appointment = await bookAppointment(domain, {
         patient: options.patient,
         doctor: options.doctor,
         date: options.date,
@@ -33,4 +66,32 @@ export function appointmentsBookCommand(ctx: CliContext) {
       ctx.output.success(`Booked ${describeAppointment(appointment)}.`);
       renderAppointment(ctx.output, appointment);
     });
+}
+
+/** The flag combinations a series takes, and its limits, checked before anything is asked of the database (exit 2). */
+function seriesUsage(options: {
+  date?: string | undefined;
+  time?: string | undefined;
+  repeat?: (typeof REPEATS)[number] | undefined;
+  count?: number | undefined;
+  until?: string | undefined;
+  nextAvailable?: true | undefined;
+  idempotencyKey?: string | undefined;
+}): void {
+  if (options.nextAvailable || options.idempotencyKey !== undefined)
+    throw new UsageError('--repeat takes --date and --time, not --next-available or --idempotency-key.');
+  if (options.date === undefined || options.time === undefined) throw new UsageError('--repeat needs --date and --time (the first occurrence).');
+  if ((options.count === undefined) === (options.until === undefined)) throw new UsageError('--repeat needs --count N or --until DATE (one of them).');
+}
+
+function renderSeries(ctx: CliContext, result: SeriesResult): void {
+  const { output } = ctx;
+  if (output.json) {
+    output.data(result, () => '');
+    return;
+  }
+  const total = result.appointments.length + result.skipped.length;
+  output.success(`Booked ${result.appointments.length} of ${total} occurrences (series ${result.seriesId.slice(0, 8)}).`);
+  output.list(result.appointments, APPOINTMENT_COLUMNS);
+  for (const skipped of result.skipped) output.warn(`Skipped ${skipped.date} ${skipped.startTime}: ${skipped.message}`);
 }

@@ -12,6 +12,7 @@ export function renderAppointment(output: Output, appointment: AppointmentView):
     ['reason', appointment.reason],
     ...(appointment.cancelReason ? [['cancel reason', appointment.cancelReason] as const] : []),
     ...(appointment.rescheduledFromId ? [['rescheduled from', appointment.rescheduledFromId] as const] : []),
+    ...(appointment.seriesId ? [['series', appointment.seriesId] as const] : []),
     ['starts at', appointment.startsAt],
     ['ends at', appointment.endsAt],
   ]);

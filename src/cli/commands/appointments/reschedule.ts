@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
-import { describeAppointment, renderAppointment } from './render.js';
+import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
+import { NO_WAITLIST_HELP } from './status-verb.js';
 
 export function appointmentsRescheduleCommand(ctx: CliContext) {
   return new Command('reschedule')
@@ -8,9 +9,19 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
     .argument('<id>', 'appointment id, or at least its first 8 characters')
     .requiredOption('--date <date>', 'new day, YYYY-MM-DD (clinic time zone)')
     .requiredOption('--time <time>', 'new start, HH:MM (clinic time zone)')
+    .option('--series', 'move this and every following active occurrence of its series by the same offset, all or nothing')
+    .option('--no-waitlist', NO_WAITLIST_HELP)
     .action(async (id, options) => {
+      const input = { appointment: id, date: options.date, time: options.time, waitlist: options.waitlist };
+      if (options.series) {
+        const { rescheduleSeries } = await import('../../../domain/appointments/series.js');
+        const moved = await rescheduleSeries(await ctx.domain(), input);
+        ctx.output.success(`Rescheduled ${moved.length} occurrence${moved.length === 1 ? '' : 's'} of the series.`);
+        ctx.output.list(moved, APPOINTMENT_COLUMNS);
+        return;
+      }
       const { rescheduleAppointment } = await import('../../../domain/appointments/transitions.js');
-      const appointment = await rescheduleAppointment(await ctx.domain(), { appointment: id, date: options.date, time: options.time });
+      const appointment = await rescheduleAppointment(await ctx.domain(), input);
       ctx.output.success(`Rescheduled to ${describeAppointment(appointment)}.`);
       renderAppointment(ctx.output, appointment);
     });
