@@ -6,8 +6,8 @@ import { describeAppointment, renderAppointment } from './render.js';
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
     .description('book an appointment at a given time, or at the first free slot with --next-available')
-    .requiredOption('--patient <patient>', 'patient username or id')
-    .requiredOption('--doctor <doctor>', 'doctor username or id')
+    .option('--patient <patient>', 'patient username or id')
+    .option('--doctor <doctor>', 'doctor username or id')
     .option('--date <date>', 'day, YYYY-MM-DD (clinic time zone)')
     .option('--time <time>', 'start, HH:MM (clinic time zone)')
     .option('--next-available', 'the first free slot (within 90 days) instead of --date/--time')
@@ -16,7 +16,13 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .option('--reason <reason>', 'reason for the visit')
     .option('--approve', 'book it APPROVED at once (staff and admin)')
     .option('--idempotency-key <key>', 'a key of your own: repeating the same request with it returns the first booking')
-    .action(async (options) => {
+    .action(async (given, command) => {
+      const [{ askForMissing }, answers] = await Promise.all([import('../../prompting.js'), import('../../answers.js')]);
+      const parties = { patient: answers.patientSearch(ctx), doctor: answers.doctorSearch(ctx) };
+      // --next-available stands for --date and --time; --date alone asks only for the time, and so on.
+      const options = given.nextAvailable
+        ? await askForMissing(ctx, command, given, parties)
+        : await askForMissing(ctx, command, given, { ...parties, date: answers.clinicDate, time: answers.freeSlotTime(ctx) }, { instead: '--next-available' });
       const { bookAppointment } = await import('../../../domain/appointments/booking.js');
       const appointment = await bookAppointment(await ctx.domain(), {
         patient: options.patient,

@@ -2,5 +2,5 @@ import type { CliContext } from '../../context.js';
 import { statusVerbCommand } from './status-verb.js';
 
 export function appointmentsRejectCommand(ctx: CliContext) {
-  return statusVerbCommand(ctx, 'reject', 'decline a PENDING appointment', 'Rejected').option('--reason <reason>', 'why (stored as the cancel reason)');
+  return statusVerbCommand(ctx, 'reject', 'decline a PENDING appointment', 'Rejected', { description: 'why (stored as the cancel reason)', required: false });
 }
