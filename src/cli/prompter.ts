@@ -29,7 +29,7 @@ export class Prompter {
 
   private ensure(flag: string): void {
     if (!this.canPrompt) {
-      throw new UsageError(`Missing ${flag}.`, `Pass ${flag} (prompts need a terminal and no --no-input).`);
+      throw new UsageError(`Missing ${flag}.`, `Pass ${flag}; prompts need a terminal and no --no-input.`);
     }
   }
 

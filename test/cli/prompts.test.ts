@@ -105,7 +105,7 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     const pty = onPty(['users', 'create', '--username', 'desk.two', '--name', 'Desk Two']);
     let at = await step(pty, 'Admin or staff', DOWN);
     at = await step(pty, '❯ staff', ENTER, at);
-    at = await step(pty, 'New password', 'password1' + ENTER, at);
+    at = await step(pty, 'New password', 'password1234' + ENTER, at);
     at = await step(pty, 'too weak', CLEAR + PASSWORD + ENTER, at);
     await step(pty, 'Repeat it', PASSWORD + ENTER, at);
     const result = await pty.done;

@@ -53,6 +53,7 @@ export async function passwordChangeSecrets(
   fromStdin: boolean | undefined,
   flag: string,
   needsCurrent: boolean,
+  owner?: PasswordOwner,
 ): Promise<PasswordChangeSecrets> {
   if (fromStdin && needsCurrent) {
     const [currentPassword, newPassword] = (await readAll(ctx.io.stdin)).split(/\r?\n/);
@@ -60,5 +61,5 @@ export async function passwordChangeSecrets(
     return { currentPassword: currentPassword!, newPassword };
   }
   const currentPassword = needsCurrent ? await existingPassword(ctx, false, flag, 'Current password') : undefined;
-  return { currentPassword, newPassword: await newPassword(ctx, fromStdin, flag) };
+  return { currentPassword, newPassword: await newPassword(ctx, fromStdin, flag, 'New password', owner) };
 }
