@@ -58,8 +58,9 @@ export function clinicMoment(field: string): RequiredValue {
 /** The doctors whose username or name holds the term (doctors are known to everyone). */
 export function doctorSearch(ctx: CliContext): RequiredValue {
   return {
-    search: (term) =>
+    search: (term, signal) =>
       ctx.briefly(async (domain) => {
+        if (signal.aborted) return [];
         const { listDoctors } = await import('../domain/doctors/service.js');
         const folded = fold(term);
         const [doctors, { terminalSafe }] = await Promise.all([listDoctors(domain), import('./output.js')]);
@@ -74,8 +75,9 @@ export function doctorSearch(ctx: CliContext): RequiredValue {
 /** The patients the actor may see whose username or name holds the term (the search of `patients list`). */
 export function patientSearch(ctx: CliContext): RequiredValue {
   return {
-    search: (term) =>
+    search: (term, signal) =>
       ctx.briefly(async (domain) => {
+        if (signal.aborted) return [];
         const { listPatients } = await import('../domain/patients/service.js');
         const [{ items }, { terminalSafe }] = await Promise.all([
           listPatients(domain, { search: term === '' ? undefined : term, limit: MATCHES }),

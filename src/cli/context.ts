@@ -32,6 +32,7 @@ export class CliContext {
   private readonly stopping = new AbortController();
   /** Who authenticated before a prompt: the reads made while it waits act as them. */
   private actorSeen: Actor | null | undefined;
+  private briefReads: Promise<void> = Promise.resolve();
 
   constructor(readonly deps: CliDeps) {
     this.database = deps.database;
@@ -157,8 +158,18 @@ export class CliContext {
   /**
    * A read made while a prompt waits (the matches of a search): the database is opened for it and
    * released after, and the read acts as the actor this command authenticated before asking.
+   * Reads run one after another (a search starts one per keystroke): none closes another's database.
    */
   async briefly<T>(read: (domain: DomainContext) => Promise<T>): Promise<T> {
+    const turn = this.briefReads.then(() => this.readBriefly(read));
+    this.briefReads = turn.then(
+      () => {},
+      () => {},
+    );
+    return turn;
+  }
+
+  private async readBriefly<T>(read: (domain: DomainContext) => Promise<T>): Promise<T> {
     try {
       const domain = this.actorSeen ? { ...(await this.anonymousDomain()), actor: this.actorSeen } : await this.domain();
       this.actorSeen = domain.actor;

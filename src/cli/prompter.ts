@@ -70,7 +70,8 @@ export class Prompter {
       {
         message,
         pageSize: 10,
-        source: async (term, { signal }) => (await find(term?.trim() ?? '', signal)).map((choice) => ({ ...choice })),
+        // A term typed over by the next keystroke is not searched for.
+        source: async (term, { signal }) => (signal.aborted ? [] : (await find(term?.trim() ?? '', signal)).map((choice) => ({ ...choice }))),
       },
       this.context(),
     );

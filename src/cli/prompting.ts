@@ -1,4 +1,4 @@
-import type { CommandUnknownOpts } from '@commander-js/extra-typings';
+import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import type { PromptCheck, PromptChoice } from './prompter.js';
 import { UsageError } from './usage-error.js';
@@ -30,6 +30,23 @@ export interface RequiredValue {
   secret?: boolean;
   /** What Enter alone answers (a text question). */
   default?: string;
+}
+
+const ASKED = new WeakSet<object>();
+
+/**
+ * An option the verb needs, declared as such: missing, it is asked on a terminal (askForMissing)
+ * and named in the usage error elsewhere, instead of Commander refusing it before the verb runs.
+ */
+export function askedOption<Flags extends string>(flags: Flags, description: string) {
+  const option = new Option(flags, description);
+  ASKED.add(option);
+  return option;
+}
+
+/** Whether an option was declared with askedOption (the command-tree tests fill it in like a mandatory one). */
+export function isAskedOption(option: object): boolean {
+  return ASKED.has(option);
 }
 
 export type RequiredValues<K extends string> = { readonly [key in K]: RequiredValue };

@@ -145,8 +145,8 @@ describeBackends('prompts for missing values on a terminal', (db) => {
   it.skipIf(!hasPty)('appointments cancel: a blank reason is asked again', { timeout: 60_000 }, async () => {
     const appointment = await makeAppointment(db().knex, { patient: clinic.patient, doctor: clinic.doctor, startsAt: '2099-04-06T10:00:00Z' });
     const pty = onPty(['appointments', 'cancel', appointment.id]);
-    let at = await step(pty, 'Why is it cancelled?', '   ' + ENTER);
-    at = await step(pty, 'A reason is required to cancel', CLEAR + 'patient is travelling' + ENTER, at);
+    const at = await step(pty, 'Why is it cancelled?', '   ' + ENTER);
+    await step(pty, 'A reason is required to cancel', CLEAR + 'patient is travelling' + ENTER, at);
     const result = await pty.done;
     expect(result.code, result.screen).toBe(0);
     expect(await db().knex('appointments').where({ id: appointment.id }).first()).toMatchObject({

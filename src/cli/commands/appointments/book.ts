@@ -1,15 +1,16 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { wholeNumber } from '../../options.js';
 import { describeAppointment, renderAppointment } from './render.js';
 
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
     .description('book an appointment at a given time, or at the first free slot with --next-available')
-    .option('--patient <patient>', 'patient username or id')
-    .option('--doctor <doctor>', 'doctor username or id')
-    .option('--date <date>', 'day, YYYY-MM-DD (clinic time zone)')
-    .option('--time <time>', 'start, HH:MM (clinic time zone)')
+    .addOption(askedOption('--patient <patient>', 'patient username or id'))
+    .addOption(askedOption('--doctor <doctor>', 'doctor username or id'))
+    .addOption(askedOption('--date <date>', 'day, YYYY-MM-DD (clinic time zone)'))
+    .addOption(askedOption('--time <time>', 'start, HH:MM (clinic time zone)'))
     .option('--next-available', 'the first free slot (within 90 days) instead of --date/--time')
     .option('--after <date>', 'with --next-available: search from this day on')
     .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)", wholeNumber())
@@ -17,7 +18,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .option('--approve', 'book it APPROVED at once (staff and admin)')
     .option('--idempotency-key <key>', 'a key of your own: repeating the same request with it returns the first booking')
     .action(async (given, command) => {
-      const [{ askForMissing }, answers] = await Promise.all([import('../../prompting.js'), import('../../answers.js')]);
+      const answers = await import('../../answers.js');
       const parties = { patient: answers.patientSearch(ctx), doctor: answers.doctorSearch(ctx) };
       // --next-available stands for --date and --time; --date alone asks only for the time, and so on.
       const options = given.nextAvailable

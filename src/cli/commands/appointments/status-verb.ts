@@ -1,6 +1,7 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import type { StatusVerb } from '../../../domain/appointments/transitions.js';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { describeAppointment, renderAppointment } from './render.js';
 
 /**
@@ -9,12 +10,11 @@ import { describeAppointment, renderAppointment } from './render.js';
  */
 export function statusVerbCommand(ctx: CliContext, verb: StatusVerb, description: string, done: string, reason?: { description: string; required: boolean }) {
   const command = new Command(verb).description(description).argument('<id>', 'appointment id, or at least its first 8 characters');
-  if (reason) command.option('--reason <reason>', reason.description);
+  if (reason) command.addOption(reason.required ? askedOption('--reason <reason>', reason.description) : new Option('--reason <reason>', reason.description));
   return command.action(async (id, _options, command) => {
     const { changeAppointmentStatus, statusReason } = await import('../../../domain/appointments/transitions.js');
     let { reason: given } = command.opts() as { reason?: string };
     if (reason?.required) {
-      const { askForMissing } = await import('../../prompting.js');
       ({ reason: given } = await askForMissing(
         ctx,
         command,

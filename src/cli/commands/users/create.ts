@@ -1,21 +1,22 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { newPassword } from '../session/passwords.js';
 import { renderUser } from './render.js';
 
 export function usersCreateCommand(ctx: CliContext) {
   return new Command('create')
     .description('create an admin or staff account (admin); doctors and patients have their own add commands')
-    .option('--username <username>', 'login name: 2-32 lowercase letters, digits, ".", "_" or "-"')
-    .option('--name <name>', 'full name')
-    .addOption(new Option('--role <role>', 'admin or staff').choices(['admin', 'staff'] as const))
+    .addOption(askedOption('--username <username>', 'login name: 2-32 lowercase letters, digits, ".", "_" or "-"'))
+    .addOption(askedOption('--name <name>', 'full name'))
+    .addOption(askedOption('--role <role>', 'admin or staff').choices(['admin', 'staff'] as const))
     .option('--email <email>', 'email address')
     .option(
       '--password-stdin',
       'read the password from the first line of stdin (else asked on a terminal; without either the account cannot log in until `users passwd`)',
     )
     .action(async (given, command) => {
-      const [{ askForMissing }, answers] = await Promise.all([import('../../prompting.js'), import('../../answers.js')]);
+      const answers = await import('../../answers.js');
       const options = await askForMissing(ctx, command, given, { username: answers.username, name: answers.fullName, role: {} });
       const owner = { username: options.username, fullName: options.name, email: options.email };
       if (!options.passwordStdin && ctx.prompter.canPrompt) await ctx.ensureLoggedIn();
