@@ -30,6 +30,9 @@ export class CliContext {
   private database: Database | undefined;
   private readonly ownsDatabase: boolean;
   private readonly stopping = new AbortController();
+  /** Who authenticated before a prompt: the reads made while it waits act as them. */
+  private actorSeen: Actor | null | undefined;
+  private briefReads: Promise<void> = Promise.resolve();
 
   constructor(readonly deps: CliDeps) {
     this.database = deps.database;
@@ -132,6 +135,48 @@ export class CliContext {
     const { clinicTimeZone } = await import('../domain/settings/service.js');
     this.outputInstance?.setClinicZone(await clinicTimeZone(domain));
     return domain;
+  }
+
+  /**
+   * Lets go of the database (the connection, and with it the embedded server) until the next use:
+   * before a prompt, so that nothing is held while someone types. An injected database stays open.
+   */
+  async release(): Promise<void> {
+    if (!this.ownsDatabase || !this.database) return;
+    const database = this.database;
+    this.database = undefined;
+    await database.close();
+  }
+
+  /** "Not logged in" before any question rather than after the answers; holds nothing afterwards. */
+  async ensureLoggedIn(): Promise<void> {
+    if (this.actorSeen !== undefined) return;
+    this.actorSeen = (await this.domain()).actor;
+    await this.release();
+  }
+
+  /**
+   * A read made while a prompt waits (the matches of a search): the database is opened for it and
+   * released after, and the read acts as the actor this command authenticated before asking.
+   * Reads run one after another (a search starts one per keystroke): none closes another's database.
+   */
+  async briefly<T>(read: (domain: DomainContext) => Promise<T>): Promise<T> {
+    const turn = this.briefReads.then(() => this.readBriefly(read));
+    this.briefReads = turn.then(
+      () => {},
+      () => {},
+    );
+    return turn;
+  }
+
+  private async readBriefly<T>(read: (domain: DomainContext) => Promise<T>): Promise<T> {
+    try {
+      const domain = this.actorSeen ? { ...(await this.anonymousDomain()), actor: this.actorSeen } : await this.domain();
+      this.actorSeen = domain.actor;
+      return await read(domain);
+    } finally {
+      await this.release();
+    }
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,13 @@ export function isValidTimeZone(zone: string): boolean {
   return zone.length > 0 && IANAZone.isValidZone(zone);
 }
 
+/** The IANA zones this runtime knows, UTC included, in alphabetical order: what `init` offers to pick from. */
+export function knownTimeZones(): string[] {
+  const zones = new Set(Intl.supportedValuesOf('timeZone'));
+  zones.add('UTC');
+  return [...zones].filter(isValidTimeZone).sort();
+}
+
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }

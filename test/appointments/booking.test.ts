@@ -214,9 +214,9 @@ describeBackends('appointments book', (db) => {
     expect((await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', 'dr-nobody', '--date', '2027-01-12', '--time', '09:00'])).code).toBe(6);
   });
 
-  it('needs --date and --time, or --next-available (exit 3)', async () => {
+  it('needs --date and --time, or --next-available (usage, exit 2)', async () => {
     const result = await cli(c.staff, ['book', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', '2027-01-12']);
-    expect(result.code).toBe(3);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--next-available/);
   });
 

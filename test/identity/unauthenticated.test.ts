@@ -5,6 +5,7 @@ import type { Command, Option } from 'commander';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
 import { processIO } from '../../src/cli/io.js';
+import { isAskedOption } from '../../src/cli/prompting.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
@@ -46,7 +47,7 @@ function argumentsFor(leaf: Leaf): string[] {
     if (argument.required) args.push(dummyFor(argument.name(), argument.argChoices));
   }
   for (const option of leaf.command.options as Option[]) {
-    if (!option.mandatory || option.negate) continue;
+    if (!(option.mandatory || isAskedOption(option)) || option.negate) continue;
     args.push(option.long!);
     if (option.required || option.optional) args.push(dummyFor(option.attributeName(), option.argChoices));
   }

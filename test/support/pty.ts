@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { CLINIC_BIN } from './spawn.js';
 
 /** Whether python3 and its pty module are here to drive a real pseudo-terminal. */
@@ -59,4 +59,87 @@ sys.stdout.write(json.dumps({'screen': out.decode('utf8', 'replace'), 'code': os
   );
   if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}`);
   return JSON.parse(result.stdout) as PtyResult;
+}
+
+export interface PtySession {
+  /** everything the terminal has shown so far */
+  screen(): string;
+  /**
+   * Resolves once the screen shows `marker` at or after `from` (an offset of the screen, default 0),
+   * with the offset just past it; rejects after `timeoutMs`.
+   */
+  waitFor(marker: string, options?: { from?: number; timeoutMs?: number }): Promise<number>;
+  /** Types keys on the terminal (`\r` is Enter). */
+  type(keys: string): void;
+  /** Resolves when the program has exited. */
+  done: Promise<PtyResult>;
+}
+
+/**
+ * The built binary on a real pseudo-terminal that the test drives step by step (and may look at
+ * the world between steps, e.g. while a prompt waits). Kill it with `type('\x03')` if it must stop.
+ */
+export function startOnPty(args: string[], options: { env?: NodeJS.ProcessEnv; rows?: number; columns?: number; timeoutMs?: number } = {}): PtySession {
+  const relay = `
+import fcntl, json, os, pty, select, struct, sys, termios
+argv = json.loads(sys.argv[1]); rows, cols = int(sys.argv[2]), int(sys.argv[3])
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(sys.stdin.fileno(), termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+    os.execv(argv[0], argv)
+reading = True
+while True:
+    ready, _, _ = select.select([fd] + ([0] if reading else []), [], [])
+    if fd in ready:
+        try: chunk = os.read(fd, 65536)
+        except OSError: break
+        if not chunk: break
+        os.write(1, chunk)
+    if 0 in ready:
+        keys = os.read(0, 65536)
+        if keys: os.write(fd, keys)
+        else: reading = False
+_, status = os.waitpid(pid, 0)
+sys.stderr.write(json.dumps({'code': os.waitstatus_to_exitcode(status)}))
+`;
+  const child = spawn(
+    'python3',
+    ['-c', relay, JSON.stringify([process.execPath, CLINIC_BIN, ...args]), String(options.rows ?? 24), String(options.columns ?? 100)],
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const screen = () => Buffer.concat(out).toString('utf8');
+  const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+  const done = new Promise<PtyResult>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(killer);
+      const text = Buffer.concat(err).toString('utf8');
+      try {
+        resolve({ screen: screen(), code: (JSON.parse(text) as { code: number }).code });
+      } catch {
+        reject(new Error(`pty relay failed: ${text}\n${screen()}`));
+      }
+    });
+  });
+  return {
+    screen,
+    done,
+    type: (keys) => child.stdin.write(keys),
+    waitFor: async (marker, { from = 0, timeoutMs = 60_000 } = {}) => {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const found = screen().indexOf(marker, from);
+        if (found >= 0) return found + marker.length;
+        if (child.exitCode !== null || Date.now() > end) throw new Error(`the terminal never showed ${JSON.stringify(marker)}; it shows:\n${screen()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
 }

@@ -116,6 +116,14 @@ export async function authorizeChange(ctx: DomainContext, actor: Actor, action: 
   }
 }
 
+/** The reason given to a status change, trimmed (null: none): required to cancel, at most 1000 characters. */
+export function statusReason(verb: StatusVerb, text: string | undefined): string | null {
+  const reason = text?.trim() || null;
+  if (verb === 'cancel' && !reason) throw new ValidationError('A reason is required to cancel (--reason).');
+  if (reason && reason.length > 1000) throw new ValidationError('The reason is limited to 1000 characters.');
+  return reason;
+}
+
 /** approve, reject, cancel, checkin, complete, noshow: one locked row, one audited update. */
 export async function changeAppointmentStatus(
   ctx: DomainContext,
@@ -123,9 +131,7 @@ export async function changeAppointmentStatus(
 ): Promise<AppointmentView> {
   const verb = STATUS_VERBS[input.verb];
   if (!verb) throw new ValidationError(`Unknown appointment action "${input.verb}".`);
-  const reason = input.reason?.trim() || null;
-  if (input.verb === 'cancel' && !reason) throw new ValidationError('A reason is required to cancel (--reason).');
-  if (reason && reason.length > 1000) throw new ValidationError('The reason is limited to 1000 characters.');
+  const reason = statusReason(input.verb, input.reason);
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
   const found = await resolveAppointment(ctx, actor, input.appointment);

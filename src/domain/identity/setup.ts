@@ -12,6 +12,9 @@ import type { DemoSummary } from '../seed/demo.js';
 import { generatePassword } from './passwords.js';
 import { actorOf, startSession } from './sessions.js';
 
+const unknownTimeZone = (zone: string) =>
+  new ValidationError(`Unknown time zone "${zone}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
+
 const alreadyInitialized = () =>
   new ConflictError('This clinic is already set up: an admin account exists.', { remedy: 'Run `clinic login` instead.', reason: 'ALREADY_EXISTS' });
 
@@ -20,9 +23,7 @@ const alreadyInitialized = () =>
  * both backends) and a database that already has an admin is refused.
  */
 export async function prepareClinic(ctx: DomainContext, input: { timezone?: string | undefined } = {}): Promise<{ migrated: string[] }> {
-  if (input.timezone !== undefined && !isValidTimeZone(input.timezone)) {
-    throw new ValidationError(`Unknown time zone "${input.timezone}".`, { remedy: 'Use an IANA name such as Europe/Lisbon or America/New_York.' });
-  }
+  if (input.timezone !== undefined && !isValidTimeZone(input.timezone)) throw unknownTimeZone(input.timezone);
   // Only migrate when something is pending: the application role may read, not take, the migrations lock.
   const status = await migrationStatus(ctx.db);
   assertSchemaUsable(status);
@@ -70,6 +71,8 @@ export async function initializeClinic(ctx: DomainContext, input: InitializeInpu
 
 /** The first admin as the caller gathered it (flags, prompts, defaults); a null password: generate one, shown once. */
 export interface AdminAnswers {
+  /** the clinic's zone, when asked (else the input's, else the system's) */
+  timezone?: string | undefined;
   username: string;
   fullName: string;
   password: string | null;
@@ -83,6 +86,8 @@ export interface SetUpInput {
   environment: string | undefined;
   /** asked once the database is ready and has no admin */
   askAdmin: () => Promise<AdminAnswers>;
+  /** called before asking, so that nothing is held while someone types; `open` is called again after */
+  release?: () => Promise<void>;
   /** called as soon as the admin's session exists, before the demo is loaded, so that a failed demo leaves the admin logged in */
   keepSession: (session: InitializedClinic['session']) => Promise<void>;
 }
@@ -102,12 +107,16 @@ export async function setUpClinic(open: () => Promise<DomainContext>, input: Set
     const { assertSeedAllowed } = await import('../seed/seed.js');
     assertSeedAllowed({ force: false, environment: input.environment });
   }
-  const ctx = await open();
-  await prepareClinic(ctx, { timezone: input.timezone });
+  await prepareClinic(await open(), { timezone: input.timezone });
+  await input.release?.();
   const answers = await input.askAdmin();
+  const timezone = answers.timezone ?? input.timezone;
+  if (timezone !== undefined && !isValidTimeZone(timezone)) throw unknownTimeZone(timezone);
   const generatedPassword = answers.password === null ? generatePassword() : undefined;
+  // initializeClinic checks again, under a lock, that no admin appeared while the questions were answered.
+  const ctx = await open();
   const clinic = await initializeClinic(ctx, {
-    timezone: input.timezone,
+    timezone,
     adminUsername: answers.username,
     adminFullName: answers.fullName,
     adminPassword: answers.password ?? generatedPassword!,

@@ -200,7 +200,10 @@ export interface ChangePasswordInput {
    * Asked once the change is allowed: the new password and, for one's own account
    * (`needsCurrent`), the current one.
    */
-  secrets: (needsCurrent: boolean) => PasswordChangeSecrets | Promise<PasswordChangeSecrets>;
+  secrets: (
+    needsCurrent: boolean,
+    owner: { username: string; fullName: string; email?: string | undefined },
+  ) => PasswordChangeSecrets | Promise<PasswordChangeSecrets>;
 }
 
 export interface PasswordChange extends StatusChange {
@@ -219,7 +222,11 @@ export async function changePassword(ctx: DomainContext, input: ChangePasswordIn
   await authorize(ctx, actor, 'users.passwd', { userId: target?.id ?? input.user ?? actor.id }, { entity: 'user', entityId: target?.id ?? input.user ?? null });
   if (!target) throw noSuch('user', input.user ?? actor.username);
   const ownAccount = target.id === actor.id;
-  const { newPassword, currentPassword } = await input.secrets(ownAccount);
+  const { newPassword, currentPassword } = await input.secrets(ownAccount, {
+    username: target.username,
+    fullName: target.full_name,
+    ...(target.email ? { email: target.email } : {}),
+  });
   if (ownAccount) await assertCurrentPassword(ctx, actor, currentPassword);
   await assertAcceptablePassword(newPassword, { username: target.username, fullName: target.full_name, email: target.email });
   const hash = await hashPassword(newPassword);

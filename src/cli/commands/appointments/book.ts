@@ -2,6 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { SeriesResult } from '../../../domain/appointments/series.js';
 import { MAX_OCCURRENCES, REPEATS } from '../../../domain/appointments/repeat.js';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { wholeNumber } from '../../options.js';
 import { UsageError } from '../../usage-error.js';
 import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
@@ -9,10 +10,10 @@ import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './r
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
     .description('book an appointment at a given time, or at the first free slot with --next-available')
-    .requiredOption('--patient <patient>', 'patient username or id')
-    .requiredOption('--doctor <doctor>', 'doctor username or id')
-    .option('--date <date>', 'day, YYYY-MM-DD (clinic time zone)')
-    .option('--time <time>', 'start, HH:MM (clinic time zone)')
+    .addOption(askedOption('--patient <patient>', 'patient username or id'))
+    .addOption(askedOption('--doctor <doctor>', 'doctor username or id'))
+    .addOption(askedOption('--date <date>', 'day, YYYY-MM-DD (clinic time zone)'))
+    .addOption(askedOption('--time <time>', 'start, HH:MM (clinic time zone)'))
     .option('--next-available', 'the first free slot (within 90 days) instead of --date/--time')
     .option('--after <date>', 'with --next-available: search from this day on')
     .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)", wholeNumber())
@@ -23,10 +24,16 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .option('--count <n>', `with --repeat: this many occurrences (1-${MAX_OCCURRENCES})`, wholeNumber({ min: 1, max: MAX_OCCURRENCES }))
     .option('--until <date>', 'with --repeat: occurrences up to and including this day (at most a year)')
     .option('--skip-conflicts', 'with --repeat: book the occurrences that fit and list the others (default: all or nothing)')
-    .action(async (options) => {
+    .action(async (given, command) => {
+      seriesUsage(given);
+      const answers = await import('../../answers.js');
+      const parties = { patient: answers.patientSearch(ctx), doctor: answers.doctorSearch(ctx) };
+      // --next-available stands for --date and --time; --date alone asks only for the time, and so on.
+      const options = given.nextAvailable
+        ? await askForMissing(ctx, command, given, parties)
+        : await askForMissing(ctx, command, given, { ...parties, date: answers.clinicDate, time: answers.freeSlotTime(ctx) }, { instead: '--next-available' });
       const domain = await ctx.domain();
       if (options.repeat !== undefined) {
-        seriesUsage(options);
         const { seriesDates } = await import('../../../domain/appointments/series-dates.js');
         const plan = seriesDates(options.date!, options.repeat, options.count !== undefined ? { count: options.count } : { until: options.until! });
         if ('problem' in plan) throw new UsageError(plan.problem, `A series has at most ${MAX_OCCURRENCES} occurrences, within a year of the first.`);
@@ -47,9 +54,6 @@ export function appointmentsBookCommand(ctx: CliContext) {
         renderSeries(ctx, result);
         return;
       }
-      if (options.count !== undefined || options.until !== undefined || options.skipConflicts) {
-        throw new UsageError('--count, --until and --skip-conflicts go with --repeat.');
-      }
       const { bookAppointment } = await import('../../../domain/appointments/booking.js');
       const appointment = await bookAppointment(domain, {
         patient: options.patient,
@@ -68,7 +72,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
     });
 }
 
-/** The flag combinations a series takes, and its limits, checked before anything is asked of the database (exit 2). */
+/** The flag combinations a series takes, checked before anything is asked or opened (exit 2); a missing --date/--time is asked on a terminal. */
 function seriesUsage(options: {
   date?: string | undefined;
   time?: string | undefined;
@@ -77,10 +81,15 @@ function seriesUsage(options: {
   until?: string | undefined;
   nextAvailable?: true | undefined;
   idempotencyKey?: string | undefined;
+  skipConflicts?: true | undefined;
 }): void {
+  if (options.repeat === undefined) {
+    if (options.count !== undefined || options.until !== undefined || options.skipConflicts)
+      throw new UsageError('--count, --until and --skip-conflicts go with --repeat.');
+    return;
+  }
   if (options.nextAvailable || options.idempotencyKey !== undefined)
     throw new UsageError('--repeat takes --date and --time, not --next-available or --idempotency-key.');
-  if (options.date === undefined || options.time === undefined) throw new UsageError('--repeat needs --date and --time (the first occurrence).');
   if ((options.count === undefined) === (options.until === undefined)) throw new UsageError('--repeat needs --count N or --until DATE (one of them).');
 }
 

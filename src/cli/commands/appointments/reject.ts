@@ -2,7 +2,8 @@ import type { CliContext } from '../../context.js';
 import { NO_WAITLIST_HELP, statusVerbCommand } from './status-verb.js';
 
 export function appointmentsRejectCommand(ctx: CliContext) {
-  return statusVerbCommand(ctx, 'reject', 'decline a PENDING appointment', 'Rejected')
-    .option('--reason <reason>', 'why (stored as the cancel reason)')
-    .option('--no-waitlist', NO_WAITLIST_HELP);
+  return statusVerbCommand(ctx, 'reject', 'decline a PENDING appointment', 'Rejected', {
+    description: 'why (stored as the cancel reason)',
+    required: false,
+  }).option('--no-waitlist', NO_WAITLIST_HELP);
 }

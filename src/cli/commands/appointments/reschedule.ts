@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
 import { NO_WAITLIST_HELP } from './status-verb.js';
 
@@ -7,11 +8,13 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
   return new Command('reschedule')
     .description('move an appointment: the old one is cancelled ("rescheduled") and a new one booked, in one step')
     .argument('<id>', 'appointment id, or at least its first 8 characters')
-    .requiredOption('--date <date>', 'new day, YYYY-MM-DD (clinic time zone)')
-    .requiredOption('--time <time>', 'new start, HH:MM (clinic time zone)')
+    .addOption(askedOption('--date <date>', 'new day, YYYY-MM-DD (clinic time zone)'))
+    .addOption(askedOption('--time <time>', 'new start, HH:MM (clinic time zone)'))
     .option('--series', 'move this and every following active occurrence of its series by the same offset, all or nothing')
     .option('--no-waitlist', NO_WAITLIST_HELP)
-    .action(async (id, options) => {
+    .action(async (id, given, command) => {
+      const answers = await import('../../answers.js');
+      const options = await askForMissing(ctx, command, given, { date: answers.clinicDate, time: answers.clinicTime });
       const input = { appointment: id, date: options.date, time: options.time, waitlist: options.waitlist };
       if (options.series) {
         const { rescheduleSeries } = await import('../../../domain/appointments/series.js');

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { wholeNumber } from '../../options.js';
 import { readSecretFromStdin } from '../../io.js';
 import { renderDoctor } from './render.js';
@@ -7,14 +8,16 @@ import { renderDoctor } from './render.js';
 export function doctorsAddCommand(ctx: CliContext) {
   return new Command('add')
     .description('add a doctor: an account with role doctor, working mon-fri 09:00-17:00 until told otherwise (admin, staff)')
-    .requiredOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"')
-    .requiredOption('--name <name>', 'full name')
+    .addOption(askedOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"'))
+    .addOption(askedOption('--name <name>', 'full name'))
     .option('--specialty <specialty>', 'e.g. cardiology')
     .option('--license <number>', 'licence number (unique)')
     .option('--slot-minutes <minutes>', 'length of an appointment slot: 5 to 480, a multiple of 5 (default 30)', wholeNumber())
     .option('--email <email>', 'email address')
     .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
-    .action(async (options) => {
+    .action(async (given, command) => {
+      const answers = await import('../../answers.js');
+      const options = await askForMissing(ctx, command, given, { username: answers.username, name: answers.fullName });
       const { addDoctor } = await import('../../../domain/doctors/service.js');
       const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin) : undefined;
       const doctor = await addDoctor(await ctx.domain(), {

@@ -1,5 +1,6 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { readSecretFromStdin } from '../../io.js';
 import { list } from '../../options.js';
 import { renderPatient } from './render.js';
@@ -7,14 +8,16 @@ import { renderPatient } from './render.js';
 export function patientsAddCommand(ctx: CliContext) {
   return new Command('add')
     .description('add a patient: an account with role patient, on the panels of the given doctors (admin, staff)')
-    .requiredOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"')
-    .requiredOption('--name <name>', 'full name')
+    .addOption(askedOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"'))
+    .addOption(askedOption('--name <name>', 'full name'))
     .option('--dob <date>', 'date of birth, YYYY-MM-DD')
     .option('--phone <phone>', 'phone number')
     .option('--email <email>', 'email address')
     .option('--doctor <doctor...>', 'a doctor (username or id) whose panel gets the patient; repeat or separate with commas', list)
     .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
-    .action(async (options) => {
+    .action(async (given, command) => {
+      const answers = await import('../../answers.js');
+      const options = await askForMissing(ctx, command, given, { username: answers.username, name: answers.fullName });
       const { addPatient } = await import('../../../domain/patients/service.js');
       const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin) : undefined;
       const patient = await addPatient(await ctx.domain(), {

@@ -16,8 +16,12 @@ export function initCommand(ctx: CliContext) {
       '--demo',
       'also load a demo clinic (doctors, patients, appointments, messages) and print its logins; without a terminal the admin is `admin` with a generated password',
     )
-    .action(async (options) => {
-      const { setUpClinic } = await import('../../../domain/identity/setup.js');
+    .action(async (options, command) => {
+      const [{ setUpClinic }, { askForMissing }, answers] = await Promise.all([
+        import('../../../domain/identity/setup.js'),
+        import('../../prompting.js'),
+        import('../../answers.js'),
+      ]);
       const demo = options.demo === true;
       // A demo set up by a script has nobody to ask: the admin gets a default name and a generated password, shown once.
       const unattendedDemo = demo && !ctx.prompter.canPrompt;
@@ -25,14 +29,44 @@ export function initCommand(ctx: CliContext) {
         timezone: options.timezone,
         demo,
         environment: ctx.env.CLINIC_ENV,
-        askAdmin: async () => ({
-          username: options.adminUsername ?? (unattendedDemo ? DEMO_ADMIN_USERNAME : await ctx.prompter.text('--admin-username', 'Admin username')),
-          fullName: options.adminName ?? (ctx.prompter.canPrompt ? await ctx.prompter.text('--admin-name', 'Admin full name') : DEFAULT_ADMIN_NAME),
-          password:
-            unattendedDemo && !options.adminPasswordStdin
-              ? null
-              : await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password'),
-        }),
+        release: () => ctx.release(),
+        // Asked only now: a clinic that is already set up is refused before any question.
+        askAdmin: async () => {
+          const timezone = { ...answers.timeZone, question: "The clinic's time zone (type to search; Enter takes the first)" };
+          const asked = ctx.prompter.canPrompt
+            ? await askForMissing(
+                ctx,
+                command,
+                options,
+                {
+                  timezone,
+                  adminUsername: answers.username,
+                  adminName: { ...answers.fullName, question: 'Full name of the first admin', default: DEFAULT_ADMIN_NAME },
+                },
+                { login: false },
+              )
+            : {
+                // Nobody to ask: the system's zone, a plain name, and for a demo its admin.
+                ...(await askForMissing(
+                  ctx,
+                  command,
+                  { ...options, ...(unattendedDemo ? { adminUsername: options.adminUsername ?? DEMO_ADMIN_USERNAME } : {}) },
+                  { adminUsername: answers.username },
+                  { login: false },
+                )),
+                adminName: options.adminName ?? DEFAULT_ADMIN_NAME,
+              };
+          const owner = { username: asked.adminUsername, fullName: asked.adminName };
+          return {
+            timezone: asked.timezone,
+            username: asked.adminUsername,
+            fullName: asked.adminName,
+            password:
+              unattendedDemo && !options.adminPasswordStdin
+                ? null
+                : await newPassword(ctx, options.adminPasswordStdin, '--admin-password-stdin', 'Admin password', owner),
+          };
+        },
         keepSession: async (session) => {
           const { writeSession } = await import('../../session-store.js');
           await writeSession(ctx.env, await ctx.target(), session.token, ctx.now());

@@ -9,13 +9,39 @@ export async function existingPassword(ctx: CliContext, fromStdin: boolean | und
   return ctx.prompter.password(flag, message);
 }
 
-/** A password to set: from stdin with `flag`, else asked twice on a terminal. */
-export async function newPassword(ctx: CliContext, fromStdin: boolean | undefined, flag: string, message = 'New password'): Promise<string> {
+/** Whose password it is, so that the rules (not the username, not guessable from the name) are checked while asking. */
+export interface PasswordOwner {
+  username: string;
+  fullName?: string | undefined;
+  email?: string | undefined;
+}
+
+/**
+ * A password to set: from stdin with `flag`, else asked on a terminal: one that breaks the rules
+ * is asked again with the reason before the confirmation, and a confirmation that differs starts
+ * the password over (what was asked before it is kept).
+ */
+export async function newPassword(
+  ctx: CliContext,
+  fromStdin: boolean | undefined,
+  flag: string,
+  message = 'New password',
+  owner?: PasswordOwner,
+): Promise<string> {
   if (fromStdin) return readSecretFromStdin(ctx.io.stdin);
-  const first = await ctx.prompter.password(flag, message);
-  const second = await ctx.prompter.password(flag, 'Repeat it');
-  if (first !== second) throw new UsageError('The two passwords differ.', 'Run the command again.');
-  return first;
+  const { promptCheck } = await import('../../prompting.js');
+  const rules = owner
+    ? promptCheck(async (password) => {
+        const { assertAcceptablePassword } = await import('../../../domain/identity/passwords.js');
+        await assertAcceptablePassword(password, owner);
+      })
+    : undefined;
+  for (;;) {
+    const first = await ctx.prompter.password(flag, message, rules);
+    const second = await ctx.prompter.password(flag, 'Repeat it');
+    if (first === second) return first;
+    ctx.output.warn('The two passwords differ; try again.');
+  }
 }
 
 /**
@@ -27,6 +53,7 @@ export async function passwordChangeSecrets(
   fromStdin: boolean | undefined,
   flag: string,
   needsCurrent: boolean,
+  owner?: PasswordOwner,
 ): Promise<PasswordChangeSecrets> {
   if (fromStdin && needsCurrent) {
     const [currentPassword, newPassword] = (await readAll(ctx.io.stdin)).split(/\r?\n/);
@@ -34,5 +61,5 @@ export async function passwordChangeSecrets(
     return { currentPassword: currentPassword!, newPassword };
   }
   const currentPassword = needsCurrent ? await existingPassword(ctx, false, flag, 'Current password') : undefined;
-  return { currentPassword, newPassword: await newPassword(ctx, fromStdin, flag) };
+  return { currentPassword, newPassword: await newPassword(ctx, fromStdin, flag, 'New password', owner) };
 }

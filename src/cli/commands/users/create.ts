@@ -1,24 +1,35 @@
-import { Command, Option } from '@commander-js/extra-typings';
+import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { askedOption, askForMissing } from '../../prompting.js';
 import { newPassword } from '../session/passwords.js';
 import { renderUser } from './render.js';
 
 export function usersCreateCommand(ctx: CliContext) {
   return new Command('create')
     .description('create an admin or staff account (admin); doctors and patients have their own add commands')
-    .requiredOption('--username <username>', 'login name: 2-32 lowercase letters, digits, ".", "_" or "-"')
-    .requiredOption('--name <name>', 'full name')
-    .addOption(new Option('--role <role>', 'admin or staff').choices(['admin', 'staff'] as const).makeOptionMandatory())
+    .addOption(askedOption('--username <username>', 'login name: 2-32 lowercase letters, digits, ".", "_" or "-"'))
+    .addOption(askedOption('--name <name>', 'full name'))
+    .addOption(askedOption('--role <role>', 'admin or staff').choices(['admin', 'staff'] as const))
     .option('--email <email>', 'email address')
     .option(
       '--password-stdin',
       'read the password from the first line of stdin (else asked on a terminal; without either the account cannot log in until `users passwd`)',
     )
-    .action(async (options) => {
-      const domain = await ctx.domain();
-      const password = options.passwordStdin || ctx.prompter.canPrompt ? await newPassword(ctx, options.passwordStdin, '--password-stdin') : undefined;
+    .action(async (given, command) => {
+      const answers = await import('../../answers.js');
+      const options = await askForMissing(ctx, command, given, { username: answers.username, name: answers.fullName, role: {} });
+      const owner = { username: options.username, fullName: options.name, email: options.email };
+      if (!options.passwordStdin && ctx.prompter.canPrompt) await ctx.ensureLoggedIn();
+      const password =
+        options.passwordStdin || ctx.prompter.canPrompt ? await newPassword(ctx, options.passwordStdin, '--password-stdin', 'New password', owner) : undefined;
       const { createUser } = await import('../../../domain/users/service.js');
-      const user = await createUser(domain, { username: options.username, fullName: options.name, role: options.role, email: options.email, password });
+      const user = await createUser(await ctx.domain(), {
+        username: options.username,
+        fullName: options.name,
+        role: options.role,
+        email: options.email,
+        password,
+      });
       ctx.output.success(`Created ${user.role} ${user.username}.`);
       if (password === undefined) ctx.output.warn(`No password set: ${user.username} cannot log in until \`clinic users passwd ${user.username}\`.`);
       renderUser(ctx.output, user);

@@ -15,7 +15,7 @@ export function usersPasswdCommand(ctx: CliContext) {
       const { changePassword } = await import('../../../domain/users/service.js');
       const result = await changePassword(await ctx.domain(), {
         user,
-        secrets: (needsCurrent) => passwordChangeSecrets(ctx, options.passwordStdin, '--password-stdin', needsCurrent),
+        secrets: (needsCurrent, owner) => passwordChangeSecrets(ctx, options.passwordStdin, '--password-stdin', needsCurrent, owner),
       });
       ctx.output.success(
         `Changed the password of ${result.user.username}; ended ${result.endedSessions} session(s) and revoked ${result.revokedTokens} API token(s).` +

@@ -1,15 +1,18 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../../context.js';
+import { askedOption, askForMissing } from '../../../prompting.js';
 import { renderTimeoff } from './render.js';
 
 export function doctorsTimeoffAddCommand(ctx: CliContext) {
   return new Command('add')
     .description('add time off; a date without a time means the whole day (admin, staff, the doctor)')
     .argument('<doctor>', 'username or id')
-    .requiredOption('--from <when>', 'YYYY-MM-DD or YYYY-MM-DDTHH:MM, clinic time zone')
-    .requiredOption('--to <when>', 'YYYY-MM-DD (through the end of that day) or YYYY-MM-DDTHH:MM')
+    .addOption(askedOption('--from <when>', 'YYYY-MM-DD or YYYY-MM-DDTHH:MM, clinic time zone'))
+    .addOption(askedOption('--to <when>', 'YYYY-MM-DD (through the end of that day) or YYYY-MM-DDTHH:MM'))
     .option('--reason <reason>', 'why (at most 500 characters)')
-    .action(async (ref, options) => {
+    .action(async (ref, given, command) => {
+      const answers = await import('../../../answers.js');
+      const options = await askForMissing(ctx, command, given, { from: answers.clinicMoment('--from'), to: answers.clinicMoment('--to') });
       const { addTimeoff } = await import('../../../../domain/doctors/service.js');
       const { clinicWallClock } = await import('../../../../domain/settings/service.js');
       const domain = await ctx.domain();

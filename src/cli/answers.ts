@@ -1,0 +1,111 @@
+import type { CliContext } from './context.js';
+import type { PromptChoice } from './prompter.js';
+import type { RequiredValue } from './prompting.js';
+
+/**
+ * The required values several verbs ask for, each checked by the rule the domain applies to the
+ * flag (loaded when first used), and the lists people are picked from, read within what the
+ * actor may see.
+ */
+
+/** How many matches a search shows: a big clinic is searched, not listed. */
+const MATCHES = 10;
+
+export const username: RequiredValue = {
+  check: async (value) => {
+    const [{ parseWith }, { usernameSchema }] = await Promise.all([import('../domain/validation.js'), import('../domain/users/accounts.js')]);
+    return parseWith(usernameSchema, value, 'username');
+  },
+};
+
+export const fullName: RequiredValue = {
+  check: async (value) => {
+    const [{ parseWith }, { fullNameSchema }] = await Promise.all([import('../domain/validation.js'), import('../domain/users/accounts.js')]);
+    return parseWith(fullNameSchema, value, 'name');
+  },
+};
+
+export const clinicDate: RequiredValue = {
+  check: async (value) => (await import('../domain/clinic-time.js')).parseClinicDate(value),
+};
+
+export const clinicTime: RequiredValue = {
+  check: async (value) => (await import('../domain/clinic-time.js')).parseClinicTime(value),
+};
+
+/**
+ * A start time on a day with a doctor (`date` and `doctor` among the values known): picked from
+ * the doctor's free slots that day, or typed when there are none to offer.
+ */
+export function freeSlotTime(ctx: CliContext): RequiredValue {
+  return {
+    ...clinicTime,
+    choices: async ({ doctor, date }) => {
+      if (typeof doctor !== 'string' || typeof date !== 'string') return undefined;
+      const slots = await ctx.briefly(async (domain) => (await import('../domain/appointments/queries.js')).listFreeSlots(domain, { doctor, date }));
+      return slots.map((slot) => ({ value: slot.time, name: slot.timeSlot }));
+    },
+  };
+}
+
+/** `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`: its form here; whether the time exists in the clinic's zone is the domain's to say. */
+export function clinicMoment(field: string): RequiredValue {
+  return {
+    check: async (value) => (await import('../domain/clinic-time.js')).parseClinicDateTime(value, 'UTC', 'start', field),
+  };
+}
+
+/** The doctors whose username or name holds the term (doctors are known to everyone). */
+export function doctorSearch(ctx: CliContext): RequiredValue {
+  return {
+    search: (term, signal) =>
+      ctx.briefly(async (domain) => {
+        if (signal.aborted) return [];
+        const { listDoctors } = await import('../domain/doctors/service.js');
+        const folded = fold(term);
+        const [doctors, { terminalSafe }] = await Promise.all([listDoctors(domain), import('./output.js')]);
+        return doctors
+          .filter((doctor) => fold(`${doctor.username} ${doctor.fullName}`).includes(folded))
+          .slice(0, MATCHES)
+          .map((doctor) => person(doctor, doctor.specialty, terminalSafe));
+      }),
+  };
+}
+
+/** The patients the actor may see whose username or name holds the term (the search of `patients list`). */
+export function patientSearch(ctx: CliContext): RequiredValue {
+  return {
+    search: (term, signal) =>
+      ctx.briefly(async (domain) => {
+        if (signal.aborted) return [];
+        const { listPatients } = await import('../domain/patients/service.js');
+        const [{ items }, { terminalSafe }] = await Promise.all([
+          listPatients(domain, { search: term === '' ? undefined : term, limit: MATCHES }),
+          import('./output.js'),
+        ]);
+        return items.map((patient) => person(patient, patient.dateOfBirth === null ? null : `born ${patient.dateOfBirth}`, terminalSafe));
+      }),
+  };
+}
+
+/** Every IANA time zone whose name holds the term; the system's first, so that Enter takes it. */
+export const timeZone: RequiredValue = {
+  search: async (term) => {
+    const { knownTimeZones, systemTimeZone } = await import('../domain/clinic-time.js');
+    const system = systemTimeZone();
+    const folded = fold(term).replace(/ /g, '_');
+    const zones = [system, ...knownTimeZones().filter((zone) => zone !== system)];
+    return zones
+      .filter((zone) => fold(zone).includes(folded))
+      .map((zone) => ({ value: zone, name: zone, ...(zone === system ? { description: "this system's time zone" } : {}) }));
+  },
+};
+
+/** A person as a list shows them (names are typed by people: made safe for the terminal). */
+function person(account: { username: string; fullName: string }, detail: string | null, safe: (text: string) => string): PromptChoice {
+  return { value: account.username, name: safe(`${account.username}  ${account.fullName}${detail ? `  (${detail})` : ''}`) };
+}
+
+function fold(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim();
+}

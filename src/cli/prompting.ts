@@ -1,0 +1,135 @@
+import { Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import type { CliContext } from './context.js';
+import type { PromptCheck, PromptChoice } from './prompter.js';
+import { UsageError } from './usage-error.js';
+
+/**
+ * The required values of a verb, in one place. Each is an option of the verb's declaration, named
+ * by its attribute (`username` for `--username`): the question is the option's description, the
+ * check the same rule the domain applies to the flag's value, and the choices the option's own
+ * `.choices()`, a list, or a search. On a terminal (without --no-input) a missing value is asked,
+ * and an answer the check refuses is asked again with the reason; otherwise the command stops with
+ * exit 2 naming every missing flag.
+ *
+ * Nothing is held while the person types: the verb asks before it opens the database, and a
+ * search reads through `ctx.briefly`, which opens the database for the read and closes it again.
+ */
+export interface RequiredValue {
+  /** The rule of the value: throws the error (a ValidationError) whose message is the reason to ask again. */
+  check?: (value: string) => unknown;
+  /**
+   * A known, short list to pick from (else the option's `.choices()`, if it declares some); or the
+   * list that the values known so far (given or answered) make, read briefly; none: typed instead.
+   */
+  choices?: readonly PromptChoice[] | ((values: Readonly<Record<string, unknown>>) => Promise<readonly PromptChoice[] | undefined>);
+  /** A set too big to list: the matches of the typed term, read briefly. */
+  search?: (term: string, signal: AbortSignal) => Promise<readonly PromptChoice[]>;
+  /** The question, when the option's description does not read as one. */
+  question?: string;
+  /** Masked, and never echoed. */
+  secret?: boolean;
+  /** What Enter alone answers (a text question). */
+  default?: string;
+}
+
+const ASKED = new WeakSet<object>();
+
+/**
+ * An option the verb needs, declared as such: missing, it is asked on a terminal (askForMissing)
+ * and named in the usage error elsewhere, instead of Commander refusing it before the verb runs.
+ */
+export function askedOption<Flags extends string>(flags: Flags, description: string) {
+  const option = new Option(flags, description);
+  ASKED.add(option);
+  return option;
+}
+
+/** Whether an option was declared with askedOption (the command-tree tests fill it in like a mandatory one). */
+export function isAskedOption(option: object): boolean {
+  return ASKED.has(option);
+}
+
+export type RequiredValues<K extends string> = { readonly [key in K]: RequiredValue };
+
+/** What to do before the first question: by default make sure someone is logged in, so that "not logged in" comes before the questions. */
+export interface AskOptions {
+  login?: boolean;
+  /** What may be passed instead, named with the missing flags: `--next-available`. */
+  instead?: string;
+}
+
+/**
+ * `options` with every required value filled in: given as flags, else asked; a usage error naming
+ * the missing flags when nobody can answer.
+ */
+export async function askForMissing<O extends object, K extends keyof O & string>(
+  ctx: CliContext,
+  command: CommandUnknownOpts,
+  options: O,
+  required: RequiredValues<K>,
+  askOptions: AskOptions = {},
+): Promise<O & { [key in K]-?: string }> {
+  const values = options as Record<string, unknown>;
+  const missing = (Object.keys(required) as K[]).filter((key) => values[key] === undefined);
+  if (missing.length === 0) return options as O & { [key in K]-?: string };
+  const flags = missing.map((key) => flagOf(command, key));
+  if (!ctx.prompter.canPrompt) throw missingFlags(flags, askOptions.instead);
+  if (askOptions.login !== false) await ctx.ensureLoggedIn();
+  const answers: Record<string, string> = {};
+  for (const [i, key] of missing.entries()) answers[key] = await ask(ctx, command, flags[i]!, key, required[key], { ...values, ...answers });
+  return { ...options, ...answers } as O & { [key in K]-?: string };
+}
+
+/** exit 2: the flags a script must pass. */
+export function missingFlags(flags: readonly string[], instead?: string): UsageError {
+  const list = `${flags.length === 1 ? flags[0]! : `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)!}`}${instead ? ` (or ${instead})` : ''}`;
+  return new UsageError(`Missing ${list}.`, `Pass ${list}; prompts need a terminal and no --no-input.`);
+}
+
+/** Turns a rule that throws (the domain's parsers) into the prompt's check: true, or the reason. */
+export function promptCheck(check: (value: string) => unknown): PromptCheck {
+  return async (value) => {
+    try {
+      await check(value);
+      return true;
+    } catch (error) {
+      const { isClinicError } = await import('../domain/errors.js');
+      if (isClinicError(error) && error.code === 'INVALID_INPUT') return [error.message, error.remedy].filter(Boolean).join(' ');
+      throw error;
+    }
+  };
+}
+
+async function ask(
+  ctx: CliContext,
+  command: CommandUnknownOpts,
+  flag: string,
+  key: string,
+  value: RequiredValue,
+  known: Readonly<Record<string, unknown>>,
+): Promise<string> {
+  const option = optionOf(command, key);
+  const message = value.question ?? asQuestion(option?.description ?? key);
+  const check = value.check ? promptCheck(value.check) : undefined;
+  if (value.search) return ctx.prompter.search(flag, message, value.search);
+  const choices =
+    typeof value.choices === 'function'
+      ? await value.choices(known)
+      : (value.choices ?? option?.argChoices?.map((choice) => ({ value: choice, name: choice })));
+  if (choices && choices.length > 0) return ctx.prompter.select(flag, message, choices);
+  if (value.secret) return ctx.prompter.password(flag, message, check);
+  return (await ctx.prompter.text(flag, message, check, { default: value.default })).trim();
+}
+
+function optionOf(command: CommandUnknownOpts, key: string) {
+  return command.options.find((option) => option.attributeName() === key);
+}
+
+function flagOf(command: CommandUnknownOpts, key: string): string {
+  return optionOf(command, key)?.long ?? `--${key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`;
+}
+
+/** 'login name: lowercase letters…' → 'Login name: lowercase letters…' */
+function asQuestion(description: string): string {
+  return description.charAt(0).toUpperCase() + description.slice(1);
+}
