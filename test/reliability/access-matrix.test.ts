@@ -122,7 +122,7 @@ const MATRIX: Row[] = [
     trial: async (w, role) => {
       const configHome = await fs.mkdtemp(path.join(w.home, 'logout-'));
       const session = await startSession(w.db.knex, w.actors[role].id, new Date());
-      await writeSession({ XDG_CONFIG_HOME: configHome }, w.db.target, session.token, new Date());
+      await writeSession({ XDG_CONFIG_HOME: configHome }, w.db.target, null, session.token, new Date());
       return { args: ['logout'], env: { XDG_CONFIG_HOME: configHome, CLINIC_TOKEN: '' } };
     },
   },
