@@ -4,7 +4,7 @@ import { mayBeHidden, type Actor } from './policy.js';
 import { notFoundFor } from './visibility.js';
 
 /** The kinds of record a user names on the command line. */
-export type RecordKind = 'user' | 'doctor' | 'patient' | 'appointment' | 'message' | 'api_token';
+export type RecordKind = 'user' | 'doctor' | 'patient' | 'appointment' | 'message' | 'api_token' | 'timeoff';
 
 /** How each kind is called in messages, and the one remedy for not finding one. */
 const KINDS: Record<RecordKind, { noun: string; remedy: string }> = {
@@ -15,6 +15,7 @@ const KINDS: Record<RecordKind, { noun: string; remedy: string }> = {
   appointment: { noun: 'appointment', remedy: 'Run `clinic appointments list` to see appointment ids.' },
   message: { noun: 'message', remedy: 'Run `clinic messages inbox` or `clinic messages sent` to see message ids.' },
   api_token: { noun: 'API token', remedy: 'Run `clinic tokens list` to see token ids.' },
+  timeoff: { noun: 'time off', remedy: "Run `clinic doctors timeoff list DOCTOR` to see the doctor's time-off ids." },
 };
 
 /** "No doctor "dr.who"." with the remedy for doctors: the one not-found error for a named record. */
@@ -28,7 +29,7 @@ export const MIN_ID_PREFIX = 8;
 const ID_TEXT = /^[0-9a-f-]{1,36}$/;
 const AMBIGUOUS_SHOWN = 6;
 
-export type IdKind = 'appointment' | 'message' | 'api_token';
+export type IdKind = 'appointment' | 'message' | 'api_token' | 'timeoff';
 
 /** Where records of one kind are looked up by id prefix. */
 export interface IdLookup<Row extends { id: string }> {

@@ -269,6 +269,17 @@ const MATRIX: Row[] = [
     expect: STAFF_OR_OWN_DOCTOR,
     trial: (w, _r, owner) => ({ args: ['doctors', 'timeoff', 'list', w.dr[owner].username, '--json'], secrets: ['TIMEOFF-REASON'] }),
   },
+  {
+    command: 'doctors timeoff remove',
+    expect: STAFF_OR_OWN_DOCTOR,
+    trial: async (w, _r, owner) => {
+      const [row] = await w.db
+        .knex('doctor_timeoff')
+        .insert({ doctor_id: w.dr[owner].id, starts_at: new Date('2031-02-03T00:00:00Z'), ends_at: new Date('2031-02-04T00:00:00Z'), reason: 'matrix' })
+        .returning('id');
+      return { args: ['doctors', 'timeoff', 'remove', w.dr[owner].username, (row as { id: string }).id, '--json'] };
+    },
+  },
   // patients
   { command: 'patients add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['patients', 'add', '--username', w.fresh('pat.new'), '--name', 'New Patient'] }) },
   {
