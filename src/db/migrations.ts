@@ -16,6 +16,7 @@ import * as createAuditLog from '../../migrations/20261125091200_create_audit_lo
 import * as fixPatientsPhoneCheck from '../../migrations/20261125091300_fix_patients_phone_check.js';
 import * as chainAuditLog from '../../migrations/20261201090000_chain_audit_log.js';
 import * as addAppointmentRequestFingerprint from '../../migrations/20261202090000_add_appointment_request_fingerprint.js';
+import * as addAppointmentRemindedAt from '../../migrations/20261202110000_add_appointment_reminded_at.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -38,6 +39,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261125091300_fix_patients_phone_check', fixPatientsPhoneCheck],
   ['20261201090000_chain_audit_log', chainAuditLog],
   ['20261202090000_add_appointment_request_fingerprint', addAppointmentRequestFingerprint],
+  ['20261202110000_add_appointment_reminded_at', addAppointmentRemindedAt],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);

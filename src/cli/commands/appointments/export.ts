@@ -5,8 +5,10 @@ import { UsageError } from '../../usage-error.js';
 
 export function appointmentsExportCommand(ctx: CliContext) {
   return new Command('export')
-    .description('write appointments to stdout as CSV, NDJSON (the import fields) or a FHIR R4 Bundle (staff, admin)')
-    .addOption(new Option('--format <format>', 'csv, ndjson or fhir').choices(['csv', 'ndjson', 'fhir'] as const).default('csv' as const))
+    .description(
+      'write appointments to stdout as CSV, NDJSON (the import fields) or a FHIR R4 Bundle (staff, admin), or as an iCalendar file (anyone: their own)',
+    )
+    .addOption(new Option('--format <format>', 'csv, ndjson, fhir or ics').choices(['csv', 'ndjson', 'fhir', 'ics'] as const).default('csv' as const))
     .option('--doctor <doctor>', 'only this doctor (username or id)')
     .option('--patient <patient>', 'only this patient (username or id)')
     .option('--date <date>', 'only this day (YYYY-MM-DD, clinic time zone)')
@@ -16,7 +18,8 @@ export function appointmentsExportCommand(ctx: CliContext) {
     .addHelpText(
       'after',
       '\nWithout a date, every appointment is exported. CSV and NDJSON re-import with `clinic appointments import`.\n' +
-        'With --json: one JSON array of the NDJSON objects (or, with --format fhir, the Bundle).',
+        'With --json: one JSON array of the NDJSON objects (or, with --format fhir, the Bundle).\n' +
+        '--format ics writes an RFC 5545 calendar that calendar programs import (doctors and patients get their own).',
     )
     .action(async (options, command) => {
       const { format, ...filters } = options;
