@@ -6,6 +6,7 @@ import { DEFAULT_GLOBALS, type GlobalOptions } from './globals.js';
 import type { IO } from './io.js';
 import type { Output } from './output.js';
 import { Prompter } from './prompter.js';
+import type { ControllingTerminal } from './terminal.js';
 
 /** What a run may be given from outside: tests inject their own streams, database and clock. */
 export interface CliDeps {
@@ -16,6 +17,8 @@ export interface CliDeps {
   /** Skips session/token resolution (tests of one role at a time). */
   actor?: Actor | null;
   now?: () => Date;
+  /** The controlling terminal (tests); by default this process's own, or null without one. */
+  terminal?: ControllingTerminal | null;
 }
 
 export type StopReason = 'interrupted' | 'stdout-closed';
@@ -33,6 +36,7 @@ export class CliContext {
   /** Who authenticated before a prompt: the reads made while it waits act as them. */
   private actorSeen: Actor | null | undefined;
   private briefReads: Promise<void> = Promise.resolve();
+  private terminalFound: Promise<ControllingTerminal | null> | undefined;
 
   constructor(readonly deps: CliDeps) {
     this.database = deps.database;
@@ -63,6 +67,13 @@ export class CliContext {
 
   now(): Date {
     return this.deps.now?.() ?? new Date();
+  }
+
+  /** The terminal whose session this command uses (null: the session of commands without a terminal). */
+  terminal(): Promise<ControllingTerminal | null> {
+    this.terminalFound ??=
+      this.deps.terminal !== undefined ? Promise.resolve(this.deps.terminal) : import('./terminal.js').then(({ controllingTerminal }) => controllingTerminal());
+    return this.terminalFound;
   }
 
   /** Called before each action, once the options are parsed. */

@@ -26,7 +26,10 @@ export function importOptions() {
   return [
     formatOption(),
     new Option('--skip-invalid', 'import the good rows; set the bad ones aside (default: any bad row refuses the whole file)'),
-    new Option('--rejects <file>', 'with --skip-invalid: write the bad rows, with their line and error, to this CSV file (default: stderr)'),
+    new Option(
+      '--rejects <file>',
+      'with --skip-invalid: write the bad rows to this CSV file, an import file again with their _line and _error (default: stderr)',
+    ),
     new Option('--dry-run', 'check everything and report, but write nothing'),
   ] as const;
 }
@@ -157,7 +160,7 @@ interface RejectsSink<Field extends string> {
 }
 
 /**
- * A CSV file (the fields as read, then `line` and `error`), or stderr (one line per row; one JSON
+ * A CSV file (the fields as read, then `_line` and `_error`, which an import ignores, so it can be fixed and imported as is), or stderr (one line per row; one JSON
  * object per line with --json). The file is written under a temporary name in its directory
  * (0600: rows hold patient data) and renamed at the end, so a failed or interrupted import leaves
  * an earlier rejects file as it was.
@@ -181,7 +184,8 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
     throw new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError(error)}.`);
   }
   const out = handle.createWriteStream();
-  const csv = stringify({ header: true, columns: [...fields, 'line', 'error'] });
+  // A valid import file again: the original columns, and the reasons in columns the importer ignores.
+  const csv = stringify({ header: true, columns: [...fields, '_line', '_error'] });
   csv.pipe(out);
   const written = new Promise<void>((resolve, reject) => {
     out.on('close', resolve);
@@ -191,7 +195,7 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
   written.catch(() => {});
   return {
     write: async (row) => {
-      if (!csv.write({ ...row.fields, line: row.line, error: row.error })) await new Promise((resolve) => csv.once('drain', resolve));
+      if (!csv.write({ ...row.fields, _line: row.line, _error: row.error })) await new Promise((resolve) => csv.once('drain', resolve));
     },
     commit: async () => {
       csv.end();

@@ -5,15 +5,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { NotAuthenticatedError } from '../domain/errors.js';
 import { describeTarget, targetKey, type DatabaseTarget } from '../db/target.js';
+import type { ControllingTerminal } from './terminal.js';
 
 /**
- * This terminal's session token for one database, in `${XDG_CONFIG_HOME:-~/.config}/clinic/sessions/`:
- * a 0600 file in a 0700 directory, named by a hash of the database's identity so that the embedded
- * database and each PostgreSQL database keep their sessions apart.
+ * A session token for one database, in `${XDG_CONFIG_HOME:-~/.config}/clinic/sessions/`: a 0600
+ * file in a 0700 directory, named by a hash of the database's identity so that the embedded
+ * database and each PostgreSQL database keep their sessions apart, and, on a terminal, by the
+ * terminal's key too (one session per terminal window, like sudo's tickets; see terminal.ts).
+ * Commands without a terminal share one session per database.
  */
 export interface StoredSession {
   token: string;
   database: string;
+  /** the terminal's device when the session belongs to one; null: the session of commands without a terminal */
+  terminal: string | null;
   createdAt: string;
 }
 
@@ -22,14 +27,15 @@ export function sessionDirectory(env: NodeJS.ProcessEnv): string {
   return path.join(base, 'clinic', 'sessions');
 }
 
-export function sessionFilePath(env: NodeJS.ProcessEnv, target: DatabaseTarget): string {
+/** The session file of this database for this terminal, or (null) for commands without a terminal. */
+export function sessionFilePath(env: NodeJS.ProcessEnv, target: DatabaseTarget, terminal: ControllingTerminal | null = null): string {
   const name = createHash('sha256').update(targetKey(target), 'utf8').digest('hex').slice(0, 32);
-  return path.join(sessionDirectory(env), `${name}.json`);
+  return path.join(sessionDirectory(env), terminal ? `${name}.tty-${terminal.key}.json` : `${name}.json`);
 }
 
-/** The stored token, or undefined when this terminal is not logged in to this database. */
-export async function readSession(env: NodeJS.ProcessEnv, target: DatabaseTarget): Promise<StoredSession | undefined> {
-  const file = sessionFilePath(env, target);
+/** The stored token, or undefined when this terminal (or, with null, the no-terminal scope) is not logged in to this database. */
+export async function readSession(env: NodeJS.ProcessEnv, target: DatabaseTarget, terminal: ControllingTerminal | null): Promise<StoredSession | undefined> {
+  const file = sessionFilePath(env, target, terminal);
   let handle: fs.FileHandle;
   try {
     // O_NONBLOCK: a FIFO planted at the path must not hang the command (it is then refused as not a file).
@@ -49,7 +55,7 @@ export async function readSession(env: NodeJS.ProcessEnv, target: DatabaseTarget
     }
     const parsed: unknown = JSON.parse(await handle.readFile('utf8'));
     if (!isSessionShape(parsed)) return undefined;
-    return { token: parsed.token, database: String(parsed.database ?? ''), createdAt: String(parsed.createdAt ?? '') };
+    return { token: parsed.token, database: String(parsed.database ?? ''), terminal: terminal?.device ?? null, createdAt: String(parsed.createdAt ?? '') };
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;
     throw error;
@@ -65,14 +71,20 @@ function isSessionShape(value: unknown): value is Partial<StoredSession> & { tok
 }
 
 /** Writes the token atomically: a new 0600 file renamed over the old one, in a 0700 directory. */
-export async function writeSession(env: NodeJS.ProcessEnv, target: DatabaseTarget, token: string, now: Date): Promise<string> {
-  const file = sessionFilePath(env, target);
+export async function writeSession(
+  env: NodeJS.ProcessEnv,
+  target: DatabaseTarget,
+  terminal: ControllingTerminal | null,
+  token: string,
+  now: Date,
+): Promise<string> {
+  const file = sessionFilePath(env, target, terminal);
   const directory = path.dirname(file);
   await fs.mkdir(directory, { recursive: true, mode: 0o700 });
   await fs.chmod(path.dirname(directory), 0o700);
   await fs.chmod(directory, 0o700);
   const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const content: StoredSession = { token, database: describeTarget(target), createdAt: now.toISOString() };
+  const content: StoredSession = { token, database: describeTarget(target), terminal: terminal?.device ?? null, createdAt: now.toISOString() };
   const handle = await fs.open(temporary, 'wx', 0o600);
   try {
     await handle.chmod(0o600);
@@ -92,6 +104,6 @@ export async function writeSession(env: NodeJS.ProcessEnv, target: DatabaseTarge
   return file;
 }
 
-export async function removeSession(env: NodeJS.ProcessEnv, target: DatabaseTarget): Promise<void> {
-  await fs.rm(sessionFilePath(env, target), { force: true });
+export async function removeSession(env: NodeJS.ProcessEnv, target: DatabaseTarget, terminal: ControllingTerminal | null): Promise<void> {
+  await fs.rm(sessionFilePath(env, target, terminal), { force: true });
 }

@@ -123,22 +123,28 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
       },
     }),
   );
-  let header: string[] | undefined;
+  // null: a column the importer ignores (its name starts with "_", as a rejects file's _line and _error)
+  let header: Array<string | null> | undefined;
+  let headerText = '';
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       while (skipped.length > 0) yield skipped.shift()!;
       const line = info.lines - record.reduce((n, value) => n + countNewlines(value), 0);
       if (!header) {
-        header = record.map((name) => canonical(name.trim(), shape));
-        checkHeader(header, shape);
+        header = record.map((name) => (isIgnoredField(name.trim()) ? null : canonical(name.trim(), shape)));
+        headerText = record.map((name) => name.trim()).join(',');
+        checkHeader(
+          header.filter((name): name is string => name !== null),
+          shape,
+        );
         continue;
       }
       const fields: Record<string, string | undefined> = {};
       header.forEach((name, index) => {
-        fields[name] = record[index];
+        if (name !== null) fields[name] = record[index];
       });
       if (record.length !== header.length) {
-        yield { line, fields, problem: `expected ${header.length} fields (${header.join(',')}), found ${record.length}` };
+        yield { line, fields, problem: `expected ${header.length} fields (${headerText}), found ${record.length}` };
       } else if (record.some(hasInvalidUtf8)) {
         yield { line, fields, problem: 'invalid UTF-8' };
       } else {
@@ -176,6 +182,11 @@ function countNewlines(value: string): number {
   let count = 0;
   for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) count++;
   return count;
+}
+
+/** Columns and NDJSON fields whose names start with "_" are notes for people (a rejects file's _line, _error): never read. */
+export function isIgnoredField(name: string): boolean {
+  return name.startsWith('_');
 }
 
 function checkHeader(header: readonly string[], shape: RecordShape): void {
@@ -226,6 +237,7 @@ function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRec
   const unknown: string[] = [];
   const seen = new Set<string>();
   for (const [given, value] of Object.entries(parsed)) {
+    if (isIgnoredField(given)) continue;
     const name = canonical(given, shape);
     if (seen.has(name)) return { line, fields, problem: `field "${name}" is given twice (under two spellings)` };
     seen.add(name);

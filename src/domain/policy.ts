@@ -189,7 +189,7 @@ export function conversationParties(one: { id: string; role: Role }, other: { id
   return { ...(doctor ? { doctorId: doctor.id } : {}), ...(patient ? { patientId: patient.id } : {}) };
 }
 
-export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token' | 'waitlist_entry';
+export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token' | 'waitlist_entry' | 'timeoff';
 
 /**
  * Whether records of this kind can exist without the actor being allowed to see them. For such
@@ -200,6 +200,8 @@ export type HideableKind = 'patient' | 'appointment' | 'message' | 'api_token' |
 export function mayBeHidden(actor: Actor, kind: HideableKind): boolean {
   if (kind === 'message') return true;
   if (kind === 'api_token') return actor.role !== 'admin';
+  // time off is looked up among one doctor's, once the actor may manage that doctor's schedule
+  if (kind === 'timeoff') return false;
   return !isClinicStaff(actor);
 }
 

@@ -4,7 +4,7 @@ import { mayBeHidden, type Actor } from './policy.js';
 import { notFoundFor } from './visibility.js';
 
 /** The kinds of record a user names on the command line. */
-export type RecordKind = 'user' | 'doctor' | 'patient' | 'appointment' | 'message' | 'api_token' | 'waitlist_entry';
+export type RecordKind = 'user' | 'doctor' | 'patient' | 'appointment' | 'message' | 'api_token' | 'waitlist_entry' | 'timeoff';
 
 /** How each kind is called in messages, and the one remedy for not finding one. */
 const KINDS: Record<RecordKind, { noun: string; remedy: string }> = {
@@ -16,6 +16,7 @@ const KINDS: Record<RecordKind, { noun: string; remedy: string }> = {
   message: { noun: 'message', remedy: 'Run `clinic messages inbox` or `clinic messages sent` to see message ids.' },
   api_token: { noun: 'API token', remedy: 'Run `clinic tokens list` to see token ids.' },
   waitlist_entry: { noun: 'waitlist entry', remedy: 'Run `clinic waitlist list` to see entry ids.' },
+  timeoff: { noun: 'time off', remedy: "Run `clinic doctors timeoff list DOCTOR` to see the doctor's time-off ids." },
 };
 
 /** "No doctor "dr.who"." with the remedy for doctors: the one not-found error for a named record. */
@@ -29,7 +30,7 @@ export const MIN_ID_PREFIX = 8;
 const ID_TEXT = /^[0-9a-f-]{1,36}$/;
 const AMBIGUOUS_SHOWN = 6;
 
-export type IdKind = 'appointment' | 'message' | 'api_token' | 'waitlist_entry';
+export type IdKind = 'appointment' | 'message' | 'api_token' | 'waitlist_entry' | 'timeoff';
 
 /** Where records of one kind are looked up by id prefix. */
 export interface IdLookup<Row extends { id: string }> {

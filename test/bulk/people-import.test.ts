@@ -87,7 +87,7 @@ describeBackends('doctors import and patients import', (db) => {
     const panel = await db().knex('doctor_patients').where({ patient_id: patient.user_id }).pluck('doctor_id');
     expect(panel.sort()).toEqual([doctor.id, other.id].sort());
     const lines = (await fs.readFile(rejects, 'utf8')).trim().split('\n');
-    expect(lines[0]).toBe('username,name,dob,phone,email,doctors,line,error');
+    expect(lines[0]).toBe('username,name,dob,phone,email,doctors,_line,_error');
     expect(lines[1]).toMatch(new RegExp(`^${p2},Future Child,2999-01-01,,,,3,Invalid date of birth: 2999-01-01 is in the future$`));
     expect(lines[2]).toMatch(new RegExp(`^${p3},Nobody's Patient,,,,dr.nobody,4,.*dr\\.nobody`));
     expect(lines[3]).toMatch(new RegExp(`^${doctor.username},A Doctor,,,,,6,"the username ""${doctor.username}"" belongs to a doctor"$`));

@@ -27,7 +27,7 @@ describe('session file that is not a session', () => {
 
   async function expectNotLoggedIn() {
     const result = await runCli(['whoami'], { database: db.database, env: env() });
-    expect(result.stderr).toContain('Not logged in.');
+    expect(result.stderr).toContain('Not logged in (this command has no terminal).');
     expect(result.stderr).toContain('clinic login');
     expect(result.stderr).not.toContain('Unexpected error');
     expect(result.code).toBe(4);

@@ -62,6 +62,8 @@ describeBackends('sessions', (db) => {
         'authenticatedBy',
         'database',
         'sessionExpiresAt',
+        'sessionScope',
+        'terminal',
         'unreadMessages',
       ].sort(),
     );

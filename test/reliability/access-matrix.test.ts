@@ -128,7 +128,7 @@ const MATRIX: Row[] = [
     trial: async (w, role) => {
       const configHome = await fs.mkdtemp(path.join(w.home, 'logout-'));
       const session = await startSession(w.db.knex, w.actors[role].id, new Date());
-      await writeSession({ XDG_CONFIG_HOME: configHome }, w.db.target, session.token, new Date());
+      await writeSession({ XDG_CONFIG_HOME: configHome }, w.db.target, null, session.token, new Date());
       return { args: ['logout'], env: { XDG_CONFIG_HOME: configHome, CLINIC_TOKEN: '' } };
     },
   },
@@ -274,6 +274,17 @@ const MATRIX: Row[] = [
     command: 'doctors timeoff list',
     expect: STAFF_OR_OWN_DOCTOR,
     trial: (w, _r, owner) => ({ args: ['doctors', 'timeoff', 'list', w.dr[owner].username, '--json'], secrets: ['TIMEOFF-REASON'] }),
+  },
+  {
+    command: 'doctors timeoff remove',
+    expect: STAFF_OR_OWN_DOCTOR,
+    trial: async (w, _r, owner) => {
+      const [row] = await w.db
+        .knex('doctor_timeoff')
+        .insert({ doctor_id: w.dr[owner].id, starts_at: new Date('2031-02-03T00:00:00Z'), ends_at: new Date('2031-02-04T00:00:00Z'), reason: 'matrix' })
+        .returning('id');
+      return { args: ['doctors', 'timeoff', 'remove', w.dr[owner].username, (row as { id: string }).id, '--json'] };
+    },
   },
   // patients
   { command: 'patients add', expect: CLINIC_STAFF, trial: (w) => ({ args: ['patients', 'add', '--username', w.fresh('pat.new'), '--name', 'New Patient'] }) },

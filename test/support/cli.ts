@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { run } from '../../src/cli/run.js';
 import type { Database } from '../../src/db/connect.js';
 import type { Actor } from '../../src/domain/policy.js';
+import type { ControllingTerminal } from '../../src/cli/terminal.js';
 
 export interface CliResult {
   code: number;
@@ -20,6 +21,8 @@ export interface CliOptions {
   /** Pretend stdin and stdout are terminals. */
   tty?: boolean;
   now?: () => Date;
+  /** The controlling terminal the run is under; none unless given (the test runner's own never counts). */
+  terminal?: ControllingTerminal | null;
 }
 
 /** Runs the CLI in this process with injected streams; nothing touches the real terminal. */
@@ -41,6 +44,7 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
     ...(options.database ? { database: options.database } : {}),
     ...(options.actor !== undefined ? { actor: options.actor } : {}),
     ...(options.now ? { now: options.now } : {}),
+    terminal: options.terminal ?? null,
   });
   const result = { code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
   return { ...result, json: <T>() => JSON.parse(result.stdout) as T };

@@ -143,3 +143,70 @@ sys.stderr.write(json.dumps({'code': os.waitstatus_to_exitcode(status)}))
     },
   };
 }
+
+export interface TerminalStep {
+  /** which window (0, 1, …) types the command */
+  window: number;
+  /** a shell command line; `clinic` in it is this build's binary */
+  command: string;
+}
+
+export interface TerminalStepResult {
+  /** what the window showed while the command ran (stdout and stderr together) */
+  screen: string;
+  code: number;
+}
+
+/**
+ * Several terminal windows at once: each a real pseudo-terminal running its own `sh` (its own
+ * terminal session, as a terminal emulator's window), typing the steps' commands one after another.
+ * Each command's exit status and what it showed come back in order.
+ */
+export function runInWindows(
+  windows: number,
+  steps: readonly TerminalStep[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): TerminalStepResult[] {
+  const driver = `
+import json, os, pty, re, sys, time
+windows, steps = int(sys.argv[1]), json.loads(sys.argv[2])
+fds, pids = [], []
+for _ in range(windows):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv('/bin/sh', ['sh'])
+    pids.append(pid); fds.append(fd)
+def run(fd, line, pattern):
+    os.write(fd, (line + '\\n').encode())
+    out = b''; end = time.time() + 60
+    while time.time() < end:
+        match = re.search(pattern, out)
+        if match: return out[:match.start()], match
+        chunk = os.read(fd, 65536)
+        if not chunk: break
+        out += chunk
+    raise SystemExit('timed out: ' + out.decode('utf8', 'replace'))
+for fd in fds:
+    run(fd, "stty -echo; PS1=''; PS2=''; printf '@@READY@@\\\\n'", rb'@@READY@@\\r?\\n')
+results = []
+for step in steps:
+    screen, match = run(fds[step['window']], step['command'] + "; printf '@@%s@@\\\\n' $?", rb'@@(\\d+)@@\\r?\\n')
+    results.append({'screen': screen.decode('utf8', 'replace'), 'code': int(match.group(1))})
+for fd, pid in zip(fds, pids):
+    os.write(fd, b'exit\\n'); os.waitpid(pid, 0)
+sys.stdout.write(json.dumps(results))
+`;
+  const clinic = [process.execPath, CLINIC_BIN].map(shellQuote).join(' ');
+  const result = spawnSync(
+    'python3',
+    ['-c', driver, String(windows), JSON.stringify(steps.map((step) => ({ ...step, command: step.command.replace(/^clinic\b|(?<=\| *)clinic\b/g, clinic) })))],
+    { encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env } },
+  );
+  if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}${result.stdout}`);
+  return JSON.parse(result.stdout) as TerminalStepResult[];
+}
+
+/** One word for sh: single-quoted. */
+export function shellQuote(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}

@@ -33,6 +33,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** Run as this uid (and the gid of the same number). */
   uid?: number;
+  /** Start the child in a session of its own (setsid): it has no controlling terminal, whatever the test runner has. */
+  newSession?: boolean;
 }
 
 export interface Running {
@@ -51,6 +53,7 @@ export function startNode(script: string, args: string[], options: SpawnOptions 
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
+    ...(options.newSession ? { detached: true } : {}),
   });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

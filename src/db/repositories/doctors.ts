@@ -1,3 +1,4 @@
+import { whereIdStartsWith } from './id-prefix.js';
 import type { Knex } from 'knex';
 import { USER_COLUMNS, whereUserRef, type UserRow } from './users.js';
 import { batches } from '../batches.js';
@@ -98,6 +99,16 @@ export async function findTimeoff(db: Knex, doctorId: string, range: { from?: Da
   if (range.to) query.where('starts_at', '<', range.to);
   if (range.from) query.where('ends_at', '>', range.from);
   return query;
+}
+
+/** A doctor's time off whose id starts with `prefix`, at most `limit`, by id. */
+export async function findTimeoffByIdPrefix(db: Knex, doctorId: string, prefix: string, limit: number): Promise<DoctorTimeoffRow[]> {
+  const query = db('doctor_timeoff').select('id', 'doctor_id', 'starts_at', 'ends_at', 'reason', 'created_by', 'created_at').where({ doctor_id: doctorId });
+  return whereIdStartsWith(query, 'doctor_timeoff.id', prefix).orderBy('id').limit(limit);
+}
+
+export async function deleteTimeoff(db: Knex, id: string): Promise<void> {
+  await db('doctor_timeoff').where({ id }).delete();
 }
 
 /** The doctor holding a licence number, if any (licence numbers are unique). */

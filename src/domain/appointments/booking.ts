@@ -48,15 +48,58 @@ const bookSchema = z
     approve: z.boolean().optional(),
     idempotencyKey: z.string().optional(),
   })
-  .superRefine((input, issues) => {
-    if (input.nextAvailable && (input.date !== undefined || input.time !== undefined)) {
-      issues.addIssue({ code: 'custom', message: 'give either --date and --time, or --next-available, not both' });
-    }
-    if (!input.nextAvailable && (input.date === undefined || input.time === undefined)) {
-      issues.addIssue({ code: 'custom', message: 'give --date and --time, or --next-available' });
-    }
-    if (!input.nextAvailable && input.after !== undefined) issues.addIssue({ code: 'custom', message: '--after goes with --next-available' });
+  .superRefine(checkWhen);
+
+/** When, as book and reschedule take it: --date and --time, or --next-available [--after DATE]. */
+export interface WhenInput {
+  date?: string | undefined;
+  time?: string | undefined;
+  nextAvailable?: boolean | undefined;
+  after?: string | undefined;
+}
+
+export function checkWhen(input: WhenInput, issues: z.RefinementCtx): void {
+  if (input.nextAvailable && (input.date !== undefined || input.time !== undefined)) {
+    issues.addIssue({ code: 'custom', message: 'give either --date and --time, or --next-available, not both' });
+  }
+  if (!input.nextAvailable && (input.date === undefined || input.time === undefined)) {
+    issues.addIssue({ code: 'custom', message: 'give --date and --time, or --next-available' });
+  }
+  if (!input.nextAvailable && input.after !== undefined) issues.addIssue({ code: 'custom', message: '--after goes with --next-available' });
+}
+
+/**
+ * The start of the first free slot of `durationMinutes` with the doctor for the patient, from
+ * `after` (default: today) within the next-available horizon; exit 7 when there is none.
+ */
+export async function nextAvailableStart(
+  ctx: DomainContext,
+  request: { doctor: DoctorRow; patient: PatientRow; after: string | undefined; durationMinutes: number; zone: string; now: Date },
+): Promise<DateTime> {
+  const { doctor, patient, durationMinutes, zone, now } = request;
+  if (request.after !== undefined) parseClinicDate(request.after, '--after date');
+  const fromDate = request.after ?? clinicDate(now, zone);
+  const [first] = await freeSlots(ctx.db, {
+    doctor,
+    patientId: patient.id,
+    fromDate,
+    days: NEXT_AVAILABLE_HORIZON_DAYS,
+    zone,
+    durationMinutes,
+    notBefore: now,
+    first: true,
   });
+  if (!first) {
+    throw new ConflictError(
+      `No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`,
+      {
+        remedy: 'Try a later --after date, or another doctor.',
+        reason: 'NO_FREE_SLOT',
+      },
+    );
+  }
+  return first.start;
+}
 
 /** The doctor and the patient of an appointment the actor may already see (reschedule). */
 export async function loadParties(ctx: DomainContext, doctorRef: string, patientRef: string): Promise<{ doctor: DoctorRow; patient: PatientRow }> {

@@ -21,6 +21,8 @@ export interface ListInput {
   doctor?: string | undefined;
   patient?: string | undefined;
   date?: string | undefined;
+  /** only the clinic zone's today: --date with the clinic's own date */
+  today?: boolean | undefined;
   from?: string | undefined;
   to?: string | undefined;
   status?: string | undefined;
@@ -34,6 +36,7 @@ const listSchema = z
     doctor: z.string().optional(),
     patient: z.string().optional(),
     date: z.string().optional(),
+    today: z.boolean().optional(),
     from: z.string().optional(),
     to: z.string().optional(),
     status: z
@@ -43,7 +46,10 @@ const listSchema = z
       .optional(),
     limit: z.number().int('--limit is a whole number').min(1, '--limit is at least 1').max(100_000, '--limit is at most 100000').optional(),
   })
-  .refine((input) => input.date === undefined || (input.from === undefined && input.to === undefined), { message: 'give --date, or --from/--to, not both' });
+  .refine((input) => input.date === undefined || (input.from === undefined && input.to === undefined), { message: 'give --date, or --from/--to, not both' })
+  .refine((input) => !input.today || (input.date === undefined && input.from === undefined && input.to === undefined), {
+    message: 'give --today, or --date, or --from/--to, not several',
+  });
 
 /**
  * Appointments in time order, from today on unless a date or range is given (dates are the
@@ -78,8 +84,9 @@ export async function appointmentFilter(
   rawInput: ListInput,
   options: { fromToday: boolean },
 ): Promise<{ filter: AppointmentFilter; zone: string; patientId: string | undefined; namesNobody: boolean }> {
-  const input = parseWith(listSchema, rawInput);
+  const { today: onlyToday, ...parsed } = parseWith(listSchema, rawInput);
   const zone = await clinicTimeZone(ctx);
+  const input = onlyToday ? { ...parsed, date: clinicDate(ctx.now(), zone) } : parsed;
   const dayAfter = (date: string) => startOfClinicDay(date, zone).plus({ days: 1 }).startOf('day').toJSDate();
   if (input.date) parseClinicDate(input.date, '--date');
   if (input.from) parseClinicDate(input.from, '--from date');

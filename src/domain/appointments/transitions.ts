@@ -7,7 +7,9 @@ import { noSuch } from '../references.js';
 import { refusedOnlyForHavingStarted, requireActor, rescheduledStatus, type Action, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
-import { assertPartiesActive, loadParties, withClashMessages } from './booking.js';
+import { z } from 'zod';
+import { assertPartiesActive, checkWhen, loadParties, nextAvailableStart, withClashMessages, type WhenInput } from './booking.js';
+import { parseWith } from '../validation.js';
 import { resolveAppointment } from './lookup.js';
 import type { AppointmentStatus } from '../../db/schema-values.js';
 import { clinicDate, clinicTime, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
@@ -163,19 +165,30 @@ export async function changeAppointmentStatus(
  * passes every booking rule and links back with rescheduledFromId. A patient's reschedule waits
  * for approval again (PENDING); anyone else's keeps the status it had.
  */
+const rescheduleWhenSchema = z
+  .object({ date: z.string().optional(), time: z.string().optional(), nextAvailable: z.boolean().optional(), after: z.string().optional() })
+  .superRefine(checkWhen);
+
+/**
+ * Moves an appointment to --date/--time, or with --next-available to the first free slot of the
+ * same length (the search book --next-available uses; the appointment's own time counts as taken).
+ */
 export async function rescheduleAppointment(
   ctx: DomainContext,
-  input: { appointment: string; date: string; time: string; waitlist?: boolean | undefined },
+  input: { appointment: string; waitlist?: boolean | undefined } & WhenInput,
 ): Promise<AppointmentView> {
+  const when = parseWith(rescheduleWhenSchema, { date: input.date, time: input.time, nextAvailable: input.nextAvailable, after: input.after });
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
-  const start = toClinicInstant(input.date, input.time, zone);
+  const requestedStart = when.nextAvailable ? undefined : toClinicInstant(when.date!, when.time!, zone);
   const found = await resolveAppointment(ctx, actor, input.appointment);
   await authorizeChange(ctx, actor, 'appointments.change', found);
   const { doctor, patient } = await loadParties(ctx, found.doctor_id, found.patient_id);
   assertPartiesActive(doctor, patient);
   const durationMinutes = Math.round((found.ends_at.getTime() - found.starts_at.getTime()) / 60_000);
-  const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now: ctx.now() };
+  const now = ctx.now();
+  const start = requestedStart ?? (await nextAvailableStart(ctx, { doctor, patient, after: when.after, durationMinutes, zone, now }));
+  const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
   const id = await withClashMessages(ctx, actor, request, () =>
     inTransaction(ctx, async (trx) => {
       const old = await lockAppointment(trx, found.id);

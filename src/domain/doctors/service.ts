@@ -3,7 +3,9 @@ import {
   findDoctorByLicense,
   findDoctorByRef,
   findHours,
+  deleteTimeoff,
   findTimeoff,
+  findTimeoffByIdPrefix,
   insertDoctorProfile,
   insertTimeoff,
   listDoctors as listDoctorRows,
@@ -16,7 +18,7 @@ import { constraintName, sqlState, SqlState } from '../../db/pg-errors.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { noSuch } from '../references.js';
+import { noSuch, resolveById } from '../references.js';
 import { requireActor, type Actor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
@@ -171,6 +173,32 @@ export async function listTimeoff(ctx: DomainContext, ref: string): Promise<Time
   const doctor = await requireDoctor(ctx.db, ref);
   await authorize(ctx, actor, 'doctors.schedule', { doctorId: doctor.id }, { entity: 'doctor', entityId: doctor.id });
   return (await findTimeoff(ctx.db, doctor.id)).map((row) => timeoffView(row, doctor.username));
+}
+
+/**
+ * `doctors timeoff remove D ID`: the time off named by its id (or 8+ characters of it) among that
+ * doctor's, by whoever may add it (DESIGN §6), audited with the period it freed.
+ */
+export async function removeTimeoff(ctx: DomainContext, ref: string, timeoffRef: string): Promise<TimeoffView> {
+  const actor = requireActor(ctx.actor);
+  const doctor = await requireDoctor(ctx.db, ref);
+  await authorize(ctx, actor, 'doctors.schedule', { doctorId: doctor.id }, { entity: 'doctor', entityId: doctor.id });
+  return inTransaction(ctx, async (trx) => {
+    const row = await resolveById({ ...ctx, db: trx }, actor, timeoffRef, {
+      kind: 'timeoff',
+      action: 'doctors.timeoff.remove',
+      find: (prefix, _reach, limit) => findTimeoffByIdPrefix(trx, doctor.id, prefix, limit),
+      audited: (found) => ({ id: found.id }),
+    });
+    await deleteTimeoff(trx, row.id);
+    await recordAudit(trx, actor, {
+      action: 'doctors.timeoff.remove',
+      entity: 'doctor_timeoff',
+      entityId: row.id,
+      details: { doctorId: doctor.id, startsAt: row.starts_at.toISOString(), endsAt: row.ends_at.toISOString() },
+    });
+    return timeoffView(row, doctor.username);
+  });
 }
 
 /** The doctor named by username or id. Doctors are public: an unknown one is simply not found. */

@@ -8,7 +8,7 @@ import { userView, type UserView } from '../users/view.js';
 import { verifyPassword } from './passwords.js';
 import { actorOf, startSession } from './sessions.js';
 import { hashToken } from './secrets.js';
-import { endSession, findSessionByTokenHash } from '../../db/repositories/sessions.js';
+import { endSession, findSessionToResume } from '../../db/repositories/sessions.js';
 
 /** DESIGN §6: five failures within 15 minutes lock the account for 15 minutes. */
 export const LOCKOUT = { maxFailures: 5, windowMinutes: 15, lockMinutes: 15 } as const;
@@ -27,6 +27,8 @@ export interface LoginResult {
   token: string;
   expiresAt: Date;
   user: UserView;
+  /** who the replaced session (`replacesToken`) belonged to, when it was still open */
+  replaced: { username: string; role: string } | null;
 }
 
 type FailureReason = 'unknown_user' | 'no_password' | 'wrong_password' | 'locked' | 'disabled';
@@ -50,13 +52,17 @@ export async function login(ctx: DomainContext, input: LoginInput): Promise<Logi
   const started = await inTransaction(ctx, async (trx) => {
     // Failures that arrived while this password was being compared may have locked the account.
     if (!(await clearLoginFailures(trx, account.id, now))) return undefined;
+    let replaced: LoginResult['replaced'] = null;
     if (input.replacesToken) {
-      const previous = await findSessionByTokenHash(trx, hashToken(input.replacesToken));
-      if (previous) await endSession(trx, previous.id, now);
+      const previous = await findSessionToResume(trx, hashToken(input.replacesToken));
+      if (previous && previous.session.ended_at === null) {
+        await endSession(trx, previous.session.id, now);
+        if (previous.session.expires_at > now && previous.user) replaced = { username: previous.user.username, role: previous.user.role };
+      }
     }
     const session = await startSession(trx, account.id, now);
     await recordAudit(trx, actorOf(account), { action: 'session.login', entity: 'user', entityId: account.id });
-    return { ...session, user: userView(account) };
+    return { ...session, user: userView(account), replaced };
   });
   return started ?? failLogin(ctx, username, account, 'locked');
 }

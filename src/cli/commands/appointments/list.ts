@@ -1,14 +1,15 @@
-import { Command } from '@commander-js/extra-typings';
+import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import { APPOINTMENT_COLUMNS } from './render.js';
 
 export function appointmentsListCommand(ctx: CliContext) {
   return new Command('list')
-    .description('appointments in time order, from today on unless --date or --from/--to is given')
+    .description('appointments in time order, from today on unless --today, --date or --from/--to is given')
     .option('--doctor <doctor>', 'only this doctor (username or id)')
     .option('--patient <patient>', 'only this patient (username or id)')
     .option('--date <date>', 'only this day, YYYY-MM-DD')
+    .addOption(new Option('--today', "only today (the clinic time zone's)").conflicts(['date', 'from', 'to']))
     .option('--from <date>', 'from this day, YYYY-MM-DD')
     .option('--to <date>', 'up to and including this day, YYYY-MM-DD')
     .option('--status <status>', 'PENDING, APPROVED, REJECTED, CANCELLED, CHECKED_IN, COMPLETED or NO_SHOW')

@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
+import { UsageError } from '../../usage-error.js';
 import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
 import { NO_WAITLIST_HELP } from './status-verb.js';
 
@@ -10,15 +11,28 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
     .argument('<id>', 'appointment id, or at least its first 8 characters')
     .addOption(askedOption('--date <date>', 'new day, YYYY-MM-DD (clinic time zone)'))
     .addOption(askedOption('--time <time>', 'new start, HH:MM (clinic time zone)'))
+    .option('--next-available', 'the first free slot of the same length (within 90 days) instead of --date/--time')
+    .option('--after <date>', 'with --next-available: search from this day on')
     .option('--series', 'move this and every following active occurrence of its series by the same offset, all or nothing')
     .option('--no-waitlist', NO_WAITLIST_HELP)
     .action(async (id, given, command) => {
       const answers = await import('../../answers.js');
-      const options = await askForMissing(ctx, command, given, { date: answers.clinicDate, time: answers.clinicTime });
-      const input = { appointment: id, date: options.date, time: options.time, waitlist: options.waitlist };
+      // --next-available stands for --date and --time.
+      const options = given.nextAvailable
+        ? given
+        : await askForMissing(ctx, command, given, { date: answers.clinicDate, time: answers.clinicTime }, { instead: '--next-available' });
+      const input = {
+        appointment: id,
+        date: options.date,
+        time: options.time,
+        nextAvailable: options.nextAvailable,
+        after: options.after,
+        waitlist: options.waitlist,
+      };
       if (options.series) {
+        if (options.date === undefined || options.time === undefined) throw new UsageError('--series moves by --date and --time, not --next-available.');
         const { rescheduleSeries } = await import('../../../domain/appointments/series.js');
-        const moved = await rescheduleSeries(await ctx.domain(), input);
+        const moved = await rescheduleSeries(await ctx.domain(), { ...input, date: options.date, time: options.time });
         ctx.output.success(`Rescheduled ${moved.length} occurrence${moved.length === 1 ? '' : 's'} of the series.`);
         ctx.output.list(moved, APPOINTMENT_COLUMNS);
         return;

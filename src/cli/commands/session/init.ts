@@ -69,7 +69,7 @@ export function initCommand(ctx: CliContext) {
         },
         keepSession: async (session) => {
           const { writeSession } = await import('../../session-store.js');
-          await writeSession(ctx.env, await ctx.target(), session.token, ctx.now());
+          await writeSession(ctx.env, await ctx.target(), await ctx.terminal(), session.token, ctx.now());
         },
       });
       const { describeTarget } = await import('../../../db/target.js');

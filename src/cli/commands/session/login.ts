@@ -5,7 +5,7 @@ import { renderIdentity } from './render.js';
 
 export function loginCommand(ctx: CliContext) {
   return new Command('login')
-    .description('log this terminal in to the database (a new session each time)')
+    .description('log this terminal in to the database (a new session each time; other terminals keep theirs)')
     .option('--username <username>', 'your username')
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(async (options) => {
@@ -16,14 +16,22 @@ export function loginCommand(ctx: CliContext) {
       const { login } = await import('../../../domain/identity/login.js');
       const { whoAmI } = await import('../../../domain/identity/whoami.js');
       const target = await ctx.target();
-      const previous = await readSession(ctx.env, target).catch(() => undefined);
+      const terminal = await ctx.terminal();
+      const previous = await readSession(ctx.env, target, terminal).catch(() => undefined);
       const domain = await ctx.anonymousDomain();
       const result = await login(domain, { username, password, replacesToken: previous?.token });
-      await writeSession(ctx.env, target, result.token, ctx.now());
+      await writeSession(ctx.env, target, terminal, result.token, ctx.now());
       const database = describeTarget(target);
-      ctx.output.success(`Logged in as ${result.user.username} (${result.user.role}) to the ${database}.`);
+      const where = terminal ? `this terminal (${terminal.device})` : 'commands without a terminal';
+      // As `gh auth login` does: a new login replaces the one in place, and says whose it was.
+      if (result.replaced && result.replaced.username !== result.user.username && !ctx.output.json) {
+        ctx.output.notice(
+          `${where[0]!.toUpperCase()}${where.slice(1)} was logged in as ${result.replaced.username} (${result.replaced.role}); that session has ended.`,
+        );
+      }
+      ctx.output.success(`Logged in as ${result.user.username} (${result.user.role}) to the ${database}, for ${where}.`);
       const actor = { id: result.user.id, username: result.user.username, role: result.user.role };
       const authentication = { actor, method: 'session', expiresAt: result.expiresAt } as const;
-      renderIdentity(ctx.output, await whoAmI({ ...domain, actor }, authentication, { database }));
+      renderIdentity(ctx.output, await whoAmI({ ...domain, actor }, authentication, { database, terminal: terminal?.device ?? null }));
     });
 }

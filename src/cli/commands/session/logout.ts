@@ -2,16 +2,16 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 
 export function logoutCommand(ctx: CliContext) {
-  return new Command('logout').description("end this terminal's session on the database").action(async () => {
-    const { readSession, removeSession } = await import('../../session-store.js');
-    const { NotAuthenticatedError } = await import('../../../domain/errors.js');
-    const target = await ctx.target();
-    const stored = await readSession(ctx.env, target);
-    if (!stored) throw new NotAuthenticatedError('Not logged in.', { remedy: 'Run `clinic login`.' });
-    const { logout } = await import('../../../domain/identity/sessions.js');
-    const ended = await logout(await ctx.anonymousDomain(), stored.token);
-    await removeSession(ctx.env, target);
-    ctx.output.data({ loggedOut: true, username: ended?.username ?? null }, () => '');
-    ctx.output.success(ended ? `Logged out ${ended.username}.` : 'Logged out.');
-  });
+  return new Command('logout')
+    .description("end the session in use: this terminal's (other terminals stay logged in), or without a terminal the one of commands without one")
+    .action(async () => {
+      const { storedSession } = await import('../../auth.js');
+      const { removeSession } = await import('../../session-store.js');
+      const stored = await storedSession(ctx);
+      const { logout } = await import('../../../domain/identity/sessions.js');
+      const ended = await logout(await ctx.anonymousDomain(), stored.token);
+      await removeSession(ctx.env, await ctx.target(), await ctx.terminal());
+      ctx.output.data({ loggedOut: true, username: ended?.username ?? null, terminal: stored.terminal }, () => '');
+      ctx.output.success(ended ? `Logged out ${ended.username}${stored.terminal ? ` on ${stored.terminal}` : ''}.` : 'Logged out.');
+    });
 }

@@ -9,6 +9,11 @@ export function renderIdentity(output: Output, identity: WhoAmI): void {
     ['database', identity.database],
     ['authenticated by', identity.authenticatedBy === 'token' ? 'API token (CLINIC_TOKEN)' : 'session'],
     [identity.authenticatedBy === 'token' ? 'token expires' : 'session ends', identity.sessionExpiresAt ?? 'never'],
+    ...(identity.sessionScope ? [['session of', sessionOf(identity)] as const] : []),
     ['unread messages', identity.unreadMessages],
   ]);
+}
+
+function sessionOf(identity: WhoAmI): string {
+  return identity.sessionScope === 'terminal' ? `this terminal (${identity.terminal})` : 'no terminal (shared by commands without one)';
 }
