@@ -2,10 +2,20 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { wholeNumber } from '../../options.js';
 import { describeAppointment, renderAppointment } from './render.js';
+import { examples } from '../../help.js';
 
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
     .description('book an appointment at a given time, or at the first free slot with --next-available')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-01 --time 09:30',
+        'clinic appointments book --patient joao.p --doctor dr.silva --next-available --approve',
+        'clinic appointments book --patient joao.p --doctor dr.silva --next-available --after 2026-12-14 --duration 60 --reason "annual check-up"',
+        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-01 --time 09:30 --idempotency-key row-17 --json',
+      ),
+    )
     .requiredOption('--patient <patient>', 'patient username or id')
     .requiredOption('--doctor <doctor>', 'doctor username or id')
     .option('--date <date>', 'day, YYYY-MM-DD (clinic time zone)')
