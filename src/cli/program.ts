@@ -2,6 +2,7 @@ import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import { addGlobalOptions, readGlobals } from './globals.js';
 import { registerClinicTransfer } from './commands/clinic/index.js';
+import { registerCompletion } from './commands/completion/index.js';
 import { registerSession } from './commands/session/index.js';
 import { configureHelpOf, examples, helpInvocation } from './help.js';
 import { VERSION } from './version.js';
@@ -124,11 +125,13 @@ export async function buildProgram(ctx: CliContext, argv?: readonly string[]): P
       .description(noun.description)
       .addHelpText('after', examples(...noun.examples)),
   }));
-  const invoked = nouns.filter(({ noun }) => named === undefined || named.includes(noun.name));
+  // A completion script describes every command.
+  const invoked = nouns.filter(({ noun }) => named === undefined || named.includes(noun.name) || named[0] === 'completion');
   const registers = await Promise.all(invoked.map(({ noun }) => noun.verbs()));
   invoked.forEach(({ command }, i) => registers[i]!(command as unknown as Command, ctx));
   // `clinic export` and `clinic import` are verbs of the clinic itself, small enough to build always.
   registerClinicTransfer(program, ctx);
+  registerCompletion(program, ctx);
   addHelpCommand(program);
 
   configureRecursively(program, ctx);
