@@ -126,7 +126,7 @@ export async function buildProgram(ctx: CliContext, argv?: readonly string[]): P
       .addHelpText('after', examples(...noun.examples)),
   }));
   // A completion script describes every command.
-  const invoked = nouns.filter(({ noun }) => named === undefined || named.includes(noun.name) || named[0] === 'completion');
+  const invoked = nouns.filter(({ noun }) => named === undefined || named.includes(noun.name) || named.includes('completion'));
   const registers = await Promise.all(invoked.map(({ noun }) => noun.verbs()));
   invoked.forEach(({ command }, i) => registers[i]!(command as unknown as Command, ctx));
   // `clinic export` and `clinic import` are verbs of the clinic itself, small enough to build always.

@@ -1,7 +1,8 @@
 import { Argument, Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { examples } from '../../help.js';
-import { SHELLS, completionScript } from './scripts.js';
+
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
 
 /** `clinic completion bash|zsh|fish`, and the hidden `clinic __complete` its scripts call for usernames. */
 export function registerCompletion(program: Command, ctx: CliContext): void {
@@ -17,7 +18,8 @@ export function registerCompletion(program: Command, ctx: CliContext): void {
           'clinic completion fish > ~/.config/fish/completions/clinic.fish',
         ),
       )
-      .action((shell) => {
+      .action(async (shell) => {
+        const { completionScript } = await import('./scripts.js');
         ctx.io.stdout.write(completionScript(shell, program));
       }),
   );

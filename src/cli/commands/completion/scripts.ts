@@ -6,8 +6,7 @@ import type { CommandUnknownOpts } from '@commander-js/extra-typings';
  * `--doctor` and `--patient` come from `clinic __complete doctors|patients`, which answers from
  * its cache (see usernames.ts).
  */
-export const SHELLS = ['bash', 'zsh', 'fish'] as const;
-export type Shell = (typeof SHELLS)[number];
+export type Shell = 'bash' | 'zsh' | 'fish';
 
 interface Node {
   /** "" for the program, else "appointments book" */
