@@ -21,6 +21,7 @@ import { migrateLatest } from '../src/db/migrations.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const RUN_AS = path.join(HERE, 'run-as.mjs');
+const SQL_TIMELINE = path.join(HERE, 'lib', 'sql-timeline.cjs');
 
 export interface ImportBenchOptions {
   serverUrl: string;
@@ -36,6 +37,8 @@ export interface ImportBenchResult {
   rows: number;
   psqlSeconds: number;
   clinicSeconds: number;
+  /** The PostgreSQL import's statements, as bench/lib/sql-timeline.cjs noted them. */
+  clinicTimeline: StatementTimeline;
   ratio: number;
   clinicPeakMb: number;
   memoryRows: number;
@@ -180,7 +183,14 @@ async function timed(command: string, args: string[], env: NodeJS.ProcessEnv): P
   return { seconds, peakMb: kb / 1024, stdout };
 }
 
-function clinicImport(file: string, actor: object, target: { url?: string; dataDir?: string }) {
+/** What bench/lib/sql-timeline.cjs notes: when each statement was sent, in ms since the process started. */
+export interface StatementTimeline {
+  preload: number;
+  statements: Array<{ at: number; sql: string }>;
+  exit: number;
+}
+
+function clinicImport(file: string, actor: object, target: { url?: string; dataDir?: string }, timelineFile?: string) {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -188,7 +198,12 @@ function clinicImport(file: string, actor: object, target: { url?: string; dataD
     CLINIC_TEST_ACTOR: JSON.stringify(actor),
     ...(target.url ? { CLINIC_DATABASE_URL: target.url } : { CLINIC_DATA_DIR: target.dataDir }),
   };
-  return timed(process.execPath, [RUN_AS, 'appointments', 'import', file, '--json'], env);
+  if (timelineFile === undefined) return timed(process.execPath, [RUN_AS, 'appointments', 'import', file, '--json'], env);
+  // With the timeline probe and --debug: a few [sql] lines on stderr, each noted with its time.
+  return timed(process.execPath, ['--require', SQL_TIMELINE, RUN_AS, 'appointments', 'import', file, '--json', '--debug'], {
+    ...env,
+    BENCH_SQL_FILE: timelineFile,
+  });
 }
 
 function nextMondayAfter(days: number): Date {
@@ -228,7 +243,9 @@ export async function runImportBenchmark(options: ImportBenchOptions, log: (line
 
   log('clinic appointments import …');
   const clinicDb = await freshPostgres(options, 'clinic_bench_import');
-  const clinic = await clinicImport(clinicFile, clinicDb.staff, { url: clinicDb.url });
+  const timelineFile = path.join(options.workDir, 'import-timeline.json');
+  const clinic = await clinicImport(clinicFile, clinicDb.staff, { url: clinicDb.url }, timelineFile);
+  const clinicTimeline = JSON.parse(await fs.readFile(timelineFile, 'utf8')) as StatementTimeline;
   const summary = JSON.parse(clinic.stdout) as { imported: number };
   if (summary.imported !== options.rows) throw new Error(`clinic imported ${summary.imported} of ${options.rows} rows`);
   await dropPostgres(options, 'clinic_bench_import');
@@ -271,6 +288,7 @@ export async function runImportBenchmark(options: ImportBenchOptions, log: (line
     rows: options.rows,
     psqlSeconds: copy.seconds,
     clinicSeconds: clinic.seconds,
+    clinicTimeline,
     ratio: clinic.seconds / copy.seconds,
     clinicPeakMb: clinic.peakMb,
     memoryRows: options.memoryRows,

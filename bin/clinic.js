@@ -8,6 +8,7 @@ if (argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V')) {
   // What Commander prints for it, without reading the bundle (src/cli/run.ts answers the same in-process).
   process.stdout.write(`${require('../package.json').version}\n`);
 } else {
-  const { loadWithCodeCache } = require('./code-cache.js');
-  loadWithCodeCache(require('node:path').join(__dirname, '..', 'dist', 'clinic.cjs'), argv).run(argv);
+  const bundle = require('node:path').join(__dirname, '..', 'dist', 'clinic.cjs');
+  // Help seen before is printed from bin/help-cache.js's copy, without reading the bundle.
+  if (!require('./help-cache.js').answerHelp(bundle, argv)) require('./code-cache.js').loadWithCodeCache(bundle, argv).run(argv);
 }

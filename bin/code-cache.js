@@ -33,10 +33,15 @@ function fingerprint(text) {
   return hash.toString(16).padStart(8, '0');
 }
 
-/** `<this bundle's path>-<its build and Node>-<command words>.v8`: a rebuild or another Node gets new files. */
-function cacheFile(bundle, stat, argv) {
+/** `<this bundle's path>-<its build and Node>-<name>`: a rebuild or another Node gets new files. */
+function buildFile(bundle, stat, name) {
   const build = fingerprint(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`);
-  return path.join(cacheDir(process.env), `${fingerprint(bundle)}-${build}-${commandOf(argv)}.v8`);
+  return path.join(cacheDir(process.env), `${fingerprint(bundle)}-${build}-${name}`);
+}
+
+/** The code cache of one command: `<bundle>-<build>-<command words>.v8`. */
+function cacheFile(bundle, stat, argv) {
+  return buildFile(bundle, stat, `${commandOf(argv)}.v8`);
 }
 
 /** Caches of earlier builds of the same bundle (other checkouts keep theirs). */
@@ -57,18 +62,27 @@ function readCache(file) {
   }
 }
 
-/** Temp file and rename: a reader sees the old cache or the new one, never half of one. */
-function writeCache(file, script) {
+/** Temp file and rename: a reader sees the old file or the new one, never half of one. */
+function writeAtomically(file, data) {
   try {
-    const data = script.createCachedData();
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, data, { mode: 0o600 });
     fs.renameSync(temp, file);
     removeStale(file);
   } catch {
-    // Read-only or full disk, no home directory: the next run compiles again.
+    // Read-only or full disk, no home directory: the next run does the work again.
   }
+}
+
+function writeCache(file, script) {
+  let data;
+  try {
+    data = script.createCachedData();
+  } catch {
+    return;
+  }
+  writeAtomically(file, data);
 }
 
 function loadWithCodeCache(bundle, argv) {
@@ -93,4 +107,4 @@ function loadWithCodeCache(bundle, argv) {
   return bundleModule.exports;
 }
 
-module.exports = { loadWithCodeCache };
+module.exports = { buildFile, fingerprint, loadWithCodeCache, writeAtomically };

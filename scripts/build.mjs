@@ -105,6 +105,19 @@ const pgNodeOnly = {
   },
 };
 
+/** pg needs node:dns only to build a libpq connection string (pg-native, unused here): load it then. */
+const pgLazyDns = {
+  name: 'pg-lazy-dns',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]connection-parameters\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      const eager = "const dns = require('dns')";
+      if (!source.includes(eager)) throw new Error(`pg changed: no "${eager}" in ${args.path}`);
+      return { loader: 'js', contents: source.replace(eager, "const dns = { lookup: (...a) => require('dns').lookup(...a) }") };
+    });
+  },
+};
+
 /** In the main bundle, an own-file module is required from its built file beside it. */
 function ownFilesExternal(outfile) {
   return {
@@ -130,7 +143,16 @@ const results = await Promise.all(
       // import() becomes require(): the launcher runs the bundle as a vm.Script, without the ES module loader.
       supported: { 'dynamic-import': false },
       ...entry,
-      plugins: [knexPostgresOnly, zodEnglishOnly, noEditorPrompt, commanderLazyChildProcess, pgNodeOnly, tracePackages, ownFilesExternal(entry.outfile)],
+      plugins: [
+        knexPostgresOnly,
+        zodEnglishOnly,
+        noEditorPrompt,
+        commanderLazyChildProcess,
+        pgNodeOnly,
+        pgLazyDns,
+        tracePackages,
+        ownFilesExternal(entry.outfile),
+      ],
       // Names are kept (stack traces under --debug stay readable); whitespace and comments go.
       minifyWhitespace: true,
       minifySyntax: true,

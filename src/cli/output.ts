@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import type { ChalkInstance } from 'chalk';
 import type { Page } from '../domain/paging.js';
 import type { GlobalOptions } from './globals.js';
@@ -12,6 +11,8 @@ export interface Column<T> {
   fit?: boolean;
   /** an appointment status: coloured when colour is on */
   status?: boolean;
+  /** the status whose colour paints this row's cell (a cell that shows more than the status itself) */
+  tone?: (row: T) => string | undefined;
 }
 
 /** DESIGN §4's status colours: waiting is yellow, done well green, gone dim, missed red. */
@@ -124,6 +125,25 @@ export class Output {
     return lines >= rows ? command : undefined;
   }
 
+  /**
+   * One JSON value with --json; otherwise text composed of this class's own tables and of
+   * `heading`s (both already made safe), so that their colours survive (`data` neutralises all).
+   */
+  composed(value: unknown, human: () => string): void {
+    this.write(value, human);
+  }
+
+  /** A bold line of safe text, for `composed` output. */
+  heading(text: string): string {
+    return this.color.bold(terminalSafe(text));
+  }
+
+  /** The terminal's width when tables are fitted to it (stdout a terminal, no --wide); else undefined. */
+  get fitWidth(): number | undefined {
+    const columns = this.globals.wide || this.io.stdout.isTTY !== true ? undefined : (this.io.stdout as { columns?: number }).columns;
+    return columns !== undefined && columns > 0 ? columns : undefined;
+  }
+
   /** A list: a JSON array, or a table (a short notice on stderr when empty). */
   list<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>, json: (row: T) => unknown = (row) => row, emptyMessage = 'Nothing found.'): void {
     if (this.globals.json) {
@@ -185,23 +205,31 @@ export class Output {
     const natural = [...widths];
     this.fit(widths, columns);
     const cut = columns.map((_, i) => widths[i]! < natural[i]!);
-    const paint = columns.map((column) => (column.status ? (text: string) => this.statusColor(text) : undefined));
+    const paint = (i: number, r: number) => {
+      const column = columns[i]!;
+      if (column.tone) {
+        const tone = column.tone(rows[r]!);
+        return tone === undefined ? undefined : (text: string) => this.statusColor(text, tone);
+      }
+      return column.status ? (text: string) => this.statusColor(text) : undefined;
+    };
     const rule = (left: string, middle: string, right: string) => `${left}${widths.map((width) => '─'.repeat(width + 2)).join(middle)}${right}`;
     const out = [rule('┌', '┬', '┐')];
-    const draw = (cells: Array<Array<{ line: string; width: number }>>, isHead: boolean) => {
+    const draw = (cells: Array<Array<{ line: string; width: number }>>, r: number | undefined) => {
       const height = Math.max(...cells.map((lines) => lines.length));
       for (let k = 0; k < height; k++) {
         const parts = cells.map((lines, i) => {
           let { line = '', width = 0 } = lines[k] ?? {};
           if (cut[i] && width > widths[i]!) ({ line, width } = this.truncate(line, widths[i]!));
-          const painted = !isHead && paint[i] ? paint[i]!(line) : line;
+          const painter = r === undefined ? undefined : paint(i, r);
+          const painted = painter ? painter(line) : line;
           return ` ${painted}${' '.repeat(widths[i]! - width)} `;
         });
         out.push(`│${parts.join('│')}│`);
       }
     };
-    draw(head, true);
-    for (const cells of body) draw(cells, false);
+    draw(head, undefined);
+    body.forEach((cells, r) => draw(cells, r));
     out.push(rule('└', '┴', '┘'));
     return out.join('\n');
   }
@@ -212,8 +240,8 @@ export class Output {
    * or MIN_FIT_WIDTH, so a table of many narrow columns may still be wider than the screen.
    */
   private fit<T>(widths: number[], columns: ReadonlyArray<Column<T>>): void {
-    const available = this.globals.wide || this.io.stdout.isTTY !== true ? undefined : (this.io.stdout as { columns?: number }).columns;
-    if (available === undefined || available <= 0) return;
+    const available = this.fitWidth;
+    if (available === undefined) return;
     let total = widths.reduce((sum, width) => sum + width + 3, 1);
     while (total > available) {
       let widest = -1;
@@ -245,8 +273,8 @@ export class Output {
     return { line: `${kept}…`, width: used + 1 };
   }
 
-  private statusColor(text: string): string {
-    const style = STATUS_STYLE[text.trim()];
+  private statusColor(text: string, status = text.trim()): string {
+    const style = STATUS_STYLE[status];
     return style ? this.color[style](text) : text;
   }
 
@@ -276,7 +304,8 @@ export class Output {
  * text is written directly instead.
  */
 function throughPager(command: string, text: string, stdoutFd: number, env: NodeJS.ProcessEnv): boolean {
-  const result = spawnSync(command, {
+  // node:child_process is loaded here, when a pager runs, not by every command that prints.
+  const result = process.getBuiltinModule('node:child_process').spawnSync(command, {
     shell: true,
     input: text,
     stdio: ['pipe', stdoutFd, 'inherit'],

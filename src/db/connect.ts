@@ -2,7 +2,7 @@ import { Socket } from 'node:net';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError, isClinicError } from './errors.js';
 import { SOCKET_PORT } from './server/paths.js';
-import { assertSchemaUsable, migrateLatest, migrationStatus } from './migrations.js';
+import { assertSchemaUsable, migrateLatest, schemaCheck } from './migrations.js';
 import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
 import { postgresSettings, type PostgresSettings } from './postgres-settings.js';
 import { describeTarget, type DatabaseTarget } from './target.js';
@@ -45,7 +45,7 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
 }
 
 async function ensureSchema(database: Database): Promise<void> {
-  const status = await migrationStatus(database.knex);
+  const status = await schemaCheck(database.knex);
   assertSchemaUsable(status);
   const { pending } = status;
   if (pending.length === 0) return;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, DatabaseUnavailableError } from './errors.js';
+import { SqlState, sqlState } from './pg-errors.js';
 import * as enableExtensions from '../../migrations/20261125090000_enable_extensions.js';
 import * as createUsers from '../../migrations/20261125090100_create_users.js';
 import * as createDoctors from '../../migrations/20261125090200_create_doctors.js';
@@ -16,6 +17,7 @@ import * as createAuditLog from '../../migrations/20261125091200_create_audit_lo
 import * as fixPatientsPhoneCheck from '../../migrations/20261125091300_fix_patients_phone_check.js';
 import * as chainAuditLog from '../../migrations/20261201090000_chain_audit_log.js';
 import * as addAppointmentRequestFingerprint from '../../migrations/20261202090000_add_appointment_request_fingerprint.js';
+import * as addAppointmentRemindedAt from '../../migrations/20261202110000_add_appointment_reminded_at.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -38,6 +40,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261125091300_fix_patients_phone_check', fixPatientsPhoneCheck],
   ['20261201090000_chain_audit_log', chainAuditLog],
   ['20261202090000_add_appointment_request_fingerprint', addAppointmentRequestFingerprint],
+  ['20261202110000_add_appointment_reminded_at', addAppointmentRemindedAt],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);
@@ -119,10 +122,37 @@ export async function migrationStatus(knex: Knex): Promise<MigrationStatus> {
 }
 
 /**
+ * The check every command makes before its own statements, in one statement when the database has
+ * clinic's migrations (the usual case): their names alone decide it, since the foreign tables
+ * matter only to a database without any. A database without knex_migrations, or with none of
+ * clinic's, gets the whole `migrationStatus`. Not for use inside a transaction (a missing table
+ * would abort it).
+ */
+export async function schemaCheck(knex: Knex): Promise<SchemaCheck> {
+  let recorded: string[];
+  try {
+    recorded = (await knex.raw<{ rows: Array<{ name: string | null }> }>('SELECT name FROM knex_migrations ORDER BY id')).rows
+      .map((row) => row.name)
+      .filter((name): name is string => name !== null);
+  } catch (error) {
+    if (sqlState(error) === SqlState.undefinedTable) return migrationStatus(knex);
+    throw error;
+  }
+  const known = new Set(migrationNames);
+  const applied = recorded.filter((name) => known.has(name));
+  if (applied.length === 0) return migrationStatus(knex);
+  const done = new Set(applied);
+  return { applied, pending: migrationNames.filter((name) => !done.has(name)), unknown: recorded.filter((name) => !known.has(name)) };
+}
+
+/** What `assertSchemaUsable` needs: the tables only when no clinic migration is applied. */
+export type SchemaCheck = Omit<MigrationStatus, 'tables'> & { tables?: string[] };
+
+/**
  * Refuses a database this clinic must not touch (exit 8): one migrated by a newer clinic, whose
  * schema this version does not know, and one that belongs to another application.
  */
-export function assertSchemaUsable(status: MigrationStatus): void {
+export function assertSchemaUsable(status: SchemaCheck): void {
   if (status.applied.length > 0 && status.unknown.length > 0) {
     const databaseLatest = status.unknown[status.unknown.length - 1]!;
     const clinicLatest = migrationNames[migrationNames.length - 1]!;
@@ -135,12 +165,12 @@ export function assertSchemaUsable(status: MigrationStatus): void {
       },
     );
   }
-  if (status.applied.length === 0 && (status.tables.length > 0 || status.unknown.length > 0)) {
-    const what =
-      status.tables.length > 0 ? `tables clinic did not create: ${status.tables.join(', ')}` : `migrations clinic does not know (${status.unknown.join(', ')})`;
+  const tables = status.tables ?? [];
+  if (status.applied.length === 0 && (tables.length > 0 || status.unknown.length > 0)) {
+    const what = tables.length > 0 ? `tables clinic did not create: ${tables.join(', ')}` : `migrations clinic does not know (${status.unknown.join(', ')})`;
     throw new DatabaseUnavailableError(`This database holds ${what}. It belongs to another application.`, {
       remedy: 'Give clinic an empty database of its own (--database-url or --data-dir); clinic does not migrate or use a database with foreign tables.',
-      details: { foreignTables: status.tables },
+      details: { foreignTables: tables },
     });
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
+import type { ConnectionOptions, PeerCertificate } from 'node:tls';
 import type { ClientConfig } from 'pg';
 import { DatabaseUnavailableError, ValidationError } from './errors.js';
 
@@ -198,7 +198,8 @@ function tlsOptions(input: TlsInput, env: NodeJS.ProcessEnv, host: string) {
     }
   }
   if (mode === 'verify-full') {
-    options.checkServerIdentity = (_name: string, cert: PeerCertificate) => checkServerIdentity(host, cert);
+    // node:tls (~6 ms to load) only when a certificate is checked: a connection without TLS never needs it.
+    options.checkServerIdentity = (_name: string, cert: PeerCertificate) => process.getBuiltinModule('node:tls').checkServerIdentity(host, cert);
   } else if (options.rejectUnauthorized) {
     options.checkServerIdentity = () => undefined;
   }

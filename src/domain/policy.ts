@@ -48,6 +48,10 @@ export type Action =
   | 'appointments.attend'
   | 'appointments.import'
   | 'appointments.export'
+  | 'appointments.calendar'
+  | 'appointments.agenda'
+  | 'appointments.remind'
+  | 'appointments.sweep'
   | 'messages.send'
   | 'messages.read';
 
@@ -78,6 +82,13 @@ const rules: Record<Action, (actor: Actor, r: Resource) => boolean> = {
   'appointments.attend': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && r.doctorId === a.id),
   'appointments.import': isClinicStaff,
   'appointments.export': isClinicStaff,
+  // Anyone may export a calendar of the appointments they see (appointmentScope narrows it).
+  'appointments.calendar': () => true,
+  // The day sheet: staff see every doctor's column, a doctor their own; patients have none.
+  'appointments.agenda': (a, r) => isClinicStaff(a) || (a.role === 'doctor' && (r.doctorId === undefined || r.doctorId === a.id)),
+  // Jobs the front desk runs (usually from cron, with a staff member's API token).
+  'appointments.remind': isClinicStaff,
+  'appointments.sweep': isClinicStaff,
   // A doctor writes to their own patients, staff and admin; a patient to their own doctors and staff.
   'messages.send': (a, r) => {
     if (isClinicStaff(a)) return true;

@@ -21,7 +21,7 @@ describe('the code cache of bin/clinic.js', () => {
     expect(first.code).toBe(0);
     const dir = path.join(cacheHome, 'clinic');
     expect((await fs.stat(dir)).mode & 0o777).toBe(0o700);
-    const files = await fs.readdir(dir);
+    const files = (await fs.readdir(dir)).filter((name) => name.endsWith('.v8'));
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/-appointments\.v8$/);
     const file = path.join(dir, files[0]!);
@@ -41,5 +41,49 @@ describe('the code cache of bin/clinic.js', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Usage: clinic /);
     expect(result.stderr).toBe('');
+  });
+
+  describe('help text', () => {
+    const helpFiles = async (cacheHome: string) =>
+      (await fs.readdir(path.join(cacheHome, 'clinic')).catch(() => [] as string[])).filter((name) => /-help\.[0-9a-f]{8}\.txt$/.test(name));
+
+    it('is kept by the first run and printed from that copy by the next, without the bundle', async () => {
+      const cacheHome = path.join(home, 'help');
+      const first = await spawnClinic(['appointments', '--help'], { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(first).toMatchObject({ code: 0, stderr: '' });
+      expect(first.stdout).toMatch(/^Usage: clinic appointments /);
+      const [file, ...others] = await helpFiles(cacheHome);
+      expect(others).toEqual([]);
+      const kept = path.join(cacheHome, 'clinic', file!);
+      expect(await fs.readFile(kept, 'utf8')).toBe(first.stdout);
+      expect((await fs.stat(kept)).mode & 0o777).toBe(0o600);
+
+      // What the next run prints is the kept copy (changed here so that the test can tell).
+      await fs.writeFile(kept, 'kept help\n');
+      const second = await spawnClinic(['appointments', '--help'], { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(second).toMatchObject({ code: 0, stdout: 'kept help\n', stderr: '' });
+      // `help appointments` and -h are other requests: built by Commander, each kept on its own.
+      const viaHelp = await spawnClinic(['help', 'appointments'], { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(viaHelp.stdout).toMatch(/^Usage: clinic appointments /);
+      const short = await spawnClinic(['appointments', '-h'], { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(short.stdout).toBe(first.stdout);
+      expect(await helpFiles(cacheHome)).toHaveLength(3);
+    });
+
+    it('is kept apart for each environment that could change it, and never for a run that wrote to stderr or a command', async () => {
+      const cacheHome = path.join(home, 'help-env');
+      const run = (args: string[], env: NodeJS.ProcessEnv = {}) => spawnClinic(args, { env: { XDG_CACHE_HOME: cacheHome, ...env } });
+      const plain = await run(['--help']);
+      const other = await run(['--help'], { CLINIC_DATA_DIR: path.join(home, 'elsewhere') });
+      expect(other.stdout).toBe(plain.stdout);
+      expect(await helpFiles(cacheHome)).toHaveLength(2);
+
+      // Help that went to stderr (Commander's answer to an unknown command) is not kept: the run
+      // was not clean. A command without --help is not even looked up.
+      const unknown = await run(['help', 'nosuch']);
+      expect(unknown.stderr).toMatch(/^Usage: clinic /);
+      await run(['whoami']);
+      expect(await helpFiles(cacheHome)).toHaveLength(2);
+    });
   });
 });

@@ -240,12 +240,12 @@ const MATRIX: Row[] = [
   {
     command: 'db server status',
     expect: SAME(0),
-    exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/db/embedded-server.test.ts',
+    exempt: 'about the embedded server process of a data directory (its owner is the file owner), no rows; tested in test/reliability/embedded-server.test.ts',
   },
   {
     command: 'db server stop',
     expect: SAME(0),
-    exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/db/embedded-server.test.ts',
+    exempt: 'operator command on the embedded server process, gated by owning the data directory; tested in test/reliability/embedded-server.test.ts',
   },
   {
     command: 'db rollback',
@@ -422,6 +422,36 @@ const MATRIX: Row[] = [
       return { args: ['appointments', 'export', '--format', 'ndjson'], secrets: [other.id, other.reason] };
     },
   },
+  {
+    command: 'appointments export',
+    variant: '--format ics (anyone: their own)',
+    expect: ALL,
+    seesOthers: ['admin', 'staff'],
+    trial: async (w) => {
+      const other = await w.appointment('other');
+      return { args: ['appointments', 'export', '--format', 'ics'], secrets: [other.id, other.reason] };
+    },
+  },
+  {
+    command: 'appointments agenda',
+    expect: STAFF_OR_OWN_DOCTOR,
+    trial: async (w, _r, owner) => {
+      const other = await w.appointment(owner === 'own' ? 'other' : 'own');
+      return { args: ['appointments', 'agenda', '--doctor', w.dr[owner].username, '--json'], secrets: [other.id] };
+    },
+  },
+  {
+    command: 'appointments agenda',
+    variant: 'without --doctor (a doctor: their own column)',
+    expect: { admin: [0, 0], staff: [0, 0], doctor: [0, 0], patient: ['deny', 'deny'] },
+    seesOthers: ['admin', 'staff'],
+    trial: async (w) => {
+      const other = await w.appointment('other');
+      return { args: ['appointments', 'agenda', '--json'], secrets: [other.id] };
+    },
+  },
+  { command: 'appointments due', expect: CLINIC_STAFF, trial: () => ({ args: ['appointments', 'due', '--within', '7d', '--mark-reminded', '--json'] }) },
+  { command: 'appointments sweep-noshows', expect: CLINIC_STAFF, trial: () => ({ args: ['appointments', 'sweep-noshows', '--dry-run', '--json'] }) },
   {
     command: 'doctors import',
     expect: CLINIC_STAFF,

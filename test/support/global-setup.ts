@@ -12,7 +12,7 @@ import { adminKnex, quoteIdent, testDatabaseUrl } from './postgres.js';
  * copied from a template, and a PostgreSQL database created from a template database.
  */
 export default async function setup(project: TestProject) {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-test-'));
+  const root = await fs.mkdtemp(path.join(await scratchDir(), 'clinic-test-'));
   // Every embedded server started by this run (by the harness or by a spawned clinic) inherits
   // this mark, so that the teardown can find any that outlive their test.
   process.env.CLINIC_TEST_RUN = root;
@@ -57,6 +57,24 @@ export default async function setup(project: TestProject) {
     for (const pid of leftovers) process.kill(pid, 'SIGKILL');
     if (leftovers.length > 0) throw new Error(`embedded database servers still running after the suite (killed): pids ${leftovers.join(', ')}`);
   };
+}
+
+/**
+ * Where the run's data directories go: /dev/shm (memory) when it is there with room to spare,
+ * else the system's temporary directory. Every test file copies the 40 MB template once or more
+ * and removes it again: on disk that copy and removal cost about 1 s of CPU each time (and disk
+ * writes that other processes wait for); in memory a tenth of it. PGlite sees the same files either way.
+ */
+async function scratchDir(): Promise<string> {
+  const memory = '/dev/shm';
+  try {
+    const stats = await fs.statfs(memory);
+    await fs.access(memory, fs.constants.W_OK);
+    if (stats.bavail * stats.bsize >= 4 * 1024 ** 3) return memory;
+  } catch {
+    // Not Linux, or no /dev/shm.
+  }
+  return os.tmpdir();
 }
 
 /** Pids of the embedded servers started under this run's mark, once `waitMs` has given them time to stop. */

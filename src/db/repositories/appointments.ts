@@ -15,6 +15,8 @@ export interface AppointmentRow {
   external_id: string | null;
   /** SHA-256 of the booking request that carried external_id as its idempotency key. */
   request_fingerprint: string | null;
+  /** when `appointments due --mark-reminded` handed it to a reminder job; null until then */
+  reminded_at: Date | null;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
@@ -41,6 +43,7 @@ const COLUMNS = [
   'rescheduled_from_id',
   'external_id',
   'request_fingerprint',
+  'reminded_at',
   'created_by',
   'created_at',
   'updated_at',
@@ -76,6 +79,35 @@ export async function appointmentKeys(db: Knex, ids: readonly string[]): Promise
   return new Map(rows.map((row) => [row.id, row.external_id ?? row.id]));
 }
 
+/**
+ * For each of these appointments, the first appointment of its reschedule chain (itself when it
+ * was never rescheduled) and how many reschedules lead from there to it.
+ */
+export async function rescheduleOrigins(db: Knex, ids: readonly string[]): Promise<Map<string, { rootId: string; moves: number }>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await db.raw<{ rows: Array<{ id: string; root_id: string; moves: number }> }>(
+    `WITH RECURSIVE chain(id, at_id, from_id, moves) AS (
+       SELECT a.id, a.id, a.rescheduled_from_id, 0 FROM appointments a WHERE a.id = ANY(?::uuid[])
+       UNION ALL
+       SELECT chain.id, earlier.id, earlier.rescheduled_from_id, chain.moves + 1
+         FROM chain JOIN appointments earlier ON earlier.id = chain.from_id
+        WHERE chain.moves < 10000
+     )
+     SELECT id, at_id AS root_id, moves FROM chain WHERE from_id IS NULL`,
+    [[...ids]],
+  );
+  return new Map(rows.map((row) => [row.id, { rootId: row.root_id, moves: Number(row.moves) }]));
+}
+
+/** Those of these appointments that a reschedule replaced (another appointment names them as rescheduledFromId). */
+export async function replacedAppointmentIds(db: Knex, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows: Array<{ rescheduled_from_id: string }> = await db('appointments')
+    .distinct('rescheduled_from_id')
+    .whereIn('rescheduled_from_id', [...ids]);
+  return new Set(rows.map((row) => row.rescheduled_from_id));
+}
+
 /** Appointments whose id starts with `prefix`, within `scope`, at most `limit` of them, by id. */
 export async function findAppointmentsByIdPrefix(
   db: Knex,
@@ -104,6 +136,65 @@ export async function updateAppointment(db: Knex, id: string, changes: Partial<P
     .update({ ...changes, updated_at: db.fn.now() })
     .returning([...COLUMNS]);
   return updated as AppointmentRow;
+}
+
+/** These appointments with their parties' usernames, in (starts_at, id) order. */
+export async function findAppointmentsByIds(db: Knex, ids: readonly string[]): Promise<AppointmentWithNamesRow[]> {
+  if (ids.length === 0) return [];
+  return withNames(db)
+    .whereIn('a.id', [...ids])
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+}
+
+/** APPROVED appointments starting in [from, to) that no reminder job has taken yet, earliest first. */
+export async function findUnremindedApproved(db: Knex, window: { from: Date; to: Date }): Promise<AppointmentWithNamesRow[]> {
+  return withNames(db)
+    .where('a.status', 'APPROVED')
+    .whereNull('a.reminded_at')
+    .where('a.starts_at', '>=', window.from)
+    .where('a.starts_at', '<', window.to)
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+}
+
+/**
+ * Takes the unreminded APPROVED appointments starting in [from, to) in ONE statement: the rows a
+ * concurrent run has already marked fail `reminded_at IS NULL` when PostgreSQL re-checks them
+ * after waiting for that run's lock, so two overlapping runs never both return a row.
+ */
+export async function markUnremindedApproved(trx: Knex.Transaction, window: { from: Date; to: Date }, at: Date): Promise<string[]> {
+  const rows: Array<{ id: string }> = await trx('appointments')
+    .where('status', 'APPROVED')
+    .whereNull('reminded_at')
+    .where('starts_at', '>=', window.from)
+    .where('starts_at', '<', window.to)
+    .update({ reminded_at: at })
+    .returning(['id']);
+  return rows.map((row) => row.id);
+}
+
+/**
+ * Appointments in one of `statuses` that started at or before `startedBy`, earliest first; locked
+ * until the transaction ends when `lock` is set (a concurrent sweep then waits and, re-checking
+ * the status, skips what the first one changed).
+ */
+export async function findStartedInStatuses(
+  db: Knex,
+  input: { statuses: readonly AppointmentStatus[]; startedBy: Date; lock: boolean },
+): Promise<AppointmentWithNamesRow[]> {
+  const query = withNames(db)
+    .whereIn('a.status', [...input.statuses])
+    .where('a.starts_at', '<=', input.startedBy)
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+  if (input.lock) query.forUpdate('a');
+  return query;
+}
+
+/** The same status for several appointments (the no-show sweep). */
+export async function setStatuses(trx: Knex.Transaction, ids: readonly string[], status: AppointmentStatus): Promise<void> {
+  if (ids.length === 0) return;
+  await trx('appointments')
+    .whereIn('id', [...ids])
+    .update({ status, updated_at: trx.fn.now() });
 }
 
 /** Active appointments of a doctor or of a patient overlapping [from, to), earliest first. */

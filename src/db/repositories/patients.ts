@@ -29,6 +29,16 @@ export async function findPatientByRef(db: Knex, ref: string): Promise<PatientRo
   return whereUserRef(patientsQuery(db), ref).first();
 }
 
+/** A patient named by username or id, with the doctors of their panel, in one statement. */
+export async function findPatientWithPanelByRef(db: Knex, ref: string): Promise<{ patient: PatientRow; panel: string[] } | undefined> {
+  const row = (await whereUserRef(patientsQuery(db), ref)
+    .select(db.raw('array(SELECT dp.doctor_id::text FROM doctor_patients AS dp WHERE dp.patient_id = patients.user_id) AS panel_doctor_ids'))
+    .first()) as (PatientRow & { panel_doctor_ids: string[] }) | undefined;
+  if (!row) return undefined;
+  const { panel_doctor_ids: panel, ...patient } = row;
+  return { patient, panel };
+}
+
 /** The doctor–patient panel. */
 export async function panelDoctorIds(db: Knex, patientId: string): Promise<string[]> {
   const rows = await db('doctor_patients').select('doctor_id').where({ patient_id: patientId });

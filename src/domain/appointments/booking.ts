@@ -1,6 +1,6 @@
-import type { DateTime } from 'luxon';
+import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { findActiveOverlapping, findAppointmentById, insertAppointment } from '../../db/repositories/appointments.js';
+import { findActiveOverlapping, insertAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
 import type { DoctorRow } from '../../db/repositories/doctors.js';
 import { addToPanel, findPatientByRef, type PatientRow } from '../../db/repositories/patients.js';
 import { SqlState, constraintName, isRetryable, sqlState } from '../../db/pg-errors.js';
@@ -16,7 +16,7 @@ import { inTransaction } from '../transaction.js';
 import { checkIdempotencyKey, findRepeat, requestFingerprint, type BookingRequest } from './idempotency.js';
 import { parseWith } from '../validation.js';
 import { clinicDate, parseClinicDate, toClinicInstant } from '../clinic-time.js';
-import { checkDuration } from './rules.js';
+import { checkDuration, type Interval } from './rules.js';
 import { NEXT_AVAILABLE_HORIZON_DAYS, assertSlotBookable, clashError, freeSlots, type SlotRequest } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
 
@@ -111,39 +111,49 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
   assertPartiesActive(doctor, patient);
   const now = ctx.now();
 
-  let start: DateTime;
-  if (input.nextAvailable) {
-    if (input.after !== undefined) parseClinicDate(input.after, '--after date');
-    const fromDate = input.after ?? clinicDate(now, zone);
-    const [first] = await freeSlots(ctx.db, {
-      doctor,
-      patientId: patient.id,
-      fromDate,
-      days: NEXT_AVAILABLE_HORIZON_DAYS,
-      zone,
-      durationMinutes,
-      notBefore: now,
-      first: true,
-    });
-    if (!first) {
-      throw new ConflictError(
-        `No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`,
-        {
-          remedy: 'Try a later --after date, or another doctor.',
-          reason: 'NO_FREE_SLOT',
-        },
-      );
-    }
-    start = first.start;
-  } else {
-    start = toClinicInstant(input.date!, input.time!, zone);
-  }
-
-  const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
+  if (input.nextAvailable && input.after !== undefined) parseClinicDate(input.after, '--after date');
+  const fromDate = input.nextAvailable ? (input.after ?? clinicDate(now, zone)) : undefined;
+  // --next-available: the slot is found inside the booking's transaction (its statements are the
+  // check: on the grid, in hours, outside time-off, not past, clear of both parties); a given time is
+  // checked there against the schedule, and a clash is left to the exclusion constraints, whose
+  // 23P01 withClashMessages turns into the same message the check would have given.
+  const request: SlotRequest = {
+    doctor,
+    patientId: patient.id,
+    patientUsername: patient.username,
+    start: fromDate === undefined ? toClinicInstant(input.date!, input.time!, zone) : DateTime.invalid('not found yet'),
+    durationMinutes,
+    zone,
+    now,
+  };
   const insert = () =>
     withClashMessages(ctx, actor, request, () =>
       inTransaction(ctx, async (trx) => {
-        const interval = await assertSlotBookable(trx, actor, request);
+        let interval: Interval;
+        if (fromDate === undefined) interval = await assertSlotBookable(trx, actor, request, { clashes: 'constraint' });
+        else {
+          const [first] = await freeSlots(trx, {
+            doctor,
+            patientId: patient.id,
+            fromDate,
+            days: NEXT_AVAILABLE_HORIZON_DAYS,
+            zone,
+            durationMinutes,
+            notBefore: now,
+            first: true,
+          });
+          if (!first) {
+            throw new ConflictError(
+              `No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`,
+              {
+                remedy: 'Try a later --after date, or another doctor.',
+                reason: 'NO_FREE_SLOT',
+              },
+            );
+          }
+          request.start = first.start;
+          interval = { startsAt: first.start.toJSDate(), endsAt: first.end.toJSDate() };
+        }
         const created = await insertAppointment(trx, {
           patient_id: patient.id,
           doctor_id: doctor.id,
@@ -154,7 +164,8 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
           created_by: actor.id,
           ...(key === undefined ? {} : { external_id: key, request_fingerprint: fingerprint }),
         });
-        await addToPanel(trx, doctor.id, patient.id);
+        // Already on the panel (read with the patient): nothing to add.
+        if (!panel.includes(doctor.id)) await addToPanel(trx, doctor.id, patient.id);
         await recordAudit(trx, actor, {
           action: 'appointments.book',
           entity: 'appointment',
@@ -162,12 +173,12 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
           patientId: patient.id,
           details: { doctorId: doctor.id, startsAt: created.starts_at.toISOString(), status: created.status },
         });
-        return created.id;
+        return created;
       }),
     );
-  let id: string;
+  let created: AppointmentRow;
   try {
-    id = await insert();
+    created = await insert();
   } catch (error) {
     // The same key booked by another process at the same moment: answer as its repeat.
     if (key === undefined || sqlState(error) !== SqlState.uniqueViolation || constraintName(error) !== 'appointments_external_id_key') throw error;
@@ -175,7 +186,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
     if (!winner) throw error;
     return appointmentView(winner, zone);
   }
-  return appointmentView((await findAppointmentById(ctx.db, id))!, zone);
+  return appointmentView({ ...created, patient_username: patient.username, doctor_username: doctor.username }, zone);
 }
 
 /**

@@ -30,14 +30,16 @@ const PAGE = 1_000;
  * grow with the table. The externalId is the appointment's own when it came from an import, else
  * its id, so that importing an export twice adds nothing.
  */
-export async function exportAppointments(ctx: DomainContext, filters: ExportFilters = {}): Promise<AsyncGenerator<ExportedAppointment>> {
+export async function exportAppointments(ctx: DomainContext, filters: ExportFilters = {}, format?: ExportFormat): Promise<AsyncGenerator<ExportedAppointment>> {
   const actor = requireActor(ctx.actor);
-  await authorize(ctx, actor, 'appointments.export', {}, { entity: 'appointments' });
-  const { filter, zone } = await appointmentFilter(ctx, actor, filters, { fromToday: false });
-  await recordAudit(ctx.db, actor, { action: 'appointments.export', entity: 'appointments', details: { filters } });
+  // A calendar is for anyone, of what they may see; the other formats (every field, to re-import) for staff.
+  await authorize(ctx, actor, format === 'ics' ? 'appointments.calendar' : 'appointments.export', {}, { entity: 'appointments' });
+  const { filter, zone, namesNobody } = await appointmentFilter(ctx, actor, filters, { fromToday: false });
+  await recordAudit(ctx.db, actor, { action: 'appointments.export', entity: 'appointments', details: { filters, ...(format ? { format } : {}) } });
   const seen = new Set<string>();
 
   return (async function* () {
+    if (namesNobody) return;
     let after: { startsAt: Date; id: string } | undefined;
     for (;;) {
       throwIfInterrupted(ctx.signal);
@@ -60,18 +62,22 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
   })();
 }
 
-/** csv and ndjson: the import's format; json: one array of the NDJSON objects; fhir: a FHIR R4 Bundle. */
-export type ExportFormat = 'csv' | 'ndjson' | 'json' | 'fhir';
+/** csv and ndjson: the import's format; json: one array of the NDJSON objects; fhir: a FHIR R4 Bundle; ics: an RFC 5545 calendar. */
+export type ExportFormat = 'csv' | 'ndjson' | 'json' | 'fhir' | 'ics';
 
 /**
  * The export as text, a chunk at a time, in the format asked. Authorization and the audit entry
  * happen before the first chunk, so that a refusal writes nothing.
  */
 export async function exportAppointmentsText(ctx: DomainContext, format: ExportFormat, filters: ExportFilters = {}): Promise<AsyncGenerator<string>> {
-  const appointments = await exportAppointments(ctx, filters);
+  const appointments = await exportAppointments(ctx, filters, format);
   const now = ctx.now();
   return (async function* () {
-    if (format === 'fhir') {
+    if (format === 'ics') {
+      const { calendarChunks } = await import('./calendar.js');
+      const audience = ctx.actor?.role === 'patient' || filters.patient !== undefined ? 'patient' : 'clinic';
+      yield* calendarChunks(ctx.db, appointments, audience, now);
+    } else if (format === 'fhir') {
       const [{ bundleOpening, bundleClosing, ENTRIES_OPENING, fhirEntries }, { loadSettings }] = await Promise.all([
         import('./fhir.js'),
         import('../settings/service.js'),

@@ -33,9 +33,15 @@ export interface SlotRequest {
 /**
  * Every booking rule for one slot, on `db` (the booking's transaction): schedule problems are
  * invalid input (past, off the grid) or conflicts (outside hours, time-off); then the clash check,
- * which the exclusion constraints back up.
+ * which the exclusion constraints back up. With `clashes: 'constraint'` the caller inserts at once
+ * and leaves the clash to those constraints (withClashMessages names it as this check would).
  */
-export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRequest): Promise<Interval> {
+export async function assertSlotBookable(
+  db: Knex,
+  actor: Actor,
+  request: SlotRequest,
+  options: { clashes: 'check' | 'constraint' } = { clashes: 'check' },
+): Promise<Interval> {
   const end = request.start.plus({ minutes: request.durationMinutes });
   const interval = { startsAt: request.start.toJSDate(), endsAt: end.toJSDate() };
   const problem = checkSchedule({
@@ -49,6 +55,7 @@ export async function assertSlotBookable(db: Knex, actor: Actor, request: SlotRe
   if (problem?.kind === 'past' || problem?.kind === 'off-grid') throw new ValidationError(problem.message);
   if (problem)
     throw new ConflictError(problem.message, { reason: problem.kind === 'time-off' ? 'TIME_OFF' : 'OUTSIDE_HOURS', details: { rule: problem.kind } });
+  if (options.clashes === 'constraint') return interval;
   const [clash] = await findActiveOverlapping(db, { doctorId: request.doctor.id, patientId: request.patientId }, interval.startsAt, interval.endsAt);
   if (clash) throw clashError(actor, clash, request);
   return interval;

@@ -1,4 +1,4 @@
-import { findPatientByRef, panelDoctorIds, type PatientRow } from '../../db/repositories/patients.js';
+import { findPatientWithPanelByRef, type PatientRow } from '../../db/repositories/patients.js';
 import type { DomainContext } from '../context.js';
 import { canSeePatient, type Actor } from '../policy.js';
 import { noSuch } from '../references.js';
@@ -10,8 +10,9 @@ import { notFoundFor } from '../visibility.js';
  * message, same audit row), so that nobody can probe who is a patient here.
  */
 export async function findVisiblePatient(ctx: DomainContext, actor: Actor, ref: string, action: string): Promise<{ patient: PatientRow; panel: string[] }> {
-  const patient = await findPatientByRef(ctx.db, ref.trim());
-  const panel = patient ? await panelDoctorIds(ctx.db, patient.id) : [];
+  const found = await findPatientWithPanelByRef(ctx.db, ref.trim());
+  const patient = found?.patient;
+  const panel = found?.panel ?? [];
   if (patient && canSeePatient(actor, { patientId: patient.id, panelDoctorIds: panel })) return { patient, panel };
   throw await notFoundFor(ctx, actor, {
     kind: 'patient',
