@@ -32,16 +32,25 @@ export interface RequiredValue {
   default?: string;
 }
 
-const ASKED = new WeakSet<object>();
+/** The asked options, each with the flag that stands in for it, if any (help: "required unless --next-available"). */
+const ASKED = new WeakMap<object, { unless?: string | undefined }>();
 
 /**
  * An option the verb needs, declared as such: missing, it is asked on a terminal (askForMissing)
  * and named in the usage error elsewhere, instead of Commander refusing it before the verb runs.
  */
-export function askedOption<Flags extends string>(flags: Flags, description: string) {
+export function askedOption<Flags extends string>(flags: Flags, description: string, how: { unless?: string } = {}) {
   const option = new Option(flags, description);
-  ASKED.add(option);
+  ASKED.set(option, how);
   return option;
+}
+
+/** How help marks an option the verb needs: "required", "required unless --flag", or nothing. */
+export function requiredNote(option: { mandatory?: boolean }): string | undefined {
+  if (option.mandatory) return 'required';
+  const asked = ASKED.get(option);
+  if (!asked) return undefined;
+  return asked.unless ? `required unless ${asked.unless}` : 'required';
 }
 
 /** Whether an option was declared with askedOption (the command-tree tests fill it in like a mandatory one). */

@@ -1,3 +1,4 @@
+import type { Command } from '@commander-js/extra-typings';
 import type { CliContext, CliDeps, StopReason } from './context.js';
 import { onStdoutClosed, processIO } from './io.js';
 import { VERSION } from './version.js';
@@ -26,7 +27,7 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
-    exitCode = await report(ctx, error, argv);
+    exitCode = await report(ctx, error, argv, program);
   } finally {
     await ctx.close().catch(() => {});
     stopInterrupt();
@@ -39,9 +40,9 @@ function isBareVersionRequest(argv: readonly string[]): boolean {
   return argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
 }
 
-async function report(ctx: CliContext, thrown: unknown, argv: readonly string[]): Promise<number> {
+async function report(ctx: CliContext, thrown: unknown, argv: readonly string[], program: Command): Promise<number> {
   // From the bundle, not `import('@commander-js/extra-typings')`: that would start the ES module loader.
-  const [{ CommanderError }, { ExitCode, describeError }, { InterruptedError }, { terminalSafe }] = await Promise.all([
+  const [{ CommanderError, helpFor }, { ExitCode, describeError }, { InterruptedError }, { terminalSafe }] = await Promise.all([
     import('./program.js'),
     import('./exit-codes.js'),
     import('../domain/errors.js'),
@@ -56,6 +57,8 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[])
     if (error.code === 'commander.help') return ExitCode.ok;
   }
   const described = await describeError(error);
+  // Every usage error ends by naming the help of the command it was about.
+  const seeHelp = described.exitCode === ExitCode.usage ? `See '${helpFor(program)}'.` : undefined;
   const json = ctx.globals.json || argv.includes('--json');
   const debug = ctx.globals.debug || argv.includes('--debug');
   if (json) {
@@ -64,14 +67,14 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[])
         code: described.code,
         ...(described.reason ? { reason: described.reason } : {}),
         message: described.message,
-        ...(described.remedy ? { remedy: described.remedy } : {}),
+        ...(described.remedy || seeHelp ? { remedy: described.remedy ?? seeHelp } : {}),
         ...(described.rows ? { rows: described.rows } : {}),
       },
     };
     ctx.io.stderr.write(`${JSON.stringify(payload)}\n`);
   } else {
     const hint = described.remedy ? `\n${described.remedy}` : '';
-    const usageHint = described.exitCode === ExitCode.usage && error instanceof CommanderError ? '\nSee `clinic --help`, or add --help to the command.' : '';
+    const usageHint = seeHelp ? `\n${seeHelp}` : '';
     const rows = described.rows?.map((row) => `\n  line ${row.line}: ${row.error}`).join('') ?? '';
     const label = described.code === 'INTERRUPTED' ? '' : 'Error: ';
     ctx.io.stderr.write(`${terminalSafe(`${label}${described.message}${rows}${hint}${usageHint}`, { lineBreaks: true })}\n`);

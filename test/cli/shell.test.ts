@@ -24,7 +24,9 @@ describe('CLI shell without a database', () => {
     const result = await runCli(['settings', 'set', 'timezone', '--json']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(JSON.parse(result.stderr)).toEqual({ error: { code: 'USAGE', message: expect.stringContaining("missing required argument 'value'") } });
+    expect(JSON.parse(result.stderr)).toEqual({
+      error: { code: 'USAGE', message: expect.stringContaining("missing required argument 'value'"), remedy: "See 'clinic settings set --help'." },
+    });
   });
 });
 

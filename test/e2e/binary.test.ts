@@ -23,12 +23,15 @@ describe('bin/clinic.js as a user runs it', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
   });
 
-  it.each([['--version'], ['--help'], ['appointments', '--help']])('loads no database, prompt or hashing module for %s', async (...args) => {
-    // A cache of its own: the run builds the program (a kept help text would load nothing at all).
-    const result = await spawnClinic(args, { nodeArgs: ['--import', tracer], env: { XDG_CACHE_HOME: path.join(home, `trace-cache${args.join('')}`) } });
-    expect(result.code).toBe(0);
-    expect(result.stderr).toContain('heavy-modules:[]');
-  });
+  it.each([['--version'], ['--help'], ['appointments', '--help'], ['help', 'appointments', 'book']])(
+    'loads no database, prompt or hashing module for %s',
+    async (...args) => {
+      // A cache of its own: the run builds the program (a kept help text would load nothing at all).
+      const result = await spawnClinic(args, { nodeArgs: ['--import', tracer], env: { XDG_CACHE_HOME: path.join(home, `trace-cache${args.join('')}`) } });
+      expect(result.code).toBe(0);
+      expect(result.stderr).toContain('heavy-modules:[]');
+    },
+  );
 
   it('creates and migrates the embedded database on first use, then reports its status as JSON', async () => {
     const env = { XDG_DATA_HOME: path.join(home, 'data'), XDG_CONFIG_HOME: path.join(home, 'config') };

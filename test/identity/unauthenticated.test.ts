@@ -10,8 +10,11 @@ import { buildProgram } from '../../src/cli/program.js';
 import { describeBackends } from '../support/database.js';
 import { runCli } from '../support/cli.js';
 
-/** Commands usable without a login: set-up, login itself, the schema, the whole-clinic export and import (README), help. */
-const NO_LOGIN = [/^init$/, /^login$/, /^db\b/, /^export$/, /^import$/, /^help$/, /\bhelp$/];
+/**
+ * Commands usable without a login: set-up, login itself, the schema, the whole-clinic export and import (README), help,
+ * the completion script, and the usernames it completes (none without a login: test/cli/completion.test.ts).
+ */
+const NO_LOGIN = [/^init$/, /^login$/, /^db\b/, /^export$/, /^import$/, /^help$/, /\bhelp$/, /^completion$/, /^__complete$/];
 
 interface Leaf {
   path: string[];

@@ -3,10 +3,19 @@ import type { Agenda, AgendaColumn, AgendaDay, AgendaRow } from '../../../domain
 import type { CliContext } from '../../context.js';
 import { list, wholeNumber } from '../../options.js';
 import { terminalSafe, type Column, type Output } from '../../output.js';
+import { examples } from '../../help.js';
 
 export function appointmentsAgendaCommand(ctx: CliContext) {
   return new Command('agenda')
     .description('the day sheet: one column per doctor, one row per slot of their grid, with breaks and time off (staff; a doctor: their own)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments agenda',
+        'clinic appointments agenda --date 2026-12-14 --doctor dr.silva,dr.costa',
+        'clinic appointments agenda --days 5 --json',
+      ),
+    )
     .option('--date <date>', 'the day, YYYY-MM-DD (default today, clinic time zone)')
     .option('--doctor <doctor...>', 'only these doctors (username or id; repeat or separate with commas)', list)
     .option('--days <n>', 'how many days from --date (default 1, at most 7)', wholeNumber())

@@ -6,14 +6,24 @@ import { askedOption, askForMissing } from '../../prompting.js';
 import { wholeNumber } from '../../options.js';
 import { UsageError } from '../../usage-error.js';
 import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
+import { examples } from '../../help.js';
 
 export function appointmentsBookCommand(ctx: CliContext) {
   return new Command('book')
     .description('book an appointment at a given time, or at the first free slot with --next-available')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-01 --time 09:30',
+        'clinic appointments book --patient joao.p --doctor dr.silva --next-available --approve',
+        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-07 --time 09:30 --repeat weekly --count 6',
+        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-01 --time 09:30 --idempotency-key row-17 --json',
+      ),
+    )
     .addOption(askedOption('--patient <patient>', 'patient username or id'))
     .addOption(askedOption('--doctor <doctor>', 'doctor username or id'))
-    .addOption(askedOption('--date <date>', 'day, YYYY-MM-DD (clinic time zone)'))
-    .addOption(askedOption('--time <time>', 'start, HH:MM (clinic time zone)'))
+    .addOption(askedOption('--date <date>', 'day, YYYY-MM-DD (clinic time zone)', { unless: '--next-available' }))
+    .addOption(askedOption('--time <time>', 'start, HH:MM (clinic time zone)', { unless: '--next-available' }))
     .option('--next-available', 'the first free slot (within 90 days) instead of --date/--time')
     .option('--after <date>', 'with --next-available: search from this day on')
     .option('--duration <minutes>', "length in minutes: a multiple of the doctor's slot (default: one slot)", wholeNumber())

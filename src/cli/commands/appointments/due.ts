@@ -1,10 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { duration } from '../../options.js';
+import { examples } from '../../help.js';
 
 export function appointmentsDueCommand(ctx: CliContext) {
   return new Command('due')
     .description('APPROVED appointments starting soon that have not been reminded: the feed of a reminder job (staff, admin)')
+    .addHelpText('after', examples('clinic appointments due', 'clinic appointments due --within 2h --mark-reminded --json'))
     .option('--within <duration>', 'how far ahead, such as 30m, 24h or 2d (default 24h)', duration())
     .option('--mark-reminded', 'record them as reminded in the same call, so that the next run leaves them out')
     .addHelpText(

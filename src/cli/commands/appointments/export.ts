@@ -2,11 +2,21 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { writeChunk } from '../../io.js';
 import { UsageError } from '../../usage-error.js';
+import { examples } from '../../help.js';
 
 export function appointmentsExportCommand(ctx: CliContext) {
   return new Command('export')
     .description(
       'write appointments to stdout as CSV, NDJSON (the import fields) or a FHIR R4 Bundle (staff, admin), or as an iCalendar file (anyone: their own)',
+    )
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments export > appointments.csv',
+        'clinic appointments export --format ndjson --doctor dr.silva --from 2026-12-01',
+        'clinic appointments export --format fhir --json > bundle.json',
+        'clinic appointments export --format ics > my-appointments.ics',
+      ),
     )
     .addOption(new Option('--format <format>', 'csv, ndjson, fhir or ics').choices(['csv', 'ndjson', 'fhir', 'ics'] as const).default('csv' as const))
     .option('--doctor <doctor>', 'only this doctor (username or id)')

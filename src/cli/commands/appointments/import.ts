@@ -1,10 +1,20 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { importOptions, runImport, type ImportFlags } from '../../import-io.js';
+import { examples } from '../../help.js';
 
 export function appointmentsImportCommand(ctx: CliContext) {
   const command = new Command('import')
     .description('import appointments from CSV or NDJSON, checked like `book` (staff, admin)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments import bookings.csv',
+        'clinic appointments import bookings.csv --dry-run',
+        'clinic appointments import bookings.ndjson --skip-invalid --rejects rejected.csv',
+        'clinic appointments import - --format csv < bookings.csv',
+      ),
+    )
     .argument('<file>', 'a .csv, .ndjson or .jsonl file, or - for stdin')
     .addHelpText(
       'after',

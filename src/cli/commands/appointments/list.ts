@@ -2,10 +2,20 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import { APPOINTMENT_COLUMNS } from './render.js';
+import { examples } from '../../help.js';
 
 export function appointmentsListCommand(ctx: CliContext) {
   return new Command('list')
     .description('appointments in time order, from today on unless --today, --date or --from/--to is given')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments list --today',
+        'clinic appointments list --doctor dr.silva --from 2026-12-01 --to 2026-12-07',
+        'clinic appointments list --status PENDING --all',
+        'clinic appointments list --patient joao.p --fields id,date,startTime,status',
+      ),
+    )
     .option('--doctor <doctor>', 'only this doctor (username or id)')
     .option('--patient <patient>', 'only this patient (username or id)')
     .option('--date <date>', 'only this day, YYYY-MM-DD')

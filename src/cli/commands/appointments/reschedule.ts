@@ -4,13 +4,23 @@ import { askedOption, askForMissing } from '../../prompting.js';
 import { UsageError } from '../../usage-error.js';
 import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
 import { NO_WAITLIST_HELP } from './status-verb.js';
+import { examples } from '../../help.js';
 
 export function appointmentsRescheduleCommand(ctx: CliContext) {
   return new Command('reschedule')
     .description('move an appointment: the old one is cancelled ("rescheduled") and a new one booked, in one step')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic appointments reschedule 5c1f0e2a --date 2026-12-03 --time 10:00',
+        'clinic appointments reschedule 5c1f0e2a --next-available --after 2026-12-14',
+        'clinic appointments reschedule 5c1f0e2a --date 2026-12-03 --time 10:00 --series',
+        'clinic appointments reschedule 5c1f0e2a --date 2026-12-03 --time 10:00 --json',
+      ),
+    )
     .argument('<id>', 'appointment id, or at least its first 8 characters')
-    .addOption(askedOption('--date <date>', 'new day, YYYY-MM-DD (clinic time zone)'))
-    .addOption(askedOption('--time <time>', 'new start, HH:MM (clinic time zone)'))
+    .addOption(askedOption('--date <date>', 'new day, YYYY-MM-DD (clinic time zone)', { unless: '--next-available' }))
+    .addOption(askedOption('--time <time>', 'new start, HH:MM (clinic time zone)', { unless: '--next-available' }))
     .option('--next-available', 'the first free slot of the same length (within 90 days) instead of --date/--time')
     .option('--after <date>', 'with --next-available: search from this day on')
     .option('--series', 'move this and every following active occurrence of its series by the same offset, all or nothing')

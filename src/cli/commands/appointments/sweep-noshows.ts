@@ -2,10 +2,12 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { duration } from '../../options.js';
 import { APPOINTMENT_COLUMNS } from './render.js';
+import { examples } from '../../help.js';
 
 export function appointmentsSweepNoshowsCommand(ctx: CliContext) {
   return new Command('sweep-noshows')
     .description('mark APPROVED appointments not checked in by their start plus a grace period as NO_SHOW (staff, admin)')
+    .addHelpText('after', examples('clinic appointments sweep-noshows --dry-run', 'clinic appointments sweep-noshows --grace 30m'))
     .option('--grace <duration>', 'how long after the start, such as 15m or 1h (default 15m)', duration())
     .option('--dry-run', 'list them and change nothing')
     .action(async (options) => {

@@ -3,6 +3,7 @@ import type { CliContext } from '../../context.js';
 import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import type { AuditEntryView } from '../../../domain/audit/list.js';
 import type { Column } from '../../output.js';
+import { examples } from '../../help.js';
 
 const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryView>> = [
   { header: 'ID', value: (entry) => entry.id },
@@ -17,6 +18,14 @@ const AUDIT_COLUMNS: ReadonlyArray<Column<AuditEntryView>> = [
 export function auditListCommand(ctx: CliContext) {
   return new Command('list')
     .description('the audit log, newest first (admin)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic audit list',
+        'clinic audit list --patient joao.p --since 2026-11-01',
+        "clinic audit list --actor rita.m --action 'appointments.*' --all --json",
+      ),
+    )
     .option('--actor <user>', 'by this user (username or id; also failed logins under that name)')
     .option('--patient <patient>', 'about this patient (username or id)')
     .option('--action <action>', "this action, e.g. session.login, or a prefix such as 'users.*'")

@@ -1,10 +1,15 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { writeChunk } from '../../io.js';
+import { examples } from '../../help.js';
 
 export function clinicExportCommand(ctx: CliContext) {
   return new Command('export')
     .description('write the whole clinic (settings, people, hours, appointments, messages, audit log) for `clinic import`')
+    .addHelpText(
+      'after',
+      examples('clinic export > clinic.ndjson', 'clinic export --format json --output backup.json', 'clinic export --output backup/ --include-credentials'),
+    )
     .addOption(
       new Option('--format <format>', 'ndjson (one row per line) or json (one object)').choices(['ndjson', 'json'] as const).default('ndjson' as const),
     )

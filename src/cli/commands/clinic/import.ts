@@ -1,9 +1,18 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { examples } from '../../help.js';
 
 export function clinicImportCommand(ctx: CliContext) {
   return new Command('import')
     .description('load a `clinic export` (file, directory or - for stdin) into an empty clinic, in one transaction')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic import clinic.ndjson',
+        'clinic import backup/ --data-dir ~/clinic-copy',
+        'clinic export | clinic import - --database-url postgres://clinic@db.example/clinic',
+      ),
+    )
     .argument('<source>', 'the export: an NDJSON or JSON file, a directory, or - for stdin')
     .addHelpText(
       'after',

@@ -1,10 +1,19 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { UsageError } from '../../usage-error.js';
+import { examples } from '../../help.js';
 
 export function dbCopyCommand(ctx: CliContext) {
   return new Command('copy')
     .description('copy this database (embedded or PostgreSQL) into an empty, migrated one, and verify it')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic db copy --to postgres://clinic@db.example/clinic',
+        'clinic db copy --to-data-dir ~/clinic-copy',
+        'clinic db copy --database-url postgres://clinic@old.example/clinic --to postgres://clinic@new.example/clinic',
+      ),
+    )
     .option('--to <url>', 'the target PostgreSQL database URL')
     .option('--to-data-dir <dir>', 'the target embedded data directory instead (new or empty)')
     .addHelpText(

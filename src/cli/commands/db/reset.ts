@@ -1,10 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { describeDrops, rowsInAll } from './render.js';
+import { examples } from '../../help.js';
 
 export function dbResetCommand(ctx: CliContext) {
   return new Command('reset')
     .description('drop all data and rebuild the schema, naming the tables it drops and asking first (needs --yes without a terminal)')
+    .addHelpText('after', examples('clinic db reset', 'clinic db reset --yes --data-dir ~/clinic-test'))
     .option('--force', 'allow it when CLINIC_ENV=production')
     .action(async (options) => {
       const { assertDestructionAllowed, planReset, resetSchema } = await import('../../../domain/database/service.js');

@@ -1,10 +1,12 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { describeDrops } from './render.js';
+import { examples } from '../../help.js';
 
 export function dbRollbackCommand(ctx: CliContext) {
   return new Command('rollback')
     .description('undo the latest migration, naming the tables it drops and asking first (needs --yes without a terminal)')
+    .addHelpText('after', examples('clinic db rollback', 'clinic db rollback --to 20260101000000', 'clinic db rollback --all --yes'))
     .addOption(new Option('--to <name>', 'undo every migration applied after NAME; NAME itself stays applied').conflicts('all'))
     .option('--all', 'undo every migration (drops all data)')
     .option('--force', 'allow it when CLINIC_ENV=production')

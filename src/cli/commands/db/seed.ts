@@ -1,10 +1,19 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { wholeNumber } from '../../options.js';
+import { examples } from '../../help.js';
 
 export function dbSeedCommand(ctx: CliContext) {
   return new Command('seed')
     .description('add deterministic test data; a second run adds nothing (refused when CLINIC_ENV=production, unless --force)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic db seed --demo',
+        'clinic db seed --seed 7 --doctors 10 --patients 500 --appointments 2000',
+        'CLINIC_ENV=production clinic db seed --demo --force',
+      ),
+    )
     .option('--demo', 'load the demo clinic: doctors with hours, patients, appointments, messages, and accounts to log in with')
     .addOption(new Option('--seed <n>', 'the same seed gives the same data').argParser(wholeNumber()).default(1))
     .addOption(new Option('--doctors <n>', 'doctors to add (default 5, or 0 with --demo)').argParser(wholeNumber()))

@@ -4,10 +4,19 @@ import { askedOption, askForMissing } from '../../prompting.js';
 import { wholeNumber } from '../../options.js';
 import { readSecretFromStdin } from '../../io.js';
 import { renderDoctor } from './render.js';
+import { examples } from '../../help.js';
 
 export function doctorsAddCommand(ctx: CliContext) {
   return new Command('add')
     .description('add a doctor: an account with role doctor, working mon-fri 09:00-17:00 until told otherwise (admin, staff)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic doctors add --username dr.silva --name "Ana Silva" --specialty cardiology',
+        'clinic doctors add --username dr.costa --name "Rui Costa" --license 12345 --slot-minutes 20',
+        'clinic doctors add --username dr.silva --name "Ana Silva" --password-stdin < password.txt',
+      ),
+    )
     .addOption(askedOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"'))
     .addOption(askedOption('--name <name>', 'full name'))
     .option('--specialty <specialty>', 'e.g. cardiology')

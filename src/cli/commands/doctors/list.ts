@@ -1,10 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { DOCTOR_COLUMNS } from './render.js';
+import { examples } from '../../help.js';
 
 export function doctorsListCommand(ctx: CliContext) {
   return new Command('list')
     .description('list the doctors')
+    .addHelpText('after', examples('clinic doctors list', 'clinic doctors list --specialty cardiology', 'clinic doctors list --json'))
     .option('--specialty <specialty>', 'only doctors of this specialty (any case)')
     .action(async (options) => {
       const { listDoctors } = await import('../../../domain/doctors/service.js');

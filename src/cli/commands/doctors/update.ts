@@ -2,10 +2,19 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { wholeNumber } from '../../options.js';
 import { renderDoctor } from './render.js';
+import { examples } from '../../help.js';
 
 export function doctorsUpdateCommand(ctx: CliContext) {
   return new Command('update')
     .description("change a doctor's details; an empty value clears an optional field (admin, staff)")
+    .addHelpText(
+      'after',
+      examples(
+        'clinic doctors update dr.silva --specialty "internal medicine"',
+        'clinic doctors update dr.silva --slot-minutes 15',
+        'clinic doctors update dr.silva --email ""',
+      ),
+    )
     .argument('<doctor>', 'username or id')
     .option('--name <name>', 'full name')
     .option('--specialty <specialty>', 'specialty ("" clears it)')

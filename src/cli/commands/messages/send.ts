@@ -2,10 +2,19 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { readAll } from '../../io.js';
 import { UsageError } from '../../usage-error.js';
+import { examples } from '../../help.js';
 
 export function messagesSendCommand(ctx: CliContext) {
   return new Command('send')
     .description('send a message (the text from --body, else from stdin; on a terminal from $VISUAL/$EDITOR, else typed line by line)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic messages send --to dr.silva --body "Room 3 is free this afternoon."',
+        'echo "Lab results are in." | clinic messages send --to joao.p',
+        'clinic messages send --to dr.silva',
+      ),
+    )
     .requiredOption('--to <user>', 'the receiver, by username or id')
     .option('--body <text>', 'the message text, exactly as given')
     .action(async (options) => {

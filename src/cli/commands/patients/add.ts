@@ -4,10 +4,19 @@ import { askedOption, askForMissing } from '../../prompting.js';
 import { readSecretFromStdin } from '../../io.js';
 import { list } from '../../options.js';
 import { renderPatient } from './render.js';
+import { examples } from '../../help.js';
 
 export function patientsAddCommand(ctx: CliContext) {
   return new Command('add')
     .description('add a patient: an account with role patient, on the panels of the given doctors (admin, staff)')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic patients add --username joao.p --name "João Pereira" --dob 1980-04-02 --doctor dr.silva',
+        'clinic patients add --username maria.s --name "Maria Santos" --phone "+351 912 345 678" --doctor dr.silva,dr.costa',
+        'clinic patients add --username joao.p --name "João Pereira" --password-stdin < password.txt',
+      ),
+    )
     .addOption(askedOption('--username <username>', 'login name: lowercase letters, digits, ".", "_", "-"'))
     .addOption(askedOption('--name <name>', 'full name'))
     .option('--dob <date>', 'date of birth, YYYY-MM-DD')

@@ -1,10 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderPatient } from './render.js';
+import { examples } from '../../help.js';
 
 export function patientsAssignCommand(ctx: CliContext) {
   return new Command('assign')
     .description("put a patient on a doctor's panel (admin, staff)")
+    .addHelpText('after', examples('clinic patients assign joao.p dr.costa', 'clinic patients assign joao.p dr.costa --json'))
     .argument('<patient>', 'username or id')
     .argument('<doctor>', 'username or id')
     .action(async (patientRef, doctorRef) => {

@@ -1,10 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderPatient } from './render.js';
+import { examples } from '../../help.js';
 
 export function patientsUnassignCommand(ctx: CliContext) {
   return new Command('unassign')
     .description("take a patient off a doctor's panel (admin, staff)")
+    .addHelpText('after', examples('clinic patients unassign joao.p dr.costa', 'clinic patients unassign joao.p dr.costa --json'))
     .argument('<patient>', 'username or id')
     .argument('<doctor>', 'username or id')
     .action(async (patientRef, doctorRef) => {

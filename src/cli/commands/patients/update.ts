@@ -1,10 +1,19 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderPatient } from './render.js';
+import { examples } from '../../help.js';
 
 export function patientsUpdateCommand(ctx: CliContext) {
   return new Command('update')
     .description("change a patient's details; an empty value clears an optional field (admin, staff)")
+    .addHelpText(
+      'after',
+      examples(
+        'clinic patients update joao.p --phone "+351 912 000 111"',
+        'clinic patients update joao.p --email ""',
+        'clinic patients update joao.p --name "João P. Pereira" --dob 1980-04-12',
+      ),
+    )
     .argument('<patient>', 'username or id')
     .option('--name <name>', 'full name')
     .option('--dob <date>', 'date of birth, YYYY-MM-DD ("" clears it)')

@@ -1,6 +1,7 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { newPassword } from './passwords.js';
+import { examples } from '../../help.js';
 
 const DEFAULT_ADMIN_NAME = 'Administrator';
 const DEMO_ADMIN_USERNAME = 'admin';
@@ -8,6 +9,15 @@ const DEMO_ADMIN_USERNAME = 'admin';
 export function initCommand(ctx: CliContext) {
   return new Command('init')
     .description('set up the database: schema, clinic time zone, first admin; logs this terminal in as that admin')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic init --timezone Europe/Lisbon',
+        'clinic init --demo',
+        'clinic init --admin-username admin --admin-password-stdin < admin-password.txt',
+        'clinic init --database-url postgres://clinic@db.example/clinic',
+      ),
+    )
     .option('--timezone <zone>', "the clinic's IANA time zone (default: this system's)")
     .option('--admin-username <username>', 'username of the first admin')
     .option('--admin-name <name>', `full name of the first admin (default: ${DEFAULT_ADMIN_NAME})`)

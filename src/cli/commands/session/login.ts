@@ -2,10 +2,12 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { existingPassword } from './passwords.js';
 import { renderIdentity } from './render.js';
+import { examples } from '../../help.js';
 
 export function loginCommand(ctx: CliContext) {
   return new Command('login')
     .description('log this terminal in to the database (a new session each time; other terminals keep theirs)')
+    .addHelpText('after', examples('clinic login', 'clinic login --username rita.m', 'clinic login --username rita.m --password-stdin < password.txt'))
     .option('--username <username>', 'your username')
     .option('--password-stdin', 'read the password from the first line of stdin')
     .action(async (options) => {

@@ -1,9 +1,11 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { examples } from '../../help.js';
 
 export function logoutCommand(ctx: CliContext) {
   return new Command('logout')
     .description("end the session in use: this terminal's (other terminals stay logged in), or without a terminal the one of commands without one")
+    .addHelpText('after', examples('clinic logout', 'clinic logout --data-dir ~/clinic-test'))
     .action(async () => {
       const { storedSession } = await import('../../auth.js');
       const { removeSession } = await import('../../session-store.js');

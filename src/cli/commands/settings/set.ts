@@ -1,10 +1,15 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderSettings } from './render.js';
+import { examples } from '../../help.js';
 
 export function settingsSetCommand(ctx: CliContext) {
   return new Command('set')
     .description('change a setting: timezone ZONE | session-idle-minutes N | session-absolute-hours N | server-idle-minutes N (admin)')
+    .addHelpText(
+      'after',
+      examples('clinic settings set timezone Europe/Lisbon', 'clinic settings set session-idle-minutes 30', 'clinic settings set server-idle-minutes 5'),
+    )
     .argument('<key>', 'timezone, session-idle-minutes, session-absolute-hours or server-idle-minutes')
     .argument('<value>', 'the new value')
     .action(async (key, value) => {

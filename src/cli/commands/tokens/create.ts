@@ -1,10 +1,19 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { duration } from '../../options.js';
+import { examples } from '../../help.js';
 
 export function tokensCreateCommand(ctx: CliContext) {
   return new Command('create')
     .description('create an API token for scripts (CLINIC_TOKEN); it is printed once and never again')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic tokens create --name nightly-import',
+        'clinic tokens create --name ci-seed --expires-in 12h',
+        'clinic tokens create --name reports --user rita.m --expires-in never',
+      ),
+    )
     .requiredOption('--name <name>', 'what the token is for')
     .option('--user <user>', 'whose token (admin; default: yours)')
     .option('--expires-in <duration>', 'lifetime: 15m, 12h, 30d, 8w, or never (default 90d)', duration({ never: true }))

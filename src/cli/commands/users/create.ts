@@ -3,10 +3,19 @@ import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
 import { newPassword } from '../session/passwords.js';
 import { renderUser } from './render.js';
+import { examples } from '../../help.js';
 
 export function usersCreateCommand(ctx: CliContext) {
   return new Command('create')
     .description('create an admin or staff account (admin); doctors and patients have their own add commands')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic users create --username rita.m --name "Rita Mendes" --role staff',
+        'clinic users create --username it.admin --name "IT Admin" --role admin --email it@clinic.example',
+        'clinic users create --username rita.m --name "Rita Mendes" --role staff --password-stdin < password.txt',
+      ),
+    )
     .addOption(askedOption('--username <username>', 'login name: 2-32 lowercase letters, digits, ".", "_" or "-"'))
     .addOption(askedOption('--name <name>', 'full name'))
     .addOption(askedOption('--role <role>', 'admin or staff').choices(['admin', 'staff'] as const))

@@ -1,10 +1,12 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { USER_COLUMNS } from './render.js';
+import { examples } from '../../help.js';
 
 export function usersListCommand(ctx: CliContext) {
   return new Command('list')
     .description('list accounts (admin)')
+    .addHelpText('after', examples('clinic users list', 'clinic users list --role doctor', 'clinic users list --status disabled --json'))
     .addOption(new Option('--role <role>', 'only this role').choices(['admin', 'staff', 'doctor', 'patient'] as const))
     .addOption(new Option('--status <status>', 'only this status').choices(['active', 'disabled'] as const))
     .action(async (options) => {

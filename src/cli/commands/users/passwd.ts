@@ -2,10 +2,15 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { passwordChangeSecrets } from '../session/passwords.js';
 import { renderUser } from './render.js';
+import { examples } from '../../help.js';
 
 export function usersPasswdCommand(ctx: CliContext) {
   return new Command('passwd')
     .description("change your password (asks for the current one), or another user's (admin); ends all of that user's sessions and tokens")
+    .addHelpText(
+      'after',
+      examples('clinic users passwd', 'clinic users passwd rita.m', 'printf "%s\\n" "$NEW_PASSWORD" | clinic users passwd rita.m --password-stdin'),
+    )
     .argument('[user]', 'username or id (default: yourself)')
     .option(
       '--password-stdin',

@@ -1,10 +1,15 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderUser } from './render.js';
+import { examples } from '../../help.js';
 
 export function usersUpdateCommand(ctx: CliContext) {
   return new Command('update')
     .description('change the name, email, or admin/staff role of an account (admin); the username never changes')
+    .addHelpText(
+      'after',
+      examples('clinic users update rita.m --name "Rita M. Mendes"', 'clinic users update rita.m --role admin', 'clinic users update rita.m --no-email'),
+    )
     .argument('<user>', 'username or id')
     .option('--name <name>', 'new full name')
     .option('--email <email>', 'new email address')

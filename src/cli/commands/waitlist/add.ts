@@ -1,10 +1,18 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderWaitlistEntry } from './render.js';
+import { examples } from '../../help.js';
 
 export function waitlistAddCommand(ctx: CliContext) {
   return new Command('add')
     .description('wait for a freed slot with a doctor: the first one in the window is booked PENDING for the patient')
+    .addHelpText(
+      'after',
+      examples(
+        'clinic waitlist add --patient joao.p --doctor dr.silva',
+        'clinic waitlist add --patient joao.p --doctor dr.silva --from 2026-12-07 --to 2026-12-18 --times 09:00-12:00 --days mon-fri',
+      ),
+    )
     .requiredOption('--patient <patient>', 'patient username or id')
     .requiredOption('--doctor <doctor>', 'doctor username or id')
     .option('--from <date>', 'first day the patient can come, YYYY-MM-DD (default: any)')
