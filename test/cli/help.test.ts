@@ -2,6 +2,7 @@ import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CliContext } from '../../src/cli/context.js';
 import { examplesIn } from '../../src/cli/help.js';
+import { isAskedOption } from '../../src/cli/prompting.js';
 import { processIO } from '../../src/cli/io.js';
 import { buildProgram } from '../../src/cli/program.js';
 import { runCli } from '../support/cli.js';
@@ -106,7 +107,8 @@ describe('every help page', () => {
           .slice(row, row + 4)
           .join(' ')
           .split(/\n {2}-/)[0]!;
-        expect(text.includes('(required)'), option.flags).toBe(option.mandatory);
+        // mandatory to Commander, or asked on a terminal when missing ("required unless --next-available")
+        expect(/\(required( unless\s+--[a-z-]+)?\)/.test(text), option.flags).toBe(option.mandatory || isAskedOption(option));
       }
     },
   );
@@ -152,7 +154,11 @@ describe('usage errors (the binary as a user runs it)', () => {
   });
 
   it.each([
-    [['appointments', 'book', '--doctor', 'dr.silva'], "required option '--patient <patient>' not specified", 'clinic appointments book --help'],
+    [
+      ['appointments', 'book', '--doctor', 'dr.silva'],
+      'Missing --patient, --date and --time (or --next-available).\nPass --patient, --date and --time (or --next-available); prompts need a terminal and no --no-input.',
+      'clinic appointments book --help',
+    ],
     [['appointments', 'bok'], "unknown command 'bok'\n(Did you mean book?)", 'clinic appointments --help'],
     [['doctors', 'hours', 'set', 'dr.silva'], "missing required argument 'days'", 'clinic doctors hours set --help'],
     [['apointments'], "unknown command 'apointments'\n(Did you mean appointments?)", 'clinic --help'],
