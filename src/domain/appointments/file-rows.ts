@@ -2,6 +2,7 @@ import type { StagedAppointment } from '../../db/repositories/appointment-stagin
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
 import { dateParts, isCalendarDate, isoWeekday, startOfClinicDay, timeParts, type LocalInstant } from '../clinic-time.js';
 import { MAX_DURATION_MINUTES } from './rules.js';
+import { USERNAME_PATTERN } from '../users/accounts.js';
 import { statusPossibleFrom } from './transitions.js';
 import type { RecordShape, SourceRecord } from '../import-file.js';
 
@@ -25,8 +26,6 @@ export const APPOINTMENT_SHAPE: RecordShape = {
   required: ['patient', 'doctor', 'date', 'time'],
   numeric: ['durationMinutes'],
 };
-
-const USERNAME = /^[a-z0-9][a-z0-9._-]{1,31}$/;
 
 /**
  * Checks what one row can say about itself (formats, ranges, known statuses) and turns it into a
@@ -78,8 +77,8 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
   ] as const) {
     if (value === null) return `${name} is required`;
   }
-  if (!USERNAME.test(row.patient!.toLowerCase())) return `invalid patient username "${row.patient}"`;
-  if (!USERNAME.test(row.doctor!.toLowerCase())) return `invalid doctor username "${row.doctor}"`;
+  if (!USERNAME_PATTERN.test(row.patient!.toLowerCase())) return `invalid patient username "${row.patient}"`;
+  if (!USERNAME_PATTERN.test(row.doctor!.toLowerCase())) return `invalid doctor username "${row.doctor}"`;
   row.patient = row.patient!.toLowerCase();
   row.doctor = row.doctor!.toLowerCase();
   const date = dateParts(row.date!);

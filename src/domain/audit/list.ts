@@ -5,6 +5,7 @@ import { requireActor } from '../policy.js';
 import { authorize } from './record.js';
 import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { clinicTimeZone } from '../settings/service.js';
+import { dateParts } from '../clinic-time.js';
 import { findUserByRef } from '../../db/repositories/users.js';
 import { countAuditEntries, listAuditEntries, type AuditFilter, type AuditRow } from '../../db/repositories/audit-log.js';
 
@@ -82,7 +83,7 @@ export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Pro
 async function parseSince(ctx: DomainContext, value: string): Promise<Date> {
   const text = value.trim();
   const zone = await clinicTimeZone(ctx);
-  const parsed = /^\d{4}-\d{2}-\d{2}$/.test(text) ? DateTime.fromISO(text, { zone }) : DateTime.fromISO(text, { zone, setZone: true });
+  const parsed = dateParts(text) !== undefined ? DateTime.fromISO(text, { zone }) : DateTime.fromISO(text, { zone, setZone: true });
   if (!parsed.isValid) {
     throw new ValidationError(`Invalid --since "${value}".`, { remedy: 'Use a date (YYYY-MM-DD, clinic time zone) or an ISO 8601 date-time.' });
   }

@@ -7,11 +7,14 @@ import { parseWith } from '../validation.js';
 import type { Role } from '../policy.js';
 import { assertAcceptablePassword, hashPassword } from '../identity/passwords.js';
 
+/** What a username may be (lower case): 2 to 32 characters, starting with a letter or digit. */
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,31}$/;
+
 export const usernameSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,31}$/, 'a username is 2 to 32 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+  .regex(USERNAME_PATTERN, 'a username is 2 to 32 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 
 export const fullNameSchema = z.string().trim().min(1, 'the name must not be empty').max(200, 'the name is at most 200 characters');
 
