@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { clinicUser, initClinic, missingCommand, type ClinicUser } from '../lib/clinic-env.js';
 import { clinicSql, doctorUsername, patientUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
@@ -8,6 +10,8 @@ import { psqlScript, type Resources } from '../lib/resources.js';
 import { ratioVerdict, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 import { formatMs, summarize } from '../lib/stats.js';
 import { equivalentListSql } from './postgres-list.js';
+import { serverStatus } from '../../src/db/server/client.js';
+import { breakdown, breakdownTable, percentile, readServerTrace, shares } from '../lib/server-trace.js';
 
 /** Loading rows through the WASM engine is slow; one day of one doctor reads the same at this size. */
 const SHAPE: ClinicShape = { doctors: 50, patients: 5_000, appointments: 25_000 };
@@ -72,11 +76,18 @@ export const embeddedWarm: Scenario = {
       {
         'node -e 0': nodeProcess(['-e', '0'], { env: clinic.user.env }),
         [postgresLabel]: clinicProcess(listArgs(), { env: pgUser.env }),
-        [embeddedLabel]: clinicProcess(listArgs(), { env: clinic.user.env }),
+        // The server logs each connection's timings; the command names itself by PGAPPNAME.
+        [embeddedLabel]: clinicProcess(listArgs(), { env: { ...clinic.user.env, CLINIC_SERVER_TRACE: '1', PGAPPNAME: 'list' } }),
       },
       // The warm-up run starts the server.
       { runs: ctx.runs ?? 15, warmup: 1 },
     );
+    await stopServer(clinic.user);
+    // One connection per command, in the order of the runs; the warm-up's comes first.
+    const traces = readServerTrace(clinic.dataDir, clinic.user.env)
+      .filter((trace) => trace.applicationName === 'list')
+      .sort((a, b) => a.id - b.id)
+      .slice(1);
     const node = results['node -e 0']!;
     const postgres = results[postgresLabel]!;
     const embedded = results[embeddedLabel]!;
@@ -98,7 +109,17 @@ export const embeddedWarm: Scenario = {
         ratioVerdict('embedded against `node -e 0`', embedded.wall.median / node.wall.median, embedded.cpu.median / node.cpu.median, 2.5),
         `both list the same ${listed} appointments. CPU is the command's own; the server's is not counted (it is shared by every command).`,
       ],
-      details: `Data: ${SHAPE.doctors} doctors, ${SHAPE.patients.toLocaleString('en')} patients, ${SHAPE.appointments.toLocaleString('en')} appointments (bench/lib/datagen.ts) on both backends.`,
+      details: [
+        `Data: ${SHAPE.doctors} doctors, ${SHAPE.patients.toLocaleString('en')} patients, ${SHAPE.appointments.toLocaleString('en')} appointments (bench/lib/datagen.ts) on both backends.`,
+        '',
+        traces.length === embedded.samples.length
+          ? [
+              'Where the embedded command’s time goes, from the server’s own trace of each run’s connection (CLINIC_SERVER_TRACE=1, bench/lib/server-trace.ts):',
+              '',
+              breakdownTable(embedded.samples.map((sample, index) => breakdown(sample.wallMs, [traces[index]!]))),
+            ].join('\n')
+          : `(no breakdown: the server traced ${traces.length} connections for ${embedded.samples.length} runs)`,
+      ].join('\n'),
     };
   },
 };
@@ -162,8 +183,16 @@ export const embeddedParallel: Scenario = {
     const perTerminal = 20;
     // A Monday after the generated appointments: every slot is free, and each booking takes its own.
     const date = nextMondayAfter('2027-03-01');
-    await runChecked(clinicProcess(['settings', 'show', '--json'], { env: clinic.user.env })); // starts the server
+    // Starts the server, which then logs what each connection cost (bench/lib/server-trace.ts).
+    await runChecked(
+      clinicProcess(['settings', 'show', '--json'], {
+        env: { ...clinic.user.env, CLINIC_SERVER_TRACE: '1' },
+      }),
+    );
+    const status = await serverStatus(clinic.dataDir, clinic.user.env);
+    const serverCpuBefore = status ? processCpuMs(status.pid) : Number.NaN;
     const samples: Sample[] = [];
+    const names: string[] = [];
     const failures: string[] = [];
     const started = Date.now();
     await Promise.all(
@@ -175,38 +204,76 @@ export const embeddedParallel: Scenario = {
           const day = addDays(date, Math.floor(i / 16));
           const minutes = 9 * 60 + (i % 16) * 30;
           const slot = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+          const name = `book ${t + 1}.${i + 1}`;
           const sample = await runOnce(
             clinicProcess(['appointments', 'book', '--json', '--patient', patient, '--doctor', doctor, '--date', day, '--time', slot], {
-              env: clinic.user.env,
+              env: { ...clinic.user.env, PGAPPNAME: name },
             }),
           );
           samples.push(sample);
+          names.push(name);
           if (sample.code !== 0) failures.push(`terminal ${t + 1} booking ${i + 1}: exit ${sample.code}: ${sample.stderr.trim().slice(0, 200)}`);
         }
       }),
     );
     const totalMs = Date.now() - started;
+    const serverCpuMs = status ? processCpuMs(status.pid) - serverCpuBefore : Number.NaN;
     const check = await runChecked(
       clinicProcess(['appointments', 'list', '--json', '--from', date, '--to', addDays(date, 1), '--limit', '1000'], { env: clinic.user.env }),
     );
     const booked = JSON.parse(check.stdout) as Array<{ doctorId: string; patientId: string; startsAt: string; endsAt: string }>;
     const overlaps = countOverlaps(booked);
     await stopServer(clinic.user);
+    const traces = readServerTrace(clinic.dataDir, clinic.user.env);
+    const parts = samples.map((sample, index) =>
+      breakdown(
+        sample.wallMs,
+        traces.filter((trace) => trace.applicationName === names[index]),
+      ),
+    );
+    const share = shares(parts);
     const slowest = Math.max(...samples.map((sample) => sample.wallMs));
     const measurement: Measurement = summarizeSamples(samples);
+    const wall = samples.map((sample) => sample.wallMs);
+    // On a machine of its own, 5 commands sharing the cores fairly with the server cannot end sooner than this.
+    const cores = os.availableParallelism();
+    const serverCpuPerCommand = serverCpuMs / samples.length;
+    const cpuFloor = ((measurement.cpu.median + serverCpuPerCommand) * Math.max(terminals, cores)) / cores;
     return {
       id: this.id,
       title: this.title,
       target: this.target,
       rows: [{ label: `appointments book (${samples.length} commands, ${terminals} at a time)`, measurement }],
       verdicts: [
-        `slowest command ${formatMs(slowest)} (${slowest < 2000 ? 'met' : 'MISSED'}; target < 2 s); all ${samples.length} in ${formatMs(totalMs)}.`,
+        `slowest command ${formatMs(slowest)} (${slowest < 2000 ? 'met' : 'MISSED'}; target < 2 s); p50 ${formatMs(percentile(wall, 50))}, p95 ${formatMs(percentile(wall, 95))}; all ${samples.length} in ${formatMs(totalMs)}.`,
+        `CPU: a command ${formatMs(measurement.cpu.median)} (median), the server ${formatMs(serverCpuPerCommand)} per command; ${terminals} commands at a time on ${cores} cores: ${formatMs(cpuFloor)} each at least, with the machine to themselves (load average at the start: ${os.loadavg()[0]!.toFixed(1)}).`,
+        `of the commands' summed wall time: ${pct(share.wait)} queue wait at the server, ${pct(share.exec)} PGlite executing, ${pct(share.inTransaction)} the command's own time inside its transactions, ${pct(share.between)} its own work between turns while connected, ${pct(share.outside)} before connecting and after closing (process start, loading, connect, exit).`,
         `${samples.length - failures.length} of ${samples.length} succeeded; ${booked.length} appointments listed afterwards (${booked.length === terminals * perTerminal ? 'nothing lost' : 'MISSING ROWS'}); ${overlaps} overlapping pairs (${overlaps === 0 ? 'none' : 'OVERLAP'}).`,
         ...failures.slice(0, 5),
       ],
+      details: [
+        'Where each command’s time went, from the server’s own trace of its connection (CLINIC_SERVER_TRACE=1, bench/lib/server-trace.ts; commands named by PGAPPNAME):',
+        '',
+        breakdownTable(parts),
+      ].join('\n'),
     };
   },
 };
+
+/** user + system CPU of a running process, in ms (/proc, clock ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[14 - 3]) + Number(fields[15 - 3])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function pct(value: number): string {
+  return `${(value * 100).toFixed(0)} %`;
+}
 
 function summarizeSamples(samples: Sample[]): Measurement {
   return { wall: summarize(samples.map((s) => s.wallMs)), cpu: summarize(samples.map((s) => s.cpuMs)), samples };

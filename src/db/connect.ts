@@ -73,6 +73,8 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
       const paths = await ensureServer(dataDir, {
         timeoutMs,
         env,
+        // The first attempt connects straight away; when nothing answers there, the next one looks (and starts a server).
+        trustSocket: attempt === 1,
         ...(options.onLockWait ? { onWait: options.onLockWait } : {}),
       });
       // One connection: the server runs one transaction at a time anyway, and a second
@@ -83,11 +85,12 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
         1,
       );
       try {
-        await knex.raw('SELECT 1');
+        // Connecting is enough (no query): the server answered the startup message, and every turn at the server may queue.
+        await knex.client.releaseConnection(await knex.client.acquireConnection());
       } catch (error) {
         await knex.destroy();
         // The server may have just stopped (idle) between our look and our connection: start it again.
-        if (attempt < 3 && SERVER_GONE.test(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`)) continue;
+        if (attempt < 4 && SERVER_GONE.test(`${(error as NodeJS.ErrnoException).code} ${(error as Error).message}`)) continue;
         if (/timeout/i.test((error as Error).message)) {
           throw new DatabaseUnavailableError(
             `The embedded database at ${dataDir} is busy with another clinic command's transaction; gave up after ${Math.round(timeoutMs / 1000)} s.`,

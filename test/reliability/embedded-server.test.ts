@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -9,7 +10,7 @@ import { upsertSetting } from '../../src/db/repositories/settings.js';
 import { serverStatus, stopServer } from '../../src/db/server/client.js';
 import { serverPaths } from '../../src/db/server/paths.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { spawnClinic } from '../support/spawn.js';
+import { spawnClinic, until } from '../support/spawn.js';
 
 /** The embedded server (src/db/server): many clients on one PGlite, and what happens when one of them dies. */
 describe('embedded database server', () => {
@@ -69,6 +70,58 @@ describe('embedded database server', () => {
       expect(await bCount).toBe(0);
     } finally {
       await Promise.all([a.end(), b.end()]);
+    }
+  });
+
+  it('serves the clients waiting for a transaction first come, first served (not in the order they connected)', async () => {
+    const [holder, late, early] = [client(), client(), client()];
+    for (const c of [holder, late, early]) await c.connect();
+    try {
+      await holder.query('BEGIN');
+      const order: string[] = [];
+      const first = early.query('SELECT 1').then(() => order.push('first'));
+      await sleep(100);
+      const second = late.query('SELECT 2').then(() => order.push('second'));
+      await sleep(100);
+      await holder.query('COMMIT');
+      await Promise.all([first, second]);
+      expect(order).toEqual(['first', 'second']);
+    } finally {
+      await Promise.all([holder.end(), late.end(), early.end()]);
+    }
+  });
+
+  it('runs messages sent in one piece (pipelined) in order: an error skips only to its Sync, Terminate after them closes', async () => {
+    const other = client();
+    await other.connect();
+    const socket = net.connect(path.join(serverPaths(dataDir).runDir, '.s.PGSQL.5432'));
+    const received: Buffer[] = [];
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    socket.on('data', (data: Buffer) => received.push(data));
+    try {
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.write(startupMessage({ user: 'postgres', database: 'postgres' }));
+      await until(() => messagesOf(Buffer.concat(received)).some((m) => m.type === 'Z'), 10_000, 'the startup answer');
+      received.length = 0;
+      socket.write(
+        Buffer.concat([
+          ...extendedQuery('SELECT 1 / 0'),
+          ...extendedQuery("SELECT 'after the error'"),
+          frontend('Q', cString("SELECT 'simple'")),
+          frontend('X', Buffer.alloc(0)),
+        ]),
+      );
+      // Another client's statement meanwhile is answered too.
+      expect((await other.query<{ v: number }>('SELECT 5 AS v')).rows[0]!.v).toBe(5);
+      await closed;
+      const answer = messagesOf(Buffer.concat(received));
+      // The failing statement fails at Bind or at Execute; what follows its Sync runs normally.
+      expect(answer.map((m) => m.type).join('')).toMatch(/^1(2T)?EZ12TDCZTDCZ$/);
+      const rows = answer.filter((m) => m.type === 'D').map((m) => m.body.subarray(6).toString('utf8'));
+      expect(rows).toEqual(['after the error', 'simple']);
+    } finally {
+      socket.destroy();
+      await other.end();
     }
   });
 
@@ -223,6 +276,8 @@ describe('embedded database server', () => {
     await db.close();
     db = await db.reopen();
     expect((await db.knex.raw('SELECT 1')).rows).toHaveLength(1);
+    // Held out of the pool, which would otherwise close it after a second idle (a loaded machine takes that long to spawn).
+    const held: unknown = await db.knex.client.acquireConnection();
     const status = await spawnClinic(['db', 'server', 'status', '--json'], { env });
     expect(status.code, status.stderr).toBe(0);
     expect(status.stderr).toBe('');
@@ -236,6 +291,7 @@ describe('embedded database server', () => {
     expect(human.stdout).toMatch(/Memory\s+\d+ MB resident/);
 
     // Stopped under the harness's open (idle) connection, as from another terminal.
+    await db.knex.client.releaseConnection(held);
     const stop = await spawnClinic(['db', 'server', 'stop', '--json'], { env });
     expect(stop.code, stop.stderr).toBe(0);
     expect(JSON.parse(stop.stdout)).toEqual({ stopped: true, pid: running.pid, dataDir });
@@ -255,3 +311,47 @@ describe('embedded database server', () => {
     expect(result.stderr).toContain('`db server` is about the embedded database');
   });
 });
+
+/** A frontend message of the PostgreSQL protocol: type, length, body. */
+function frontend(type: string, body: Buffer): Buffer {
+  const header = Buffer.alloc(5);
+  header.write(type, 0, 'latin1');
+  header.writeInt32BE(4 + body.length, 1);
+  return Buffer.concat([header, body]);
+}
+
+function cString(text: string): Buffer {
+  return Buffer.from(`${text}\0`, 'utf8');
+}
+
+function startupMessage(parameters: Record<string, string>): Buffer {
+  const body = Buffer.concat([...Object.entries(parameters).flatMap(([key, value]) => [cString(key), cString(value)]), Buffer.from([0])]);
+  const header = Buffer.alloc(8);
+  header.writeInt32BE(8 + body.length, 0);
+  header.writeInt32BE(196608, 4);
+  return Buffer.concat([header, body]);
+}
+
+/** Parse (unnamed), Bind (no parameters, text results), Describe portal, Execute, Sync. */
+function extendedQuery(sql: string): Buffer[] {
+  const noFormats = Buffer.alloc(2);
+  return [
+    frontend('P', Buffer.concat([cString(''), cString(sql), noFormats])),
+    frontend('B', Buffer.concat([cString(''), cString(''), noFormats, noFormats, noFormats])),
+    frontend('D', Buffer.concat([Buffer.from('P'), cString('')])),
+    frontend('E', Buffer.concat([cString(''), Buffer.alloc(4)])),
+    frontend('S', Buffer.alloc(0)),
+  ];
+}
+
+/** Backend messages, skipping notices and parameter statuses. */
+function messagesOf(bytes: Buffer): Array<{ type: string; body: Buffer }> {
+  const messages: Array<{ type: string; body: Buffer }> = [];
+  for (let offset = 0; offset + 5 <= bytes.length;) {
+    const length = bytes.readInt32BE(offset + 1);
+    const type = String.fromCharCode(bytes[offset]!);
+    if (type !== 'N' && type !== 'S') messages.push({ type, body: bytes.subarray(offset + 5, offset + 1 + length) });
+    offset += 1 + length;
+  }
+  return messages;
+}

@@ -27,6 +27,8 @@ export class Engine {
   constructor(
     private readonly pglite: PGlite,
     private readonly log: (line: string) => void,
+    /** Log one line of timings per connection when it closes (CLINIC_SERVER_TRACE=1: the bench's breakdown). */
+    private readonly trace = false,
   ) {}
 
   get connections(): number {
@@ -42,8 +44,10 @@ export class Engine {
     const client = new Client(this.nextId++, socket);
     this.clients.push(client);
     socket.on('data', (data: Buffer) => {
-      if (client.receive(data)) this.kick();
-      else socket.destroy();
+      const hadPending = client.pending.length > 0;
+      if (!client.receive(data)) return void socket.destroy();
+      if (!hadPending && client.pending.length > 0) client.stats.readySince = performance.now();
+      this.kick();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.detach(client));
@@ -71,6 +75,7 @@ export class Engine {
     if (client.closed) return;
     client.closed = true;
     client.pending.length = 0;
+    if (this.trace) this.log(traceLine(client));
     this.clients.splice(this.clients.indexOf(client), 1);
     if (this.clients.length === 0) this.idleSince = Date.now();
     this.kick();
@@ -93,17 +98,25 @@ export class Engine {
           await task();
           continue;
         }
-        const client = this.holder ?? this.clients.find((candidate) => candidate.pending.length > 0);
-        const message = client?.pending.shift();
-        if (!client || !message) break;
-        if (message[0] === TERMINATE) {
+        const client = this.holder ?? this.longestWaiting();
+        if (!client || client.pending.length === 0) break;
+        if (client.pending[0]![0] === TERMINATE) {
           client.socket.end();
           this.detach(client);
           continue;
         }
+        const { stats } = client;
+        const began = performance.now();
+        if (!stats.inTurn) {
+          stats.inTurn = true;
+          stats.turns++;
+          stats.waitMs += Math.max(0, began - stats.readySince);
+          stats.turnStart = began;
+        }
         let response: Uint8Array;
         try {
-          response = await this.pglite.execProtocolRaw(message);
+          // NodeFS has nothing to sync (PGlite's syncToFs is a no-op there): every write already went to the file.
+          response = await this.pglite.execProtocolRaw(client.takeBatch(), { syncToFs: false });
         } catch (error) {
           this.log(`connection ${client.id}: ${(error as Error).message}`);
           client.midBatch = true;
@@ -111,15 +124,18 @@ export class Engine {
           this.detach(client);
           continue;
         }
+        const ended = performance.now();
+        stats.calls++;
+        stats.execMs += ended - began;
         if (!client.closed) client.socket.write(response);
         const status = lastReadyStatus(response);
         client.midBatch = status === undefined;
         if (status !== undefined) client.status = status;
         if (status === IDLE) {
           this.holder = undefined;
-          // Taking turns: the next transaction goes to whoever waited longest.
-          const index = this.clients.indexOf(client);
-          if (index >= 0) this.clients.push(...this.clients.splice(index, 1));
+          stats.inTurn = false;
+          stats.heldMs += ended - stats.turnStart;
+          stats.readySince = ended;
         } else {
           this.holder = client;
         }
@@ -127,6 +143,18 @@ export class Engine {
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Taking turns, first come first served: the next transaction goes to the client whose message
+   * has waited longest, so none waits for more than one turn of each of the others.
+   */
+  private longestWaiting(): Client | undefined {
+    let next: Client | undefined;
+    for (const client of this.clients) {
+      if (client.pending.length > 0 && (!next || client.stats.readySince < next.stats.readySince)) next = client;
+    }
+    return next;
   }
 
   /** The holder is gone: end its batch or COPY, then roll back what it left open. */
@@ -177,9 +205,41 @@ function lastReadyStatus(response: Uint8Array): number | undefined {
   return status;
 }
 
+/** What one connection cost, in ms (performance.now()), for the trace. */
+interface ClientStats {
+  readonly connectedAt: number;
+  /** Since when its first unserved message has waited (valid while it has one and is not in a turn). */
+  readySince: number;
+  inTurn: boolean;
+  turnStart: number;
+  /** Turns: from its first message after ReadyForQuery(idle) to the next one; a whole transaction is one. */
+  turns: number;
+  /** Calls into PGlite (a batch of messages up to Sync or a simple query is one). */
+  calls: number;
+  /** Waiting for other clients' turns. */
+  waitMs: number;
+  /** Inside PGlite. */
+  execMs: number;
+  /** Holding the engine: its calls plus, inside a transaction, the time it took to send the next message. */
+  heldMs: number;
+}
+
 /** One connection: its bytes cut into whole protocol messages. */
 class Client {
   readonly pending: Buffer[] = [];
+  readonly stats: ClientStats = {
+    connectedAt: performance.now(),
+    readySince: 0,
+    inTurn: false,
+    turnStart: 0,
+    turns: 0,
+    calls: 0,
+    waitMs: 0,
+    execMs: 0,
+    heldMs: 0,
+  };
+  /** The startup message's application_name (`clinic PID` from the CLI), for the trace. */
+  applicationName = '';
   closed = false;
   /** Status of the last ReadyForQuery sent to it ('I', 'T' in a transaction, 'E' in a failed one). */
   status = IDLE;
@@ -213,6 +273,7 @@ class Client {
         if (code === CANCEL_REQUEST) return false;
         if (code !== PROTOCOL_3) return false;
         this.started = true;
+        this.applicationName = startupParameter(startup, 'application_name') ?? '';
         this.pending.push(startup);
         continue;
       }
@@ -224,4 +285,45 @@ class Client {
       this.buffer = this.buffer.subarray(1 + length);
     }
   }
+
+  /**
+   * The messages to hand PGlite in one call: the first pending message and those after it up to
+   * the first that ends with ReadyForQuery (Sync, a simple Query, CopyDone, CopyFail), so the
+   * answer to a call tells whether the client's turn is over. PGlite runs a buffer of several
+   * messages one after the other, as a server reads them from its socket. A startup message and
+   * Terminate always go alone.
+   */
+  takeBatch(): Buffer {
+    const first = this.pending[0]!;
+    let count = 1;
+    if (first[0] !== 0 && !BATCH_ENDS.has(first[0]!)) {
+      while (count < this.pending.length) {
+        const type = this.pending[count]![0]!;
+        if (type === TERMINATE) break;
+        count++;
+        if (BATCH_ENDS.has(type)) break;
+      }
+    }
+    const batch = this.pending.splice(0, count);
+    return count === 1 ? batch[0]! : Buffer.concat(batch);
+  }
+}
+
+// Sync, Query, CopyDone, CopyFail.
+const BATCH_ENDS = new Set([0x53, 0x51, 0x63, 0x66]);
+
+/** A parameter of a startup message (after its length and protocol version: name\0value\0 pairs). */
+function startupParameter(startup: Buffer, name: string): string | undefined {
+  const fields = startup.subarray(8).toString('utf8').split('\0');
+  for (let index = 0; index + 1 < fields.length; index += 2) if (fields[index] === name) return fields[index + 1];
+  return undefined;
+}
+
+function traceLine(client: Client): string {
+  const { stats } = client;
+  const ms = (value: number) => value.toFixed(1);
+  return (
+    `trace connection ${client.id} ${JSON.stringify(client.applicationName)}: turns ${stats.turns} calls ${stats.calls} ` +
+    `wait ${ms(stats.waitMs)} exec ${ms(stats.execMs)} held ${ms(stats.heldMs)} life ${ms(performance.now() - stats.connectedAt)} ms`
+  );
 }

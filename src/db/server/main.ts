@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     // PGlite makes its files 0666 (inside the 0700 directory); they are tightened now and whenever the server falls idle.
     tightenModes(dataDir);
     let tightenedAt = Date.now();
-    engine = new Engine(pglite, log);
+    engine = new Engine(pglite, log, process.env.CLINIC_SERVER_TRACE === '1');
     const active = engine;
     const status = (): ServerStatus => ({
       pid: process.pid,
