@@ -63,11 +63,19 @@ describeBackends('appointments list --today and reschedule --next-available', (d
     expect(await db().knex('audit_log').where({ action: 'appointments.reschedule', entity_id: soonest.json<Appointment>().id })).toHaveLength(1);
   });
 
-  it('refuses --next-available with --date/--time, --after without it, and neither (exit 3, nothing changed)', async () => {
+  it('refuses --next-available with --date/--time or a bad --after (exit 3), and a missing --date/--time without a terminal (exit 2); nothing changed', async () => {
     const appointment = await book(TUESDAY, '10:00');
-    for (const args of [['--next-available', '--date', TUESDAY, '--time', '11:00'], ['--after', TUESDAY], [], ['--next-available', '--after', '2027-02-30']]) {
+    for (const args of [
+      ['--next-available', '--date', TUESDAY, '--time', '11:00'],
+      ['--next-available', '--after', '2027-02-30'],
+    ]) {
       const result = await at(c.staff, ['reschedule', appointment.id, ...args]);
       expect(result.code, args.join(' ')).toBe(3);
+    }
+    for (const args of [['--after', TUESDAY], []]) {
+      const result = await at(c.staff, ['reschedule', appointment.id, ...args]);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('--date and --time (or --next-available)');
     }
     expect((await at(c.staff, ['show', appointment.id, '--json'])).json()).toMatchObject({ status: 'PENDING' });
   });

@@ -123,9 +123,10 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       const patient = await makePatient(db().knex, { fullName: 'Zélia Quaresma' });
       const pty = onPty(['appointments', 'book', '--reason', 'check-up']);
       let at = await step(pty, 'Patient username or id', 'quaresma');
-      at = await step(pty, patient.username, ENTER, at);
+      // The highlighted match (❯), not just a line of the list: the unfiltered list may still be on screen.
+      at = await step(pty, `❯ ${patient.username}`, ENTER, at);
       at = await step(pty, 'Doctor username or id', 'quintela', at);
-      at = await step(pty, doctor.username, ENTER, at);
+      at = await step(pty, `❯ ${doctor.username}`, ENTER, at);
       // 2099-03-09 is a Monday: the doctor works 09:00–17:00.
       at = await step(pty, 'Day, YYYY-MM-DD', '2099-02-30' + ENTER, at);
       at = await pty.waitFor('Invalid date "2099-02-30"', { from: at });
