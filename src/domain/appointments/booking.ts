@@ -69,17 +69,18 @@ export function checkWhen(input: WhenInput, issues: z.RefinementCtx): void {
 }
 
 /**
- * The start of the first free slot of `durationMinutes` with the doctor for the patient, from
- * `after` (default: today) within the next-available horizon; exit 7 when there is none.
+ * The first free slot of `durationMinutes` with the doctor for the patient, from `after` (default:
+ * today) within the next-available horizon, read through `db` (a transaction's, for `book`); exit 7
+ * when there is none.
  */
-export async function nextAvailableStart(
-  ctx: DomainContext,
-  request: { doctor: DoctorRow; patient: PatientRow; after: string | undefined; durationMinutes: number; zone: string; now: Date },
-): Promise<DateTime> {
+export async function firstFreeSlot(
+  db: Knex,
+  request: { doctor: DoctorRow; patient: Pick<PatientRow, 'id' | 'username'>; after: string | undefined; durationMinutes: number; zone: string; now: Date },
+): Promise<{ start: DateTime; end: DateTime }> {
   const { doctor, patient, durationMinutes, zone, now } = request;
   if (request.after !== undefined) parseClinicDate(request.after, '--after date');
   const fromDate = request.after ?? clinicDate(now, zone);
-  const [first] = await freeSlots(ctx.db, {
+  const [first] = await freeSlots(db, {
     doctor,
     patientId: patient.id,
     fromDate,
@@ -98,7 +99,15 @@ export async function nextAvailableStart(
       },
     );
   }
-  return first.start;
+  return first;
+}
+
+/** The start of the first free slot (firstFreeSlot) for a reschedule. */
+export async function nextAvailableStart(
+  ctx: DomainContext,
+  request: { doctor: DoctorRow; patient: PatientRow; after: string | undefined; durationMinutes: number; zone: string; now: Date },
+): Promise<DateTime> {
+  return (await firstFreeSlot(ctx.db, request)).start;
 }
 
 /** The doctor and the patient of an appointment the actor may already see (reschedule). */
@@ -146,7 +155,6 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
   const now = ctx.now();
 
   if (input.nextAvailable && input.after !== undefined) parseClinicDate(input.after, '--after date');
-  const fromDate = input.nextAvailable ? (input.after ?? clinicDate(now, zone)) : undefined;
   // --next-available: the slot is found inside the booking's transaction (its statements are the
   // check: on the grid, in hours, outside time-off, not past, clear of both parties); a given time is
   // checked there against the schedule, and a clash is left to the exclusion constraints, whose
@@ -155,7 +163,7 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
     doctor,
     patientId: patient.id,
     patientUsername: patient.username,
-    start: fromDate === undefined ? toClinicInstant(input.date!, input.time!, zone) : DateTime.invalid('not found yet'),
+    start: !input.nextAvailable ? toClinicInstant(input.date!, input.time!, zone) : DateTime.invalid('not found yet'),
     durationMinutes,
     zone,
     now,
@@ -164,27 +172,9 @@ export async function bookAppointment(ctx: DomainContext, rawInput: BookInput): 
     withClashMessages(ctx, actor, request, () =>
       inTransaction(ctx, async (trx) => {
         let interval: Interval;
-        if (fromDate === undefined) interval = await assertSlotBookable(trx, actor, request, { clashes: 'constraint' });
+        if (!input.nextAvailable) interval = await assertSlotBookable(trx, actor, request, { clashes: 'constraint' });
         else {
-          const [first] = await freeSlots(trx, {
-            doctor,
-            patientId: patient.id,
-            fromDate,
-            days: NEXT_AVAILABLE_HORIZON_DAYS,
-            zone,
-            durationMinutes,
-            notBefore: now,
-            first: true,
-          });
-          if (!first) {
-            throw new ConflictError(
-              `No free ${durationMinutes}-minute slot with ${doctor.username} for ${patient.username} in the ${NEXT_AVAILABLE_HORIZON_DAYS} days from ${fromDate}.`,
-              {
-                remedy: 'Try a later --after date, or another doctor.',
-                reason: 'NO_FREE_SLOT',
-              },
-            );
-          }
+          const first = await firstFreeSlot(trx, { doctor, patient, after: input.after, durationMinutes, zone, now });
           request.start = first.start;
           interval = { startsAt: first.start.toJSDate(), endsAt: first.end.toJSDate() };
         }
