@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { Option } from '@commander-js/extra-typings';
@@ -152,6 +153,33 @@ export async function withProgress(ctx: CliContext, source: ImportSource, noun: 
   };
 }
 
+/** How many refused rows a person is shown; the rest go to the full report (scripts with --json get every one). */
+export const LISTED_REJECTS = 20;
+
+/**
+ * The full report of an import's refused rows, one `line N: reason` each, in a private file (0600
+ * in a 0700 directory under ${XDG_STATE_HOME:-~/.local/state}/clinic: the reasons quote patient
+ * data). Returns its path, which the short list on the terminal names.
+ */
+export async function writeRejectsReport(env: NodeJS.ProcessEnv, rows: ReadonlyArray<{ line: number; error: string }>): Promise<string> {
+  const file = await newReportFile(env);
+  await fs.promises.writeFile(file, rows.map((row) => `line ${row.line}: ${terminalSafe(row.error)}\n`).join(''), { mode: 0o600, flag: 'wx' });
+  return file;
+}
+
+async function newReportFile(env: NodeJS.ProcessEnv): Promise<string> {
+  const base = env.XDG_STATE_HOME ? env.XDG_STATE_HOME : path.join(env.HOME || os.homedir(), '.local', 'state');
+  const dir = path.join(base, 'clinic', 'import-reports');
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  await fs.promises.chmod(dir, 0o700);
+  return path.join(dir, `rejected-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}.txt`);
+}
+
+/** "… and 5 more rows; full report: FILE" under the first LISTED_REJECTS of them. */
+export function moreRejectsLine(more: number, file: string): string {
+  return `… and ${more} more row${more === 1 ? '' : 's'}; full report: ${file}`;
+}
+
 /** Where the rows set aside go; `commit` puts them in place once the import has succeeded. */
 interface RejectsSink<Field extends string> {
   write(row: RejectedRow<Field>): void | Promise<void>;
@@ -166,12 +194,26 @@ interface RejectsSink<Field extends string> {
  * an earlier rejects file as it was.
  */
 export async function openRejectsSink<Field extends string>(ctx: CliContext, fields: readonly Field[], file: string | undefined): Promise<RejectsSink<Field>> {
-  if (!file) {
+  if (!file && ctx.globals.json) {
     return {
       write: (row) => {
-        ctx.io.stderr.write(ctx.globals.json ? `${JSON.stringify({ line: row.line, error: row.error })}\n` : `line ${row.line}: ${terminalSafe(row.error)}\n`);
+        ctx.io.stderr.write(`${JSON.stringify({ line: row.line, error: row.error })}\n`);
       },
       commit: async () => {},
+      discard: async () => {},
+    };
+  }
+  if (!file) {
+    // A person sees the first rows; every row, those included, goes to the full report.
+    const all: Array<{ line: number; error: string }> = [];
+    return {
+      write: (row) => {
+        all.push({ line: row.line, error: row.error });
+        if (all.length <= LISTED_REJECTS) ctx.io.stderr.write(`line ${row.line}: ${terminalSafe(row.error)}\n`);
+      },
+      commit: async () => {
+        if (all.length > LISTED_REJECTS) ctx.io.stderr.write(`${moreRejectsLine(all.length - LISTED_REJECTS, await writeRejectsReport(ctx.env, all))}\n`);
+      },
       discard: async () => {},
     };
   }
@@ -219,6 +261,9 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
 export function renderImportSummary(ctx: CliContext, summary: ImportSummary, noun: string): void {
   const { imported, skipped, rejected } = summary;
   ctx.output.data({ imported, skipped, rejected }, () => {
+    if (imported === 0 && rejected === 0 && skipped > 0) {
+      return `Nothing to import: all ${skipped} ${noun} in this file were imported before (same externalId or username); nothing changed.`;
+    }
     const verb = summary.dryRun ? `Dry run, nothing written: would import ${imported}` : `Imported ${imported}`;
     return `${verb} ${noun}, skipped ${skipped} already imported, rejected ${rejected}.`;
   });

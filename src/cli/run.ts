@@ -75,7 +75,20 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
   } else {
     const hint = described.remedy ? `\n${described.remedy}` : '';
     const usageHint = seeHelp ? `\n${seeHelp}` : '';
-    const rows = described.rows?.map((row) => `\n  line ${row.line}: ${row.error}`).join('') ?? '';
+    let rows = '';
+    if (described.rows) {
+      const { LISTED_REJECTS, moreRejectsLine, writeRejectsReport } = await import('./import-io.js');
+      rows = described.rows
+        .slice(0, LISTED_REJECTS)
+        .map((row) => `\n  line ${row.line}: ${row.error}`)
+        .join('');
+      if (described.rows.length > LISTED_REJECTS) {
+        const report = await writeRejectsReport(ctx.env, described.rows).catch(() => undefined);
+        rows += report
+          ? `\n  ${moreRejectsLine(described.rows.length - LISTED_REJECTS, report)}`
+          : `\n  … and ${described.rows.length - LISTED_REJECTS} more rows`;
+      }
+    }
     const label = described.code === 'INTERRUPTED' ? '' : 'Error: ';
     ctx.io.stderr.write(`${terminalSafe(`${label}${described.message}${rows}${hint}${usageHint}`, { lineBreaks: true })}\n`);
   }
