@@ -7,7 +7,7 @@ import type { CliContext } from './context.js';
 import { terminalSafe } from './output.js';
 import { UsageError } from './usage-error.js';
 import { ValidationError } from '../domain/errors.js';
-import type { BulkFormat, ImportSummary, RejectedRow } from '../domain/import-file.js';
+import type { BulkFormat, ImportPhase, ImportSummary, RejectedRow } from '../domain/import-file.js';
 
 /** The flags every `import` verb shares (DESIGN §7). */
 export interface ImportFlags {
@@ -114,10 +114,14 @@ async function checkRejectsPath(ctx: CliContext, input: string, rejects: string)
   }
 }
 
-/** Counts the bytes going through and draws a progress bar on stderr, only when stderr is a terminal. */
+/**
+ * Counts the bytes going through and draws a progress bar on stderr, only when stderr is a
+ * terminal: the rows read while reading, then the phase that follows (checking, writing) on a line
+ * of its own, so the bar never sits at 100% while the work goes on.
+ */
 export async function withProgress(ctx: CliContext, source: ImportSource, noun: string) {
   const interactive = ctx.io.stderr.isTTY === true && !ctx.globals.quiet;
-  if (!interactive) return { stream: source.stream, onProgress: undefined, stop: () => {} };
+  if (!interactive) return { stream: source.stream, onProgress: undefined, onPhase: undefined, stop: () => {} };
   const { default: progress } = await import('cli-progress');
   const started = Date.now();
   let bytes = 0;
@@ -143,13 +147,27 @@ export async function withProgress(ctx: CliContext, source: ImportSource, noun: 
     progress.Presets.shades_classic,
   );
   bar.start(known ? source.size! : 1, 0, { rows: 0, rate: 0 });
+  let rowsRead = 0;
+  let phaseShown = false;
+  const stderr = ctx.io.stderr;
   return {
     stream: counter as Readable,
     onProgress: (rows: number) => {
+      rowsRead = rows;
       const seconds = Math.max((Date.now() - started) / 1000, 0.001);
       bar.update(known ? bytes : 0, { rows, rate: Math.round(rows / seconds) });
     },
-    stop: () => bar.stop(),
+    onPhase: (phase: ImportPhase) => {
+      bar.stop();
+      const what = phase === 'checking' ? `Checking ${rowsRead} ${noun}` : `Writing ${noun}`;
+      stderr.write(`\r\x1b[2K${what} (read ${rowsRead} rows in ${((Date.now() - started) / 1000).toFixed(1)} s)…`);
+      phaseShown = true;
+    },
+    stop: () => {
+      bar.stop();
+      if (phaseShown) stderr.write('\r\x1b[2K');
+      phaseShown = false;
+    },
   };
 }
 
@@ -278,6 +296,7 @@ export type Importer<Field extends string> = (input: {
   sourceName: string;
   onRejected?: (row: RejectedRow<Field>) => void | Promise<void>;
   onProgress?: (rowsRead: number) => void;
+  onPhase?: (phase: ImportPhase) => void;
 }) => Promise<ImportSummary>;
 
 /** The body of every `import` verb: open the input, show progress, route the rejects, print the summary. */
@@ -302,6 +321,7 @@ export async function runImport<Field extends string>(
       sourceName: source.name,
       ...(rejects ? { onRejected: rejects.write } : {}),
       ...(progress.onProgress ? { onProgress: progress.onProgress } : {}),
+      ...(progress.onPhase ? { onPhase: progress.onPhase } : {}),
     });
     progress.stop();
     await rejects?.commit();

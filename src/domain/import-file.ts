@@ -287,6 +287,9 @@ async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<{ valu
   if (partial !== '' || tooLong) yield { value: partial.replace(/\r$/, ''), tooLong };
 }
 
+/** What an import is doing after reading its rows: the set-based checks, then the inserts (shown by the progress line). */
+export type ImportPhase = 'checking' | 'writing';
+
 /** What an import did (DESIGN §7); with `dryRun`, what it would have done. */
 export interface ImportSummary {
   imported: number;

@@ -139,7 +139,7 @@ describeBackends('db rollback and db reset', (initial) => {
     await makeAdmin(db().knex);
     const result = await cli(['reset', '--yes']);
     expect(result.code, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^Reset: dropped 13 tables \(2 rows\)/);
+    expect(result.stdout).toMatch(/^Reset: dropped 14 tables \(2 rows\)/);
     expect((await migrationStatus(db().knex)).pending).toEqual([]);
     expect((await snapshot(db().knex)).users).toBe(0);
   });

@@ -16,7 +16,7 @@ import { clinicTimeZone } from '../settings/service.js';
 import { clinicClock } from '../clinic-time.js';
 import { MAX_DURATION_MINUTES } from './rules.js';
 import { APPOINTMENT_SHAPE, stageAppointment, type AppointmentField } from './file-rows.js';
-import { invalidFileError, readRecords, withRollbackUnless, type BulkFormat, type ImportSummary, type RejectedRow } from '../import-file.js';
+import { invalidFileError, readRecords, withRollbackUnless, type BulkFormat, type ImportPhase, type ImportSummary, type RejectedRow } from '../import-file.js';
 import { throwIfInterrupted, untilInterrupted } from '../interruption.js';
 
 export interface AppointmentImportInput {
@@ -30,6 +30,8 @@ export interface AppointmentImportInput {
   onRejected?: (row: RejectedRow<AppointmentField>) => void | Promise<void>;
   /** Rows read so far; called now and then while reading. */
   onProgress?: (rowsRead: number) => void;
+  /** the phase after reading: the checks, then the inserts */
+  onPhase?: (phase: ImportPhase) => void;
   /** A name for the audit trail (the file name, or "-"). */
   sourceName?: string;
 }
@@ -74,6 +76,7 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
     input.onProgress?.(rowsRead);
 
     throwIfInterrupted(ctx.signal);
+    input.onPhase?.('checking');
     await checkStagedAppointments(trx, { now, zone, maxDurationMinutes: MAX_DURATION_MINUTES });
     throwIfInterrupted(ctx.signal);
     const counts = await countCheckedAppointments(trx);
@@ -87,6 +90,7 @@ export async function loadAppointments(ctx: DomainContext, input: AppointmentImp
       return { commit: false, summary: { imported: counts.valid, skipped: counts.skipped, rejected: counts.rejected } } as const;
     }
     throwIfInterrupted(ctx.signal);
+    input.onPhase?.('writing');
     const imported = await insertCheckedAppointments(trx, actor?.id ?? null).catch((error: unknown) => {
       throw toConflict(error, 'Another booking took one of these times while the file was being imported; nothing was imported.') ?? error;
     });
