@@ -24,6 +24,15 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   const stopInterrupt = standalone ? onInterrupt(ctx, argv, ExitCode.interrupted) : () => {};
   if (standalone) onStdoutClosed(process.stdout, () => stopWithin(ctx, 'stdout-closed', ExitCode.ok));
   let exitCode: number = ExitCode.ok;
+  // A command whose work stopped waiting on anything (Node would end the process with its work
+  // unsettled) must not look like a success: say so, and exit 1.
+  const unfinished = () => {
+    ctx.io.stderr.write(
+      'Error: the command stopped before it finished (a bug in clinic); what it was doing may or may not have been written.\nCheck the result (e.g. with `list`), rerun with --debug, and report it.\n',
+    );
+    process.exitCode = ExitCode.unexpected;
+  };
+  process.once('beforeExit', unfinished);
   try {
     await program.parseAsync(argv as string[]);
   } catch (error) {
@@ -31,6 +40,7 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   } finally {
     await ctx.close().catch(() => {});
     stopInterrupt();
+    process.off('beforeExit', unfinished);
   }
   if (standalone) process.exitCode = exitCode;
   return exitCode;
