@@ -1,5 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { inject } from 'vitest';
 import { CLINIC_BIN } from './spawn.js';
+
+/** The launcher's code cache in the run's temporary root, never in the real home (as spawn.ts does). */
+const cacheHome = () => path.join(inject('testRoot'), 'cache');
 
 /** Whether python3 and its pty module are here to drive a real pseudo-terminal. */
 export const hasPty = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0;
@@ -54,7 +59,7 @@ sys.stdout.write(json.dumps({'screen': out.decode('utf8', 'replace'), 'code': os
     {
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 90_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', XDG_CACHE_HOME: cacheHome(), ...options.env },
     },
   );
   if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}`);
@@ -106,7 +111,7 @@ sys.stderr.write(json.dumps({'code': os.waitstatus_to_exitcode(status)}))
     'python3',
     ['-c', relay, JSON.stringify([process.execPath, CLINIC_BIN, ...args]), String(options.rows ?? 24), String(options.columns ?? 100)],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', XDG_CACHE_HOME: cacheHome(), ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
@@ -200,7 +205,11 @@ sys.stdout.write(json.dumps(results))
   const result = spawnSync(
     'python3',
     ['-c', driver, String(windows), JSON.stringify(steps.map((step) => ({ ...step, command: step.command.replace(/^clinic\b|(?<=\| *)clinic\b/g, clinic) })))],
-    { encoding: 'utf8', timeout: options.timeoutMs ?? 120_000, env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', ...options.env } },
+    {
+      encoding: 'utf8',
+      timeout: options.timeoutMs ?? 120_000,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', XDG_CACHE_HOME: cacheHome(), ...options.env },
+    },
   );
   if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}${result.stdout}`);
   return JSON.parse(result.stdout) as TerminalStepResult[];
