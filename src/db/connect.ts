@@ -132,7 +132,8 @@ async function pgKnex(connection: Knex.PgConnectionConfig | (() => Knex.PgConnec
   });
 }
 
-const SERVER_GONE = /ECONNREFUSED|ENOENT|Connection terminated/;
+// Refused, gone, reset or cut while connecting: the server stopped (idle, or killed) after our look, so look again.
+const SERVER_GONE = /ECONNREFUSED|ECONNRESET|ENOENT|EPIPE|Connection terminated/;
 const DATE_OID = 1082;
 // Knex would print pool and deprecation warnings itself; errors reach the CLI as exceptions instead.
 const silentLog = { warn() {}, error() {}, deprecate() {}, debug() {} };
