@@ -8,7 +8,7 @@ import { clinicDate, clinicTime, minutesOfDay, parseClinicDate, startOfClinicDay
 import type { DomainContext } from '../context.js';
 import { requireDoctor } from '../doctors/service.js';
 import { ValidationError } from '../errors.js';
-import { requireActor } from '../policy.js';
+import { appointmentScope, requireActor } from '../policy.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { gridStarts, overlaps, type WorkingRange } from './rules.js';
 import { workingHoursFor } from './schedule.js';
@@ -81,7 +81,9 @@ export async function agenda(
     for (const doctor of doctors) await authorize(ctx, actor, 'appointments.agenda', { doctorId: doctor.id }, { entity: 'doctor', entityId: doctor.id });
   } else {
     await authorize(ctx, actor, 'appointments.agenda', {}, { entity: 'appointments' });
-    doctors = actor.role === 'doctor' ? [await requireDoctor(ctx.db, actor.id)] : (await listDoctors(ctx.db)).filter((doctor) => doctor.status === 'active');
+    // Whose columns by default: the policy's scope (a doctor's own; staff every active doctor).
+    const { doctorId } = appointmentScope(actor);
+    doctors = doctorId !== undefined ? [await requireDoctor(ctx.db, doctorId)] : (await listDoctors(ctx.db)).filter((doctor) => doctor.status === 'active');
   }
 
   const first = startOfClinicDay(date, zone);
