@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -82,19 +82,30 @@ async function accepts(socketPath: string): Promise<boolean> {
 async function startServer(paths: ServerPaths, env: NodeJS.ProcessEnv): Promise<StartReport> {
   const log = await fs.open(paths.log, 'a', 0o600);
   const entry = serverEntry();
-  let child;
+  let started: ChildProcess;
+  let reported: Promise<StartReport>;
   try {
     const idle = idleTimeoutSeconds(env);
-    child = spawn(process.execPath, [...entry.args, '--data-dir', paths.dataDir, ...(idle === undefined ? [] : ['--idle-timeout', String(idle)])], {
+    started = spawn(process.execPath, [...entry.args, '--data-dir', paths.dataDir, ...(idle === undefined ? [] : ['--idle-timeout', String(idle)])], {
       detached: true,
       stdio: ['ignore', log.fd, log.fd, 'ipc'],
       env,
       cwd: entry.cwd,
     });
+    // Listening before anything else is awaited: a server that reports (or exits) while we are
+    // still closing the log would otherwise go unheard, and this command would stop waiting on nothing.
+    reported = startReport(started, paths);
   } finally {
     await log.close();
   }
-  const started = child;
+  return reported.finally(() => {
+    started.removeAllListeners();
+    if (started.connected) started.disconnect();
+    started.unref();
+  });
+}
+
+function startReport(started: ChildProcess, paths: ServerPaths): Promise<StartReport> {
   return new Promise<StartReport>((resolve) => {
     started.once('message', (message) => resolve(message as StartReport));
     started.once('error', (error) => resolve({ kind: 'failed', name: 'Error', message: `Cannot start the embedded database server: ${error.message}` }));
@@ -105,10 +116,6 @@ async function startServer(paths: ServerPaths, env: NodeJS.ProcessEnv): Promise<
         message: `The embedded database server stopped before it was ready (${signal ?? `exit ${code}`}); its log is ${paths.log}.`,
       }),
     );
-  }).finally(() => {
-    started.removeAllListeners();
-    if (started.connected) started.disconnect();
-    started.unref();
   });
 }
 
