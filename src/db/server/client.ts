@@ -120,14 +120,13 @@ function startReport(started: ChildProcess, paths: ServerPaths): Promise<StartRe
 }
 
 /**
- * The bundled dist/db-server.cjs beside the CLI's bundle; beside tsc's output its main.js; from
- * the sources (tests, the knexfile) main.ts under tsx, which is then found from the sources' folder.
+ * The bundled dist/db-server.cjs beside the CLI's bundle; from the sources (tests, the knexfile)
+ * the same bundle when `npm run build` made one (npm test does), else main.ts under tsx.
  */
 function serverEntry(): { args: string[]; cwd: string } {
-  const bundled = typeof __dirname === 'string' ? path.join(__dirname, 'db-server.cjs') : undefined;
-  if (bundled && existsSync(bundled)) return { args: [bundled], cwd: '/' };
-  const compiled = fileURLToPath(new URL('./main.js', import.meta.url));
-  if (existsSync(compiled)) return { args: [compiled], cwd: path.dirname(compiled) };
+  const bundled =
+    typeof __dirname === 'string' ? path.join(__dirname, 'db-server.cjs') : fileURLToPath(new URL('../../../dist/db-server.cjs', import.meta.url));
+  if (existsSync(bundled)) return { args: [bundled], cwd: '/' };
   const source = fileURLToPath(new URL('./main.ts', import.meta.url));
   return { args: ['--import', 'tsx', source], cwd: path.dirname(source) };
 }
