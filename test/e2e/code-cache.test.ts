@@ -82,8 +82,11 @@ describe('the code cache of bin/clinic.js', () => {
       // kept: the run was not clean. A command without --help is not even looked up.
       const unknown = await run(['help', 'nosuch']);
       expect(unknown.stderr).toMatch(/^Error: unknown command 'nosuch'/);
-      await run(['whoami']);
+      const dataEnv = { CLINIC_DATA_DIR: path.join(home, 'help-env-data') };
+      await run(['whoami'], dataEnv);
       expect(await helpFiles(cacheHome)).toHaveLength(2);
+      // whoami started the embedded server of that directory.
+      expect((await run(['db', 'server', 'stop'], dataEnv)).code).toBe(0);
     });
   });
 });

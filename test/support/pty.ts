@@ -1,10 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
-import { inject } from 'vitest';
-import { CLINIC_BIN } from './spawn.js';
-
-/** The launcher's code cache in the run's temporary root, never in the real home (as spawn.ts does). */
-const cacheHome = () => path.join(inject('testRoot'), 'cache');
+import { CLINIC_BIN, childEnv } from './spawn.js';
 
 /** Whether python3 and its pty module are here to drive a real pseudo-terminal. */
 export const hasPty = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0;
@@ -59,7 +54,7 @@ sys.stdout.write(json.dumps({'screen': out.decode('utf8', 'replace'), 'code': os
     {
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 90_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', XDG_CACHE_HOME: cacheHome(), ...options.env },
+      env: { ...childEnv(), TERM: 'xterm', ...options.env },
     },
   );
   if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}`);
@@ -111,7 +106,7 @@ sys.stderr.write(json.dumps({'code': os.waitstatus_to_exitcode(status)}))
     'python3',
     ['-c', relay, JSON.stringify([process.execPath, CLINIC_BIN, ...args]), String(options.rows ?? 24), String(options.columns ?? 100)],
     {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', XDG_CACHE_HOME: cacheHome(), ...options.env },
+      env: { ...childEnv(), TERM: 'xterm', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
@@ -208,7 +203,7 @@ sys.stdout.write(json.dumps(results))
     {
       encoding: 'utf8',
       timeout: options.timeoutMs ?? 120_000,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TERM: 'xterm', XDG_CACHE_HOME: cacheHome(), ...options.env },
+      env: { ...childEnv(), TERM: 'xterm', ...options.env },
     },
   );
   if (result.status !== 0) throw new Error(`pty driver failed: ${result.stderr}${result.stdout}`);

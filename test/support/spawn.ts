@@ -6,8 +6,10 @@ import { inject } from 'vitest';
 /**
  * The one way tests run a program in a child process: the built binary as a user runs it, or a
  * Node script of test/support/fixtures. The environment is minimal (PATH, HOME, NO_COLOR, and
- * XDG_CACHE_HOME in the run's temporary root, so that the launcher's code cache never lands in a
- * real home or in a test's HOME) plus `env`, so nothing of the test runner's environment leaks in.
+ * XDG_CACHE_HOME, XDG_DATA_HOME and XDG_CONFIG_HOME in the run's temporary root, so that no code
+ * cache, data directory, embedded server or session lands in a real home or in a test's HOME) plus
+ * `env`, so nothing of the test runner's environment leaks in. CLINIC_TEST_RUN, the run's mark,
+ * is passed on so that the suite's teardown finds any embedded server a child started and left.
  */
 export const CLINIC_BIN = fileURLToPath(new URL('../../bin/clinic.js', import.meta.url));
 
@@ -46,10 +48,23 @@ export interface Running {
   done: Promise<SpawnResult>;
 }
 
+/** The environment every child of a test starts from (see above; NO_COLOR is added by startNode, not by a terminal's runs). */
+export function childEnv(): NodeJS.ProcessEnv {
+  const root = inject('testRoot');
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CLINIC_TEST_RUN: process.env.CLINIC_TEST_RUN,
+    XDG_CACHE_HOME: path.join(root, 'cache'),
+    XDG_DATA_HOME: path.join(root, 'data-home'),
+    XDG_CONFIG_HOME: path.join(root, 'config-home'),
+  };
+}
+
 /** Starts `node [nodeArgs] script args` and collects its output; the test decides when to wait. */
 export function startNode(script: string, args: string[], options: SpawnOptions = {}): Running {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', XDG_CACHE_HOME: path.join(inject('testRoot'), 'cache'), ...options.env },
+    env: { ...childEnv(), NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
     ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
