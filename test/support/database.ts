@@ -47,7 +47,9 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
     }
     target = { backend: 'postgres', url: withDatabase(url, name) };
   }
-  return open(target, name);
+  const made = await open(target, name);
+  if (backend === 'embedded') await learnTemplate(made);
+  return made;
 }
 
 async function open(target: DatabaseTarget, name: string): Promise<TestDatabase> {
@@ -92,10 +94,10 @@ export function describeBackends(name: string, suite: (db: () => TestDatabase) =
     describe(`${name} [${backend}]`, () => {
       let current: TestDatabase | undefined;
       beforeAll(async () => {
-        current = await createTestDatabase(backend);
+        current = (backend === 'embedded' && (await takeSpare())) || (await createTestDatabase(backend));
       });
       afterAll(async () => {
-        await current?.drop();
+        if (current) await giveBack(current);
       });
       suite(() => {
         if (!current) throw new Error('test database not ready');
@@ -103,4 +105,97 @@ export function describeBackends(name: string, suite: (db: () => TestDatabase) =
       });
     });
   }
+}
+
+/**
+ * Embedded databases are recycled within a worker: starting a directory's server costs ~2 s (the
+ * PGlite start), emptying its tables ~0.1 s. A file's database, once the file is done, goes back
+ * to the template's contents and serves the worker's next file — but only when its schema, roles
+ * and settings are still the template's (a file that migrated, altered or closed its database
+ * gets it dropped, as before). Each file still starts from exactly what a fresh copy holds.
+ */
+interface TemplateState {
+  fingerprint: string;
+  /** Rows of the tables the template does not leave empty (knex's own tables are never emptied). */
+  rows: Record<string, unknown[]>;
+}
+
+const KEPT_TABLES = new Set(['knex_migrations', 'knex_migrations_lock']);
+let templateState: TemplateState | undefined;
+let spare: TestDatabase | undefined;
+
+async function takeSpare(): Promise<TestDatabase | undefined> {
+  const taken = spare;
+  spare = undefined;
+  return taken;
+}
+
+async function giveBack(database: TestDatabase): Promise<void> {
+  if (database.backend === 'embedded' && spare === undefined && (await resetToTemplate(database))) {
+    spare = database;
+    return;
+  }
+  await database.drop();
+}
+
+/** Empties an embedded test database back to the template's rows, as fast as a fresh copy is slow; throws when it cannot. */
+export async function resetTestDatabase(database: TestDatabase): Promise<void> {
+  if (database.backend !== 'embedded' || !(await resetToTemplate(database)))
+    throw new Error(`cannot reset the ${database.backend} test database to the template`);
+}
+
+/** Empties `database` back to the template's rows; false when it cannot be (closed, or its schema changed). */
+async function resetToTemplate(database: TestDatabase): Promise<boolean> {
+  try {
+    const state = templateState;
+    if (!state || (await fingerprintOf(database.knex)) !== state.fingerprint) return false;
+    const tables = await publicTables(database.knex);
+    await database.knex.transaction(async (trx) => {
+      // Replica mode: the audit log's append-only triggers (no truncate, no delete) do not fire.
+      await trx.raw('SET LOCAL session_replication_role = replica');
+      await trx.raw(`TRUNCATE ${tables.map(quoteIdent).join(', ')} RESTART IDENTITY CASCADE`);
+      for (const [table, rows] of Object.entries(state.rows)) {
+        await trx.raw(`INSERT INTO ${quoteIdent(table)} SELECT * FROM json_populate_recordset(NULL::${quoteIdent(table)}, ?)`, [JSON.stringify(rows)]);
+      }
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function publicTables(knex: Knex): Promise<string[]> {
+  const { rows } = await knex.raw<{ rows: { tablename: string }[] }>(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+  return rows.map((row) => row.tablename).filter((table) => !KEPT_TABLES.has(table));
+}
+
+/** What a file could change beyond its rows: tables, columns, constraints, indexes, triggers, functions, roles, settings, migrations. */
+async function fingerprintOf(knex: Knex): Promise<string> {
+  const { rows } = await knex.raw<{ rows: { f: string }[] }>(`
+    SELECT md5(string_agg(x, E'\n' ORDER BY x)) AS f FROM (
+      SELECT format('col %s.%s %s %s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid)) AS x
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND a.attnum > 0 AND NOT a.attisdropped
+      UNION ALL SELECT format('con %s %s', conname, pg_get_constraintdef(oid)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+      UNION ALL SELECT format('idx %s', pg_get_indexdef(indexrelid)) FROM pg_index JOIN pg_class c ON c.oid = indexrelid WHERE c.relnamespace = 'public'::regnamespace
+      UNION ALL SELECT format('trg %s %s', pg_get_triggerdef(oid), tgenabled) FROM pg_trigger WHERE NOT tgisinternal
+      UNION ALL SELECT format('fn %s %s', proname, md5(prosrc)) FROM pg_proc WHERE pronamespace NOT IN ('pg_catalog'::regnamespace, 'information_schema'::regnamespace)
+      UNION ALL SELECT format('role %s %s %s', rolname, rolsuper, rolcanlogin) FROM pg_roles
+      UNION ALL SELECT format('set %s %s', setrole, setconfig) FROM pg_db_role_setting
+      UNION ALL SELECT format('ext %s %s', extname, extversion) FROM pg_extension
+      UNION ALL SELECT format('mig %s', name) FROM knex_migrations
+    ) AS parts`);
+  return rows[0]!.f;
+}
+
+/** Reads the template's state from a fresh copy, once per worker. */
+async function learnTemplate(database: TestDatabase): Promise<void> {
+  if (templateState) return;
+  const rows: Record<string, unknown[]> = {};
+  for (const table of await publicTables(database.knex)) {
+    const { rows: found } = await database.knex.raw<{ rows: { row: unknown }[] }>(`SELECT to_json(t) AS row FROM ${quoteIdent(table)} AS t`);
+    if (found.length > 0) rows[table] = found.map((r) => r.row);
+  }
+  templateState = { fingerprint: await fingerprintOf(database.knex), rows };
 }
