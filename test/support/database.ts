@@ -25,11 +25,19 @@ export interface TestDatabase {
   /** Closes the connection and, embedded, stops the directory's server (nothing holds the directory then). */
   close(): Promise<void>;
   reopen(): Promise<TestDatabase>;
+  /** Removes it (embedded: or empties it for reuse, see the recycling below). */
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database: a copy of the template directory, or a database made from the template. */
+/**
+ * A fresh, migrated database: a copy of the template directory (or a recycled one, see below), or
+ * a database made from the template.
+ */
 export async function createTestDatabase(backend: Backend): Promise<TestDatabase> {
+  if (backend === 'embedded') {
+    const recycled = spares.pop();
+    if (recycled) return recycled;
+  }
   const name = `clinic_t_${process.pid}_${randomBytes(4).toString('hex')}`;
   let target: DatabaseTarget;
   if (backend === 'embedded') {
@@ -66,8 +74,13 @@ async function open(target: DatabaseTarget, name: string): Promise<TestDatabase>
     },
     reopen: () => open(target, name),
     drop: async () => {
+      if (target.backend === 'embedded' && spares.length < SPARES && !spares.some((spare) => spare.target === target) && (await resetToTemplate(testDb))) {
+        spares.push(testDb);
+        return;
+      }
       await database.close();
       if (target.backend === 'embedded') {
+        spares = spares.filter((spare) => spare.target.backend !== 'embedded' || spare.target.dataDir !== target.dataDir);
         await stopServer(target.dataDir, process.env);
         await fs.rm(target.dataDir, { recursive: true, force: true });
         await fs.rm(`${target.dataDir}.lock`, { force: true });
@@ -94,10 +107,10 @@ export function describeBackends(name: string, suite: (db: () => TestDatabase) =
     describe(`${name} [${backend}]`, () => {
       let current: TestDatabase | undefined;
       beforeAll(async () => {
-        current = (backend === 'embedded' && (await takeSpare())) || (await createTestDatabase(backend));
+        current = await createTestDatabase(backend);
       });
       afterAll(async () => {
-        if (current) await giveBack(current);
+        await current?.drop();
       });
       suite(() => {
         if (!current) throw new Error('test database not ready');
@@ -109,10 +122,10 @@ export function describeBackends(name: string, suite: (db: () => TestDatabase) =
 
 /**
  * Embedded databases are recycled within a worker: starting a directory's server costs ~2 s (the
- * PGlite start), emptying its tables ~0.1 s. A file's database, once the file is done, goes back
- * to the template's contents and serves the worker's next file — but only when its schema, roles
- * and settings are still the template's (a file that migrated, altered or closed its database
- * gets it dropped, as before). Each file still starts from exactly what a fresh copy holds.
+ * PGlite start), emptying its tables ~0.1 s. A dropped embedded database goes back to the
+ * template's rows and waits, warm, for the worker's next createTestDatabase — but only when its
+ * schema, roles and settings are still the template's (one that was migrated, altered or closed is
+ * removed, as before). Whoever takes it gets exactly what a fresh copy holds.
  */
 interface TemplateState {
   fingerprint: string;
@@ -122,21 +135,9 @@ interface TemplateState {
 
 const KEPT_TABLES = new Set(['knex_migrations', 'knex_migrations_lock']);
 let templateState: TemplateState | undefined;
-let spare: TestDatabase | undefined;
-
-async function takeSpare(): Promise<TestDatabase | undefined> {
-  const taken = spare;
-  spare = undefined;
-  return taken;
-}
-
-async function giveBack(database: TestDatabase): Promise<void> {
-  if (database.backend === 'embedded' && spare === undefined && (await resetToTemplate(database))) {
-    spare = database;
-    return;
-  }
-  await database.drop();
-}
+/** Emptied embedded databases, warm, for the worker's next createTestDatabase (a few: some files use two or three at once). */
+const SPARES = 3;
+let spares: TestDatabase[] = [];
 
 /** Empties an embedded test database back to the template's rows, as fast as a fresh copy is slow; throws when it cannot. */
 export async function resetTestDatabase(database: TestDatabase): Promise<void> {
@@ -184,7 +185,7 @@ async function fingerprintOf(knex: Knex): Promise<string> {
       UNION ALL SELECT format('role %s %s %s', rolname, rolsuper, rolcanlogin) FROM pg_roles
       UNION ALL SELECT format('set %s %s', setrole, setconfig) FROM pg_db_role_setting
       UNION ALL SELECT format('ext %s %s', extname, extversion) FROM pg_extension
-      UNION ALL SELECT format('mig %s', name) FROM knex_migrations
+      UNION ALL SELECT format('mig %s %s %s', id, name, batch) FROM knex_migrations
     ) AS parts`);
   return rows[0]!.f;
 }
