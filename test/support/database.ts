@@ -80,7 +80,7 @@ async function open(target: DatabaseTarget, name: string): Promise<TestDatabase>
       }
       await database.close();
       if (target.backend === 'embedded') {
-        spares = spares.filter((spare) => spare.target.backend !== 'embedded' || spare.target.dataDir !== target.dataDir);
+        spares = spares.filter((spare) => spare.target !== target);
         await stopServer(target.dataDir, process.env);
         await fs.rm(target.dataDir, { recursive: true, force: true });
         await fs.rm(`${target.dataDir}.lock`, { force: true });
@@ -138,12 +138,6 @@ let templateState: TemplateState | undefined;
 /** Emptied embedded databases, warm, for the worker's next createTestDatabase (a few: some files use two or three at once). */
 const SPARES = 3;
 let spares: TestDatabase[] = [];
-
-/** Empties an embedded test database back to the template's rows, as fast as a fresh copy is slow; throws when it cannot. */
-export async function resetTestDatabase(database: TestDatabase): Promise<void> {
-  if (database.backend !== 'embedded' || !(await resetToTemplate(database)))
-    throw new Error(`cannot reset the ${database.backend} test database to the template`);
-}
 
 /** Empties `database` back to the template's rows; false when it cannot be (closed, or its schema changed). */
 async function resetToTemplate(database: TestDatabase): Promise<boolean> {
