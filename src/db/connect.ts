@@ -157,7 +157,8 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
     // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
     const knex = await pgKnex(() => ({ ...settings.client, ssl, stream }) as Knex.PgConnectionConfig, 4);
     try {
-      await knex.raw('SELECT 1');
+      // Connecting is enough (no statement): the server accepted the login; the first query follows.
+      await knex.client.releaseConnection(await knex.client.acquireConnection());
       return knex;
     } catch (error) {
       await knex.destroy();

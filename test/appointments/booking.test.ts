@@ -244,6 +244,25 @@ describeBackends('appointments book', (db) => {
       expect(third.json<Appointment>()).toMatchObject({ date: '2027-01-25', timeSlot: '09:00-09:30' });
     });
 
+    it("looks past a full first week: time-off and both parties' appointments count there too", async () => {
+      // One slot a week (Mondays 09:00-09:30); the search reads a week first, then the rest of the horizon.
+      const doctor = await makeDoctor(db().knex, { hours: [{ weekday: 1, start: '09:00', end: '09:30' }] });
+      const patient = await makePatient(db().knex, { doctors: [doctor] });
+      const other = await makePatient(db().knex, { doctors: [doctor] });
+      await book(c.staff, { patient: other, doctor, date: MONDAY, time: '09:00' }); // the first week's slot
+      await insertTimeoff(db().knex, {
+        doctor_id: doctor.id,
+        starts_at: new Date('2027-01-11T00:00:00Z'),
+        ends_at: new Date('2027-01-12T00:00:00Z'),
+        reason: 'course',
+        created_by: c.admin.id,
+      });
+      await book(c.staff, { patient, doctor: c.otherDoctor, date: '2027-01-18', time: '09:00' }); // the patient is busy then
+      const result = await cli(c.staff, ['book', '--json', '--patient', patient.username, '--doctor', doctor.username, '--next-available']);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.json<Appointment>()).toMatchObject({ date: '2027-01-25', timeSlot: '09:00-09:30' });
+    });
+
     it('does not offer a time that has passed today', async () => {
       const doctor = await makeDoctor(db().knex);
       const patient = await makePatient(db().knex, { doctors: [doctor] });

@@ -231,6 +231,27 @@ export async function findActiveOverlapping(
   return query;
 }
 
+/**
+ * The times of the active appointments of a doctor or a patient that overlap [from, to), by start:
+ * what a free-slot search needs (findActiveOverlapping without the other columns and the names).
+ */
+export async function findActiveTimesOverlapping(
+  db: Knex,
+  who: { doctorId: string; patientId?: string | undefined },
+  from: Date,
+  to: Date,
+): Promise<Array<Pick<AppointmentRow, 'starts_at' | 'ends_at'>>> {
+  return db('appointments as a')
+    .select('a.starts_at', 'a.ends_at')
+    .whereIn('a.status', ACTIVE_STATUSES)
+    .whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to])
+    .where((where) => {
+      where.where('a.doctor_id', who.doctorId);
+      if (who.patientId) where.orWhere('a.patient_id', who.patientId);
+    })
+    .orderBy('a.starts_at');
+}
+
 /** The times of the active appointments starting after `now` (only the columns a schedule check needs). */
 export async function findFutureActiveTimes(db: Knex, now: Date): Promise<Array<Pick<AppointmentRow, 'doctor_id' | 'starts_at' | 'ends_at'>>> {
   return db('appointments').select('doctor_id', 'starts_at', 'ends_at').whereIn('status', ACTIVE_STATUSES).where('starts_at', '>', now);

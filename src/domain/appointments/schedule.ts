@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
-import { findActiveOverlapping, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import { findActiveOverlapping, findActiveTimesOverlapping, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
 import { findHours, findTimeoff, type DoctorRow } from '../../db/repositories/doctors.js';
 import { ConflictError, ValidationError } from '../errors.js';
 import { canSeeAppointment, offersNextAvailable, type Actor } from '../policy.js';
@@ -88,34 +88,45 @@ export interface FreeSlot {
   end: DateTime;
 }
 
+/** A first-slot search reads one week first, and the rest of the horizon only when that week is full. */
+const FIRST_SLOT_WINDOW_DAYS = 7;
+
 /**
  * The free slots of a doctor over `days` local dates from `fromDate`: on the grid, inside the
  * hours, outside time-off, after `notBefore`, and clear of the doctor's (and, if given, the
- * patient's) active appointments.
+ * patient's) active appointments. With `first`, only the first one.
  */
 export async function freeSlots(
   db: Knex,
   input: { doctor: DoctorRow; patientId?: string; fromDate: string; days: number; zone: string; durationMinutes: number; notBefore: Date; first?: boolean },
 ): Promise<FreeSlot[]> {
   const firstDay = DateTime.fromISO(input.fromDate, { zone: input.zone }).startOf('day');
-  const rangeEnd = firstDay.plus({ days: input.days }).plus({ minutes: input.durationMinutes }).toJSDate();
-  const rangeStart = firstDay.toJSDate();
   const hours = await workingHoursFor(db, input.doctor.id);
-  const timeoff = await timeoffBetween(db, input.doctor.id, rangeStart, rangeEnd);
-  const busy: Interval[] = (await findActiveOverlapping(db, { doctorId: input.doctor.id, patientId: input.patientId }, rangeStart, rangeEnd)).map((row) => ({
-    startsAt: row.starts_at,
-    endsAt: row.ends_at,
-  }));
+  const windows: Array<[number, number]> =
+    input.first && input.days > FIRST_SLOT_WINDOW_DAYS
+      ? [
+          [0, FIRST_SLOT_WINDOW_DAYS],
+          [FIRST_SLOT_WINDOW_DAYS, input.days],
+        ]
+      : [[0, input.days]];
   const slots: FreeSlot[] = [];
-  for (let offset = 0; offset < input.days; offset++) {
-    const date = firstDay.plus({ days: offset }).toISODate()!;
-    for (const start of gridStarts(date, input.zone, hours, input.doctor.slot_minutes, input.durationMinutes)) {
-      const end = start.plus({ minutes: input.durationMinutes });
-      const interval = { startsAt: start.toJSDate(), endsAt: end.toJSDate() };
-      if (interval.startsAt < input.notBefore) continue;
-      if (timeoff.some((period) => overlaps(period, interval)) || busy.some((taken) => overlaps(taken, interval))) continue;
-      slots.push({ start, end });
-      if (input.first) return slots;
+  for (const [fromOffset, toOffset] of windows) {
+    const rangeStart = firstDay.plus({ days: fromOffset }).toJSDate();
+    const rangeEnd = firstDay.plus({ days: toOffset }).plus({ minutes: input.durationMinutes }).toJSDate();
+    const timeoff = await timeoffBetween(db, input.doctor.id, rangeStart, rangeEnd);
+    const busy: Interval[] = (await findActiveTimesOverlapping(db, { doctorId: input.doctor.id, patientId: input.patientId }, rangeStart, rangeEnd)).map(
+      (row) => ({ startsAt: row.starts_at, endsAt: row.ends_at }),
+    );
+    for (let offset = fromOffset; offset < toOffset; offset++) {
+      const date = firstDay.plus({ days: offset }).toISODate()!;
+      for (const start of gridStarts(date, input.zone, hours, input.doctor.slot_minutes, input.durationMinutes)) {
+        const end = start.plus({ minutes: input.durationMinutes });
+        const interval = { startsAt: start.toJSDate(), endsAt: end.toJSDate() };
+        if (interval.startsAt < input.notBefore) continue;
+        if (timeoff.some((period) => overlaps(period, interval)) || busy.some((taken) => overlaps(taken, interval))) continue;
+        slots.push({ start, end });
+        if (input.first) return slots;
+      }
     }
   }
   return slots;
