@@ -8,9 +8,11 @@ import { ROOT, clinicProcess, measure, measureInterleaved, nodeProcess, runCheck
 import { skippedSection, type Section } from '../lib/report.js';
 import { psqlScript, type Resources } from '../lib/resources.js';
 import { ratioVerdict, type Scenario, type ScenarioContext } from '../lib/scenario.js';
-import { formatMs, summarize } from '../lib/stats.js';
+import { formatMs, formatRatio, summarize } from '../lib/stats.js';
 import { equivalentListSql } from './postgres-list.js';
 import { serverStatus } from '../../src/db/server/client.js';
+import { SOCKET_PORT, serverPaths } from '../../src/db/server/paths.js';
+import { pgFloor } from '../lib/floors.js';
 import { breakdown, breakdownTable, percentile, readServerTrace, shares } from '../lib/server-trace.js';
 
 /** Loading rows through the WASM engine is slow; one day of one doctor reads the same at this size. */
@@ -72,12 +74,17 @@ export const embeddedWarm: Scenario = {
 
     const embeddedLabel = `embedded (warm server): clinic ${listArgs().join(' ')}`;
     const postgresLabel = `PostgreSQL: clinic ${listArgs().join(' ')}`;
+    const floorLabel = 'floor: node + pg alone on the warm server’s socket, connect + the equivalent query (bench/floor-pg.cjs)';
+    const floor = await pgFloor(ctx.resources);
+    const socketEnv = { ...clinic.user.env, FLOOR_SOCKET_DIR: serverPaths(clinic.dataDir, clinic.user.env).runDir, FLOOR_SOCKET_PORT: String(SOCKET_PORT) };
     const results = await measureInterleaved(
       {
         'node -e 0': nodeProcess(['-e', '0'], { env: clinic.user.env }),
         [postgresLabel]: clinicProcess(listArgs(), { env: pgUser.env }),
         // The server logs each connection's timings; the command names itself by PGAPPNAME.
         [embeddedLabel]: clinicProcess(listArgs(), { env: { ...clinic.user.env, CLINIC_SERVER_TRACE: '1', PGAPPNAME: 'list' } }),
+        // After the embedded command, whose warm-up starts the server the floor connects to.
+        [floorLabel]: floor(equivalentListSql(doctorUsername(1), sampleMonday(SHAPE)), socketEnv),
       },
       // The warm-up run starts the server.
       { runs: ctx.runs ?? 15, warmup: 1 },
@@ -91,7 +98,10 @@ export const embeddedWarm: Scenario = {
     const node = results['node -e 0']!;
     const postgres = results[postgresLabel]!;
     const embedded = results[embeddedLabel]!;
+    const floorRun = results[floorLabel]!;
     const listed = (JSON.parse(embedded.samples[0]!.stdout) as unknown[]).length;
+    const floorListed = (JSON.parse(floorRun.samples[0]!.stdout) as Array<{ coalesce: unknown[] }>)[0]?.coalesce.length;
+    if (floorListed !== listed) throw new Error(`the floor read ${floorListed} appointments, clinic listed ${listed}`);
     const onPostgres = (JSON.parse(postgres.samples[0]!.stdout) as unknown[]).length;
     if (listed !== onPostgres) throw new Error(`embedded listed ${listed} appointments, PostgreSQL ${onPostgres}`);
     return {
@@ -103,11 +113,14 @@ export const embeddedWarm: Scenario = {
         { label: postgresLabel, measurement: postgres, baseline: 'node -e 0' },
         { label: embeddedLabel, measurement: embedded, baseline: postgresLabel },
         { label: `${embeddedLabel} (against node -e 0)`, measurement: embedded, baseline: 'node -e 0' },
+        { label: floorLabel, measurement: floorRun, baseline: 'node -e 0' },
       ],
       verdicts: [
         ratioVerdict('embedded against PostgreSQL', embedded.wall.median / postgres.wall.median, embedded.cpu.median / postgres.cpu.median, 1.2),
         ratioVerdict('embedded against `node -e 0`', embedded.wall.median / node.wall.median, embedded.cpu.median / node.cpu.median, 2.5),
         `both list the same ${listed} appointments. CPU is the command's own; the server's is not counted (it is shared by every command).`,
+        `the floor (pg alone on the same socket: connect, the equivalent query, print): wall ${formatRatio(floorRun.wall.median / node.wall.median)} \`node -e 0\`; ` +
+          `the 2.5× target leaves ${formatMs(Math.max(0, 2.5 * node.wall.median - floorRun.wall.median))} over it for everything else; the command is ${formatMs(embedded.wall.median - floorRun.wall.median)} over it.`,
       ],
       details: [
         `Data: ${SHAPE.doctors} doctors, ${SHAPE.patients.toLocaleString('en')} patients, ${SHAPE.appointments.toLocaleString('en')} appointments (bench/lib/datagen.ts) on both backends.`,

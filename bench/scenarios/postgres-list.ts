@@ -1,16 +1,18 @@
 import { clinicUser, initClinic, missingCommand } from '../lib/clinic-env.js';
 import { clinicSql, doctorUsername, patientUsername, sampleMonday, type ClinicShape } from '../lib/datagen.js';
 import { breakdown } from '../lib/breakdown.js';
+import { pgFloor } from '../lib/floors.js';
 import { clinicProcess, measureInterleaved, nodeProcess, runChecked, type Measurement, type ProcessSpec } from '../lib/proc.js';
 import { skippedSection, type Section } from '../lib/report.js';
 import { psqlScript } from '../lib/resources.js';
 import { ratioVerdict, type Scenario } from '../lib/scenario.js';
-import { formatRatio, ratio } from '../lib/stats.js';
+import { formatMs, formatRatio, ratio } from '../lib/stats.js';
 
 const LIMIT = 2;
 const BOOK_LIMIT = 2.5;
 const PSQL_LIMIT = 2.5;
 const MEMORY_LIMIT_MB = 80;
+const FLOOR_LABEL = 'floor: node + pg alone, connect + the equivalent query (bench/floor-pg.cjs)';
 /** A clinic a few months old: 50 doctors, 20,000 patients, 100,000 appointments. */
 export const LIST_SHAPE: ClinicShape = { doctors: 50, patients: 20_000, appointments: 100_000 };
 
@@ -58,8 +60,10 @@ export const postgresList: Scenario = {
     const statements = async (spec: ProcessSpec) =>
       (await runChecked({ ...spec, args: [...spec.args, '--debug'] })).stderr.split('\n').filter((line) => line.startsWith('[sql] ')).length;
     const [listStatements, bookStatements] = [await statements(clinicSpec), await statements(bookSpec)];
+    const floor = await pgFloor(ctx.resources);
     const specs: Record<string, ProcessSpec> = {
       'node -e 0': nodeProcess(['-e', '0'], { env: user.env }),
+      [FLOOR_LABEL]: floor(equivalentListSql(doctor, date), user.env),
       [clinicLabel]: clinicSpec,
       [bookLabel]: bookSpec,
       'psql (equivalent query)': { command: 'psql', args: ['-X', '-At', '-d', url, '-c', equivalentListSql(doctor, date)], env: user.env },
@@ -69,11 +73,14 @@ export const postgresList: Scenario = {
     const listed = JSON.parse(results[clinicLabel]!.samples[0]!.stdout) as unknown[];
     const expected = JSON.parse(results['psql (equivalent query)']!.samples[0]!.stdout) as unknown[];
     if (listed.length !== expected.length) throw new Error(`clinic listed ${listed.length} appointments, the equivalent query ${expected.length}`);
+    const [floorRow] = JSON.parse(results[FLOOR_LABEL]!.samples[0]!.stdout) as Array<{ coalesce: unknown[] }>;
+    if (floorRow?.coalesce.length !== expected.length) throw new Error(`the floor read ${floorRow?.coalesce.length} appointments, psql ${expected.length}`);
 
     const base = results['node -e 0']!;
     const product = results[clinicLabel]!;
     const psql = results['psql (equivalent query)']!;
     const book = results[bookLabel]!;
+    const pgAlone = results[FLOOR_LABEL]!;
     const memory = (label: string, m: Measurement) =>
       m.peakRss
         ? `${label}: peak memory ${m.peakRss.median.toFixed(0)} MB median, ${m.peakRss.max.toFixed(0)} MB max (${m.peakRss.max <= MEMORY_LIMIT_MB ? 'met' : 'MISSED'}); target ≤ ${MEMORY_LIMIT_MB} MB`
@@ -93,6 +100,7 @@ export const postgresList: Scenario = {
         { label: clinicLabel, measurement: product, baseline: 'node -e 0' },
         { label: bookLabel, measurement: book, baseline: 'node -e 0' },
         { label: 'psql (equivalent query)', measurement: psql, baseline: 'node -e 0' },
+        { label: FLOOR_LABEL, measurement: pgAlone, baseline: 'node -e 0' },
       ],
       verdicts: [
         ratioVerdict('clinic vs node -e 0', ratio(product.wall.median, base.wall.median), ratio(product.cpu.median, base.cpu.median), LIMIT),
@@ -102,6 +110,9 @@ export const postgresList: Scenario = {
         `statements sent (counted from \`--debug\`): appointments list ${listStatements}, appointments book ${bookStatements}.`,
         `clinic vs psql: wall ${formatRatio(ratio(product.wall.median, psql.wall.median))} (${ratio(product.wall.median, psql.wall.median) <= PSQL_LIMIT ? 'met' : 'MISSED'}, target ≤ ${formatRatio(PSQL_LIMIT)}), ` +
           `CPU ${formatRatio(ratio(product.cpu.median, psql.cpu.median))} (psql's CPU is counted in 10 ms ticks); both return the same ${listed.length} appointments.`,
+        `the floor (${FLOOR_LABEL}): wall ${formatRatio(ratio(pgAlone.wall.median, base.wall.median))} \`node -e 0\`, CPU ${formatRatio(ratio(pgAlone.cpu.median, base.cpu.median))}; ` +
+          `of the ${LIMIT}× target it leaves ${formatMs(Math.max(0, LIMIT * base.wall.median - pgAlone.wall.median))} of wall time for all the rest (the session, the schema check, the doctor lookup, knex, the output). ` +
+          `appointments list is ${formatMs(product.wall.median - pgAlone.wall.median)} over it.`,
       ],
       details: `${WHY}\n\n${profiles}\n\nData: ${LIST_SHAPE.doctors} doctors, ${LIST_SHAPE.patients.toLocaleString('en')} patients, ${LIST_SHAPE.appointments.toLocaleString('en')} appointments (bench/lib/datagen.ts); logged in with \`clinic init\` (a session file). The equivalent query:\n\n\`\`\`sql\n${equivalentListSql(doctor, date)}\n\`\`\``,
     };
