@@ -115,6 +115,27 @@ describeBackends('sessions', (db) => {
     expect(expired.stderr).toContain('Run `clinic login`.');
   });
 
+  it('writes a use only a minute after the last one it wrote: the idle limit may end up to a minute early, never late', async () => {
+    expect((await login()).code).toBe(0);
+    const seen = async () => (await db().knex('sessions').orderBy('created_at', 'desc').first()).last_seen_at.getTime();
+    const loggedIn = clock.now().getTime();
+    expect(await seen()).toBe(loggedIn);
+    clock.advance(30_000);
+    expect((await cli(['whoami'], { now: clock.now })).code).toBe(0);
+    expect(await seen()).toBe(loggedIn); // 30 s later: nothing written
+    clock.advance(31_000);
+    expect((await cli(['whoami'], { now: clock.now })).code).toBe(0);
+    const written = clock.now().getTime();
+    expect(written - loggedIn).toBe(61_000);
+    expect(await seen()).toBe(written); // past the minute: the use is recorded and the window slides
+    clock.advance(30_000);
+    expect((await cli(['whoami'], { now: clock.now })).code).toBe(0); // not recorded
+    clock.advance(minutes(60) - 20_000); // 59 min 40 s after the last use, 60 min 10 s after the recorded one
+    const expired = await cli(['whoami'], { now: clock.now });
+    expect(expired.code).toBe(4);
+    expect(expired.stderr).toContain('Session expired.');
+  });
+
   it('ends a session at the absolute limit however busy it is, and follows the settings', async () => {
     expect(
       (
