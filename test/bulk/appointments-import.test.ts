@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
@@ -15,7 +14,7 @@ const ZONE = 'Europe/Berlin';
 
 let tmp: string;
 beforeAll(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-import-'));
+  tmp = await fs.mkdtemp(path.join(inject('testRoot'), 'clinic-import-')); // the run's root, which the teardown removes
 });
 
 async function writeFile(name: string, content: string | Buffer): Promise<string> {

@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, inject, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
@@ -42,7 +41,7 @@ describeBackends('appointments export', (db) => {
   const cli = (args: string[], database: TestDatabase = db(), actor: Actor = staff) => runCli(args, { database: database.database, actor, now });
 
   beforeAll(async () => {
-    tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-export-'));
+    tmp = await fs.mkdtemp(path.join(inject('testRoot'), 'clinic-export-')); // the run's root, which the teardown removes
     ({ staff } = await makePeople(db().knex));
     const file = path.join(tmp, 'seed.csv');
     await fs.writeFile(

@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, inject, it } from 'vitest';
 import type { Actor } from '../../src/domain/policy.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
@@ -9,7 +8,7 @@ import { makeDoctor, makePatient, makeStaff, uniqueName } from '../support/facto
 
 let tmp: string;
 beforeAll(async () => {
-  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-people-'));
+  tmp = await fs.mkdtemp(path.join(inject('testRoot'), 'clinic-people-')); // the run's root, which the teardown removes
 });
 
 async function writeFile(name: string, content: string): Promise<string> {

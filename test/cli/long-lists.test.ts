@@ -1,7 +1,6 @@
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, inject, it } from 'vitest';
 import { createApiToken } from '../../src/domain/identity/api-tokens.js';
 import { recordAudit } from '../../src/domain/audit/record.js';
 import { runCli } from '../support/cli.js';
@@ -109,7 +108,7 @@ describeBackends('the pager, on a real terminal', (db) => {
     env = { CLINIC_TOKEN: (await createApiToken(db().context(clinic.admin), { name: 'pager' })).token, NO_COLOR: '1' };
     const where = db().target;
     target = where.backend === 'embedded' ? ['--data-dir', where.dataDir] : ['--database-url', where.url];
-    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-pager-'));
+    dir = await fs.mkdtemp(path.join(inject('testRoot'), 'clinic-pager-')); // the run's root, which the teardown removes
     // A pager that says it ran, how many lines it was given, and whether its stdout is the terminal.
     await fs.writeFile(path.join(dir, 'pager.sh'), '#!/bin/sh\nn=$(wc -l)\nif [ -t 1 ]; then t=tty; else t=notty; fi\necho "PAGER-RAN lines=$n $t"\n', {
       mode: 0o755,

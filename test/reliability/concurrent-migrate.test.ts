@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import path from 'node:path';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { migrationNames, migrationStatus } from '../../src/db/migrations.js';
 import { adminKnex, quoteIdent, testDatabaseUrl, withDatabase } from '../support/postgres.js';
 import { spawnClinic } from '../support/spawn.js';
@@ -73,7 +74,7 @@ describe.skipIf(!testDatabaseUrl())('PostgreSQL: several processes migrating a n
       ...Array.from({ length: 2 }, (_, i) =>
         spawnClinic(['init', '--timezone', 'UTC', '--admin-username', `boss${i}`, '--admin-password-stdin', '--database-url', databaseUrl], {
           input: `${password}\n`,
-          env: { XDG_CONFIG_HOME: `/tmp/clinic-mig-${process.pid}-${i}` },
+          env: { XDG_CONFIG_HOME: path.join(inject('testRoot'), `clinic-mig-${process.pid}-${i}`) },
           timeoutMs: 120_000,
         }),
       ),
