@@ -2,6 +2,20 @@
 // the same patches of pg (bench/lib/floors.ts), so that a floor pays no more than the product does.
 import { readFile } from 'node:fs/promises';
 
+/** A plugin that replaces `from` by `to` in the files matching `filter`; the build fails if `pkg` no longer has `from`. */
+function sourcePatch(name, filter, pkg, from, to) {
+  return {
+    name,
+    setup(b) {
+      b.onLoad({ filter }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes(from)) throw new Error(`${pkg} changed: no "${from}" in ${args.path}`);
+        return { loader: 'js', contents: source.replace(from, to) };
+      });
+    },
+  };
+}
+
 /** knex picks its dialect from a table of all it has: clinic speaks only PostgreSQL. */
 export const knexPostgresOnly = {
   name: 'knex-postgres-only',
@@ -39,17 +53,13 @@ export const noEditorPrompt = {
 };
 
 /** Commander needs child_process only for executable subcommands, which clinic has none of. */
-export const commanderLazyChildProcess = {
-  name: 'commander-lazy-child-process',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const eager = "const childProcess = require('node:child_process');";
-      if (!source.includes(eager)) throw new Error(`commander changed: no "${eager}" in ${args.path}`);
-      return { loader: 'js', contents: source.replace(eager, "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };") };
-    });
-  },
-};
+export const commanderLazyChildProcess = sourcePatch(
+  'commander-lazy-child-process',
+  /[\\/]commander[\\/]lib[\\/]command\.js$/,
+  'commander',
+  "const childProcess = require('node:child_process');",
+  "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };",
+);
 
 /**
  * Inside a bundle a package is no file that a test can watch being loaded: each module of these
@@ -73,27 +83,13 @@ export const tracePackages = {
  * pg asks at load time whether it runs in a Cloudflare Worker, by constructing a `Response`: on
  * Node that loads all of undici (fetch), ~15 ms. clinic runs on Node only.
  */
-export const pgNodeOnly = {
-  name: 'pg-node-only',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const probe = 'if (isCloudflareRuntime()) {';
-      if (!source.includes(probe)) throw new Error(`pg changed: no "${probe}" in ${args.path}`);
-      return { loader: 'js', contents: source.replace(probe, 'if (false) {') };
-    });
-  },
-};
+export const pgNodeOnly = sourcePatch('pg-node-only', /[\\/]pg[\\/]lib[\\/]stream\.js$/, 'pg', 'if (isCloudflareRuntime()) {', 'if (false) {');
 
 /** pg needs node:dns only to build a libpq connection string (pg-native, unused here): load it then. */
-export const pgLazyDns = {
-  name: 'pg-lazy-dns',
-  setup(b) {
-    b.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]connection-parameters\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      const eager = "const dns = require('dns')";
-      if (!source.includes(eager)) throw new Error(`pg changed: no "${eager}" in ${args.path}`);
-      return { loader: 'js', contents: source.replace(eager, "const dns = { lookup: (...a) => require('dns').lookup(...a) }") };
-    });
-  },
-};
+export const pgLazyDns = sourcePatch(
+  'pg-lazy-dns',
+  /[\\/]pg[\\/]lib[\\/]connection-parameters\.js$/,
+  'pg',
+  "const dns = require('dns')",
+  "const dns = { lookup: (...a) => require('dns').lookup(...a) }",
+);

@@ -85,8 +85,8 @@ async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded
         1,
       );
       try {
-        // Connecting is enough (no query): the server answered the startup message, and every turn at the server may queue.
-        await knex.client.releaseConnection(await knex.client.acquireConnection());
+        // Every turn at the server may queue: connecting is all that is waited for here.
+        await connectOnly(knex);
       } catch (error) {
         await knex.destroy();
         // The server may have just stopped (idle) between our look and our connection: start it again.
@@ -132,6 +132,11 @@ async function pgKnex(connection: Knex.PgConnectionConfig | (() => Knex.PgConnec
   });
 }
 
+/** Opens the pool's first connection and gives it back: the server accepted the login; no statement is sent. */
+async function connectOnly(knex: Knex): Promise<void> {
+  await knex.client.releaseConnection(await knex.client.acquireConnection());
+}
+
 // Refused, gone, reset or cut while connecting: the server stopped (idle, or killed) after our look, so look again.
 const SERVER_GONE = /ECONNREFUSED|ECONNRESET|ENOENT|EPIPE|Connection terminated/;
 const DATE_OID = 1082;
@@ -157,8 +162,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { backend: 'postgres
     // A provider function: knex deep-clones a plain object, which would copy the password function and TLS keys around.
     const knex = await pgKnex(() => ({ ...settings.client, ssl, stream }) as Knex.PgConnectionConfig, 4);
     try {
-      // Connecting is enough (no statement): the server accepted the login; the first query follows.
-      await knex.client.releaseConnection(await knex.client.acquireConnection());
+      await connectOnly(knex);
       return knex;
     } catch (error) {
       await knex.destroy();

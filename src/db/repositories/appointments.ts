@@ -211,45 +211,45 @@ export async function setStatuses(trx: Knex.Transaction, ids: readonly string[],
     .update({ status, updated_at: trx.fn.now() });
 }
 
-/** Active appointments of a doctor or of a patient overlapping [from, to), earliest first. */
+/**
+ * The active appointments of a doctor or of a patient overlapping [from, to), earliest first.
+ * tstzrange(starts_at, ends_at) && … is the expression of the exclusion constraints' GiST indexes
+ * (partial on the active statuses): the search goes straight to the overlapping rows.
+ */
+function activeOverlapping(
+  query: Knex.QueryBuilder,
+  who: { doctorId?: string | undefined; patientId?: string | undefined },
+  from: Date,
+  to: Date,
+): Knex.QueryBuilder {
+  return query
+    .whereIn('a.status', ACTIVE_STATUSES)
+    .whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to])
+    .where((where) => {
+      if (who.doctorId) where.orWhere('a.doctor_id', who.doctorId);
+      if (who.patientId) where.orWhere('a.patient_id', who.patientId);
+    })
+    .orderBy('a.starts_at');
+}
+
+/** Active appointments of a doctor or of a patient overlapping [from, to), earliest first, with names. */
 export async function findActiveOverlapping(
   db: Knex,
   who: { doctorId?: string; patientId?: string },
   from: Date,
   to: Date,
 ): Promise<AppointmentWithNamesRow[]> {
-  // tstzrange(starts_at, ends_at) && … is the expression of the exclusion constraints' GiST
-  // indexes (partial on the active statuses): the search goes straight to the overlapping rows.
-  const query = withNames(db)
-    .whereIn('a.status', ACTIVE_STATUSES)
-    .whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to])
-    .orderBy('a.starts_at');
-  query.where((where) => {
-    if (who.doctorId) where.orWhere('a.doctor_id', who.doctorId);
-    if (who.patientId) where.orWhere('a.patient_id', who.patientId);
-  });
-  return query;
+  return activeOverlapping(withNames(db), who, from, to);
 }
 
-/**
- * The times of the active appointments of a doctor or a patient that overlap [from, to), by start:
- * what a free-slot search needs (findActiveOverlapping without the other columns and the names).
- */
+/** Their times only (findActiveOverlapping without the other columns and the names): what a free-slot search needs. */
 export async function findActiveTimesOverlapping(
   db: Knex,
   who: { doctorId: string; patientId?: string | undefined },
   from: Date,
   to: Date,
 ): Promise<Array<Pick<AppointmentRow, 'starts_at' | 'ends_at'>>> {
-  return db('appointments as a')
-    .select('a.starts_at', 'a.ends_at')
-    .whereIn('a.status', ACTIVE_STATUSES)
-    .whereRaw('tstzrange(a.starts_at, a.ends_at) && tstzrange(?, ?)', [from, to])
-    .where((where) => {
-      where.where('a.doctor_id', who.doctorId);
-      if (who.patientId) where.orWhere('a.patient_id', who.patientId);
-    })
-    .orderBy('a.starts_at');
+  return activeOverlapping(db('appointments as a').select('a.starts_at', 'a.ends_at'), who, from, to);
 }
 
 /** The times of the active appointments starting after `now` (only the columns a schedule check needs). */

@@ -69,14 +69,15 @@ export async function resumeSession(ctx: DomainContext, token: string): Promise<
   const { session, user } = found;
   const now = ctx.now();
   const settings = settingsFromRows(found.settings);
+  const recordedEnd = sessionEnd(session, settings);
   // Ended by logout, a password change or disabling the account, or past its limits: log in again.
-  if (session.ended_at || now.getTime() >= sessionEnd(session, settings).getTime()) throw expired();
+  if (session.ended_at || now.getTime() >= recordedEnd.getTime()) throw expired();
   if (!user || user.status !== 'active') throw expired();
-  if (now.getTime() - session.last_seen_at.getTime() < TOUCH_EVERY_MS) {
-    return { actor: actorOf(user), method: 'session', expiresAt: sessionEnd(session, settings), settings };
+  let expiresAt = recordedEnd;
+  if (now.getTime() - session.last_seen_at.getTime() >= TOUCH_EVERY_MS) {
+    expiresAt = sessionEnd({ created_at: session.created_at, last_seen_at: now }, settings);
+    await touchSession(ctx.db, session.id, now, expiresAt);
   }
-  const expiresAt = sessionEnd({ created_at: session.created_at, last_seen_at: now }, settings);
-  await touchSession(ctx.db, session.id, now, expiresAt);
   return { actor: actorOf(user), method: 'session', expiresAt, settings };
 }
 
