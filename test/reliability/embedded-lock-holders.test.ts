@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { serverStatus, stopServer } from '../../src/db/server/client.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { fixture, spawnClinic, startNode, until } from '../support/spawn.js';
+import { fixture, spawnClinic, startClinic, startNode, until } from '../support/spawn.js';
 import { STACK_FRAME } from './helpers.js';
 
 const holdLock = fixture('hold-lock.mjs');
@@ -116,10 +116,14 @@ describe('embedded lock: who holds it', () => {
     expect(timedOut.stderr).toContain(`Waiting for the embedded database at ${dataDir}: in use by another clinic process ${named}`);
     expect(timedOut.stderr).toContain(`in use by another clinic process ${named}; gave up after 1 s.`);
 
-    const waiting = spawnClinic(['db', 'status', '--json', '--data-dir', dataDir, '--lock-timeout', '30']);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The lock is released only once the waiting command has said whom it waits for: a fixed
+    // pause would race the command's own start on a loaded machine.
+    const waiting = startClinic(['db', 'status', '--json', '--data-dir', dataDir, '--lock-timeout', '30']);
+    let waitingExited = false;
+    void waiting.done.then(() => (waitingExited = true));
+    await until(() => waiting.stderr().includes(named) || waitingExited, 30_000, 'the waiting message');
     holder.stdin.end();
-    const result = await waiting;
+    const result = await waiting.done;
     expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toContain(named);
   });
