@@ -3,7 +3,8 @@
 // earlier run compiled (Node 20 has no module.enableCompileCache()). The cache lives under
 // ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command:
 // each command's file is written by its first run, at exit, so it also holds the functions that run
-// compiled lazily. A cache that cannot be read or written costs speed, never an error or a warning.
+// compiled lazily; that first run starts from another command's file (readSeed). A cache that
+// cannot be read or written costs speed, never an error or a warning.
 
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -85,6 +86,29 @@ function writeCache(file, script) {
   writeAtomically(file, data);
 }
 
+/**
+ * The first run of a command starts from the largest cache another command of the same build wrote:
+ * the bundle's start-up and the modules every command loads (knex, pg, the domain) are compiled
+ * once for all commands, and the run compiles only what is its own.
+ */
+function readSeed(file) {
+  try {
+    const dir = path.dirname(file);
+    const base = path.basename(file);
+    const build = base.slice(0, base.indexOf('-', base.indexOf('-') + 1) + 1);
+    let seed;
+    let seedSize = 0;
+    for (const name of fs.readdirSync(dir)) {
+      if (!name.startsWith(build) || !name.endsWith('.v8') || name === base) continue;
+      const size = fs.statSync(path.join(dir, name)).size;
+      if (size > seedSize) [seed, seedSize] = [name, size];
+    }
+    return seed === undefined ? undefined : fs.readFileSync(path.join(dir, seed));
+  } catch {
+    return undefined;
+  }
+}
+
 function loadWithCodeCache(bundle, argv) {
   let source;
   let stat;
@@ -95,9 +119,10 @@ function loadWithCodeCache(bundle, argv) {
     return require(bundle); // let require report a missing build as it always has
   }
   const file = cacheFile(bundle, stat, argv);
-  const cachedData = readCache(file);
+  const own = readCache(file);
+  const cachedData = own ?? readSeed(file);
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
-  if (cachedData === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(file, script));
+  if (own === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(file, script));
   const bundleModule = new Module(bundle, module);
   bundleModule.filename = bundle;
   bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));

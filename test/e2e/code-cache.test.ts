@@ -34,6 +34,40 @@ describe('the code cache of bin/clinic.js', () => {
     expect((await fs.stat(file)).mtimeMs).toBe(written);
   });
 
+  it("a command's first run starts from the largest cache of another command, and a bad one costs nothing", async () => {
+    const v8Files = async (cacheHome: string) => (await fs.readdir(path.join(cacheHome, 'clinic'))).filter((name) => name.endsWith('.v8'));
+    const size = async (cacheHome: string, suffix: string) => {
+      const name = (await v8Files(cacheHome)).find((file) => file.endsWith(suffix));
+      return (await fs.stat(path.join(cacheHome, 'clinic', name!))).size;
+    };
+    // Alone, `users --help` compiles only the start-up and the users noun.
+    const alone = path.join(home, 'seed-alone');
+    expect((await spawnClinic(['users', '--help'], { env: { XDG_CACHE_HOME: alone } })).code).toBe(0);
+
+    // After `whoami` (which loads the database layer), its cache holds that too.
+    const seeded = path.join(home, 'seed');
+    const env = { XDG_CACHE_HOME: seeded, CLINIC_DATA_DIR: path.join(home, 'seed-data') };
+    await spawnClinic(['whoami'], { env });
+    expect((await spawnClinic(['db', 'server', 'stop'], { env })).code).toBe(0);
+    const seed = (await v8Files(seeded)).find((name) => name.endsWith('-whoami.v8'));
+    expect(seed).toBeDefined();
+    const seedFile = path.join(seeded, 'clinic', seed!);
+    const seedWritten = (await fs.stat(seedFile)).mtimeMs;
+    expect((await spawnClinic(['users', '--help'], { env })).code).toBe(0);
+    expect(await size(seeded, '-users.v8')).toBeGreaterThan(await size(alone, '-users.v8'));
+    expect((await fs.stat(seedFile)).mtimeMs).toBe(seedWritten);
+
+    // A seed V8 rejects (garbage of the same build) is only slower.
+    const garbage = path.join(home, 'seed-garbage');
+    await fs.mkdir(path.join(garbage, 'clinic'), { recursive: true, mode: 0o700 });
+    await fs.writeFile(path.join(garbage, 'clinic', seed!.replace(/-whoami\.v8$/, '-patients.list.v8')), 'not a code cache');
+    const result = await spawnClinic(['users', '--help'], { env: { XDG_CACHE_HOME: garbage } });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^Usage: clinic users /);
+    // It wrote its own cache from nothing, as the run alone did.
+    expect(await size(garbage, '-users.v8')).toBeLessThan(await size(seeded, '-users.v8'));
+  });
+
   it('costs nothing but speed when it cannot be written', async () => {
     const notADirectory = path.join(home, 'a-file');
     await fs.writeFile(notADirectory, '');
