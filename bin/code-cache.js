@@ -3,8 +3,8 @@
 // earlier run compiled (Node 20 has no module.enableCompileCache()). The cache lives under
 // ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command:
 // each command's file is written by its first run, at exit, so it also holds the functions that run
-// compiled lazily; that first run starts from another command's file (readSeed). A cache that
-// cannot be read or written costs speed, never an error or a warning.
+// compiled lazily; that first run starts from the build's core file (below). A cache that cannot
+// be read or written costs speed, never an error or a warning.
 
 const fs = require('node:fs');
 const Module = require('node:module');
@@ -86,29 +86,6 @@ function writeCache(file, script) {
   writeAtomically(file, data);
 }
 
-/**
- * The first run of a command starts from the largest cache another command of the same build wrote:
- * the bundle's start-up and the modules every command loads (knex, pg, the domain) are compiled
- * once for all commands, and the run compiles only what is its own.
- */
-function readSeed(file) {
-  try {
-    const dir = path.dirname(file);
-    const base = path.basename(file);
-    const build = base.slice(0, base.indexOf('-', base.indexOf('-') + 1) + 1);
-    let seed;
-    let seedSize = 0;
-    for (const name of fs.readdirSync(dir)) {
-      if (!name.startsWith(build) || !name.endsWith('.v8') || name === base) continue;
-      const size = fs.statSync(path.join(dir, name)).size;
-      if (size > seedSize) [seed, seedSize] = [name, size];
-    }
-    return seed === undefined ? undefined : fs.readFileSync(path.join(dir, seed));
-  } catch {
-    return undefined;
-  }
-}
-
 function loadWithCodeCache(bundle, argv) {
   let source;
   let stat;
@@ -120,9 +97,20 @@ function loadWithCodeCache(bundle, argv) {
   }
   const file = cacheFile(bundle, stat, argv);
   const own = readCache(file);
-  const cachedData = own ?? readSeed(file);
-  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  // A command's first run starts from the core cache: what every command that opens the database
+  // compiles before its own work (Commander, knex, pg, connecting, the schema check), written by the
+  // first run of the build that got that far. It holds nothing of another command's own work, so a
+  // command's cache is no bigger for having started from it.
+  const coreFile = buildFile(bundle, stat, '_core.v8');
+  const core = own === undefined ? readCache(coreFile) : undefined;
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData: own ?? core });
   if (own === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(file, script));
+  if (own === undefined && (core === undefined || script.cachedDataRejected)) {
+    globalThis[Symbol.for('clinic.codeCache.databaseOpened')] = () => {
+      delete globalThis[Symbol.for('clinic.codeCache.databaseOpened')];
+      writeCache(coreFile, script);
+    };
+  }
   const bundleModule = new Module(bundle, module);
   bundleModule.filename = bundle;
   bundleModule.paths = Module._nodeModulePaths(path.dirname(bundle));

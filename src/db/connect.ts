@@ -37,11 +37,21 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions 
   if (onStatement) database.knex.on('query', (query: { sql: string }) => onStatement(query.sql));
   try {
     if ((options.schema ?? 'auto') === 'auto') await ensureSchema(database);
+    codeCacheCheckpoint();
     return database;
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+/**
+ * Tells the launcher (bin/code-cache.js) that the database is open: what the run has compiled so
+ * far is what every database command compiles, the core cache a command's first run starts from.
+ */
+function codeCacheCheckpoint(): void {
+  const checkpoint = (globalThis as Record<symbol, unknown>)[Symbol.for('clinic.codeCache.databaseOpened')];
+  if (typeof checkpoint === 'function') checkpoint();
 }
 
 async function ensureSchema(database: Database): Promise<void> {

@@ -34,33 +34,35 @@ describe('the code cache of bin/clinic.js', () => {
     expect((await fs.stat(file)).mtimeMs).toBe(written);
   });
 
-  it("a command's first run starts from the largest cache of another command, and a bad one costs nothing", async () => {
-    const v8Files = async (cacheHome: string) => (await fs.readdir(path.join(cacheHome, 'clinic'))).filter((name) => name.endsWith('.v8'));
-    const size = async (cacheHome: string, suffix: string) => {
-      const name = (await v8Files(cacheHome)).find((file) => file.endsWith(suffix));
-      return (await fs.stat(path.join(cacheHome, 'clinic', name!))).size;
+  it("a command's first run starts from the core cache the build's first database command wrote, and a bad one costs nothing", async () => {
+    const v8File = async (cacheHome: string, suffix: string) => {
+      const name = (await fs.readdir(path.join(cacheHome, 'clinic'))).find((file) => file.endsWith(suffix));
+      expect(name, `a *${suffix} in ${cacheHome}`).toBeDefined();
+      return path.join(cacheHome, 'clinic', name!);
     };
-    // Alone, `users --help` compiles only the start-up and the users noun.
-    const alone = path.join(home, 'seed-alone');
+    const size = async (cacheHome: string, suffix: string) => (await fs.stat(await v8File(cacheHome, suffix))).size;
+    // Alone, `users --help` compiles only the start-up and the users noun; it opens no database, so it writes no core.
+    const alone = path.join(home, 'core-alone');
     expect((await spawnClinic(['users', '--help'], { env: { XDG_CACHE_HOME: alone } })).code).toBe(0);
+    expect((await fs.readdir(path.join(alone, 'clinic'))).filter((name) => name.endsWith('_core.v8'))).toEqual([]);
 
-    // After `whoami` (which loads the database layer), its cache holds that too.
-    const seeded = path.join(home, 'seed');
-    const env = { XDG_CACHE_HOME: seeded, CLINIC_DATA_DIR: path.join(home, 'seed-data') };
+    // `whoami` opens the database: what it compiled by then (knex, pg, connecting) is the core.
+    const seeded = path.join(home, 'core');
+    const env = { XDG_CACHE_HOME: seeded, CLINIC_DATA_DIR: path.join(home, 'core-data') };
     await spawnClinic(['whoami'], { env });
     expect((await spawnClinic(['db', 'server', 'stop'], { env })).code).toBe(0);
-    const seed = (await v8Files(seeded)).find((name) => name.endsWith('-whoami.v8'));
-    expect(seed).toBeDefined();
-    const seedFile = path.join(seeded, 'clinic', seed!);
-    const seedWritten = (await fs.stat(seedFile)).mtimeMs;
+    const core = await v8File(seeded, '-_core.v8');
+    expect((await fs.stat(core)).mode & 0o777).toBe(0o600);
+    const coreWritten = (await fs.stat(core)).mtimeMs;
     expect((await spawnClinic(['users', '--help'], { env })).code).toBe(0);
     expect(await size(seeded, '-users.v8')).toBeGreaterThan(await size(alone, '-users.v8'));
-    expect((await fs.stat(seedFile)).mtimeMs).toBe(seedWritten);
+    // Written once for the build.
+    expect((await fs.stat(core)).mtimeMs).toBe(coreWritten);
 
-    // A seed V8 rejects (garbage of the same build) is only slower.
-    const garbage = path.join(home, 'seed-garbage');
+    // A core V8 rejects (garbage under its name) is only slower.
+    const garbage = path.join(home, 'core-garbage');
     await fs.mkdir(path.join(garbage, 'clinic'), { recursive: true, mode: 0o700 });
-    await fs.writeFile(path.join(garbage, 'clinic', seed!.replace(/-whoami\.v8$/, '-patients.list.v8')), 'not a code cache');
+    await fs.writeFile(path.join(garbage, 'clinic', path.basename(core)), 'not a code cache');
     const result = await spawnClinic(['users', '--help'], { env: { XDG_CACHE_HOME: garbage } });
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Usage: clinic users /);
