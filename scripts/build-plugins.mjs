@@ -61,6 +61,17 @@ export const commanderLazyChildProcess = sourcePatch(
   "const childProcess = { spawn: (...a) => require('node:child_process').spawn(...a) };",
 );
 
+/** knex's migrator and seeder (and what they load) are needed by `db migrate` and friends only, not by every knex instance. */
+export const knexLazyMigrations = sourcePatch(
+  'knex-lazy-migrations',
+  /[\\/]knex[\\/]lib[\\/]knex-builder[\\/]make-knex\.js$/,
+  'knex',
+  "const { Migrator } = require('../migrations/migrate/Migrator');\nconst Seeder = require('../migrations/seed/Seeder');",
+  // Constructors that return the real instance: `new Migrator(knex)` reads the same.
+  "function Migrator(knex) { return new (require('../migrations/migrate/Migrator').Migrator)(knex); }\n" +
+    "function Seeder(knex) { return new (require('../migrations/seed/Seeder'))(knex); }",
+);
+
 /**
  * Inside a bundle a package is no file that a test can watch being loaded: each module of these
  * packages notes its package in globalThis.__clinicLoadedPackages when it is evaluated, if a test

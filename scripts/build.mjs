@@ -7,7 +7,16 @@
 // `BUILD_ANALYZE=1 node scripts/build.mjs` prints what each file holds.
 import { readFile } from 'node:fs/promises';
 import { analyzeMetafile, build } from 'esbuild';
-import { commanderLazyChildProcess, knexPostgresOnly, noEditorPrompt, pgLazyDns, pgNodeOnly, tracePackages, zodEnglishOnly } from './build-plugins.mjs';
+import {
+  commanderLazyChildProcess,
+  knexLazyMigrations,
+  knexPostgresOnly,
+  noEditorPrompt,
+  pgLazyDns,
+  pgNodeOnly,
+  tracePackages,
+  zodEnglishOnly,
+} from './build-plugins.mjs';
 
 /** Packages loaded from node_modules at run time. */
 const external = ['bcrypt', '@electric-sql/pglite', '@electric-sql/pglite/*'];
@@ -53,6 +62,7 @@ const results = await Promise.all(
         zodEnglishOnly,
         noEditorPrompt,
         commanderLazyChildProcess,
+        knexLazyMigrations,
         pgNodeOnly,
         pgLazyDns,
         tracePackages,

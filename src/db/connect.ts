@@ -1,7 +1,6 @@
 import { Socket } from 'node:net';
 import type { Knex } from 'knex';
 import { DatabaseUnavailableError, isClinicError } from './errors.js';
-import { SOCKET_PORT } from './server/paths.js';
 import { assertSchemaUsable, migrateLatest, schemaCheck } from './migrations.js';
 import { databaseMessage, rememberFailedSql, toConnectionFailure } from './pg-errors.js';
 import { postgresSettings, type PostgresSettings } from './postgres-settings.js';
@@ -76,7 +75,12 @@ async function ensureSchema(database: Database): Promise<void> {
 async function openEmbedded(target: Extract<DatabaseTarget, { backend: 'embedded' }>, options: OpenOptions): Promise<Database> {
   const { dataDir } = target;
   const env = options.env ?? process.env;
-  const [{ toDataDirError, noteDataDir }, { ensureServer }] = await Promise.all([import('./data-dir.js'), import('./server/client.js')]);
+  // Loaded here, not at the top: a PostgreSQL command never needs them.
+  const [{ toDataDirError, noteDataDir }, { ensureServer }, { SOCKET_PORT }] = await Promise.all([
+    import('./data-dir.js'),
+    import('./server/client.js'),
+    import('./server/paths.js'),
+  ]);
   try {
     const timeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
     for (let attempt = 1; ; attempt++) {
