@@ -106,8 +106,10 @@ function loadWithCodeCache(bundle, argv) {
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData: own ?? core });
   if (own === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(file, script));
   if (own === undefined && (core === undefined || script.cachedDataRejected)) {
-    globalThis[Symbol.for('clinic.codeCache.databaseOpened')] = () => {
-      delete globalThis[Symbol.for('clinic.codeCache.databaseOpened')];
+    // src/db/connect.ts calls it once the database is open.
+    const hook = Symbol.for('clinic.codeCache.databaseOpened');
+    globalThis[hook] = () => {
+      delete globalThis[hook];
       writeCache(coreFile, script);
     };
   }

@@ -35,6 +35,8 @@ describe('embedded lock: who holds it', () => {
     await db.drop();
   });
 
+  const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
   /** An unrelated long-running process: its pid is alive, but it never took the lock. */
   function unrelatedProcess(): number {
     const child = spawn('sleep', ['300'], { stdio: 'ignore' });
@@ -105,9 +107,7 @@ describe('embedded lock: who holds it', () => {
     const running = startNode(holdLock, [dataDir], { input: 'open', timeoutMs: 120_000 });
     const holder = running.child;
     children.push(holder);
-    let exited = false;
-    void running.done.then(() => (exited = true));
-    await until(() => running.stdout().includes('held') || exited, 30_000, 'the lock holder');
+    await until(() => running.stdout().includes('held') || exited(holder), 30_000, 'the lock holder');
     if (!running.stdout().includes('held')) throw new Error(`the lock holder exited: ${running.stderr()}`);
     const named = `(pid ${holder.pid}) running \`hold-lock ${dataDir}\``;
 
@@ -119,9 +119,7 @@ describe('embedded lock: who holds it', () => {
     // The lock is released only once the waiting command has said whom it waits for: a fixed
     // pause would race the command's own start on a loaded machine.
     const waiting = startClinic(['db', 'status', '--json', '--data-dir', dataDir, '--lock-timeout', '30']);
-    let waitingExited = false;
-    void waiting.done.then(() => (waitingExited = true));
-    await until(() => waiting.stderr().includes(named) || waitingExited, 30_000, 'the waiting message');
+    await until(() => waiting.stderr().includes(named) || exited(waiting.child), 30_000, 'the waiting message');
     holder.stdin.end();
     const result = await waiting.done;
     expect(result.code, result.stderr).toBe(0);
