@@ -12,7 +12,7 @@ export interface StagingWriter<Row> {
 }
 
 const INSERT_BATCH_ROWS = 1_000;
-const COPY_BUFFER_CHARS = 256 * 1024;
+const COPY_BUFFER_BYTES = 256 * 1024;
 
 /**
  * PostgreSQL: COPY FROM STDIN on the transaction's own connection (knex hands a transaction's
@@ -57,14 +57,17 @@ async function copyWriter<Row extends object>(trx: Knex.Transaction, table: stri
   const stream: Writable = connection.query(copyFrom(statement));
   const failed = new Promise<never>((_, reject) => stream.once('error', reject));
   failed.catch(() => {});
-  let buffer = '';
+  // Lines are encoded into one byte buffer as they come: a string built by += would be a rope of
+  // small strings that lives through the young generation's collections and is copied by each one.
+  let buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+  let used = 0;
   // When the server ends the COPY (e.g. the connection is cut), pg-copy-streams drops its connection
   // and a later write throws a TypeError: report the failure that caused it instead (exit 8, not 1).
   const rethrow = async (error: unknown): Promise<never> => {
     await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 1000))]);
     throw error;
   };
-  const send = async (text: string) => {
+  const send = async (text: string | Buffer) => {
     let flowing: boolean;
     try {
       flowing = stream.write(text);
@@ -73,18 +76,24 @@ async function copyWriter<Row extends object>(trx: Knex.Transaction, table: stri
     }
     if (!flowing) await Promise.race([once(stream, 'drain'), failed]);
   };
+  // The stream keeps what it is given until it is sent: it gets the full buffer, and the writer a new one.
+  const flush = async () => {
+    const full = buffer.subarray(0, used);
+    buffer = Buffer.allocUnsafe(COPY_BUFFER_BYTES);
+    used = 0;
+    await send(full);
+  };
   return {
     async write(row) {
-      buffer += csvLine(columns.map((column) => (row as Record<string, unknown>)[column]));
-      if (buffer.length >= COPY_BUFFER_CHARS) {
-        const text = buffer;
-        buffer = '';
-        await send(text);
+      const line = csvLine(columns.map((column) => (row as Record<string, unknown>)[column]));
+      if (used + line.length * 3 > COPY_BUFFER_BYTES) {
+        if (used > 0) await flush();
+        if (line.length * 3 > COPY_BUFFER_BYTES) return send(line);
       }
+      used += buffer.write(line, used);
     },
     async end() {
-      if (buffer !== '') await send(buffer);
-      buffer = '';
+      if (used > 0) await flush();
       try {
         stream.end();
       } catch (error) {
