@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { NotAuthenticatedError } from '../domain/errors.js';
 import { describeTarget, targetKey, type DatabaseTarget } from '../db/target.js';
+import { MAX_SESSION_ABSOLUTE_HOURS } from '../domain/settings/limits.js';
 import type { ControllingTerminal } from './terminal.js';
 
 /**
@@ -101,7 +102,31 @@ export async function writeSession(
     }
     throw error;
   }
+  await pruneEndedTerminalSessions(file, now);
   return file;
+}
+
+/**
+ * Terminal windows close without logging out, so their session files would pile up: a login
+ * removes this database's terminal session files written longer ago than the longest absolute
+ * limit a clinic may set. Their sessions have ended whatever the setting; no open one is touched.
+ */
+async function pruneEndedTerminalSessions(file: string, now: Date): Promise<void> {
+  const directory = path.dirname(file);
+  const prefix = `${path.basename(file).split('.')[0]}.tty-`;
+  const endedBefore = now.getTime() - MAX_SESSION_ABSOLUTE_HOURS * 3_600_000;
+  let names: string[];
+  try {
+    names = await fs.readdir(directory);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.json') || path.join(directory, name) === file) continue;
+    const stale = path.join(directory, name);
+    const stat = await fs.lstat(stale).catch(() => undefined);
+    if (stat?.isFile() && stat.mtimeMs < endedBefore) await fs.rm(stale, { force: true });
+  }
 }
 
 export async function removeSession(env: NodeJS.ProcessEnv, target: DatabaseTarget, terminal: ControllingTerminal | null): Promise<void> {

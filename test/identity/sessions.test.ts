@@ -188,4 +188,29 @@ describeBackends('sessions', (db) => {
     expect(old.ended_at).not.toBeNull();
     expect((await cli(['whoami', '--json'], { now: clock.now })).json()).toMatchObject({ username: staff.username, role: 'staff' });
   });
+
+  it("a login removes this database's terminal session files older than the longest absolute limit, and nothing else", async () => {
+    const now = clock.now().getTime();
+    const day = 24 * 3_600_000;
+    const window = (key: string) => ({ device: '/dev/pts/9', key });
+    const ended = sessionFilePath(env(), db().target, window('closed-window'));
+    const recent = sessionFilePath(env(), db().target, window('open-window'));
+    const otherDatabase = sessionFilePath(env(), { backend: 'embedded', dataDir: '/elsewhere/clinic' }, window('closed-window'));
+    await fs.mkdir(path.dirname(ended), { recursive: true, mode: 0o700 });
+    for (const [file, age] of [
+      [ended, 31 * day],
+      [recent, 29 * day],
+      [otherDatabase, 31 * day],
+    ] as const) {
+      await fs.writeFile(file, '{"token":"ended"}\n', { mode: 0o600 });
+      await fs.utimes(file, new Date(now - age), new Date(now - age));
+    }
+
+    expect((await login()).code).toBe(0);
+
+    await expect(fs.stat(ended)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await fs.stat(recent)).isFile()).toBe(true);
+    expect((await fs.stat(otherDatabase)).isFile()).toBe(true);
+    expect((await fs.stat(sessionFilePath(env(), db().target))).isFile()).toBe(true);
+  });
 });

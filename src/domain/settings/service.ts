@@ -11,6 +11,7 @@ import { findAllSettings, findSetting, upsertSetting } from '../../db/repositori
 import { findFutureActiveTimes } from '../../db/repositories/appointments.js';
 import { findAllHours, listDoctors } from '../../db/repositories/doctors.js';
 import { checkWorkingHours, type WorkingRange } from '../appointments/rules.js';
+import { MAX_SESSION_ABSOLUTE_HOURS } from './limits.js';
 
 export interface ClinicSettings {
   timezone: string;
@@ -41,7 +42,7 @@ const SETTING_KEYS = {
     },
   },
   'session-idle-minutes': { field: 'sessionIdleMinutes', parse: integerIn('session-idle-minutes', 1, 24 * 60) },
-  'session-absolute-hours': { field: 'sessionAbsoluteHours', parse: integerIn('session-absolute-hours', 1, 24 * 30) },
+  'session-absolute-hours': { field: 'sessionAbsoluteHours', parse: integerIn('session-absolute-hours', 1, MAX_SESSION_ABSOLUTE_HOURS) },
   'server-idle-minutes': { field: 'serverIdleMinutes', parse: integerIn('server-idle-minutes', 1, 24 * 60) },
   'fhir-identifier-system': {
     field: 'fhirIdentifierSystem',
