@@ -102,6 +102,7 @@ export function renderReport(machine: MachineInfo, sections: Section[], options:
       '(A B A B …) so that noise from other users of the machine hits them alike. "CPU" is user + system time of the process: ' +
       'Node processes report their own `process.resourceUsage()` on exit (bench/lib/cpu-probe.cjs, preloaded into every Node ' +
       'process alike, baseline included); other programs (psql) are charged from /proc/self/stat cutime + cstime, in 10 ms ticks. ' +
+      "\"peak RSS\" is the process's own high-water mark (VmHWM of /proc/self/status at exit; getrusage's maxRSS would carry over the bench's own memory through fork and exec). " +
       'On a shared machine the CPU medians are the steadier figure; the wall medians are what a user waits.',
     '',
     'Reproduce: `npm run bench` (all scenarios, ~10 minutes on 2 cores), or `npm run bench -- --only startup,postgres-list,embedded-warm,embedded-cold,embedded-parallel,login,import,scale` ' +

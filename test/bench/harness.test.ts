@@ -88,3 +88,16 @@ describe('bench plan checks', () => {
     expect(isSelect('WITH moved AS (UPDATE appointments SET status = $1 RETURNING id) SELECT * FROM moved')).toBe(false);
   });
 });
+
+describe('bench process probe', () => {
+  it("reports a child's own peak memory, not what the bench itself holds when it spawns it", { timeout: 30_000 }, async () => {
+    const { nodeProcess, runChecked } = await import('../../bench/lib/proc.js');
+    // The bench holding 300 MB (every page touched), as it does after generating a data set.
+    const held = Buffer.alloc(300 * 1024 * 1024, 1);
+    const sample = await runChecked(nodeProcess(['-e', 'Buffer.alloc(64 * 1024 * 1024, 1)']));
+    expect(held.length).toBeGreaterThan(0);
+    // node -e plus 64 MB of its own: well under what the parent holds, well over an idle node.
+    expect(sample.peakRssMb).toBeGreaterThan(64);
+    expect(sample.peakRssMb).toBeLessThan(200);
+  });
+});
