@@ -30,9 +30,16 @@ export function sessionDirectory(env: NodeJS.ProcessEnv): string {
 
 /** The session file of this database for this terminal, or (null) for commands without a terminal. */
 export function sessionFilePath(env: NodeJS.ProcessEnv, target: DatabaseTarget, terminal: ControllingTerminal | null = null): string {
-  const name = createHash('sha256').update(targetKey(target), 'utf8').digest('hex').slice(0, 32);
-  return path.join(sessionDirectory(env), terminal ? `${name}.tty-${terminal.key}.json` : `${name}.json`);
+  const name = databaseName(target);
+  return path.join(sessionDirectory(env), terminal ? `${terminalPrefix(name)}${terminal.key}.json` : `${name}.json`);
 }
+
+/** What names a database's session files: a hash of its identity, never of a password. */
+function databaseName(target: DatabaseTarget): string {
+  return createHash('sha256').update(targetKey(target), 'utf8').digest('hex').slice(0, 32);
+}
+
+const terminalPrefix = (name: string) => `${name}.tty-`;
 
 /** The stored token, or undefined when this terminal (or, with null, the no-terminal scope) is not logged in to this database. */
 export async function readSession(env: NodeJS.ProcessEnv, target: DatabaseTarget, terminal: ControllingTerminal | null): Promise<StoredSession | undefined> {
@@ -102,7 +109,7 @@ export async function writeSession(
     }
     throw error;
   }
-  await pruneEndedTerminalSessions(file, now);
+  await pruneEndedTerminalSessions(directory, target, now);
   return file;
 }
 
@@ -111,9 +118,8 @@ export async function writeSession(
  * removes this database's terminal session files written longer ago than the longest absolute
  * limit a clinic may set. Their sessions have ended whatever the setting; no open one is touched.
  */
-async function pruneEndedTerminalSessions(file: string, now: Date): Promise<void> {
-  const directory = path.dirname(file);
-  const prefix = `${path.basename(file).split('.')[0]}.tty-`;
+async function pruneEndedTerminalSessions(directory: string, target: DatabaseTarget, now: Date): Promise<void> {
+  const prefix = terminalPrefix(databaseName(target));
   const endedBefore = now.getTime() - MAX_SESSION_ABSOLUTE_HOURS * 3_600_000;
   let names: string[];
   try {
@@ -122,7 +128,7 @@ async function pruneEndedTerminalSessions(file: string, now: Date): Promise<void
     return;
   }
   for (const name of names) {
-    if (!name.startsWith(prefix) || !name.endsWith('.json') || path.join(directory, name) === file) continue;
+    if (!name.startsWith(prefix) || !name.endsWith('.json')) continue; // the file just written is new: it stays
     const stale = path.join(directory, name);
     const stat = await fs.lstat(stale).catch(() => undefined);
     if (stat?.isFile() && stat.mtimeMs < endedBefore) await fs.rm(stale, { force: true });
