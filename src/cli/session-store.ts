@@ -131,7 +131,8 @@ async function pruneEndedTerminalSessions(directory: string, target: DatabaseTar
     if (!name.startsWith(prefix) || !name.endsWith('.json')) continue; // the file just written is new: it stays
     const stale = path.join(directory, name);
     const stat = await fs.lstat(stale).catch(() => undefined);
-    if (stat?.isFile() && stat.mtimeMs < endedBefore) await fs.rm(stale, { force: true });
+    // Tidying only: a file that cannot be removed must not fail the login that has just succeeded.
+    if (stat?.isFile() && stat.mtimeMs < endedBefore) await fs.rm(stale, { force: true }).catch(() => {});
   }
 }
 
