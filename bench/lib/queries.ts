@@ -35,7 +35,12 @@ export async function timeCalls(work: () => Promise<unknown>, runs: number, warm
  * EXPLAIN (ANALYZE, BUFFERS) of a captured statement with its own parameters, on a raw
  * connection of the pool (knex.raw would re-parse the placeholders).
  */
-export async function explainAnalyze(knex: Knex, query: CapturedQuery, planner: Record<string, 'on' | 'off'> = {}): Promise<string> {
+export async function explainAnalyze(
+  knex: Knex,
+  query: CapturedQuery,
+  planner: Record<string, 'on' | 'off'> = {},
+  withoutIndexes: readonly string[] = [],
+): Promise<string> {
   const client = knex.client as { acquireConnection(): Promise<unknown>; releaseConnection(connection: unknown): Promise<void> };
   const connection = (await client.acquireConnection()) as { query(text: string, values?: unknown[]): Promise<{ rows: Array<Record<string, string>> }> };
   try {
@@ -44,6 +49,11 @@ export async function explainAnalyze(knex: Knex, query: CapturedQuery, planner: 
     for (const [name, value] of Object.entries(planner)) {
       if (!/^enable_[a-z]+$/.test(name)) throw new Error(`not a planner switch: ${name}`);
       await connection.query(`SET LOCAL ${name} = ${value}`);
+    }
+    // Indexes dropped for a what-if plan (DDL is transactional): the ROLLBACK puts them back.
+    for (const name of withoutIndexes) {
+      if (!/^[a-z_]+$/.test(name)) throw new Error(`not an index name: ${name}`);
+      await connection.query(`DROP INDEX ${name}`);
     }
     const result = await connection.query(`EXPLAIN (ANALYZE, BUFFERS) ${query.sql}`, query.bindings);
     return result.rows.map((row) => row['QUERY PLAN']).join('\n');

@@ -118,6 +118,30 @@ describeBackends('appointments export --format ics', (db) => {
     await db().knex('appointments').where({ id: ids.third }).update({ status: 'APPROVED', cancel_reason: null });
   });
 
+  it('a window that holds a replaced appointment but not where it moved shows it cancelled, once per chain', async () => {
+    const window = async (from: string, to: string) => {
+      const result = await cli(c.staff, ['export', '--format', 'ics', '--doctor', doctor.username, '--from', from, '--to', to], NOW);
+      expect(result.code, result.stderr).toBe(0);
+      return parse(result.stdout).filter((event) => event.getFirstPropertyValue('uid') === `${ids.first}@clinic`);
+    };
+    // Only the first booking's day: it was moved away, so the calendar takes it off that day.
+    const [first, ...none] = await window('2027-02-02', '2027-02-02');
+    expect(none).toHaveLength(0);
+    expect(first!.getFirstPropertyValue('status')).toBe('CANCELLED');
+    expect(first!.getFirstPropertyValue('sequence')).toBe(2);
+    expect(first!.getFirstPropertyValue('description')).toContain(ids.first);
+    // The first two days: one event for the chain, the later of the two (moved once, then away again).
+    const [second, ...alone] = await window('2027-02-02', '2027-02-03');
+    expect(alone).toHaveLength(0);
+    expect(second!.getFirstPropertyValue('description')).toContain(ids.second);
+    expect(second!.getFirstPropertyValue('sequence')).toBe(5);
+    // The day it moved to last: the chain's current appointment, which outranks both.
+    const [third, ...more] = await window('2027-02-02', '2027-02-04');
+    expect(more).toHaveLength(0);
+    expect(third!.getFirstPropertyValue('description')).toContain(ids.third);
+    expect(third!.getFirstPropertyValue('sequence')).toBe(7);
+  });
+
   it("a patient's calendar names only the doctor, never the patient or the reason; a doctor's names the patient", async () => {
     const mine = await cli(patient, ['export', '--format', 'ics'], NOW);
     expect(mine.code, mine.stderr).toBe(0);

@@ -113,13 +113,31 @@ export async function rescheduleOrigins(db: Knex, ids: readonly string[]): Promi
   return new Map(rows.map((row) => [row.id, { rootId: row.root_id, moves: Number(row.moves) }]));
 }
 
-/** Those of these appointments that a reschedule replaced (another appointment names them as rescheduledFromId). */
-export async function replacedAppointmentIds(db: Knex, ids: readonly string[]): Promise<Set<string>> {
+/**
+ * Those of these appointments that a reschedule replaced by one the filter also matches, directly
+ * or further down the chain: where a listing shows a chain once, by its latest appointment.
+ */
+export async function supersededWithin(db: Knex, ids: readonly string[], filter: AppointmentFilter): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows: Array<{ rescheduled_from_id: string }> = await db('appointments')
-    .distinct('rescheduled_from_id')
-    .whereIn('rescheduled_from_id', [...ids]);
-  return new Set(rows.map((row) => row.rescheduled_from_id));
+  const later = db
+    .withRecursive('later', ['origin', 'id', 'depth'], (chain) =>
+      chain
+        .select('rescheduled_from_id', 'id', db.raw('1'))
+        .from('appointments')
+        .whereIn('rescheduled_from_id', [...ids])
+        .unionAll((next) =>
+          next
+            .select('later.origin', 'n.id', db.raw('later.depth + 1'))
+            .from('later')
+            .join('appointments as n', 'n.rescheduled_from_id', 'later.id')
+            .where('later.depth', '<', 10_000),
+        ),
+    )
+    .distinct('later.origin')
+    .from('later')
+    .join('appointments as a', 'a.id', 'later.id');
+  const rows: Array<{ origin: string }> = await filtered(later, { ...filter, after: undefined });
+  return new Set(rows.map((row) => row.origin));
 }
 
 /** Appointments whose id starts with `prefix`, within `scope`, at most `limit` of them, by id. */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { replacedAppointmentIds, rescheduleOrigins } from '../../db/repositories/appointments.js';
+import { rescheduleOrigins } from '../../db/repositories/appointments.js';
 import type { ExportedAppointment } from './export.js';
 import { CALENDAR_CLOSING, calendarOpening, icsEvent, type CalendarAudience } from './ics.js';
 
@@ -7,8 +7,11 @@ const BATCH = 500;
 
 /**
  * `appointments export --format ics`: one VEVENT per appointment, except those a reschedule
- * replaced: the successor carries the same UID (the chain's first appointment) with a higher
- * SEQUENCE, so a calendar program moves the event instead of showing two.
+ * replaced by one this calendar also holds: the successor carries the same UID (the chain's first
+ * appointment) with a higher SEQUENCE, so a calendar program moves the event instead of showing
+ * two. A replaced appointment whose successors are all outside the export (another week, another
+ * doctor's filter) stays, as STATUS:CANCELLED: a calendar that holds it takes it off its day, and
+ * a later calendar with the successor, of a higher SEQUENCE, puts it back where it moved.
  */
 export async function* calendarChunks(
   db: Knex,
@@ -20,10 +23,10 @@ export async function* calendarChunks(
   const names = new Map<string, string>();
   let batch: ExportedAppointment[] = [];
   const flush = async function* () {
-    const ids = batch.map((item) => item.view.id);
-    const [origins, replaced] = await Promise.all([rescheduleOrigins(db, ids), replacedAppointmentIds(db, ids)]);
-    for (const { view } of batch) {
-      if (replaced.has(view.id)) continue;
+    const ids = batch.flatMap((item) => (item.supersededInExport ? [] : [item.view.id]));
+    const origins = await rescheduleOrigins(db, ids);
+    for (const { view, supersededInExport } of batch) {
+      if (supersededInExport) continue;
       const origin = origins.get(view.id) ?? { rootId: view.id, moves: 0 };
       const event = { view, patientName: names.get(view.patientId) ?? view.patient, doctorName: names.get(view.doctorId) ?? view.doctor, ...origin };
       yield icsEvent(event, audience, stamp);

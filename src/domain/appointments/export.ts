@@ -1,4 +1,9 @@
-import { appointmentKeys, listAppointments as listAppointmentRows, type AppointmentWithNamesRow } from '../../db/repositories/appointments.js';
+import {
+  appointmentKeys,
+  listAppointments as listAppointmentRows,
+  supersededWithin,
+  type AppointmentWithNamesRow,
+} from '../../db/repositories/appointments.js';
 import { peopleByIds, type PersonDetailsRow } from '../../db/repositories/users.js';
 import { appointmentFilter, type ListInput } from './queries.js';
 import { clinicDate, clinicTime } from '../clinic-time.js';
@@ -20,6 +25,8 @@ export interface ExportedAppointment {
   newDoctor: PersonDetailsRow | undefined;
   /** the id an outside system gave it (import externalId, idempotency key), if any */
   outsideId: string | null;
+  /** a reschedule replaced it by an appointment this export also holds (a calendar shows the chain once) */
+  supersededInExport: boolean;
 }
 
 const PAGE = 1_000;
@@ -50,10 +57,22 @@ export async function exportAppointments(ctx: DomainContext, filters: ExportFilt
         ctx.db,
         rows.flatMap((row) => (row.rescheduled_from_id ? [row.rescheduled_from_id] : [])),
       );
+      const superseded = await supersededWithin(
+        ctx.db,
+        rows.map((row) => row.id),
+        filter,
+      );
       for (const row of rows) {
         const newPatient = firstTime(seen, people, row.patient_id);
         const newDoctor = firstTime(seen, people, row.doctor_id);
-        yield { fields: importFields(row, zone, replaced), view: appointmentView(row, zone), newPatient, newDoctor, outsideId: row.external_id };
+        yield {
+          fields: importFields(row, zone, replaced),
+          view: appointmentView(row, zone),
+          newPatient,
+          newDoctor,
+          outsideId: row.external_id,
+          supersededInExport: superseded.has(row.id),
+        };
       }
       if (rows.length < PAGE) return;
       const last = rows[rows.length - 1]!;
