@@ -43,7 +43,7 @@ describe('tables', () => {
     }
   });
 
-  it('take time linear in the rows: 16,000 rows take about 4 times what 4,000 take, not 16', async () => {
+  it('take time linear in the rows: 16,000 rows take about 16 times what 1,000 take, not 256', async () => {
     const out = await output();
     const rows = Array.from({ length: 16_000 }, (_, i) => row(i));
     const time = (n: number) => {
@@ -57,10 +57,11 @@ describe('tables', () => {
       return best;
     };
     time(500); // warm up
-    const small = time(4_000);
+    const small = time(1_000);
     const large = time(16_000);
-    // cli-table3 took ~0.8 s for 2,000 rows here and over a minute for 32,000.
-    expect(large / small).toBeLessThan(10);
+    // cli-table3 took ~0.8 s for 2,000 rows here and over a minute for 32,000. Linear is 16×,
+    // quadratic 256×: the bound between them leaves room for a loaded machine's noise.
+    expect(large / small).toBeLessThan(64);
     expect(large).toBeLessThan(3_000);
   }, 30_000);
 });
