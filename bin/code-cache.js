@@ -2,8 +2,8 @@
 // Loads a CommonJS bundle through V8's code cache, so that a run does not compile again what an
 // earlier run compiled (Node 20 has no module.enableCompileCache()). The cache lives under
 // ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command:
-// each command's file is written by its first run, at exit, so it also holds the functions that run
-// compiled lazily; that first run starts from the build's core file (below). A cache that cannot
+// each command's file is written by its first successful run, at exit, so it also holds the
+// functions that run compiled lazily; that first run starts from the build's core file (below). A cache that cannot
 // be read or written costs speed, never an error or a warning.
 
 const fs = require('node:fs');
@@ -17,13 +17,18 @@ function cacheDir(env) {
   return path.join(base, 'clinic');
 }
 
-/** The command's words before its first option (`appointments.list`): what the run compiles. */
+/**
+ * The command's words before its first option (`appointments.list`): what the run compiles. A help
+ * or version request compiles only the command's definition, so it keeps a file of its own
+ * (`appointments.list.help`): otherwise the command's file would lack its work for good.
+ */
 function commandOf(argv) {
   const words = [];
   for (const arg of argv.slice(2)) {
     if (!/^[a-z][a-z-]{0,30}$/.test(arg) || words.length === 2) break;
     words.push(arg);
   }
+  if (argv.some((arg, i) => i >= 2 && (arg === '--help' || arg === '-h' || arg === '--version' || arg === '-V'))) words.push('help');
   return words.length > 0 ? words.join('.') : 'none';
 }
 
@@ -104,7 +109,9 @@ function loadWithCodeCache(bundle, argv) {
   const coreFile = buildFile(bundle, stat, '_core.v8');
   const core = own === undefined ? readCache(coreFile) : undefined;
   const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData: own ?? core });
-  if (own === undefined || script.cachedDataRejected) process.once('exit', () => writeCache(file, script));
+  // Kept only from a run that succeeded: one that stopped early (a usage error, not logged in) compiled
+  // little of the command, and its file, once written, would stand for every later run of it.
+  if (own === undefined || script.cachedDataRejected) process.once('exit', (code) => code === 0 && writeCache(file, script));
   if (own === undefined && (core === undefined || script.cachedDataRejected)) {
     // src/db/connect.ts calls it once the database is open.
     const hook = Symbol.for('clinic.codeCache.databaseOpened');

@@ -23,7 +23,7 @@ describe('the code cache of bin/clinic.js', () => {
     expect((await fs.stat(dir)).mode & 0o777).toBe(0o700);
     const files = (await fs.readdir(dir)).filter((name) => name.endsWith('.v8'));
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(/-appointments\.v8$/);
+    expect(files[0]).toMatch(/-appointments\.help\.v8$/);
     const file = path.join(dir, files[0]!);
     expect((await fs.stat(file)).mode & 0o777).toBe(0o600);
     const written = (await fs.stat(file)).mtimeMs;
@@ -55,7 +55,7 @@ describe('the code cache of bin/clinic.js', () => {
     expect((await fs.stat(core)).mode & 0o777).toBe(0o600);
     const coreWritten = (await fs.stat(core)).mtimeMs;
     expect((await spawnClinic(['users', '--help'], { env })).code).toBe(0);
-    expect(await size(seeded, '-users.v8')).toBeGreaterThan(await size(alone, '-users.v8'));
+    expect(await size(seeded, '-users.help.v8')).toBeGreaterThan(await size(alone, '-users.help.v8'));
     // Written once for the build.
     expect((await fs.stat(core)).mtimeMs).toBe(coreWritten);
 
@@ -67,7 +67,29 @@ describe('the code cache of bin/clinic.js', () => {
     expect(result).toMatchObject({ code: 0, stderr: '' });
     expect(result.stdout).toMatch(/^Usage: clinic users /);
     // It wrote its own cache from nothing, as the run alone did.
-    expect(await size(garbage, '-users.v8')).toBeLessThan(await size(seeded, '-users.v8'));
+    expect(await size(garbage, '-users.help.v8')).toBeLessThan(await size(seeded, '-users.help.v8'));
+  });
+
+  it("keeps a command's file from its first successful run: not from its help, nor from a run that failed", async () => {
+    const cacheHome = path.join(home, 'first-success');
+    const env = { XDG_CACHE_HOME: cacheHome, CLINIC_DATA_DIR: path.join(home, 'first-success-data') };
+    const files = async () => (await fs.readdir(path.join(cacheHome, 'clinic')).catch(() => [] as string[])).filter((name) => name.endsWith('.v8'));
+    const statusFile = async () => (await files()).find((name) => name.endsWith('-db.status.v8'));
+    expect((await spawnClinic(['db', 'status', '--help'], { env })).code).toBe(0);
+    expect((await spawnClinic(['db', 'status', '-V'], { env })).code).toBe(0);
+    expect((await spawnClinic(['db', 'status', '--no-such-flag'], { env })).code).toBe(2);
+    expect(await statusFile()).toBeUndefined();
+    expect((await files()).filter((name) => name.endsWith('-db.status.help.v8'))).toHaveLength(1);
+
+    const done = await spawnClinic(['db', 'status'], { env });
+    expect(done.code, done.stderr).toBe(0);
+    const kept = await statusFile();
+    expect(kept).toBeDefined();
+    // It holds the command's work, which its help never compiled.
+    const helpFile = (await files()).find((name) => name.endsWith('-db.status.help.v8'))!;
+    const sizeOf = async (name: string) => (await fs.stat(path.join(cacheHome, 'clinic', name))).size;
+    expect(await sizeOf(kept!)).toBeGreaterThan(await sizeOf(helpFile));
+    expect((await spawnClinic(['db', 'server', 'stop'], { env })).code).toBe(0);
   });
 
   it('costs nothing but speed when it cannot be written', async () => {
