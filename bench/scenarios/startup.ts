@@ -65,7 +65,7 @@ What the CLI does to start fast (scripts/build.mjs, bin/clinic.js, bin/code-cach
   ASCII, whitespace-minified); only bcrypt's native binding and PGlite stay in node_modules, and zxcvbn's
   dictionaries (~1.7 MB) have a file of their own that only commands setting a password read;
 - bin/clinic.js runs the bundle as a vm.Script with V8's code cache (\${XDG_CACHE_HOME:-~/.cache}/clinic, one
-  file per build, Node version and noun, written at the end of the first run): a run deserializes the
+  file per build, Node version and command, written at the end of its first successful run): a run deserializes the
   compiled code instead of parsing 1.5 MB, and reads the file as Latin-1 (the fastest decoding);
 - \`clinic --version\` (alone) is answered by run() before Commander and the command tree are built;
 - the top-level program knows only the nouns (name and one line); a noun's verbs are built only when it is
