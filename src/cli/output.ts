@@ -325,15 +325,17 @@ export function selectFields(value: unknown, fields: readonly string[]): unknown
   if (objects.length > 0) {
     const known = new Set(objects.flatMap((item) => Object.keys(item)));
     const unknown = fields.filter((field) => !known.has(field));
-    if (unknown.length > 0) {
-      throw new UsageError(`Unknown field(s) for --fields: ${unknown.join(', ')}.`, `The fields are: ${[...known].join(', ')}.`);
-    }
+    if (unknown.length > 0) throw unknownFieldsError(unknown, known);
   }
   const pick = (item: unknown) =>
     item !== null && typeof item === 'object' && !Array.isArray(item)
       ? Object.fromEntries(fields.filter((field) => field in item).map((field) => [field, (item as Record<string, unknown>)[field]]))
       : item;
   return Array.isArray(value) ? value.map(pick) : pick(value);
+}
+
+export function unknownFieldsError(unknown: readonly string[], known: Iterable<string>): UsageError {
+  return new UsageError(`Unknown field(s) for --fields: ${unknown.join(', ')}.`, `The fields are: ${[...known].join(', ')}.`);
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;

@@ -1,6 +1,7 @@
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import { addGlobalOptions, readGlobals } from './globals.js';
+import { checkDeclaredFields } from './json-fields.js';
 import { registerClinicTransfer } from './commands/clinic/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerSession } from './commands/session/index.js';
@@ -123,7 +124,10 @@ export async function buildProgram(ctx: CliContext, argv?: readonly string[]): P
   program.hook('preAction', async (_program, actionCommand) => {
     ran.set(program, actionCommand);
     // `clinic help …` prints static text: nothing to prepare.
-    if (actionCommand.name() !== 'help' || actionCommand.parent !== program) await ctx.prepare(readGlobals(actionCommand.optsWithGlobals()));
+    if (actionCommand.name() !== 'help' || actionCommand.parent !== program) {
+      await ctx.prepare(readGlobals(actionCommand.optsWithGlobals()));
+      await checkDeclaredFields(actionCommand, ctx.globals.fields);
+    }
   });
 
   registerSession(program, ctx);

@@ -54,4 +54,72 @@ describeBackends('--fields', (db) => {
     const malformed = await cli(c.staff, ['list', '--fields', 'id,,status']);
     expect(malformed.code).toBe(2);
   });
+
+  it('a write checks the names before it writes: an unknown one is exit 2 with nothing written, and every field it prints is known', async () => {
+    const count = async (table: string) => Number((await db().knex(table).count<Array<{ n: string | number }>>({ n: '*' }))[0]!.n);
+    const asStaff = (args: string[]) => runCli(args, { database: db().database, actor: c.staff });
+    const booking = ['book', '--patient', c.patient.username, '--doctor', c.doctor.username, '--date', MONDAY, '--time', '11:00'];
+    const appointments = await count('appointments');
+    const refused = await cli(c.staff, [...booking, '--fields', 'id,tme']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(JSON.parse(refused.stderr).error.message).toMatch(/Unknown field\(s\) for --fields: tme\./);
+    expect(JSON.parse(refused.stderr).error.remedy).toMatch(/startTime/);
+    expect(await count('appointments')).toBe(appointments);
+
+    const messages = await count('messages');
+    expect((await asStaff(['messages', 'send', '--to', c.doctor.username, '--body', 'Room 3 is free.', '--fields', 'id,body'])).code).toBe(2);
+    expect(await count('messages')).toBe(messages);
+    const users = await count('users');
+    expect((await asStaff(['patients', 'add', '--username', 'pt.fields', '--name', 'Field Test', '--fields', 'id,dob'])).code).toBe(2);
+    expect((await asStaff(['doctors', 'add', '--username', 'dr.fields', '--name', 'Field Test', '--fields', 'id,license'])).code).toBe(2);
+    expect(await count('users')).toBe(users);
+
+    // Every field a write prints passes the check: asked for all of them, it prints them all.
+    const booked = await cli(c.staff, [...booking, '--json']);
+    expect(booked.code, booked.stderr).toBe(0);
+    const id = booked.json<{ id: string }>().id;
+    const fields = Object.keys(booked.json<object>());
+    const cancelled = await cli(c.staff, ['cancel', id, '--reason', 'moved away', '--fields', fields.join(',')]);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    expect(Object.keys(cancelled.json<object>())).toEqual(fields);
+    const series = await cli(c.staff, [...booking.slice(0, -4), '--date', MONDAY, '--time', '14:00', '--repeat', 'weekly', '--count', '2', '--json']);
+    expect(series.code, series.stderr).toBe(0);
+    const seriesFields = Object.keys(series.json<object>());
+    const again = await cli(c.staff, [
+      ...booking.slice(0, -4),
+      '--date',
+      MONDAY,
+      '--time',
+      '15:00',
+      '--repeat',
+      'weekly',
+      '--count',
+      '2',
+      '--fields',
+      seriesFields.join(','),
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    for (const [args, shown] of [
+      [
+        ['messages', 'send', '--to', c.doctor.username, '--body', 'Room 3 is free.', '--json'],
+        ['messages', 'send', '--to', c.doctor.username, '--body', 'Room 4 too.'],
+      ],
+      [
+        ['patients', 'add', '--username', 'pt.fields', '--name', 'Field Test', '--json'],
+        ['patients', 'add', '--username', 'pt.fields2', '--name', 'Field Test'],
+      ],
+      [
+        ['doctors', 'add', '--username', 'dr.fields', '--name', 'Field Test', '--json'],
+        ['doctors', 'add', '--username', 'dr.fields2', '--name', 'Field Test'],
+      ],
+    ] as const) {
+      const first = await asStaff([...args]);
+      expect(first.code, first.stderr).toBe(0);
+      const keys = Object.keys(first.json<object>());
+      const second = await asStaff([...shown, '--fields', keys.join(',')]);
+      expect(second.code, second.stderr).toBe(0);
+      expect(Object.keys(second.json<object>())).toEqual(keys);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { toClinicInstant } from '../clinic-time.js';
 import type { DomainContext } from '../context.js';
 import { ClinicError, ConflictError, ValidationError, type ErrorCode, type ErrorReason } from '../errors.js';
 import { initialBookingStatus, requireActor } from '../policy.js';
+import { viewFields } from '../view-fields.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { inTransaction } from '../transaction.js';
 import { parseWith } from '../validation.js';
@@ -49,6 +50,8 @@ export interface SeriesResult {
   appointments: AppointmentView[];
   skipped: SkippedOccurrence[];
 }
+
+export const SERIES_RESULT_FIELDS = viewFields<SeriesResult>()(['seriesId', 'appointments', 'skipped']);
 
 const seriesSchema = z
   .object({

@@ -2,6 +2,7 @@ import type { AppointmentWithNamesRow } from '../../db/repositories/appointments
 import type { AppointmentStatus } from '../../db/schema-values.js';
 import { clinicDate, clinicTime } from '../clinic-time.js';
 import { timeSlotLabel } from './rules.js';
+import { viewFields } from '../view-fields.js';
 
 /** An appointment as commands show it (DESIGN §5): dates and slots in the clinic's time zone. */
 export interface AppointmentView {
@@ -28,6 +29,29 @@ export interface AppointmentView {
   createdAt: string;
   updatedAt: string;
 }
+
+/** DESIGN §5's appointment fields and the ones this view adds, in the order JSON prints them. */
+export const APPOINTMENT_VIEW_FIELDS = viewFields<AppointmentView>()([
+  'id',
+  'patientId',
+  'doctorId',
+  'patient',
+  'doctor',
+  'date',
+  'timeSlot',
+  'startTime',
+  'endTime',
+  'timeZone',
+  'startsAt',
+  'endsAt',
+  'reason',
+  'status',
+  'cancelReason',
+  'rescheduledFromId',
+  'seriesId',
+  'createdAt',
+  'updatedAt',
+]);
 
 export function appointmentView(row: AppointmentWithNamesRow, zone: string): AppointmentView {
   return {

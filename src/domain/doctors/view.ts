@@ -1,5 +1,6 @@
 import type { DoctorRow, DoctorTimeoffRow } from '../../db/repositories/doctors.js';
-import { userView, type UserView } from '../users/view.js';
+import { USER_VIEW_FIELDS, userView, type UserView } from '../users/view.js';
+import { viewFields } from '../view-fields.js';
 import type { DayHours } from './hours.js';
 
 /** A doctor as commands show it (DESIGN §5). */
@@ -13,6 +14,8 @@ export interface DoctorView extends UserView {
 export interface DoctorDetails extends DoctorView {
   hours: DayHours[];
 }
+
+export const DOCTOR_DETAILS_FIELDS = viewFields<DoctorDetails>()([...USER_VIEW_FIELDS, 'specialty', 'licenseNumber', 'slotMinutes', 'hours']);
 
 export interface TimeoffView {
   id: string;

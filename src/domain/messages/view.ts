@@ -1,4 +1,5 @@
 import type { MessageRow } from '../../db/repositories/messages.js';
+import { viewFields } from '../view-fields.js';
 
 /** A message as commands show it (DESIGN §5). */
 export interface MessageView {
@@ -11,6 +12,8 @@ export interface MessageView {
   createdAt: Date;
   readAt: Date | null;
 }
+
+export const MESSAGE_VIEW_FIELDS = viewFields<MessageView>()(['id', 'senderId', 'receiverId', 'sender', 'receiver', 'content', 'createdAt', 'readAt']);
 
 export function messageView(row: MessageRow): MessageView {
   return {

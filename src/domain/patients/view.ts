@@ -1,5 +1,6 @@
 import type { PanelDoctorRow, PatientRow } from '../../db/repositories/patients.js';
-import { userView, type UserView } from '../users/view.js';
+import { USER_VIEW_FIELDS, userView, type UserView } from '../users/view.js';
+import { viewFields } from '../view-fields.js';
 
 /** A patient as commands show it (DESIGN §5). */
 export interface PatientView extends UserView {
@@ -18,6 +19,8 @@ export interface PanelDoctorView {
 export interface PatientDetails extends PatientView {
   doctors: PanelDoctorView[];
 }
+
+export const PATIENT_DETAILS_FIELDS = viewFields<PatientDetails>()([...USER_VIEW_FIELDS, 'dateOfBirth', 'phone', 'doctors']);
 
 export function patientView(row: PatientRow): PatientView {
   return { ...userView(row), dateOfBirth: row.date_of_birth, phone: row.phone };

@@ -1,5 +1,6 @@
 import type { UserRow } from '../../db/repositories/users.js';
 import type { Role } from '../policy.js';
+import { viewFields } from '../view-fields.js';
 
 /** A user as commands show it (DESIGN §5). Never a password hash. */
 export interface UserView {
@@ -12,6 +13,8 @@ export interface UserView {
   createdAt: Date;
   updatedAt: Date;
 }
+
+export const USER_VIEW_FIELDS = viewFields<UserView>()(['id', 'username', 'fullName', 'email', 'role', 'status', 'createdAt', 'updatedAt']);
 
 export function userView(row: UserRow): UserView {
   return {

@@ -5,11 +5,15 @@ import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
 import { wholeNumber } from '../../options.js';
 import { UsageError } from '../../usage-error.js';
-import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
+import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, renderAppointment } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function appointmentsBookCommand(ctx: CliContext) {
-  return new Command('book')
+  return printsFields(new Command('book'), async () => {
+    const [appointment, { SERIES_RESULT_FIELDS }] = await Promise.all([appointmentFields(), import('../../../domain/appointments/series.js')]);
+    return [...appointment, ...SERIES_RESULT_FIELDS];
+  })
     .description('book an appointment at a given time, or at the first free slot with --next-available')
     .addHelpText(
       'after',

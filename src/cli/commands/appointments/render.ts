@@ -1,6 +1,9 @@
 import type { AppointmentView } from '../../../domain/appointments/view.js';
 import type { Column, Output } from '../../output.js';
 
+/** What appointment commands print with --json: one appointment, or a list of them. */
+export const appointmentFields = async () => (await import('../../../domain/appointments/view.js')).APPOINTMENT_VIEW_FIELDS;
+
 export function renderAppointment(output: Output, appointment: AppointmentView): void {
   output.record(appointment, [
     ['id', appointment.id],

@@ -2,12 +2,13 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
 import { UsageError } from '../../usage-error.js';
-import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
+import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, renderAppointment } from './render.js';
 import { NO_WAITLIST_HELP } from './status-verb.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function appointmentsRescheduleCommand(ctx: CliContext) {
-  return new Command('reschedule')
+  return printsFields(new Command('reschedule'), appointmentFields)
     .description('move an appointment: the old one is cancelled ("rescheduled") and a new one booked, in one step')
     .addHelpText(
       'after',

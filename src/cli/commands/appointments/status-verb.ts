@@ -2,7 +2,8 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { StatusVerb } from '../../../domain/appointments/transitions.js';
 import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
-import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './render.js';
+import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, renderAppointment } from './render.js';
+import { printsFields } from '../../json-fields.js';
 
 /**
  * The shape shared by approve, reject, cancel, checkin, complete and noshow. A verb whose
@@ -10,7 +11,9 @@ import { APPOINTMENT_COLUMNS, describeAppointment, renderAppointment } from './r
  * `--no-waitlist` are declared by the verbs that take them.
  */
 export function statusVerbCommand(ctx: CliContext, verb: StatusVerb, description: string, done: string, reason?: { description: string; required: boolean }) {
-  const command = new Command(verb).description(description).argument('<id>', 'appointment id, or at least its first 8 characters');
+  const command = printsFields(new Command(verb), appointmentFields)
+    .description(description)
+    .argument('<id>', 'appointment id, or at least its first 8 characters');
   if (reason) command.addOption(reason.required ? askedOption('--reason <reason>', reason.description) : new Option('--reason <reason>', reason.description));
   return command.action(async (id, _options, command) => {
     const { changeAppointmentStatus, statusReason } = await import('../../../domain/appointments/transitions.js');

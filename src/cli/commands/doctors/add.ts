@@ -5,9 +5,10 @@ import { wholeNumber } from '../../options.js';
 import { readSecretFromStdin } from '../../io.js';
 import { renderDoctor } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function doctorsAddCommand(ctx: CliContext) {
-  return new Command('add')
+  return printsFields(new Command('add'), async () => (await import('../../../domain/doctors/view.js')).DOCTOR_DETAILS_FIELDS)
     .description('add a doctor: an account with role doctor, working mon-fri 09:00-17:00 until told otherwise (admin, staff)')
     .addHelpText(
       'after',

@@ -3,9 +3,10 @@ import type { CliContext } from '../../context.js';
 import { wholeNumber } from '../../options.js';
 import { renderDoctor } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function doctorsUpdateCommand(ctx: CliContext) {
-  return new Command('update')
+  return printsFields(new Command('update'), async () => (await import('../../../domain/doctors/view.js')).DOCTOR_DETAILS_FIELDS)
     .description("change a doctor's details; an empty value clears an optional field (admin, staff)")
     .addHelpText(
       'after',

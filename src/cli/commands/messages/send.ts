@@ -3,9 +3,10 @@ import type { CliContext } from '../../context.js';
 import { readAll } from '../../io.js';
 import { UsageError } from '../../usage-error.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function messagesSendCommand(ctx: CliContext) {
-  return new Command('send')
+  return printsFields(new Command('send'), async () => (await import('../../../domain/messages/view.js')).MESSAGE_VIEW_FIELDS)
     .description('send a message (the text from --body, else from stdin; on a terminal from $VISUAL/$EDITOR, else typed line by line)')
     .addHelpText(
       'after',

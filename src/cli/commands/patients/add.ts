@@ -5,9 +5,10 @@ import { readSecretFromStdin } from '../../io.js';
 import { list } from '../../options.js';
 import { renderPatient } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function patientsAddCommand(ctx: CliContext) {
-  return new Command('add')
+  return printsFields(new Command('add'), async () => (await import('../../../domain/patients/view.js')).PATIENT_DETAILS_FIELDS)
     .description('add a patient: an account with role patient, on the panels of the given doctors (admin, staff)')
     .addHelpText(
       'after',

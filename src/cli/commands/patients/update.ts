@@ -2,9 +2,10 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderPatient } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function patientsUpdateCommand(ctx: CliContext) {
-  return new Command('update')
+  return printsFields(new Command('update'), async () => (await import('../../../domain/patients/view.js')).PATIENT_DETAILS_FIELDS)
     .description("change a patient's details; an empty value clears an optional field (admin, staff)")
     .addHelpText(
       'after',

@@ -4,9 +4,10 @@ import { askedOption, askForMissing } from '../../prompting.js';
 import { newPassword } from '../session/passwords.js';
 import { renderUser } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function usersCreateCommand(ctx: CliContext) {
-  return new Command('create')
+  return printsFields(new Command('create'), async () => (await import('../../../domain/users/view.js')).USER_VIEW_FIELDS)
     .description('create an admin or staff account (admin); doctors and patients have their own add commands')
     .addHelpText(
       'after',

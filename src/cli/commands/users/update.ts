@@ -2,9 +2,10 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { renderUser } from './render.js';
 import { examples } from '../../help.js';
+import { printsFields } from '../../json-fields.js';
 
 export function usersUpdateCommand(ctx: CliContext) {
-  return new Command('update')
+  return printsFields(new Command('update'), async () => (await import('../../../domain/users/view.js')).USER_VIEW_FIELDS)
     .description('change the name, email, or admin/staff role of an account (admin); the username never changes')
     .addHelpText(
       'after',
