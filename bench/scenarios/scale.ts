@@ -15,6 +15,8 @@ const BIG_TABLES = ['appointments', 'users', 'patients', 'doctor_patients', 'aud
 /** One of the product's read use cases, called in-process as the CLI's action would call it. */
 export interface Operation {
   label: string;
+  /** Not one of the timed reads: shown for its plans (a write, such as an audit row, is part of its time). */
+  untimed?: string;
   /** The domain function bound to its input, or why it cannot run in this build. */
   load(): Promise<((ctx: DomainContext) => Promise<unknown>) | string>;
 }
@@ -40,7 +42,7 @@ export async function domainFunction<F>(modulePath: string, exportName: string):
 
 const SRC = new URL('../../src/', import.meta.url).href;
 
-/** The three reads of the issue, and a week's calendar, through the same domain functions as their commands. */
+/** The three reads of the issue, and a week's calendar (for its plans), through the same domain functions as their commands. */
 export function scaleOperations(fixture: ScaleFixture): Operation[] {
   type Call = (ctx: DomainContext, input: object) => Promise<unknown>;
   const operation = (label: string, module: string, name: string, input: object): Operation => ({
@@ -71,6 +73,7 @@ function calendarWeek(fixture: ScaleFixture): Operation {
   const filters = { doctor: fixture.doctor, from: fixture.date, to };
   return {
     label: `appointments export --format ics --doctor ${fixture.doctor} --from ${fixture.date} --to ${to}`,
+    untimed: 'no time target: an export writes its audit row, and is here for its plans',
     async load() {
       type Export = (ctx: DomainContext, format: 'ics', filters: object) => Promise<AsyncIterable<string>>;
       const fn = await domainFunction<Export>(`${SRC}domain/appointments/export.js`, 'exportAppointmentsText');
@@ -88,10 +91,12 @@ function calendarWeek(fixture: ScaleFixture): Operation {
 export const scale: Scenario = {
   id: 'scale',
   title: '6. Scale: 1,000,000 appointments on PostgreSQL',
-  target: `each read (appointments list for one doctor and one day, free slots of one doctor over 7 days, patients list --search, one doctor's week as a calendar) under ${LIMIT_MS} ms at the median, with plans that use indexes.`,
+  target: `each read (appointments list for one doctor and one day, free slots of one doctor over 7 days, patients list --search) under ${LIMIT_MS} ms at the median, with plans that use indexes; one doctor's week as a calendar is shown for its plans.`,
   async run(ctx): Promise<Section> {
     const fixture: ScaleFixture = { doctor: doctorUsername(7), date: sampleMonday(SCALE_SHAPE), search: 'dupont' };
-    const operations = await Promise.all(scaleOperations(fixture).map(async (operation) => ({ label: operation.label, call: await operation.load() })));
+    const operations = await Promise.all(
+      scaleOperations(fixture).map(async (operation) => ({ label: operation.label, untimed: operation.untimed, call: await operation.load() })),
+    );
     if (operations.every(({ call }) => typeof call === 'string')) {
       return skippedSection(this.id, this.title, this.target, operations.map(({ label, call }) => `${label}: ${call as string}`).join('; '));
     }
@@ -145,7 +150,7 @@ export const scale: Scenario = {
         }
         const met = timing.median < LIMIT_MS;
         verdicts.push(
-          `${operation.label}: median ${formatMs(timing.median)} (${met ? 'met' : 'MISSED'}, target < ${LIMIT_MS} ms), ` +
+          `${operation.label}: median ${formatMs(timing.median)} (${operation.untimed ?? `${met ? 'met' : 'MISSED'}, target < ${LIMIT_MS} ms`}), ` +
             `${queries.length} statement(s), ${formatMs(serverMs)} of it in the server (EXPLAIN ANALYZE); ` +
             (scans.size === 0 ? 'no sequential scan on a large table.' : `a sequential scan on ${[...scans].join(', ')} (see its plan below).`),
         );
