@@ -3,8 +3,8 @@
 // earlier run compiled (Node 20 has no module.enableCompileCache()). The cache lives under
 // ${XDG_CACHE_HOME:-~/.cache}/clinic, one file per bundle build, Node version and command:
 // each command's file is written by its first successful run, at exit, so it also holds the
-// functions that run compiled lazily; that first run starts from the build's core file (below). A cache that cannot
-// be read or written costs speed, never an error or a warning.
+// functions that run compiled lazily; that first run starts from the build's core file (below).
+// A cache that cannot be read or written costs speed, never an error or a warning.
 
 const fs = require('node:fs');
 const Module = require('node:module');
