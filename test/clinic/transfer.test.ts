@@ -174,6 +174,35 @@ describeBackends('clinic export / import', (db) => {
     expect(result.code, result.stderr).toBe(9);
     expect(Number((await target.knex('audit_log').count({ n: '*' }).first())!.n)).toBe(0);
   });
+
+  // Last: it adds rows to the clinic the tests above compare.
+  it('reads tables of more rows than a page, each row once, composite keys too', async () => {
+    const knex = db().knex;
+    await knex.raw(`INSERT INTO users (username, full_name, role) SELECT 'pt.bulk' || g, 'Bulk ' || g, 'patient' FROM generate_series(1, 2100) g`);
+    await knex.raw(`INSERT INTO patients (user_id) SELECT id FROM users WHERE username LIKE 'pt.bulk%'`);
+    await knex.raw(
+      `INSERT INTO doctor_patients (doctor_id, patient_id) SELECT d.user_id, p.user_id FROM doctors d CROSS JOIN patients p ON CONFLICT DO NOTHING`,
+    );
+    const exported = await exportOf(db());
+    expect(exported.code, exported.stderr).toBe(0);
+    const lines = exported.stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => JSON.parse(line) as { table: string; row: Record<string, string> });
+    // The file names columns in camelCase.
+    for (const [table, key, fields] of [
+      ['users', ['id'], ['id']],
+      ['patients', ['user_id'], ['userId']],
+      ['doctor_patients', ['doctor_id', 'patient_id'], ['doctorId', 'patientId']],
+    ] as const) {
+      const exportedKeys = lines.filter((line) => line.table === table).map((line) => fields.map((field) => line.row[field]).join('/'));
+      const stored = (await knex(table).select(...key)).map((row: Record<string, string>) => key.map((column) => row[column]).join('/'));
+      expect(stored.length, table).toBeGreaterThan(2_000);
+      expect(new Set(exportedKeys).size, `${table}: each row once`).toBe(exportedKeys.length);
+      expect([...exportedKeys].sort(), table).toEqual([...stored].sort());
+    }
+  });
 });
 
 async function makeAdminOn(database: TestDatabase) {

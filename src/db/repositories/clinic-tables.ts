@@ -29,19 +29,32 @@ export const CONTENT_TABLES: readonly ClinicTable[] = CLINIC_TABLES.map((table) 
   (name) => name !== 'settings' && name !== 'audit_log_chain_head',
 );
 
+/** Where a page ends: its last row's key, to start the next page after. */
+export type PageEnd = readonly Knex.Value[];
+
 /**
  * One page of a table's rows as PostgreSQL's own JSON text (row_to_json): every type written so
  * that it reads back exactly (timestamps to the microsecond, bytea as hex, jsonb normalised).
- * The caller runs it in a transaction with TimeZone UTC.
+ * Pages go by key (`WHERE key > the previous page's last`), so each one reads only its own rows
+ * from the key's index, however far into the table it is. The caller runs it in a transaction
+ * with TimeZone UTC.
  */
-export async function readTablePage(db: Knex, table: (typeof CLINIC_TABLES)[number], offset: number, limit: number): Promise<string[]> {
-  const result = await db.raw<{ rows: Array<{ row: string }> }>('SELECT row_to_json(t)::text AS row FROM ?? AS t ORDER BY ?? LIMIT ? OFFSET ?', [
-    table.name,
-    [...table.key],
-    limit,
-    offset,
-  ]);
-  return result.rows.map((row) => row.row);
+export async function readTablePage(
+  db: Knex,
+  table: (typeof CLINIC_TABLES)[number],
+  after: PageEnd | undefined,
+  limit: number,
+): Promise<{ rows: string[]; last: PageEnd | undefined }> {
+  const key = [...table.key];
+  const columns = key.map(() => '??').join(', ');
+  const keyValues = key.map((_, i) => `?? AS k${i}`).join(', ');
+  const where = after ? `WHERE (${columns}) > (${key.map(() => '?').join(', ')})` : '';
+  const result = await db.raw<{ rows: Array<Record<string, unknown> & { row: string }> }>(
+    `SELECT row_to_json(t)::text AS row, ${keyValues} FROM ?? AS t ${where} ORDER BY ${columns} LIMIT ?`,
+    [...key, table.name, ...(after ? [...key, ...after] : []), ...key, limit],
+  );
+  const lastRow = result.rows[result.rows.length - 1];
+  return { rows: result.rows.map((row) => row.row), last: lastRow ? key.map((_, i) => lastRow[`k${i}`] as Knex.Value) : undefined };
 }
 
 /** Rows as JSON objects with the table's column names; columns left out are NULL. */

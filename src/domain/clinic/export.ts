@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { CLINIC_TABLES, readTablePage, useUtc } from '../../db/repositories/clinic-tables.js';
+import { CLINIC_TABLES, readTablePage, useUtc, type PageEnd } from '../../db/repositories/clinic-tables.js';
 import { migrationStatus } from '../../db/migrations.js';
 import { recordAudit } from '../audit/record.js';
 import type { DomainContext } from '../context.js';
@@ -45,16 +45,17 @@ async function* readRecords(ctx: DomainContext, options: ExportOptions, counts: 
     for (const table of CLINIC_TABLES) {
       if (table.name === 'api_tokens' && !options.includeApiTokens) continue;
       counts[table.name] = 0;
-      for (let offset = 0; ; offset += PAGE_ROWS) {
+      for (let after: PageEnd | undefined; ;) {
         throwIfInterrupted(ctx.signal);
-        const page = await readTablePage(trx, table, offset, PAGE_ROWS);
-        for (const text of page) {
+        const page = await readTablePage(trx, table, after, PAGE_ROWS);
+        after = page.last;
+        for (const text of page.rows) {
           const row = JSON.parse(text) as Record<string, unknown>;
           if (table.name === 'users' && !options.includeCredentials) delete row.password_hash;
           counts[table.name]!++;
           yield { table: table.name, row: toFields(row) };
         }
-        if (page.length < PAGE_ROWS) break;
+        if (page.rows.length < PAGE_ROWS) break;
       }
     }
     await trx.commit();
