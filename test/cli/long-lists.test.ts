@@ -93,6 +93,44 @@ describeBackends('long lists: 50 rows by default, --limit N, --all', (db) => {
     const short = await queriesDuring(db(), () => cli(['appointments', 'list', '--json', '--limit', '100']));
     expect(short.some((query) => /count\(\*\)/i.test(query.sql) && /from "appointments"/i.test(query.sql))).toBe(false);
   });
+
+  it('messages inbox, sent and thread: the newest 50 by default, the thread still oldest first', async () => {
+    const sent = Date.parse('2027-01-10T08:00:00Z');
+    await db()
+      .knex('messages')
+      .insert(
+        Array.from({ length: 60 }, (_, i) => ({
+          sender_id: clinic.staff.id,
+          receiver_id: clinic.admin.id,
+          content: `note ${i + 1}`,
+          created_at: new Date(sent + i * 60_000),
+        })),
+      );
+    const inbox = await cli(['messages', 'inbox']);
+    expect(inbox.code, inbox.stderr).toBe(0);
+    expect(inbox.stderr).toContain('Showing 50 of 60 messages; 10 more. See more with --limit N, or all with --all.');
+    const newest = await cli(['messages', 'inbox', '--json']);
+    expect(newest.json<Array<{ content: string }>>().map((message) => message.content)).toEqual(Array.from({ length: 50 }, (_, i) => `note ${60 - i}`));
+    expect(newest.stderr).toBe('');
+    expect((await cli(['messages', 'inbox', '--all', '--json'])).json<unknown[]>()).toHaveLength(60);
+    expect((await cli(['messages', 'inbox', '--unread', '--limit', '5', '--json'])).json<unknown[]>()).toHaveLength(5);
+
+    const asStaff = (args: string[]) => runCli(args, { database: db().database, actor: clinic.staff, now });
+    const outbox = await asStaff(['messages', 'sent', '--limit', '7', '--json']);
+    expect(outbox.json<Array<{ content: string }>>().map((message) => message.content)[0]).toBe('note 60');
+    expect(outbox.json<unknown[]>()).toHaveLength(7);
+
+    // A conversation shows its latest page, read top to bottom as it happened.
+    const thread = await asStaff(['messages', 'thread', clinic.admin.username, '--json']);
+    expect(thread.json<Array<{ content: string }>>().map((message) => message.content)).toEqual(Array.from({ length: 50 }, (_, i) => `note ${i + 11}`));
+    const whole = await asStaff(['messages', 'thread', clinic.admin.username]);
+    expect(whole.stderr).toContain('Showing 50 of 60 messages');
+    expect((await asStaff(['messages', 'thread', clinic.admin.username, '--all', '--json'])).json<unknown[]>()).toHaveLength(60);
+    const queries = await queriesDuring(db(), () => cli(['messages', 'inbox', '--json']));
+    const listing = queries.filter((query) => /from "messages"/i.test(query.sql) && /limit/i.test(query.sql));
+    expect(listing).toHaveLength(1);
+    expect(listing[0]!.bindings.at(-1)).toBe(51);
+  });
 });
 
 describeBackends('the pager, on a real terminal', (db) => {

@@ -62,38 +62,39 @@ export async function findMessagesByIdPrefix(db: Knex, prefix: string, options: 
   return query;
 }
 
-export async function listReceived(db: Knex, receiverId: string, filter: { unreadOnly?: boolean } = {}): Promise<MessageRow[]> {
-  const query = messagesQuery(db)
-    .where('messages.receiver_id', receiverId)
-    .orderBy([
-      { column: 'messages.created_at', order: 'desc' },
-      { column: 'messages.id', order: 'desc' },
-    ]);
-  if (filter.unreadOnly) query.whereNull('messages.read_at');
+/** The messages one list holds: those to a user (perhaps only unread), those from a user, or those between two. */
+export type MessageSelection = { receivedBy: string; unreadOnly?: boolean } | { sentBy: string } | { between: readonly [string, string] };
+
+function selected(query: Knex.QueryBuilder, selection: MessageSelection): Knex.QueryBuilder {
+  if ('receivedBy' in selection) {
+    query.where('messages.receiver_id', selection.receivedBy);
+    if (selection.unreadOnly) query.whereNull('messages.read_at');
+  } else if ('sentBy' in selection) {
+    query.where('messages.sender_id', selection.sentBy);
+  } else {
+    const [one, other] = selection.between;
+    query.where((where) =>
+      where
+        .where((pair) => pair.where('messages.sender_id', one).where('messages.receiver_id', other))
+        .orWhere((pair) => pair.where('messages.sender_id', other).where('messages.receiver_id', one)),
+    );
+  }
   return query;
 }
 
-export async function listSentBy(db: Knex, senderId: string): Promise<MessageRow[]> {
-  return messagesQuery(db)
-    .where('messages.sender_id', senderId)
-    .orderBy([
-      { column: 'messages.created_at', order: 'desc' },
-      { column: 'messages.id', order: 'desc' },
-    ]);
+/** Newest first; at most `limit` of them when given. */
+export async function listMessages(db: Knex, selection: MessageSelection, limit?: number): Promise<MessageRow[]> {
+  const query = selected(messagesQuery(db), selection).orderBy([
+    { column: 'messages.created_at', order: 'desc' },
+    { column: 'messages.id', order: 'desc' },
+  ]);
+  if (limit !== undefined) query.limit(limit);
+  return query;
 }
 
-/** Both directions between two users, oldest first. */
-export async function listBetween(db: Knex, userId: string, otherId: string): Promise<MessageRow[]> {
-  return messagesQuery(db)
-    .where((where) =>
-      where
-        .where((pair) => pair.where('messages.sender_id', userId).where('messages.receiver_id', otherId))
-        .orWhere((pair) => pair.where('messages.sender_id', otherId).where('messages.receiver_id', userId)),
-    )
-    .orderBy([
-      { column: 'messages.created_at', order: 'asc' },
-      { column: 'messages.id', order: 'asc' },
-    ]);
+export async function countMessages(db: Knex, selection: MessageSelection): Promise<number> {
+  const [row] = await selected(db('messages'), selection).count<Array<{ n: string | number }>>({ n: '*' });
+  return Number(row?.n ?? 0);
 }
 
 /** Sets read_at unless it is already set; returns the new read_at, or undefined when nothing changed. */

@@ -6,18 +6,19 @@ import { noSuch, resolveById } from '../references.js';
 import { notFoundFor } from '../visibility.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
+import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { findUserByRef, type UserRow } from '../../db/repositories/users.js';
 import { panelDoctorIds } from '../../db/repositories/patients.js';
 import {
   countUnread,
   findMessageById,
   findMessagesByIdPrefix,
+  countMessages,
   insertMessage,
-  listBetween,
-  listReceived,
-  listSentBy,
+  listMessages,
   markRead,
   type MessageRow,
+  type MessageSelection,
 } from '../../db/repositories/messages.js';
 import { characterCount, checkMessageBody } from './body.js';
 import { messageView, type MessageView } from './view.js';
@@ -86,24 +87,38 @@ function patientOf(message: MessageRow): string | null {
   return conversationParties({ id: message.sender_id, role: message.sender_role }, { id: message.receiver_id, role: message.receiver_role }).patientId ?? null;
 }
 
-export async function listInbox(ctx: DomainContext, filter: { unreadOnly?: boolean } = {}): Promise<MessageView[]> {
+export async function listInbox(ctx: DomainContext, filter: { unreadOnly?: boolean; limit?: ListLimit | undefined } = {}): Promise<Page<MessageView>> {
   const actor = requireActor(ctx.actor);
-  return (await listReceived(ctx.db, actor.id, filter)).map(messageView);
+  return messagePage(ctx.db, { receivedBy: actor.id, unreadOnly: filter.unreadOnly === true }, checkLimit(filter.limit));
 }
 
-export async function listSent(ctx: DomainContext): Promise<MessageView[]> {
+export async function listSent(ctx: DomainContext, filter: { limit?: ListLimit | undefined } = {}): Promise<Page<MessageView>> {
   const actor = requireActor(ctx.actor);
-  return (await listSentBy(ctx.db, actor.id)).map(messageView);
+  return messagePage(ctx.db, { sentBy: actor.id }, checkLimit(filter.limit));
 }
 
-/** The conversation between the actor and `other` (username or id), both directions, oldest first. */
-export async function showThread(ctx: DomainContext, other: string): Promise<MessageView[]> {
+/**
+ * The conversation between the actor and `other` (username or id), both directions, oldest first:
+ * its latest page, as a chat shows it.
+ */
+export async function showThread(ctx: DomainContext, other: string, filter: { limit?: ListLimit | undefined } = {}): Promise<Page<MessageView>> {
   const actor = requireActor(ctx.actor);
+  const limit = checkLimit(filter.limit);
   const counterpart = await findUserByRef(ctx.db, other.trim());
-  const messages = counterpart ? await listBetween(ctx.db, actor.id, counterpart.id) : [];
+  const page = counterpart ? await messagePage(ctx.db, { between: [actor.id, counterpart.id] }, limit) : { items: [], total: 0 };
   // A conversation the actor is part of is theirs to see, whoever the other one is now.
-  if (messages.length === 0) await findKnownUser(ctx, actor, other, 'messages.thread');
-  return messages.map(messageView);
+  if (page.items.length === 0) await findKnownUser(ctx, actor, other, 'messages.thread');
+  return { items: page.items.reverse(), total: page.total };
+}
+
+/** Newest first, a page at a time (src/domain/paging.ts). */
+async function messagePage(db: Knex, selection: MessageSelection, limit: number | undefined): Promise<Page<MessageView>> {
+  const page = await fetchPage(
+    limit,
+    (n) => listMessages(db, selection, n),
+    () => countMessages(db, selection),
+  );
+  return { items: page.items.map(messageView), total: page.total };
 }
 
 /**

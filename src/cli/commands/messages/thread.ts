@@ -1,15 +1,20 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { listLimit, wholeNumber } from '../../options.js';
 import { threadColumns } from './render.js';
 import { examples } from '../../help.js';
 
 export function messagesThreadCommand(ctx: CliContext) {
   return new Command('thread')
-    .description('the conversation between you and a user, oldest first (does not mark messages read)')
-    .addHelpText('after', examples('clinic messages thread dr.silva', 'clinic messages thread dr.silva --json'))
+    .description('the conversation between you and a user, oldest first: its latest 50 messages unless --limit or --all (does not mark messages read)')
+    .addHelpText('after', examples('clinic messages thread dr.silva', 'clinic messages thread dr.silva --all --json'))
     .argument('<user>', 'the other person, by username or id')
-    .action(async (user) => {
+    .option('--limit <n>', 'at most this many of the latest messages (default 50)', wholeNumber())
+    .option('--all', 'the whole conversation, however long')
+    .action(async (user, options) => {
+      const limit = listLimit(options);
       const { showThread } = await import('../../../domain/messages/service.js');
-      ctx.output.list(await showThread(await ctx.domain(), user), threadColumns, undefined, `No messages between you and ${user}.`);
+      const page = await showThread(await ctx.domain(), user, { limit });
+      ctx.output.page(page, threadColumns, (message) => message, `No messages between you and ${user}.`, 'messages');
     });
 }
