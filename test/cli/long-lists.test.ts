@@ -182,6 +182,20 @@ describeBackends('the pager, on a real terminal', (db) => {
     expect(direct.screen).toContain('23:30-');
   });
 
+  it.skipIf(!hasPty)("Ctrl-C in the pager is the pager's (as in git): quitting it after one ends the command normally", async () => {
+    const result = runOnPty(['appointments', 'list', ...target], {
+      env,
+      rows: 20,
+      steps: [
+        ['09:00-09:30', '\x03'],
+        // less drops what is typed with the Ctrl-C: q comes after it has settled
+        ['09:00-09:30', 'q', 1_000],
+      ],
+    });
+    expect(result.code, result.screen).toBe(0);
+    expect(result.screen).not.toMatch(/Interrupted/i);
+  });
+
   it('never when stdout is not a terminal: the table is written as is', async () => {
     const result = await runCli(['appointments', 'list'], { database: db().database, actor: clinic.admin, env: { PAGER: path.join(dir, 'pager.sh') } });
     expect(result.stdout).toContain('2099-02-01');

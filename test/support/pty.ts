@@ -12,14 +12,22 @@ export interface PtyResult {
 
 /**
  * Runs the built binary on a real pseudo-terminal of `rows`×`columns` (python's pty module):
- * for each [marker, keys] step, waits until the screen shows the marker, then types the keys.
+ * for each [marker, keys] step, waits until the screen shows the marker, then types the keys; a
+ * third element waits that many ms more first (a program that discards what was typed before it
+ * got there, as less does after Ctrl-C).
  */
 export function runOnPty(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; steps?: ReadonlyArray<readonly [string, string]>; rows?: number; columns?: number; timeoutMs?: number } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    steps?: ReadonlyArray<readonly [string, string] | readonly [string, string, number]>;
+    rows?: number;
+    columns?: number;
+    timeoutMs?: number;
+  } = {},
 ): PtyResult {
   const driver = `
-import fcntl, json, os, pty, struct, sys, termios, time
+import fcntl, json, os, pty, select, struct, sys, termios, time
 argv = json.loads(sys.argv[1]); steps = json.loads(sys.argv[2]); rows, cols = int(sys.argv[3]), int(sys.argv[4])
 pid, fd = pty.fork()
 if pid == 0:
@@ -34,9 +42,20 @@ def read_until(marker, timeout):
         except OSError: return
         if not chunk: return
         out += chunk
-for marker, keys in steps:
-    read_until(marker.encode(), 60)
-    os.write(fd, keys.encode())
+def settle(seconds):
+    global out
+    end = time.time() + seconds
+    while time.time() < end:
+        ready, _, _ = select.select([fd], [], [], max(0, end - time.time()))
+        if not ready: return
+        try: chunk = os.read(fd, 65536)
+        except OSError: return
+        if not chunk: return
+        out += chunk
+for step in steps:
+    read_until(step[0].encode(), 60)
+    if len(step) > 2: settle(step[2] / 1000)
+    os.write(fd, step[1].encode())
 read_until(None, 60)
 _, status = os.waitpid(pid, 0)
 sys.stdout.write(json.dumps({'screen': out.decode('utf8', 'replace'), 'code': os.waitstatus_to_exitcode(status)}))
