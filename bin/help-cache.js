@@ -12,9 +12,12 @@ const WORD = /^[a-z][a-z-]{0,30}$/;
 /** What help text can depend on besides the build: colour and width, and anything clinic reads. */
 const ENV = /^(CLINIC_|XDG_|LC_|NO_COLOR$|FORCE_COLOR$|COLORTERM$|TERM$|COLUMNS$|HOME$|LANG$|TZ$|DATABASE_URL$|PAGER$)/;
 
-/** `[noun [verb]] --help|-h` or `help [noun [verb]]`: nothing but words, so nothing is run. */
+/**
+ * `[noun [group] [verb]] --help|-h` or `help [noun [group] [verb]]` (`doctors hours set --help`):
+ * nothing but words, so nothing is run.
+ */
 function isHelpRequest(args) {
-  if (args.length === 0 || args.length > 3) return false;
+  if (args.length === 0 || args.length > 4) return false;
   const last = args[args.length - 1];
   if (last === '--help' || last === '-h') return args.slice(0, -1).every((arg) => WORD.test(arg));
   return args[0] === 'help' && args.every((arg) => WORD.test(arg));

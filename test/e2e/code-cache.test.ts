@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,6 +127,14 @@ describe('the code cache of bin/clinic.js', () => {
       const short = await spawnClinic(['appointments', '-h'], { env: { XDG_CACHE_HOME: cacheHome } });
       expect(short.stdout).toBe(first.stdout);
       expect(await helpFiles(cacheHome)).toHaveLength(3);
+      // A verb of a group (noun, group, verb): kept and printed the same way.
+      const deep = await spawnClinic(['doctors', 'hours', 'set', '--help'], { env: { XDG_CACHE_HOME: cacheHome } });
+      expect(deep).toMatchObject({ code: 0, stderr: '' });
+      expect(deep.stdout).toMatch(/^Usage: clinic doctors hours set /);
+      const added = (await helpFiles(cacheHome)).filter((name) => fsSync.readFileSync(path.join(cacheHome, 'clinic', name), 'utf8') === deep.stdout);
+      expect(added).toHaveLength(1);
+      await fs.writeFile(path.join(cacheHome, 'clinic', added[0]!), 'kept deep help\n');
+      expect((await spawnClinic(['doctors', 'hours', 'set', '--help'], { env: { XDG_CACHE_HOME: cacheHome } })).stdout).toBe('kept deep help\n');
     });
 
     it('is kept apart for each environment that could change it, and never for a run that wrote to stderr or a command', async () => {
