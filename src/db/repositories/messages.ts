@@ -103,11 +103,6 @@ export async function markRead(db: Knex, id: string, at: Date): Promise<Date | u
   return (updated as { read_at: Date } | undefined)?.read_at;
 }
 
-export async function countUnread(db: Knex, receiverId: string): Promise<number> {
-  const row = await db('messages').where({ receiver_id: receiverId }).whereNull('read_at').count<{ count: number | string }>({ count: '*' }).first();
-  return Number(row?.count ?? 0);
-}
-
 /** Many messages at once (the demo clinic). */
 export async function insertMessages(db: Knex, rows: ReadonlyArray<{ sender_id: string; receiver_id: string; content: string }>): Promise<number> {
   if (rows.length === 0) return 0;

@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
 import { NotAuthenticatedError } from '../errors.js';
-import { countUnread } from '../../db/repositories/messages.js';
+import { countMessages } from '../../db/repositories/messages.js';
 import { findUserById } from '../../db/repositories/users.js';
 import { userView, type UserView } from '../users/view.js';
 import type { Authentication } from './authentication.js';
@@ -37,6 +37,6 @@ export async function whoAmI(ctx: DomainContext, authentication: Authentication,
     sessionExpiresAt: authentication.expiresAt,
     sessionScope: authentication.method === 'token' ? null : where.terminal ? 'terminal' : 'no-terminal',
     terminal: authentication.method === 'token' ? null : where.terminal,
-    unreadMessages: await countUnread(ctx.db, user.id),
+    unreadMessages: await countMessages(ctx.db, { receivedBy: user.id, unreadOnly: true }),
   };
 }

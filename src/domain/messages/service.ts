@@ -10,10 +10,9 @@ import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { findUserByRef, type UserRow } from '../../db/repositories/users.js';
 import { panelDoctorIds } from '../../db/repositories/patients.js';
 import {
-  countUnread,
+  countMessages,
   findMessageById,
   findMessagesByIdPrefix,
-  countMessages,
   insertMessage,
   listMessages,
   markRead,
@@ -150,7 +149,7 @@ export async function readMessage(ctx: DomainContext, ref: string): Promise<Mess
 /** Unread messages in the actor's inbox (shown by `whoami`). */
 export async function countUnreadMessages(ctx: DomainContext): Promise<number> {
   const actor = requireActor(ctx.actor);
-  return countUnread(ctx.db, actor.id);
+  return countMessages(ctx.db, { receivedBy: actor.id, unreadOnly: true });
 }
 
 async function loadMessage(db: Knex, id: string): Promise<MessageRow> {
