@@ -2,10 +2,11 @@ import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { ClinicExport } from '../../../domain/clinic/export.js';
 import { TABLE_NAMES, checkHeader, checkRecord, ndjsonLine, type ExportHeader, type ExportRecord } from '../../../domain/clinic/records.js';
 import { ValidationError } from '../../../domain/errors.js';
+import { streamJson, type JsonItem } from './json-stream.js';
 
 export interface ExportSummary {
   output: string;
@@ -116,28 +117,81 @@ async function isDirectory(file: string): Promise<boolean> {
 export async function readExport(source: string, stdin: Readable): Promise<{ header: ExportHeader; records: AsyncIterable<ExportRecord> }> {
   if (source !== '-' && (await isDirectory(source))) return readDirectory(source);
   const stream = source === '-' ? stdin : createReadStream(await readableFile(source));
-  const lines = createInterface({ input: stream, crlfDelay: Infinity })[Symbol.asyncIterator]();
-  let first = await lines.next();
+  stream.setEncoding('utf8');
+  const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<string>;
+  // The first line that is not blank tells the two apart: NDJSON opens with its header on one line.
+  let text = '';
+  let lineStart = 0;
   let lineNumber = 1;
-  while (!first.done && first.value.trim() === '') {
-    first = await lines.next();
-    lineNumber++;
+  let first: string | undefined;
+  for (;;) {
+    const end = text.indexOf('\n', lineStart);
+    if (end >= 0) {
+      const line = text.slice(lineStart, end);
+      lineStart = end + 1;
+      if (line.trim() === '') {
+        lineNumber++;
+        continue;
+      }
+      first = line;
+      break;
+    }
+    // A header line is short: a longer one is JSON written on one line.
+    if (text.length - lineStart > FIRST_LINE_LIMIT) break;
+    const next = await chunks.next();
+    if (next.done) {
+      if (text.slice(lineStart).trim() !== '') first = text.slice(lineStart);
+      lineStart = text.length;
+      break;
+    }
+    text += next.value;
   }
-  if (first.done) throw new ValidationError(`${source === '-' ? 'stdin' : source} is empty: not a clinic export.`);
-  const opening = parseJson(first.value);
+  const name = source === '-' ? 'stdin' : source;
+  if (first === undefined && text.trim() === '') throw new ValidationError(`${name} is empty: not a clinic export.`);
+  const opening = first === undefined ? undefined : parseJson(first);
   if (opening !== undefined && (opening as { tables?: unknown }).tables === undefined) {
     const header = checkHeader(opening, `${source} line ${lineNumber}`);
-    return { header, records: ndjsonRecords(lines, lineNumber, source) };
+    const rest = createInterface({ input: Readable.from(prepend(text.slice(lineStart), chunks)), crlfDelay: Infinity });
+    return { header, records: ndjsonRecords(rest[Symbol.asyncIterator](), lineNumber, source) };
   }
-  // One JSON object over many lines: small enough to have come from `--format json`.
-  let text = first.value;
-  for (let next = await lines.next(); !next.done; next = await lines.next()) text += `\n${next.value}`;
-  const whole = parseJson(text) as (ExportHeader & { tables?: Record<string, unknown[]> }) | undefined;
-  if (whole === undefined) throw new ValidationError(`${source} is neither NDJSON nor JSON written by \`clinic export\`.`);
-  const header = checkHeader(whole, source);
-  const tables = whole.tables;
-  if (!tables || typeof tables !== 'object') throw new ValidationError(`${source} has no "tables" object.`);
-  return { header, records: jsonRecords(tables, source) };
+  // One JSON document, as `--format json` writes it: read a row at a time, never whole.
+  return readJsonExport(streamJson(prepend(text, chunks), source, 'tables'), source);
+}
+
+/** A chunk read ahead, then the rest of the stream. */
+async function* prepend(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
+  if (head !== '') yield head;
+  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** How long the first line may be before the file is taken for JSON (an NDJSON header is ~100 bytes). */
+const FIRST_LINE_LIMIT = 1 << 20;
+
+/**
+ * The header is the fields before "tables" (where `clinic export` writes them): the rows are read
+ * after it one at a time, and a field after them is refused (the import, one transaction, rolls back).
+ */
+async function readJsonExport(items: AsyncGenerator<JsonItem>, source: string): Promise<{ header: ExportHeader; records: AsyncIterable<ExportRecord> }> {
+  const fields: Record<string, unknown> = {};
+  let opened = false;
+  for (let next = await items.next(); !next.done; next = await items.next()) {
+    const item = next.value;
+    if (item.kind === 'field') fields[item.key] = item.value;
+    else if (item.kind === 'open') {
+      opened = true;
+      break;
+    } else throw new ValidationError(`${source} is neither NDJSON nor JSON written by \`clinic export\`.`);
+  }
+  const header = checkHeader(fields, source);
+  if (!opened) throw new ValidationError(`${source} has no "tables" object.`);
+  async function* records(): AsyncGenerator<ExportRecord> {
+    for (let next = await items.next(); !next.done; next = await items.next()) {
+      const item = next.value;
+      if (item.kind === 'element') yield checkRecord({ table: item.key, row: item.value }, `${source} tables.${item.key}[${item.index}]`);
+      else throw new ValidationError(`${source}: "${item.key}" comes after "tables"; the header's fields come first, as \`clinic export\` writes them.`);
+    }
+  }
+  return { header, records: records() };
 }
 
 async function* ndjsonRecords(lines: AsyncIterator<string>, after: number, source: string): AsyncGenerator<ExportRecord> {
@@ -149,13 +203,6 @@ async function* ndjsonRecords(lines: AsyncIterator<string>, after: number, sourc
     const value = parseJson(next.value);
     if (value === undefined) throw new ValidationError(`${where}: not valid JSON.`);
     yield checkRecord(value, where);
-  }
-}
-
-async function* jsonRecords(tables: Record<string, unknown[]>, source: string): AsyncGenerator<ExportRecord> {
-  for (const [table, rows] of Object.entries(tables)) {
-    if (!Array.isArray(rows)) throw new ValidationError(`${source}: "tables.${table}" is not an array.`);
-    for (const [i, row] of rows.entries()) yield checkRecord({ table, row }, `${source} tables.${table}[${i}]`);
   }
 }
 
@@ -173,9 +220,10 @@ async function readDirectory(dir: string): Promise<{ header: ExportHeader; recor
     for (const entry of entries!) {
       const file = path.join(dir, path.basename(String(entry.file)));
       if (file.endsWith('.json')) {
-        const rows = parseJson(await fs.readFile(file, 'utf8'));
-        if (!Array.isArray(rows)) throw new ValidationError(`${file} is not a JSON array.`);
-        yield* jsonRecords({ [entry.table]: rows }, file);
+        for await (const item of streamJson(createReadStream(file, 'utf8'), file, 'tables')) {
+          if (item.kind !== 'element' || item.key !== undefined) throw new ValidationError(`${file} is not a JSON array.`);
+          yield checkRecord({ table: entry.table, row: item.value }, `${file} [${item.index}]`);
+        }
         continue;
       }
       let lineNumber = 0;
