@@ -48,6 +48,18 @@ export function freeSlotTime(ctx: CliContext): RequiredValue {
   };
 }
 
+/** The time of a reschedule: picked from the free starts of that day for the appointment (its doctor, patient and length). */
+export function rescheduleSlotTime(ctx: CliContext, appointment: string): RequiredValue {
+  return {
+    ...clinicTime,
+    choices: async ({ date }) => {
+      if (typeof date !== 'string') return undefined;
+      const slots = await ctx.briefly(async (domain) => (await import('../domain/appointments/transitions.js')).rescheduleSlots(domain, { appointment, date }));
+      return slots.map((slot) => ({ value: slot.time, name: slot.timeSlot }));
+    },
+  };
+}
+
 /** `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM`: its form here; whether the time exists in the clinic's zone is the domain's to say. */
 export function clinicMoment(field: string): RequiredValue {
   return {

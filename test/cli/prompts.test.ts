@@ -143,6 +143,30 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     },
   );
 
+  it.skipIf(!hasPty)(
+    'appointments reschedule: the time picked from the day’s free starts of the same length, the patient’s other bookings and its own time taken',
+    { timeout: 90_000 },
+    async () => {
+      const doctor = await makeDoctor(db().knex, { fullName: 'Rui Remarcado' });
+      const other = await makeDoctor(db().knex, { fullName: 'Outra Médica' });
+      const patient = await makePatient(db().knex, { fullName: 'Paula Movida' });
+      // 2099-03-16 is a Monday. An hour from 09:00; the patient sees another doctor at 11:00.
+      const appointment = await makeAppointment(db().knex, { patient, doctor, startsAt: '2099-03-16T09:00:00Z', minutes: 60 });
+      await makeAppointment(db().knex, { patient, doctor: other, startsAt: '2099-03-16T11:00:00Z' });
+      const pty = onPty(['appointments', 'reschedule', appointment.id]);
+      let at = await step(pty, 'New day, YYYY-MM-DD', '2099-03-16' + ENTER);
+      // 09:00 and 09:30 overlap its own hour, 10:30 and 11:00 the patient's other appointment.
+      at = await step(pty, '❯ 10:00-11:00', DOWN, at);
+      await step(pty, '❯ 11:30-12:30', ENTER, at);
+      const result = await pty.done;
+      expect(result.code, result.screen).toBe(0);
+      for (const taken of ['09:00-10:00', '09:30-10:30', '10:30-11:30', '11:00-12:00']) expect(result.screen).not.toContain(taken);
+      const moved = await db().knex('appointments').where({ rescheduled_from_id: appointment.id }).first();
+      expect(new Date(moved.starts_at).toISOString()).toBe('2099-03-16T11:30:00.000Z');
+      expect(new Date(moved.ends_at).toISOString()).toBe('2099-03-16T12:30:00.000Z');
+    },
+  );
+
   it.skipIf(!hasPty)('appointments cancel: a blank reason is asked again', { timeout: 60_000 }, async () => {
     const appointment = await makeAppointment(db().knex, { patient: clinic.patient, doctor: clinic.doctor, startsAt: '2099-04-06T10:00:00Z' });
     const pty = onPty(['appointments', 'cancel', appointment.id]);

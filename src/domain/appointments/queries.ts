@@ -13,7 +13,7 @@ import { resolveAppointment } from './lookup.js';
 import { APPOINTMENT_STATUSES, type AppointmentStatus } from '../../db/schema-values.js';
 import { clinicDate, parseClinicDate, startOfClinicDay } from '../clinic-time.js';
 import { checkDuration, timeSlotLabel } from './rules.js';
-import { freeSlots } from './schedule.js';
+import { freeSlots, type FreeSlot } from './schedule.js';
 import { appointmentView, type AppointmentView } from './view.js';
 import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 
@@ -151,7 +151,10 @@ export async function listFreeSlots(ctx: DomainContext, input: { doctor: string;
   const doctor = await requireDoctor(ctx.db, input.doctor);
   if (doctor.status !== 'active') return [];
   const durationMinutes = checkDuration(undefined, doctor.slot_minutes);
-  const slots = await freeSlots(ctx.db, { doctor, fromDate: input.date, days, zone, durationMinutes, notBefore: ctx.now() });
+  return slotViews(await freeSlots(ctx.db, { doctor, fromDate: input.date, days, zone, durationMinutes, notBefore: ctx.now() }), zone);
+}
+
+export function slotViews(slots: readonly FreeSlot[], zone: string): SlotView[] {
   return slots.map(({ start, end }) => ({
     date: start.toISODate()!,
     time: start.toFormat('HH:mm'),

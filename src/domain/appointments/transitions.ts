@@ -12,8 +12,9 @@ import { assertPartiesActive, checkWhen, loadParties, nextAvailableStart, withCl
 import { parseWith } from '../validation.js';
 import { resolveAppointment } from './lookup.js';
 import type { AppointmentStatus } from '../../db/schema-values.js';
-import { clinicDate, clinicTime, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
-import { assertSlotBookable, type SlotRequest } from './schedule.js';
+import { clinicDate, clinicTime, parseClinicDate, startOfClinicDay, toClinicInstant } from '../clinic-time.js';
+import { assertSlotBookable, freeSlots, type SlotRequest } from './schedule.js';
+import { slotViews, type SlotView } from './queries.js';
 import { appointmentView, shortId, type AppointmentView } from './view.js';
 import { offerFreedSlot } from '../waitlist/offer.js';
 
@@ -200,6 +201,24 @@ export async function rescheduleAppointment(
     }),
   );
   return appointmentView((await findAppointmentById(ctx.db, id))!, zone);
+}
+
+/**
+ * The starts on one day an appointment can move to (reschedule's time picker): its doctor's free
+ * slots of its length that its patient is free for too, its own time taken, as for --next-available.
+ * It asks what rescheduleAppointment asks of the actor, so the list shows nobody more.
+ */
+export async function rescheduleSlots(ctx: DomainContext, input: { appointment: string; date: string }): Promise<SlotView[]> {
+  const actor = requireActor(ctx.actor);
+  parseClinicDate(input.date);
+  const zone = await clinicTimeZone(ctx);
+  const found = await resolveAppointment(ctx, actor, input.appointment);
+  await authorizeChange(ctx, actor, 'appointments.change', found);
+  const { doctor, patient } = await loadParties(ctx, found.doctor_id, found.patient_id);
+  if (doctor.status !== 'active' || patient.status !== 'active') return [];
+  const durationMinutes = Math.round((found.ends_at.getTime() - found.starts_at.getTime()) / 60_000);
+  const slots = await freeSlots(ctx.db, { doctor, patientId: patient.id, fromDate: input.date, days: 1, zone, durationMinutes, notBefore: ctx.now() });
+  return slotViews(slots, zone);
 }
 
 /** The first half of a reschedule: the old appointment becomes CANCELLED ("rescheduled"), audited. */

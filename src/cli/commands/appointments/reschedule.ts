@@ -28,10 +28,10 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
     .option('--no-waitlist', NO_WAITLIST_HELP)
     .action(async (id, given, command) => {
       const answers = await import('../../answers.js');
-      // --next-available stands for --date and --time.
+      // --next-available stands for --date and --time; the time is picked from that day's free starts.
       const options = given.nextAvailable
         ? given
-        : await askForMissing(ctx, command, given, { date: answers.clinicDate, time: answers.clinicTime }, { instead: '--next-available' });
+        : await askForMissing(ctx, command, given, { date: answers.clinicDate, time: answers.rescheduleSlotTime(ctx, id) }, { instead: '--next-available' });
       const input = {
         appointment: id,
         date: options.date,
