@@ -178,9 +178,9 @@ describeBackends('appointments import', (db) => {
     expect(await count()).toBe(2);
     const text = await fs.readFile(rejects, 'utf8');
     const lines = text.trim().split('\n');
-    expect(lines[0]).toBe(`${HEADER},cancelReason,rescheduledFromId,_line,_error`);
-    expect(lines[1]).toBe(`${b},${doctor.username},2027-01-04,09:00,"clash, with ""quotes""",,,x-1,,,3,overlaps line 2 of this file (same doctor)`);
-    expect(lines[2]).toBe(`${b},dr.nobody,2027-01-04,11:00,,,,,,,5,"unknown doctor ""dr.nobody"""`);
+    expect(lines[0]).toBe(`${HEADER},cancelReason,rescheduledFromId,seriesId,_line,_error`);
+    expect(lines[1]).toBe(`${b},${doctor.username},2027-01-04,09:00,"clash, with ""quotes""",,,x-1,,,,3,overlaps line 2 of this file (same doctor)`);
+    expect(lines[2]).toBe(`${b},dr.nobody,2027-01-04,11:00,,,,,,,,5,"unknown doctor ""dr.nobody"""`);
 
     // Without --rejects the bad rows go to stderr, the summary to stdout.
     await freshClinic();

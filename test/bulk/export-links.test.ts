@@ -5,14 +5,15 @@ import { createTestDatabase, describeBackends, type TestDatabase } from '../supp
 import { makeStaff, makeClinic, type Clinic } from '../support/factories.js';
 import type { FhirBundle } from '../support/fhir.js';
 
-/** Appointment CSV/NDJSON exports carry cancelReason and the reschedule link, and import them again. */
-describeBackends('appointments export: cancelReason and rescheduledFromId', (db) => {
+/** Appointment CSV/NDJSON exports carry cancelReason, the reschedule link and the series, and import them again. */
+describeBackends('appointments export: cancelReason, rescheduledFromId and seriesId', (db) => {
   const cli = appointmentsCli(db);
   const book = booker(db);
   let c: Clinic;
   let oldId: string;
   let newId: string;
   let cancelledId: string;
+  let seriesId: string;
 
   beforeAll(async () => {
     c = await makeClinic(db().knex);
@@ -24,6 +25,25 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
     const other = await book(c.staff, { patient: c.otherPatient, doctor: c.otherDoctor, date: MONDAY, time: '11:00' });
     expect((await cli(c.staff, ['cancel', other.id, '--reason', 'patient called'])).code).toBe(0);
     cancelledId = other.id;
+    const series = await cli(c.staff, [
+      'book',
+      '--patient',
+      c.patient.username,
+      '--doctor',
+      c.doctor.username,
+      '--date',
+      MONDAY,
+      '--time',
+      '14:00',
+      '--repeat',
+      'weekly',
+      '--count',
+      '3',
+    ]);
+    expect(series.code, series.stderr).toBe(0);
+    const occurrences = await db().knex('appointments').whereNotNull('series_id').select('series_id');
+    expect(occurrences).toHaveLength(3);
+    seriesId = occurrences[0].series_id;
   });
 
   for (const format of ['csv', 'ndjson'] as const) {
@@ -37,6 +57,7 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
           .map((line) => JSON.parse(line));
         expect(rows.find((row) => row.externalId === newId)).toMatchObject({ rescheduledFromId: oldId });
         expect(rows.find((row) => row.externalId === cancelledId)).toMatchObject({ status: 'CANCELLED', cancelReason: 'patient called' });
+        expect(rows.filter((row) => row.seriesId === seriesId)).toHaveLength(3);
       }
       const target: TestDatabase = await createTestDatabase(db().backend);
       try {
@@ -63,6 +84,10 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
           status: 'CANCELLED',
           cancel_reason: 'patient called',
         });
+        // The series is whole again: cancel --series and reschedule --series find its occurrences.
+        const occurrences = await target.knex('appointments').where({ series_id: seriesId }).select('doctor_id', 'patient_id');
+        expect(occurrences).toHaveLength(3);
+        expect(await target.knex('appointments').whereNotNull('series_id').whereNot({ series_id: seriesId }).first()).toBeUndefined();
       } finally {
         await target.drop();
       }
@@ -114,6 +139,32 @@ describeBackends('appointments export: cancelReason and rescheduledFromId', (db)
     const none = JSON.parse(empty.stdout) as Record<string, unknown>;
     expect(none).toMatchObject({ resourceType: 'Bundle', type: 'collection' });
     expect(none).not.toHaveProperty('entry');
+  });
+
+  it("refuses a seriesId that is not a UUID, one given to two doctors' rows, and one of another patient in the clinic", async () => {
+    const mixed = '11111111-2222-4333-8444-555555555555';
+    const stdin = [
+      'patient,doctor,date,time,status,externalId,seriesId',
+      `${c.patient.username},${c.doctor.username},2027-01-06,09:00,PENDING,s-1,not-a-uuid`,
+      `${c.patient.username},${c.doctor.username},2027-01-06,10:00,PENDING,s-2,${mixed}`,
+      `${c.patient.username},${c.otherDoctor.username},2027-01-07,10:00,PENDING,s-3,${mixed.toUpperCase()}`,
+      `${c.otherPatient.username},${c.doctor.username},2027-02-01,14:00,PENDING,s-4,${seriesId}`,
+    ].join('\n');
+    const before = await db().knex('appointments').count({ n: '*' }).first();
+    const refused = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], {
+      database: db().database,
+      actor: c.staff,
+      stdin: `${stdin}\n`,
+      now: () => NOW,
+    });
+    expect(refused.code).toBe(3);
+    expect(JSON.parse(refused.stderr).error.rows).toEqual([
+      { line: 2, error: 'invalid seriesId "not-a-uuid": the UUID that `appointments export` writes' },
+      { line: 3, error: `seriesId "${mixed}" is given to rows of different doctors or patients` },
+      { line: 4, error: `seriesId "${mixed}" is given to rows of different doctors or patients` },
+      { line: 5, error: `seriesId "${seriesId}" is a series of another doctor or patient in the clinic` },
+    ]);
+    expect(await db().knex('appointments').count({ n: '*' }).first()).toEqual(before);
   });
 
   it('refuses a cancelReason on an active status, and a link to nothing', async () => {

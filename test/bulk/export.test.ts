@@ -66,7 +66,7 @@ describeBackends('appointments export', (db) => {
       const exported = await cli(['appointments', 'export', '--format', format]);
       expect(exported.code).toBe(0);
       expect(exported.stderr).toBe('');
-      if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(`${HEADER},cancelReason,rescheduledFromId`);
+      if (format === 'csv') expect(exported.stdout.split('\n')[0]).toBe(`${HEADER},cancelReason,rescheduledFromId,seriesId`);
       else
         expect(
           exported.stdout
@@ -121,6 +121,7 @@ describeBackends('appointments export', (db) => {
         externalId: 'ext-2',
         cancelReason: null,
         rescheduledFromId: null,
+        seriesId: null,
       },
     ]);
     const bad = await cli(['appointments', 'export', '--from', '2027-02-01', '--to', '2027-01-01']);

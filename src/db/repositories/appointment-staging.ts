@@ -24,6 +24,8 @@ export interface StagedAppointment {
   cancel_reason: string | null;
   /** the externalId (or id) of the appointment this one replaced, in the clinic or earlier in the file */
   rescheduled_from: string | null;
+  /** the recurring series (seriesId, a UUID) the row belongs to: the appointments that share it */
+  series: string | null;
   /** why the row is bad as read (format, field values); null when it reads well */
   problem: string | null;
   /** the clinic-local date, its ISO weekday and the start in minutes after midnight */
@@ -51,6 +53,7 @@ export const STAGED_COLUMNS = [
   'external_id',
   'cancel_reason',
   'rescheduled_from',
+  'series',
   'problem',
   'local_date',
   'weekday',
@@ -64,7 +67,7 @@ export const STAGED_COLUMNS = [
 /** A rejected row: the staged row as read, and why it is rejected. */
 export type RejectedAppointmentRow = Pick<
   StagedAppointment,
-  'line' | 'patient' | 'doctor' | 'date' | 'time' | 'reason' | 'duration_minutes' | 'status' | 'external_id' | 'cancel_reason' | 'rescheduled_from'
+  'line' | 'patient' | 'doctor' | 'date' | 'time' | 'reason' | 'duration_minutes' | 'status' | 'external_id' | 'cancel_reason' | 'rescheduled_from' | 'series'
 > & { problem: string };
 
 export interface AppointmentImportCounts {
@@ -77,7 +80,7 @@ const CREATE_STAGING = `
   CREATE TEMP TABLE appointment_import_rows (
     line integer NOT NULL,
     patient text, doctor text, date text, time text, reason text, duration_minutes text, status text, external_id text,
-    cancel_reason text, rescheduled_from text,
+    cancel_reason text, rescheduled_from text, series text,
     problem text,
     local_date date, weekday smallint, start_minute integer, starts_at timestamptz, duration integer, status_value text,
     not_before timestamptz
@@ -109,18 +112,23 @@ const CHECK_ROWS = `
              -- an export names an appointment that had no externalId by its id
              OR CASE WHEN s.external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
                      THEN EXISTS (SELECT 1 FROM appointments a WHERE a.id = s.external_id::uuid) ELSE false END AS already_imported,
-           repeated.first_line
+           repeated.first_line, mixed.series IS NOT NULL AS mixed_series
       FROM appointment_import_rows s
       LEFT JOIN (
         SELECT external_id, min(line) AS first_line FROM appointment_import_rows
          WHERE external_id IS NOT NULL GROUP BY external_id HAVING count(*) > 1
       ) repeated ON repeated.external_id = s.external_id
+      -- a series is one doctor's with one patient (cancel --series and reschedule --series move it whole)
+      LEFT JOIN (
+        SELECT series FROM appointment_import_rows
+         WHERE series IS NOT NULL GROUP BY series HAVING count(DISTINCT doctor || ' ' || patient) > 1
+      ) mixed ON mixed.series = s.series
       LEFT JOIN users du ON du.username = s.doctor::citext AND du.role = 'doctor'
       LEFT JOIN doctors d ON d.user_id = du.id
       LEFT JOIN users pu ON pu.username = s.patient::citext AND pu.role = 'patient'
   )
   SELECT x.line, x.patient, x.doctor, x.date, x.time, x.reason, x.duration_minutes, x.status, x.external_id,
-         x.cancel_reason, x.rescheduled_from,
+         x.cancel_reason, x.rescheduled_from, x.series,
          x.doctor_id, x.patient_id, x.starts_at, x.ends_at, x.status_value, x.active,
          x.already_imported AND x.problem IS NULL AS already_imported,
          CASE
@@ -135,6 +143,10 @@ const CHECK_ROWS = `
            WHEN x.patient_id IS NULL THEN 'unknown patient "' || x.patient || '"'
            WHEN x.doctor_status <> 'active' THEN 'the doctor "' || x.doctor || '" is disabled'
            WHEN x.patient_status <> 'active' THEN 'the patient "' || x.patient || '" is disabled'
+           WHEN x.mixed_series THEN 'seriesId "' || x.series || '" is given to rows of different doctors or patients'
+           WHEN x.series IS NOT NULL AND EXISTS (
+               SELECT 1 FROM appointments a WHERE a.series_id = CAST(x.series AS uuid) AND (a.doctor_id <> x.doctor_id OR a.patient_id <> x.patient_id))
+             THEN 'seriesId "' || x.series || '" is a series of another doctor or patient in the clinic'
            WHEN x.minutes % x.slot_minutes <> 0 OR x.minutes > :maxDuration
              THEN 'invalid duration ' || x.minutes || ': a multiple of the doctor''s ' || x.slot_minutes || '-minute slot, at most ' || :maxDuration || ' minutes'
            WHEN x.status_value IN ('PENDING', 'APPROVED') AND x.starts_at < :now THEN x.date || ' ' || x.time || ' is in the past'
@@ -244,7 +256,21 @@ export async function countCheckedAppointments(trx: Knex.Transaction): Promise<{
 /** Rejected rows in line order, a page at a time (after `afterLine`). */
 export async function rejectedAppointments(trx: Knex.Transaction, afterLine: number, limit: number): Promise<RejectedAppointmentRow[]> {
   return trx('appointment_import_checked')
-    .select('line', 'patient', 'doctor', 'date', 'time', 'reason', 'duration_minutes', 'status', 'external_id', 'cancel_reason', 'rescheduled_from', 'problem')
+    .select(
+      'line',
+      'patient',
+      'doctor',
+      'date',
+      'time',
+      'reason',
+      'duration_minutes',
+      'status',
+      'external_id',
+      'cancel_reason',
+      'rescheduled_from',
+      'series',
+      'problem',
+    )
     .whereNotNull('problem')
     .where('line', '>', afterLine)
     .orderBy('line')
@@ -258,8 +284,8 @@ export async function rejectedAppointments(trx: Knex.Transaction, afterLine: num
  */
 export async function insertCheckedAppointments(trx: Knex.Transaction, createdBy: string | null): Promise<number> {
   const inserted = await trx.raw(
-    `INSERT INTO appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason, external_id, created_by)
-     SELECT patient_id, doctor_id, starts_at, ends_at, reason, status_value, cancel_reason, external_id, :createdBy
+    `INSERT INTO appointments (patient_id, doctor_id, starts_at, ends_at, reason, status, cancel_reason, external_id, series_id, created_by)
+     SELECT patient_id, doctor_id, starts_at, ends_at, reason, status_value, cancel_reason, external_id, CAST(series AS uuid), :createdBy
        FROM appointment_import_checked
       WHERE problem IS NULL AND NOT already_imported
       ORDER BY line`,

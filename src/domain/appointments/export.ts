@@ -147,5 +147,6 @@ function importFields(row: AppointmentWithNamesRow, zone: string, replaced: Read
     externalId: row.external_id ?? row.id,
     cancelReason: row.cancel_reason,
     rescheduledFromId: row.rescheduled_from_id === null ? null : (replaced.get(row.rescheduled_from_id) ?? row.rescheduled_from_id),
+    seriesId: row.series_id,
   };
 }

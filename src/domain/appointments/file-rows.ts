@@ -18,8 +18,11 @@ export const APPOINTMENT_FIELDS = [
   'externalId',
   'cancelReason',
   'rescheduledFromId',
+  'seriesId',
 ] as const;
 export type AppointmentField = (typeof APPOINTMENT_FIELDS)[number];
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const APPOINTMENT_SHAPE: RecordShape = {
   fields: APPOINTMENT_FIELDS,
@@ -54,6 +57,7 @@ export function stageAppointment(record: SourceRecord, clock: (date: string, hou
     external_id: text('externalId'),
     cancel_reason: text('cancelReason'),
     rescheduled_from: text('rescheduledFromId'),
+    series: text('seriesId'),
     problem: record.problem ?? null,
     local_date: null,
     weekday: null,
@@ -113,5 +117,9 @@ function rowProblem(row: StagedAppointment, clock: (date: string, hour: number, 
     return `a cancelReason goes with a CANCELLED or REJECTED status, not ${status}`;
   if (row.cancel_reason !== null && row.cancel_reason.length > 1000) return 'the cancelReason is longer than 1000 characters';
   if (row.rescheduled_from !== null && row.external_id === null) return 'a rescheduledFromId needs an externalId on the same row';
+  if (row.series !== null) {
+    if (!UUID_PATTERN.test(row.series)) return `invalid seriesId "${row.series}": the UUID that \`appointments export\` writes`;
+    row.series = row.series.toLowerCase();
+  }
   return null;
 }

@@ -131,6 +131,7 @@ function toRejectedRow(row: RejectedAppointmentRow): RejectedRow<AppointmentFiel
       externalId: row.external_id,
       cancelReason: row.cancel_reason,
       rescheduledFromId: row.rescheduled_from,
+      seriesId: row.series,
     },
   };
 }
