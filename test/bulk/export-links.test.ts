@@ -14,6 +14,8 @@ describeBackends('appointments export: cancelReason, rescheduledFromId and serie
   let newId: string;
   let cancelledId: string;
   let seriesId: string;
+  const importCsv = (text: string) =>
+    runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], { database: db().database, actor: c.staff, stdin: `${text}\n`, now: () => NOW });
 
   beforeAll(async () => {
     c = await makeClinic(db().knex);
@@ -151,12 +153,7 @@ describeBackends('appointments export: cancelReason, rescheduledFromId and serie
       `${c.otherPatient.username},${c.doctor.username},2027-02-01,14:00,PENDING,s-4,${seriesId}`,
     ].join('\n');
     const before = await db().knex('appointments').count({ n: '*' }).first();
-    const refused = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], {
-      database: db().database,
-      actor: c.staff,
-      stdin: `${stdin}\n`,
-      now: () => NOW,
-    });
+    const refused = await importCsv(stdin);
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.stderr).error.rows).toEqual([
       { line: 2, error: 'invalid seriesId "not-a-uuid": the UUID that `appointments export` writes' },
@@ -174,12 +171,7 @@ describeBackends('appointments export: cancelReason, rescheduledFromId and serie
       `${c.patient.username},${c.doctor.username},2027-01-06,09:00,PENDING,x-1,why,`,
       `${c.patient.username},${c.doctor.username},2027-01-06,10:00,PENDING,x-2,,nowhere`,
     ].join('\n');
-    const refused = await runCli(['appointments', 'import', '-', '--format', 'csv', '--json'], {
-      database: db().database,
-      actor: c.staff,
-      stdin: `${stdin}\n`,
-      now: () => NOW,
-    });
+    const refused = await importCsv(stdin);
     expect(refused.code).toBe(3);
     const rows = JSON.parse(refused.stderr).error.rows as Array<{ line: number; error: string }>;
     expect(rows).toEqual([

@@ -41,7 +41,8 @@ export interface StagedAppointment {
   not_before: string | null;
 }
 
-export const STAGED_COLUMNS = [
+/** The row as read (what a rejects file gives back), then why it is bad. */
+const REJECTED_COLUMNS = [
   'line',
   'patient',
   'doctor',
@@ -55,6 +56,10 @@ export const STAGED_COLUMNS = [
   'rescheduled_from',
   'series',
   'problem',
+] as const satisfies ReadonlyArray<keyof StagedAppointment>;
+
+export const STAGED_COLUMNS = [
+  ...REJECTED_COLUMNS,
   'local_date',
   'weekday',
   'start_minute',
@@ -65,10 +70,7 @@ export const STAGED_COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof StagedAppointment>;
 
 /** A rejected row: the staged row as read, and why it is rejected. */
-export type RejectedAppointmentRow = Pick<
-  StagedAppointment,
-  'line' | 'patient' | 'doctor' | 'date' | 'time' | 'reason' | 'duration_minutes' | 'status' | 'external_id' | 'cancel_reason' | 'rescheduled_from' | 'series'
-> & { problem: string };
+export type RejectedAppointmentRow = Pick<StagedAppointment, (typeof REJECTED_COLUMNS)[number]> & { problem: string };
 
 export interface AppointmentImportCounts {
   imported: number;
@@ -256,21 +258,7 @@ export async function countCheckedAppointments(trx: Knex.Transaction): Promise<{
 /** Rejected rows in line order, a page at a time (after `afterLine`). */
 export async function rejectedAppointments(trx: Knex.Transaction, afterLine: number, limit: number): Promise<RejectedAppointmentRow[]> {
   return trx('appointment_import_checked')
-    .select(
-      'line',
-      'patient',
-      'doctor',
-      'date',
-      'time',
-      'reason',
-      'duration_minutes',
-      'status',
-      'external_id',
-      'cancel_reason',
-      'rescheduled_from',
-      'series',
-      'problem',
-    )
+    .select(...REJECTED_COLUMNS)
     .whereNotNull('problem')
     .where('line', '>', afterLine)
     .orderBy('line')
