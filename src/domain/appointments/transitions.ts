@@ -182,11 +182,8 @@ export async function rescheduleAppointment(
   const actor = requireActor(ctx.actor);
   const zone = await clinicTimeZone(ctx);
   const requestedStart = when.nextAvailable ? undefined : toClinicInstant(when.date!, when.time!, zone);
-  const found = await resolveAppointment(ctx, actor, input.appointment);
-  await authorizeChange(ctx, actor, 'appointments.change', found);
-  const { doctor, patient } = await loadParties(ctx, found.doctor_id, found.patient_id);
+  const { found, doctor, patient, durationMinutes } = await appointmentToMove(ctx, actor, input.appointment);
   assertPartiesActive(doctor, patient);
-  const durationMinutes = Math.round((found.ends_at.getTime() - found.starts_at.getTime()) / 60_000);
   const now = ctx.now();
   const start = requestedStart ?? (await nextAvailableStart(ctx, { doctor, patient, after: when.after, durationMinutes, zone, now }));
   const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
@@ -212,13 +209,18 @@ export async function rescheduleSlots(ctx: DomainContext, input: { appointment: 
   const actor = requireActor(ctx.actor);
   parseClinicDate(input.date);
   const zone = await clinicTimeZone(ctx);
-  const found = await resolveAppointment(ctx, actor, input.appointment);
-  await authorizeChange(ctx, actor, 'appointments.change', found);
-  const { doctor, patient } = await loadParties(ctx, found.doctor_id, found.patient_id);
+  const { doctor, patient, durationMinutes } = await appointmentToMove(ctx, actor, input.appointment);
   if (doctor.status !== 'active' || patient.status !== 'active') return [];
-  const durationMinutes = Math.round((found.ends_at.getTime() - found.starts_at.getTime()) / 60_000);
   const slots = await freeSlots(ctx.db, { doctor, patientId: patient.id, fromDate: input.date, days: 1, zone, durationMinutes, notBefore: ctx.now() });
   return slotViews(slots, zone);
+}
+
+/** The appointment a reschedule moves, once the actor may change it: its parties and its length. */
+async function appointmentToMove(ctx: DomainContext, actor: Actor, ref: string) {
+  const found = await resolveAppointment(ctx, actor, ref);
+  await authorizeChange(ctx, actor, 'appointments.change', found);
+  const { doctor, patient } = await loadParties(ctx, found.doctor_id, found.patient_id);
+  return { found, doctor, patient, durationMinutes: Math.round((found.ends_at.getTime() - found.starts_at.getTime()) / 60_000) };
 }
 
 /** The first half of a reschedule: the old appointment becomes CANCELLED ("rescheduled"), audited. */

@@ -53,10 +53,7 @@ export async function* streamJson(chunks: AsyncIterable<string>, where: string, 
   };
   const top = () => frames[frames.length - 1]!;
 
-  const finishValue = () => {
-    const frame = top();
-    frame.state = 'comma-or-close';
-  };
+  const finishValue = () => (top().state = 'comma-or-close');
   const finishCapture = (text: string) => {
     let value: unknown;
     try {
