@@ -226,11 +226,9 @@ export interface PersonDetailsRow {
  */
 export async function peopleByIds(db: Knex, ids: readonly string[]): Promise<PersonDetailsRow[]> {
   if (ids.length === 0) return [];
-  const profile = (table: 'patients' | 'doctors', columns: string[]) =>
-    db.raw(`left join lateral (?) as ?? on true`, [db(table).select(columns).whereRaw('??.user_id = users.id', [table]).limit(1), table]);
   return db('users')
-    .joinRaw(profile('patients', ['date_of_birth', 'phone']))
-    .joinRaw(profile('doctors', ['specialty', 'license_number']))
+    .joinRaw('left join lateral (select date_of_birth, phone from patients where patients.user_id = users.id limit 1) as patients on true')
+    .joinRaw('left join lateral (select specialty, license_number from doctors where doctors.user_id = users.id limit 1) as doctors on true')
     .select(
       'users.id',
       'users.username',
