@@ -21,7 +21,7 @@ export interface CliDeps {
   terminal?: ControllingTerminal | null;
 }
 
-export type StopReason = 'interrupted' | 'stdout-closed';
+export type StopReason = 'interrupted' | 'stdout-closed' | 'stdout-failed';
 
 /**
  * The factory a command works with (cf. gh's cmdutil.Factory): everything heavy is built on

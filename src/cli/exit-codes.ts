@@ -60,6 +60,16 @@ export async function describeError(error: unknown): Promise<DescribedError> {
   if (error instanceof CommanderError) {
     return { exitCode: ExitCode.usage, code: 'USAGE', message: error.message.replace(/^error: /, ''), unexpected: false };
   }
+  const { OutputFileError } = await import('./output-file.js');
+  if (error instanceof OutputFileError) {
+    return {
+      exitCode: ExitCode.unexpected,
+      code: 'OUTPUT',
+      message: error.message,
+      remedy: 'Free some room or choose another path (a file is written whole or not at all), then run the command again.',
+      unexpected: false,
+    };
+  }
   const name = (error as Error | null)?.name;
   if (name === 'ExitPromptError' || name === 'AbortPromptError') {
     return { exitCode: ExitCode.interrupted, code: 'INTERRUPTED', message: 'Interrupted.', unexpected: false };

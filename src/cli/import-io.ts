@@ -47,6 +47,12 @@ export interface ImportSource {
 export async function openImportSource(ctx: CliContext, file: string, flags: ImportFlags): Promise<ImportSource> {
   const { formatFromPath } = await import('../domain/import-file.js');
   if (flags.rejects && !flags.skipInvalid) throw new UsageError('--rejects needs --skip-invalid.');
+  if (flags.rejects === '-') {
+    throw new UsageError(
+      '--rejects - would mix the bad rows into stdout, which holds the summary.',
+      'Leave --rejects out to list the bad rows on stderr, or name a file (/dev/stderr works too).',
+    );
+  }
   if (flags.rejects) await checkRejectsPath(ctx, file, flags.rejects);
   if (file === '-') return { stream: ctx.io.stdin, format: flags.format, name: '-', size: undefined };
   let stat: fs.Stats;
@@ -235,43 +241,35 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
       discard: async () => {},
     };
   }
-  const [{ stringify }, { randomBytes }] = await Promise.all([import('csv-stringify'), import('node:crypto')]);
-  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: fs.promises.FileHandle;
+  const [{ stringify }, { openOutputFile }] = await Promise.all([import('csv-stringify/sync'), import('./output-file.js')]);
+  let target: Awaited<ReturnType<typeof openOutputFile>>;
   try {
-    handle = await fs.promises.open(temporary, 'wx', 0o600);
+    target = await openOutputFile(file);
   } catch (error) {
-    throw new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError(error)}.`);
+    throw new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError((error as Error).cause ?? error)}.`);
   }
-  const out = handle.createWriteStream();
   // A valid import file again: the original columns, and the reasons in columns the importer ignores.
-  const csv = stringify({ header: true, columns: [...fields, '_line', '_error'] });
-  csv.pipe(out);
-  const written = new Promise<void>((resolve, reject) => {
-    out.on('close', resolve);
-    out.on('error', reject);
-    csv.on('error', reject);
-  });
-  written.catch(() => {});
+  const columns = [...fields, '_line', '_error'];
+  const failed = async (error: unknown) => {
+    await target.discard();
+    return new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError((error as Error).cause ?? error)}.`);
+  };
+  let header = true;
   return {
     write: async (row) => {
-      if (!csv.write({ ...row.fields, _line: row.line, _error: row.error })) await new Promise((resolve) => csv.once('drain', resolve));
+      const text = stringify([{ ...row.fields, _line: row.line, _error: row.error }], { header, columns });
+      header = false;
+      await target.write(text).catch(async (error: unknown) => Promise.reject(await failed(error)));
     },
     commit: async () => {
-      csv.end();
       try {
-        await written;
-        await fs.promises.rename(temporary, file);
+        if (header) await target.write(stringify([], { header: true, columns }));
+        await target.commit();
       } catch (error) {
-        await fs.promises.rm(temporary, { force: true });
-        throw new ValidationError(`Cannot write the rejects to ${file}: ${describeFsError(error)}.`);
+        throw await failed(error);
       }
     },
-    discard: async () => {
-      csv.destroy();
-      out.destroy();
-      await fs.promises.rm(temporary, { force: true });
-    },
+    discard: () => target.discard(),
   };
 }
 

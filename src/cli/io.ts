@@ -36,14 +36,12 @@ export async function readSecretFromStdin(stream: Readable): Promise<string> {
 }
 
 /**
- * The reader of stdout went away (`clinic … | head -1`): like git, stop writing and end quietly.
- * Without a listener the EPIPE would be an uncaught exception with a stack.
+ * stdout fails. Its reader went away (`clinic … | head -1`, EPIPE): like git, stop writing and end
+ * quietly (`closed`). Any other failure (a full disk under `> file`) is the run's to report
+ * (`failed`). Without a listener either would be an uncaught exception with a stack.
  */
-export function onStdoutClosed(stdout: Writable, stop: () => void): void {
-  stdout.on('error', (error: NodeJS.ErrnoException) => {
-    if (error.code === 'EPIPE') stop();
-    else throw error;
-  });
+export function onStdoutError(stdout: Writable, handlers: { closed: () => void; failed: (error: NodeJS.ErrnoException) => void }): void {
+  stdout.on('error', (error: NodeJS.ErrnoException) => (error.code === 'EPIPE' ? handlers.closed() : handlers.failed(error)));
 }
 
 /** Writes with back-pressure; gives up when the run is told to stop (a closed stdout never drains). */

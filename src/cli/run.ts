@@ -1,6 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext, CliDeps, StopReason } from './context.js';
-import { onStdoutClosed, processIO } from './io.js';
+import { onStdoutError, processIO } from './io.js';
 import { VERSION } from './version.js';
 
 /**
@@ -22,7 +22,16 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   const ctx = new CliContext({ io: processIO(), env: process.env, ...deps });
   const program = await buildProgram(ctx, argv);
   const stopInterrupt = standalone ? onInterrupt(ctx, argv, ExitCode.interrupted) : () => {};
-  if (standalone) onStdoutClosed(process.stdout, () => stopWithin(ctx, 'stdout-closed', ExitCode.ok));
+  if (standalone) {
+    onStdoutError(process.stdout, {
+      closed: () => stopWithin(ctx, 'stdout-closed', ExitCode.ok),
+      failed: (error) => {
+        if (ctx.stopReason) return;
+        stopWithin(ctx, 'stdout-failed', ExitCode.unexpected);
+        void reportOutputFailure(ctx, argv, error);
+      },
+    });
+  }
   let exitCode: number = ExitCode.ok;
   // A command whose work stopped waiting on anything (Node would end the process with its work
   // unsettled) must not look like a success: say so, and exit 1.
@@ -42,6 +51,7 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
     stopInterrupt();
     process.off('beforeExit', unfinished);
   }
+  if (ctx.stopReason === 'stdout-failed') exitCode = ExitCode.unexpected;
   if (standalone) process.exitCode = exitCode;
   return exitCode;
 }
@@ -60,6 +70,7 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
   ]);
   // Whatever an operation throws on its way out after being told to stop is the stop itself.
   if (ctx.stopReason === 'stdout-closed') return ExitCode.ok;
+  if (ctx.stopReason === 'stdout-failed') return ExitCode.unexpected;
   const error = ctx.stopReason === 'interrupted' ? new InterruptedError('Interrupted.', { cause: thrown }) : thrown;
   if (error instanceof CommanderError) {
     // --help and --version end with a CommanderError whose exit code is 0.
@@ -108,6 +119,19 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
     ctx.io.stderr.write(`${stack}\n${cause?.stack ? `Caused by: ${cause.stack}\n` : ''}`);
   }
   return described.exitCode;
+}
+
+/**
+ * stdout could not be written (ENOSPC, EIO, EBADF…): said once on stderr, in the run's format; the
+ * command is told to stop, and the run ends with exit 1.
+ */
+async function reportOutputFailure(ctx: CliContext, argv: readonly string[], error: NodeJS.ErrnoException): Promise<void> {
+  const { describeWriteFailure } = await import('./output-file.js');
+  const message = `Could not write the output (${describeWriteFailure(error)}): what was written is incomplete.`;
+  const remedy = 'Whatever the command changed in the clinic stands; check it with a list or show command, then write the output where there is room.';
+  ctx.io.stderr.write(
+    ctx.globals.json || argv.includes('--json') ? `${JSON.stringify({ error: { code: 'OUTPUT', message, remedy } })}\n` : `Error: ${message}\n${remedy}\n`,
+  );
 }
 
 /** How long an operation that was told to stop may take to roll back and release the database. */

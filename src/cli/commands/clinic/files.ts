@@ -14,8 +14,8 @@ export interface ExportSummary {
 }
 
 /**
- * Writes an export: to stdout, to one file (0600, under a temporary name renamed at the end, so
- * a failed export leaves no half file), or to a directory (0700) of `manifest.json` and one
+ * Writes an export: to stdout, to one file (openOutputFile: a failed export
+ * leaves no half file), or to a directory (0700) of `manifest.json` and one
  * `TABLE.ndjson` / `TABLE.json` per table.
  */
 export async function writeExport(
@@ -52,30 +52,19 @@ export async function writeExport(
     return { output, tables };
   }
 
-  let write = stdout;
-  let finish = async () => {};
   if (output !== undefined) {
-    const temporary = path.join(path.dirname(output), `.${path.basename(output)}.${process.pid}.tmp`);
-    const file = await fs.open(temporary, 'w', 0o600);
-    write = async (text) => void (await file.write(text));
-    finish = async () => {
-      await file.close();
-      await fs.rename(temporary, output);
-    };
-    const abandon = async () => {
-      await file.close().catch(() => undefined);
-      await fs.rm(temporary, { force: true });
-    };
+    const { openOutputFile } = await import('../../output-file.js');
+    const file = await openOutputFile(output);
     try {
-      await writeStream(clinic, format, write, count);
-      await finish();
+      await writeStream(clinic, format, (text) => file.write(text), count);
+      await file.commit();
     } catch (error) {
-      await abandon();
+      await file.discard();
       throw error;
     }
     return { output, tables };
   }
-  await writeStream(clinic, format, write, count);
+  await writeStream(clinic, format, stdout, count);
   return { output: '-', tables };
 }
 
