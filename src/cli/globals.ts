@@ -72,7 +72,7 @@ export function readGlobals(options: Record<string, unknown>): GlobalOptions {
 function fieldList(value: string): string[] {
   const names = value.split(',').map((name) => name.trim());
   if (names.some((name) => !/^[A-Za-z][A-Za-z0-9]*$/.test(name))) {
-    throw new InvalidArgumentError('give JSON field names separated by commas, e.g. --fields id,status,startTime');
+    throw new InvalidArgumentError('Give JSON field names separated by commas, e.g. --fields id,status,startTime.');
   }
   return [...new Set(names)];
 }

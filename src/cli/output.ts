@@ -283,9 +283,14 @@ export class Output {
     return PRINTABLE_ASCII.test(text) ? text.length : this.textWidth(text);
   }
 
-  /** Progress and status lines for people, on stderr; silent with --quiet. */
+  /** Progress and status lines for people, on stderr; silent with --quiet, and with --json (stderr stays empty on success, DESIGN §4). */
   notice(message: string): void {
-    if (!this.globals.quiet) this.io.stderr.write(`${terminalSafe(message, { lineBreaks: true })}\n`);
+    if (!this.globals.quiet && !this.globals.json) this.io.stderr.write(`${terminalSafe(message, { lineBreaks: true })}\n`);
+  }
+
+  /** A line for the person answering a prompt (what a confirmation is about, why a question comes again): always shown. */
+  aside(message: string): void {
+    this.io.stderr.write(`${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
   /** A confirmation for people; with --json the data says it all and stderr stays empty (DESIGN §4). */
@@ -293,7 +298,9 @@ export class Output {
     if (!this.globals.quiet && !this.globals.json) this.io.stderr.write(`${this.color.green('✓')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 
+  /** Something done differently from what was asked (a skipped occurrence, no password set); silent like notice. */
   warn(message: string): void {
+    if (this.globals.quiet || this.globals.json) return;
     this.io.stderr.write(`${this.color.yellow('!')} ${terminalSafe(message, { lineBreaks: true })}\n`);
   }
 }

@@ -63,8 +63,8 @@ export type RequiredValues<K extends string> = { readonly [key in K]: RequiredVa
 /** What to do before the first question: by default make sure someone is logged in, so that "not logged in" comes before the questions. */
 export interface AskOptions {
   login?: boolean;
-  /** What may be passed instead, named with the missing flags: `--next-available`. */
-  instead?: string;
+  /** What may be passed instead of some of them, named with those flags: `--next-available` for date and time. */
+  instead?: { flag: string; of: readonly string[] };
 }
 
 /**
@@ -82,7 +82,11 @@ export async function askForMissing<O extends object, K extends keyof O & string
   const missing = (Object.keys(required) as K[]).filter((key) => values[key] === undefined);
   if (missing.length === 0) return options as O & { [key in K]-?: string };
   const flags = missing.map((key) => flagOf(command, key));
-  if (!ctx.prompter.canPrompt) throw missingFlags(flags, askOptions.instead);
+  if (!ctx.prompter.canPrompt) {
+    const { instead } = askOptions;
+    const replaced = instead ? missing.filter((key) => instead.of.includes(key)).map((key) => flagOf(command, key)) : [];
+    throw missingFlags(flags, instead && replaced.length > 0 ? { flag: instead.flag, of: replaced } : undefined);
+  }
   if (askOptions.login !== false) await ctx.ensureLoggedIn();
   const answers: Record<string, string> = {};
   for (const [i, key] of missing.entries()) answers[key] = await ask(ctx, command, flags[i]!, key, required[key], { ...values, ...answers });
@@ -90,8 +94,11 @@ export async function askForMissing<O extends object, K extends keyof O & string
 }
 
 /** exit 2: the flags a script must pass. */
-export function missingFlags(flags: readonly string[], instead?: string): UsageError {
-  const list = `${flags.length === 1 ? flags[0]! : `${flags.slice(0, -1).join(', ')} and ${flags.at(-1)!}`}${instead ? ` (or ${instead})` : ''}`;
+export function missingFlags(flags: readonly string[], instead?: { flag: string; of: readonly string[] }): UsageError {
+  const and = (names: readonly string[]) => (names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`);
+  const alternative =
+    instead === undefined ? '' : instead.of.length === flags.length ? ` (or ${instead.flag})` : ` (or ${instead.flag} for ${and(instead.of)})`;
+  const list = `${and(flags)}${alternative}`;
   return new UsageError(`Missing ${list}.`, `Pass ${list}; prompts need a terminal and no --no-input.`);
 }
 

@@ -56,6 +56,11 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   return exitCode;
 }
 
+/** JSON errors: --json, or --fields (which implies it), even when the options failed to parse. */
+function wantsJson(ctx: CliContext, argv: readonly string[]): boolean {
+  return ctx.globals.json || argv.some((arg) => arg === '--json' || arg === '--fields' || arg.startsWith('--fields='));
+}
+
 function isBareVersionRequest(argv: readonly string[]): boolean {
   return argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
 }
@@ -80,7 +85,7 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
   const described = await describeError(error);
   // Every usage error ends by naming the help of the command it was about.
   const seeHelp = described.exitCode === ExitCode.usage ? `See '${helpFor(program)}'.` : undefined;
-  const json = ctx.globals.json || argv.includes('--json');
+  const json = wantsJson(ctx, argv);
   const debug = ctx.globals.debug || argv.includes('--debug');
   if (json) {
     const payload = {
@@ -129,9 +134,7 @@ async function reportOutputFailure(ctx: CliContext, argv: readonly string[], err
   const { describeWriteFailure } = await import('./output-file.js');
   const message = `Could not write the output (${describeWriteFailure(error)}): what was written is incomplete.`;
   const remedy = 'Whatever the command changed in the clinic stands; check it with a list or show command, then write the output where there is room.';
-  ctx.io.stderr.write(
-    ctx.globals.json || argv.includes('--json') ? `${JSON.stringify({ error: { code: 'OUTPUT', message, remedy } })}\n` : `Error: ${message}\n${remedy}\n`,
-  );
+  ctx.io.stderr.write(wantsJson(ctx, argv) ? `${JSON.stringify({ error: { code: 'OUTPUT', message, remedy } })}\n` : `Error: ${message}\n${remedy}\n`);
 }
 
 /** How long an operation that was told to stop may take to roll back and release the database. */
@@ -147,7 +150,7 @@ function onInterrupt(ctx: CliContext, argv: readonly string[], interruptedCode: 
   const handler = () => {
     if (ctx.stopReason === 'interrupted') process.exit(interruptedCode);
     stopWithin(ctx, 'interrupted', interruptedCode, () => {
-      ctx.io.stderr.write(ctx.globals.json || argv.includes('--json') ? '{"error":{"code":"INTERRUPTED","message":"Interrupted."}}\n' : '\nInterrupted.\n');
+      ctx.io.stderr.write(wantsJson(ctx, argv) ? '{"error":{"code":"INTERRUPTED","message":"Interrupted."}}\n' : '\nInterrupted.\n');
     });
   };
   process.on('SIGINT', handler);

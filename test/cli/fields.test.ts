@@ -53,6 +53,29 @@ describeBackends('--fields', (db) => {
     expect(JSON.parse(unknown.stderr).error.remedy).toMatch(/startTime/);
     const malformed = await cli(c.staff, ['list', '--fields', 'id,,status']);
     expect(malformed.code).toBe(2);
+    // --fields implies --json, so even its own parse error is the JSON object.
+    for (const names of ['', 'id,']) {
+      const empty = await cli(c.staff, ['list', '--fields', names]);
+      expect(empty.code).toBe(2);
+      expect(JSON.parse(empty.stderr).error).toMatchObject({ code: 'USAGE', message: expect.stringMatching(/Give JSON field names separated by commas/) });
+    }
+  });
+
+  it('a list checks the names whatever it finds: an unknown one is exit 2 on an empty day too', async () => {
+    const asAdmin = (args: string[]) => runCli(args, { database: db().database, actor: c.admin });
+    for (const args of [
+      ['appointments', 'list', '--date', '2031-01-06', '--fields', 'id,nope'],
+      ['patients', 'list', '--search', 'nobody-matches-this', '--fields', 'id,nope'],
+      ['doctors', 'list', '--specialty', 'none-such', '--fields', 'nope'],
+      ['users', 'list', '--status', 'disabled', '--fields', 'nope'],
+      ['messages', 'inbox', '--fields', 'nope'],
+    ]) {
+      const result = await asAdmin(args);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: '' });
+      expect(JSON.parse(result.stderr).error.message).toMatch(/Unknown field\(s\) for --fields: (id, )?nope/);
+    }
+    // The fields a list prints are all declared: asked for each, an empty list still passes.
+    expect((await asAdmin(['appointments', 'list', '--date', '2031-01-06', '--fields', 'id,seriesId,timeZone'])).code).toBe(0);
   });
 
   it('a write checks the names before it writes: an unknown one is exit 2 with nothing written, and every field it prints is known', async () => {

@@ -156,7 +156,7 @@ describe('usage errors (the binary as a user runs it)', () => {
   it.each([
     [
       ['appointments', 'book', '--doctor', 'dr.silva'],
-      'Missing --patient, --date and --time (or --next-available).\nPass --patient, --date and --time (or --next-available); prompts need a terminal and no --no-input.',
+      'Missing --patient, --date and --time (or --next-available for --date and --time).\nPass --patient, --date and --time (or --next-available for --date and --time); prompts need a terminal and no --no-input.',
       'clinic appointments book --help',
     ],
     [['appointments', 'bok'], "unknown command 'bok'\n(Did you mean book?)", 'clinic appointments --help'],

@@ -24,7 +24,7 @@ export function appointmentsAgendaCommand(ctx: CliContext) {
       const sheet = await agenda(await ctx.domain(), { date: options.date, doctors: options.doctor, days: options.days });
       if (sheet.days.every((day) => day.doctors.length === 0)) {
         ctx.output.data(sheet, () => '');
-        if (!ctx.output.json) ctx.output.notice('No doctors.');
+        ctx.output.notice('No doctors.');
         return;
       }
       ctx.output.composed(sheet, () => renderAgenda(ctx.output, sheet));

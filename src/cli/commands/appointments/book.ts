@@ -45,7 +45,13 @@ export function appointmentsBookCommand(ctx: CliContext) {
       // --next-available stands for --date and --time; --date alone asks only for the time, and so on.
       const options = given.nextAvailable
         ? await askForMissing(ctx, command, given, parties)
-        : await askForMissing(ctx, command, given, { ...parties, date: answers.clinicDate, time: answers.freeSlotTime(ctx) }, { instead: '--next-available' });
+        : await askForMissing(
+            ctx,
+            command,
+            given,
+            { ...parties, date: answers.clinicDate, time: answers.freeSlotTime(ctx) },
+            { instead: { flag: '--next-available', of: ['date', 'time'] } },
+          );
       const domain = await ctx.domain();
       if (options.repeat !== undefined) {
         const { seriesDates } = await import('../../../domain/appointments/series-dates.js');

@@ -1,11 +1,12 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { printsFields } from '../../json-fields.js';
 import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
-import { APPOINTMENT_COLUMNS } from './render.js';
+import { APPOINTMENT_COLUMNS, appointmentFields } from './render.js';
 import { examples } from '../../help.js';
 
 export function appointmentsListCommand(ctx: CliContext) {
-  return new Command('list')
+  return printsFields(new Command('list'), appointmentFields)
     .description('appointments in time order, from today on unless --today, --date or --from/--to is given')
     .addHelpText(
       'after',

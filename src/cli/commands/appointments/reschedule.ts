@@ -31,7 +31,13 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
       // --next-available stands for --date and --time; the time is picked from that day's free starts.
       const options = given.nextAvailable
         ? given
-        : await askForMissing(ctx, command, given, { date: answers.clinicDate, time: answers.rescheduleSlotTime(ctx, id) }, { instead: '--next-available' });
+        : await askForMissing(
+            ctx,
+            command,
+            given,
+            { date: answers.clinicDate, time: answers.rescheduleSlotTime(ctx, id) },
+            { instead: { flag: '--next-available', of: ['date', 'time'] } },
+          );
       const input = {
         appointment: id,
         date: options.date,

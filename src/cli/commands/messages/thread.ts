@@ -1,11 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { printsFields } from '../../json-fields.js';
 import { listLimit, wholeNumber } from '../../options.js';
 import { threadColumns } from './render.js';
 import { examples } from '../../help.js';
 
 export function messagesThreadCommand(ctx: CliContext) {
-  return new Command('thread')
+  return printsFields(new Command('thread'), async () => (await import('../../../domain/messages/view.js')).MESSAGE_VIEW_FIELDS)
     .description('the conversation between you and a user, oldest first: its latest 50 messages unless --limit or --all (does not mark messages read)')
     .addHelpText('after', examples('clinic messages thread dr.silva', 'clinic messages thread dr.silva --all --json'))
     .argument('<user>', 'the other person, by username or id')

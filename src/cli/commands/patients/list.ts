@@ -1,11 +1,12 @@
 import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
+import { printsFields } from '../../json-fields.js';
 import { ALL_HELP, LIMIT_HELP, listLimit, wholeNumber } from '../../options.js';
 import { PATIENT_COLUMNS } from './render.js';
 import { examples } from '../../help.js';
 
 export function patientsListCommand(ctx: CliContext) {
-  return new Command('list')
+  return printsFields(new Command('list'), async () => (await import('../../../domain/patients/view.js')).PATIENT_DETAILS_FIELDS)
     .description('list the patients you may see (a doctor: their panel; a patient: themselves)')
     .addHelpText('after', examples('clinic patients list', 'clinic patients list --doctor dr.silva', 'clinic patients list --search pereira --all --json'))
     .option('--doctor <doctor>', "only patients on this doctor's panel")

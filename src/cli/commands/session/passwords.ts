@@ -40,7 +40,7 @@ export async function newPassword(
     const first = await ctx.prompter.password(flag, message, rules);
     const second = await ctx.prompter.password(flag, 'Repeat it');
     if (first === second) return first;
-    ctx.output.warn('The two passwords differ; try again.');
+    ctx.output.aside('The two passwords differ; try again.');
   }
 }
 

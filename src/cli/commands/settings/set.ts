@@ -23,9 +23,9 @@ export function settingsSetCommand(ctx: CliContext) {
           if (ctx.globals.yes || !ctx.prompter.canPrompt) {
             // --yes: say what happened; neither --yes nor a terminal: a usage error naming --yes, with the consequence.
             await ctx.prompter.confirm(consequence, ctx.globals.yes);
-            if (!ctx.output.json) ctx.output.notice(consequence);
-          } else {
             ctx.output.notice(consequence);
+          } else {
+            ctx.output.aside(consequence);
             if (!(await ctx.prompter.confirm(`Change the time zone to ${change.to}?`, false))) return;
           }
           acceptTimeZoneChange = true;
