@@ -42,7 +42,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** A stable name for the database, safe to show and to store (no credential of any form). */
 export function describeTarget(target: DatabaseTarget): string {
   if (target.backend === 'embedded') return `embedded database at ${target.dataDir}`;
-  return `PostgreSQL at ${redactUrl(target.url)}`;
+  return `PostgreSQL database at ${redactUrl(target.url)}`;
 }
 
 // Query parameters that carry a secret (libpq's `password`, `sslpassword`; anything named like one).

@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { Actor } from '../../src/domain/policy.js';
+import { createApiToken } from '../../src/domain/identity/api-tokens.js';
 import { storeInitialTimeZone } from '../../src/domain/settings/service.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
@@ -37,5 +38,21 @@ describeBackends('stderr of a successful --json run', (db) => {
     expect(quiet.stderr).toBe('');
     const human = await as(['users', 'create', '--username', 'human.nopw', '--name', 'N', '--role', 'staff']);
     expect(human.stderr).toContain('No password set: human.nopw cannot log in');
+  });
+});
+
+describeBackends('whoami on the clinic wall clock', (db) => {
+  it("shows when the token ends in the clinic's time zone, as every instant a person reads", async () => {
+    await storeInitialTimeZone(db().knex, 'America/New_York');
+    const admin = await insertActor(db().knex, 'clock.admin', 'admin');
+    const now = new Date('2030-06-03T15:00:00Z');
+    const { token } = await createApiToken(
+      db().context(admin, () => now),
+      { name: 'clock', expiresIn: '1d' },
+    );
+    const result = await runCli(['whoami'], { database: db().database, env: { CLINIC_TOKEN: token }, now: () => now });
+    expect(result.code, result.stderr).toBe(0);
+    // 2030-06-04 15:00 UTC is 11:00 in New York (EDT); the UTC form would say "15:00 UTC".
+    expect(result.stdout).toMatch(/token expires\s+2030-06-04 11:00\n/);
   });
 });

@@ -99,7 +99,8 @@ describeBackends('human output', (db) => {
     expect(result.code, result.stderr).toBe(0);
     // the one line that names the database differs by backend (and names no password)
     const target = db().target;
-    const described = target.backend === 'embedded' ? `embedded database at ${target.dataDir}` : /PostgreSQL at postgres:\/\/postgres@[^/\s]+\/clinic_t_\w+/;
+    const described =
+      target.backend === 'embedded' ? `embedded database at ${target.dataDir}` : /PostgreSQL database at postgres:\/\/postgres@[^/\s]+\/clinic_t_\w+/;
     await expect(normaliseOutput(result.stdout, [[described, '<database>']])).toMatchFileSnapshot(snapshot('db-status'));
   });
 });

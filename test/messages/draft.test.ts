@@ -152,6 +152,18 @@ sys.stdout.write(out.decode('utf8', 'replace'))
   expect(result.stdout).toContain('BODY="first line\\nsecond line"');
 });
 
+it('the line prompt stops at once when the run is told to stop (Ctrl-C), keeping nothing typed', async () => {
+  const stdin = new PassThrough();
+  const stopping = new AbortController();
+  const body = promptLines({ stdin, stdout: new PassThrough(), stderr: new PassThrough() }, 'HINT', stopping.signal);
+  stdin.write('half a message\n');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  stopping.abort('interrupted');
+  // stdin stays open, as a terminal's does: only the stop can end the reading.
+  await expect(body).rejects.toBe('interrupted');
+  stdin.destroy();
+});
+
 it('the line prompt returns what was typed before the end of input, also without a final newline', async () => {
   const stderr = new PassThrough();
   let hint = '';

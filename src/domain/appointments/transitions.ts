@@ -34,7 +34,11 @@ export function assertTransition(row: Pick<AppointmentRow, 'id' | 'status'>, to:
   const allowed = TRANSITIONS[row.status];
   if (allowed.includes(to)) return;
   const next = allowed.length === 0 ? `${row.status} is final: no further change is allowed.` : `From ${row.status} it can only become ${allowed.join(', ')}.`;
-  throw new ConflictError(`Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`, {
+  const message =
+    row.status === to
+      ? `Appointment ${shortId(row.id)} is already ${to}.${allowed.length === 0 ? ` ${next}` : ''}`
+      : `Appointment ${shortId(row.id)} is ${row.status} and cannot become ${to}. ${next}`;
+  throw new ConflictError(message, {
     reason: 'ILLEGAL_TRANSITION',
     details: { from: row.status, to, allowed },
   });

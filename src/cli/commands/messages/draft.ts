@@ -13,9 +13,9 @@ export const DRAFT_HINT = "End with a line holding a single '.' or Ctrl-D.";
  * draft is patient data: the editor's file is private (0600 in a 0700 directory) and is removed
  * on every way out, a failed editor and Ctrl-C included.
  */
-export async function draftMessage(io: IO, env: NodeJS.ProcessEnv, to: string): Promise<string> {
+export async function draftMessage(io: IO, env: NodeJS.ProcessEnv, to: string, signal: AbortSignal): Promise<string> {
   const editor = env.VISUAL?.trim() || env.EDITOR?.trim();
-  return editor ? editInEditor(editor, env) : promptLines(io, `Message to ${to}. ${DRAFT_HINT}`);
+  return editor ? editInEditor(editor, env) : promptLines(io, `Message to ${to}. ${DRAFT_HINT}`, signal);
 }
 
 async function editInEditor(editor: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -50,12 +50,13 @@ async function editInEditor(editor: string, env: NodeJS.ProcessEnv): Promise<str
 
 /**
  * Lines from the terminal until a line holding only '.' or the end of input (Ctrl-D). The
- * terminal stays in its normal mode, so Ctrl-C interrupts the command as anywhere else.
+ * terminal stays in its normal mode, so Ctrl-C interrupts the command as anywhere else: the run's
+ * stop (`signal`) ends the reading at once, and nothing typed so far is kept.
  */
-export async function promptLines(io: IO, hint: string): Promise<string> {
+export async function promptLines(io: IO, hint: string, signal?: AbortSignal): Promise<string> {
   io.stderr.write(`${hint}\n`);
   const lines: string[] = [];
-  const reader = createInterface({ input: io.stdin, terminal: false, crlfDelay: Infinity });
+  const reader = createInterface({ input: io.stdin, terminal: false, crlfDelay: Infinity, ...(signal ? { signal } : {}) });
   try {
     for await (const line of reader) {
       if (line === '.') break;
@@ -64,5 +65,6 @@ export async function promptLines(io: IO, hint: string): Promise<string> {
   } finally {
     reader.close();
   }
+  signal?.throwIfAborted();
   return lines.join('\n');
 }

@@ -35,5 +35,5 @@ async function bodyFromStdinOrEditor(ctx: CliContext, to: string): Promise<strin
   if (!ctx.io.stdin.isTTY) return (await readAll(ctx.io.stdin)).replace(/\r?\n$/, '');
   if (!ctx.prompter.canPrompt) throw new UsageError('Missing --body.', 'Pass --body (prompts need a terminal and no --no-input).');
   const { draftMessage } = await import('./draft.js');
-  return (await draftMessage(ctx.io, ctx.env, to)).replace(/\r?\n$/, '');
+  return (await draftMessage(ctx.io, ctx.env, to, ctx.signal)).replace(/\r?\n$/, '');
 }

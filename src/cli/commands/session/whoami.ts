@@ -13,6 +13,9 @@ export function whoamiCommand(ctx: CliContext) {
       const { describeTarget } = await import('../../../db/target.js');
       const domain = await ctx.anonymousDomain();
       const authentication = await authenticate(ctx, domain);
+      // The session's end on the clinic's wall clock, as every other instant a person reads.
+      const { clinicTimeZone } = await import('../../../domain/settings/service.js');
+      ctx.output.setClinicZone(await clinicTimeZone({ db: domain.db, settings: authentication.settings }));
       const terminal = await ctx.terminal();
       renderIdentity(ctx.output, await whoAmI(domain, authentication, { database: describeTarget(await ctx.target()), terminal: terminal?.device ?? null }));
     });
