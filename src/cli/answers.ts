@@ -34,6 +34,46 @@ export const clinicTime: RequiredValue = {
 };
 
 /**
+ * The day of a booking asked with its doctor known: a day with no free start is asked again, saying
+ * so, rather than taking a time that the booking would then refuse after the last answer.
+ */
+export function bookingDate(ctx: CliContext): RequiredValue {
+  return dayWithFreeStarts(async (date, { doctor }) => {
+    if (typeof doctor !== 'string') return undefined;
+    const { listFreeSlots } = await import('../domain/appointments/queries.js');
+    const slots = await ctx.briefly((domain) => listFreeSlots(domain, { doctor, date }));
+    return { slots, whose: doctor, more: `clinic appointments slots --doctor ${doctor} --date ${date} --days 7` };
+  });
+}
+
+/** The new day of a reschedule asked: one with a free start for the appointment (its doctor, patient and length). */
+export function rescheduleDate(ctx: CliContext, appointment: string): RequiredValue {
+  return dayWithFreeStarts(async (date) => {
+    const { rescheduleSlots } = await import('../domain/appointments/transitions.js');
+    const slots = await ctx.briefly((domain) => rescheduleSlots(domain, { appointment, date }));
+    return { slots, whose: 'this appointment' };
+  });
+}
+
+function dayWithFreeStarts(
+  freeStarts: (date: string, values: Readonly<Record<string, unknown>>) => Promise<{ slots: readonly unknown[]; whose: string; more?: string } | undefined>,
+): RequiredValue {
+  return {
+    check: async (value, values) => {
+      const { parseClinicDate } = await import('../domain/clinic-time.js');
+      parseClinicDate(value);
+      const found = await freeStarts(value, values);
+      if (found === undefined || found.slots.length > 0) return;
+      const weekday = new Date(`${value}T12:00:00Z`).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' });
+      const { ValidationError } = await import('../domain/errors.js');
+      throw new ValidationError(`No free start for ${found.whose} on ${weekday} ${value} (a past day, outside working hours or time-off, or fully booked).`, {
+        remedy: `Give another day${found.more ? `; \`${found.more}\` lists the free ones` : ''}.`,
+      });
+    },
+  };
+}
+
+/**
  * A start time on a day with a doctor (`date` and `doctor` among the values known): picked from
  * the doctor's free slots that day, or typed when there are none to offer.
  */

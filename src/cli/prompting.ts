@@ -15,8 +15,8 @@ import { UsageError } from './usage-error.js';
  * search reads through `ctx.briefly`, which opens the database for the read and closes it again.
  */
 export interface RequiredValue {
-  /** The rule of the value: throws the error (a ValidationError) whose message is the reason to ask again. */
-  check?: (value: string) => unknown;
+  /** The rule of the value (given the values known so far): throws the error (a ValidationError) whose message is the reason to ask again. */
+  check?: (value: string, values: Readonly<Record<string, unknown>>) => unknown;
   /**
    * A known, short list to pick from (else the option's `.choices()`, if it declares some); or the
    * list that the values known so far (given or answered) make, read briefly; none: typed instead.
@@ -126,7 +126,8 @@ async function ask(
 ): Promise<string> {
   const option = optionOf(command, key);
   const message = value.question ?? asQuestion(option?.description ?? key);
-  const check = value.check ? promptCheck(value.check) : undefined;
+  const rule = value.check;
+  const check = rule ? promptCheck((answer) => rule(answer, known)) : undefined;
   if (value.search) return ctx.prompter.search(flag, message, value.search);
   const choices =
     typeof value.choices === 'function'

@@ -131,6 +131,9 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       at = await step(pty, 'Day, YYYY-MM-DD', '2099-02-30' + ENTER, at);
       at = await pty.waitFor('Invalid date "2099-02-30"', { from: at });
       await holdsNothing(db());
+      // 2099-03-07 is a Saturday: no free start, so the day is asked again before any time.
+      pty.type(CLEAR + '2099-03-07' + ENTER);
+      at = await pty.waitFor(`No free start for ${doctor.username} on Saturday 2099-03-07`, { from: at });
       pty.type(CLEAR + '2099-03-09' + ENTER);
       at = await step(pty, '09:00-09:30', DOWN, at);
       await step(pty, '❯ 09:30-10:00', ENTER, at);
@@ -154,7 +157,8 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       const appointment = await makeAppointment(db().knex, { patient, doctor, startsAt: '2099-03-16T09:00:00Z', minutes: 60 });
       await makeAppointment(db().knex, { patient, doctor: other, startsAt: '2099-03-16T11:00:00Z' });
       const pty = onPty(['appointments', 'reschedule', appointment.id]);
-      let at = await step(pty, 'New day, YYYY-MM-DD', '2099-03-16' + ENTER);
+      let at = await step(pty, 'New day, YYYY-MM-DD', '2099-03-15' + ENTER);
+      at = await step(pty, 'No free start for this appointment on Sunday 2099-03-15', CLEAR + '2099-03-16' + ENTER, at);
       // 09:00 and 09:30 overlap its own hour, 10:30 and 11:00 the patient's other appointment.
       at = await step(pty, '❯ 10:00-11:00', DOWN, at);
       await step(pty, '❯ 11:30-12:30', ENTER, at);

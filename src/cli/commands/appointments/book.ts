@@ -49,7 +49,7 @@ export function appointmentsBookCommand(ctx: CliContext) {
             ctx,
             command,
             given,
-            { ...parties, date: answers.clinicDate, time: answers.freeSlotTime(ctx) },
+            { ...parties, date: answers.bookingDate(ctx), time: answers.freeSlotTime(ctx) },
             { instead: { flag: '--next-available', of: ['date', 'time'] } },
           );
       const domain = await ctx.domain();

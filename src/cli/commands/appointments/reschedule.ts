@@ -35,7 +35,7 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
             ctx,
             command,
             given,
-            { date: answers.clinicDate, time: answers.rescheduleSlotTime(ctx, id) },
+            { date: answers.rescheduleDate(ctx, id), time: answers.rescheduleSlotTime(ctx, id) },
             { instead: { flag: '--next-available', of: ['date', 'time'] } },
           );
       const input = {
