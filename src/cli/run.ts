@@ -56,6 +56,13 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   return exitCode;
 }
 
+/** The longest part of an error a terminal shows: a 100 KB name is not echoed whole (--json keeps it). */
+const SHOWN_CHARACTERS = 500;
+
+function clip(text: string): string {
+  return text.length <= SHOWN_CHARACTERS ? text : `${text.slice(0, SHOWN_CHARACTERS)}… (${text.length - SHOWN_CHARACTERS} more characters)`;
+}
+
 /** JSON errors: --json, or --fields (which implies it), even when the options failed to parse. */
 function wantsJson(ctx: CliContext, argv: readonly string[]): boolean {
   return ctx.globals.json || argv.some((arg) => arg === '--json' || arg === '--fields' || arg.startsWith('--fields='));
@@ -99,14 +106,17 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
     };
     ctx.io.stderr.write(`${JSON.stringify(payload)}\n`);
   } else {
-    const hint = described.remedy ? `\n${described.remedy}` : '';
+    // Messages quote what was typed: each part is one line, its line breaks and tabs shown as \xNN
+    // (a CR or LF in a name could otherwise fake a line of output); Commander's own keep theirs.
+    const oneLine = (text: string) => clip(terminalSafe(text, { lineBreaks: error instanceof CommanderError }));
+    const hint = described.remedy ? `\n${oneLine(described.remedy)}` : '';
     const usageHint = seeHelp ? `\n${seeHelp}` : '';
     let rows = '';
     if (described.rows) {
       const { LISTED_REJECTS, moreRejectsLine, writeRejectsReport } = await import('./import-io.js');
       rows = described.rows
         .slice(0, LISTED_REJECTS)
-        .map((row) => `\n  line ${row.line}: ${row.error}`)
+        .map((row) => `\n  line ${row.line}: ${oneLine(row.error)}`)
         .join('');
       if (described.rows.length > LISTED_REJECTS) {
         const report = await writeRejectsReport(ctx.env, described.rows).catch(() => undefined);
@@ -116,7 +126,7 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
       }
     }
     const label = described.code === 'INTERRUPTED' ? '' : 'Error: ';
-    ctx.io.stderr.write(`${terminalSafe(`${label}${described.message}${rows}${hint}${usageHint}`, { lineBreaks: true })}\n`);
+    ctx.io.stderr.write(`${label}${oneLine(described.message)}${rows}${hint}${usageHint}\n`);
   }
   if (debug) {
     const stack = (error as Error | null)?.stack ?? String(error);

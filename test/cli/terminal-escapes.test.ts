@@ -68,4 +68,19 @@ describeBackends('terminal escapes in human output', (db) => {
     expect(terminalSafe('a\tb\nc', { lineBreaks: true })).toBe('a\tb\nc');
     expect(terminalSafe('a\tb\nc')).toBe('a\\x09b\\x0ac');
   });
+
+  it('an error quoting what was typed is one line: its CR, LF and TAB shown escaped, a huge value cut short', async () => {
+    const phone = await as(['patients', 'add', '--username', 'pt.lines', '--name', 'Lines', '--phone', '1\r\n2\t3']);
+    expect(phone.code).toBe(3);
+    const [message] = phone.stderr.split('\n');
+    expect(message).toMatch(/^Error: Invalid phone.*"1\\x0d\\x0a2\\x093"/);
+    const lookup = await as(['appointments', 'list', '--patient', 'a\rb\n✓ Booked']);
+    expect(lookup.code).toBe(6);
+    expect(lookup.stderr.split('\n')[0]).toContain('a\\x0db\\x0a✓ Booked');
+    expect(lookup.stderr).not.toMatch(/^✓/m);
+    const huge = await as(['patients', 'add', '--username', 'pt.huge', '--name', 'x'.repeat(100_000)]);
+    expect(huge.code).toBe(3);
+    expect(huge.stderr.length).toBeLessThan(2_000);
+    expect(huge.stderr).toMatch(/… \(\d+ more characters\)/);
+  });
 });
