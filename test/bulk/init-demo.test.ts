@@ -35,6 +35,9 @@ describeBackends('init --demo', (db) => {
     }
     const appointments = await db().knex('appointments').count<{ n: number }[]>({ n: '*' });
     expect(Number(appointments[0]!.n)).toBeGreaterThan(0);
+    // Its visits never overlap a doctor's or a patient's other visit: its own import rejects none.
+    const imported = await db().knex('audit_log').where({ action: 'appointments.import' }).first();
+    expect(imported.details).toMatchObject({ source: 'demo clinic', rejected: 0, imported: Number(appointments[0]!.n) });
   });
 
   it('refuses a second init (exit 7) and a demo in production', async () => {

@@ -193,24 +193,39 @@ function demoPatients(random: SeededRandom): DemoPatient[] {
 const PAST_STATUSES = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'NO_SHOW', 'CANCELLED'] as const;
 const FUTURE_STATUSES = ['PENDING', 'PENDING', 'APPROVED', 'APPROVED', 'APPROVED', 'CANCELLED', 'REJECTED'] as const;
 
-/** Two or three visits per doctor per working day, from three days back to ten days ahead (not today). */
+/**
+ * Two or three visits per doctor per working day, from three days back to ten days ahead (not
+ * today). A draw that would overlap a visit of the same doctor or patient is drawn again, so the
+ * demo's own import has nothing to reject.
+ */
 function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[], today: DateTime) {
   const rows: Array<Record<string, string | number>> = [];
   for (let offset = -3; offset <= 10; offset++) {
     if (offset === 0) continue;
     const day = today.plus({ days: offset });
+    const busy = new Map<string, Array<[number, number]>>();
+    const free = (who: string, from: number, to: number) => !(busy.get(who) ?? []).some(([start, end]) => start < to && from < end);
     for (const doctor of DEMO_DOCTORS) {
       const ranges = doctor.hours.filter((h) => h.weekdays.includes(day.weekday));
       const panel = patients.filter((p) => p.doctors.includes(doctor.username));
       if (ranges.length === 0 || panel.length === 0) continue;
       const visits = random.int(2, 3);
       for (let v = 0; v < visits; v++) {
-        const range = random.pick(ranges);
-        const startMinute = minutesOfDay(range.start);
-        const slots = Math.floor((minutesOfDay(range.end) - startMinute) / doctor.slotMinutes);
-        const minute = startMinute + random.int(0, slots - 1) * doctor.slotMinutes;
+        let draw: { minute: number; patient: string } | undefined;
+        for (let attempt = 0; attempt < 20 && draw === undefined; attempt++) {
+          const range = random.pick(ranges);
+          const startMinute = minutesOfDay(range.start);
+          const slots = Math.floor((minutesOfDay(range.end) - startMinute) / doctor.slotMinutes);
+          const minute = startMinute + random.int(0, slots - 1) * doctor.slotMinutes;
+          const patient = random.pick(panel).username;
+          const end = minute + doctor.slotMinutes;
+          if (free(doctor.username, minute, end) && free(patient, minute, end)) draw = { minute, patient };
+        }
+        if (draw === undefined) continue;
+        const { minute, patient } = draw;
+        for (const who of [doctor.username, patient]) busy.set(who, [...(busy.get(who) ?? []), [minute, minute + doctor.slotMinutes]]);
         rows.push({
-          patient: random.pick(panel).username,
+          patient,
           doctor: doctor.username,
           date: day.toISODate()!,
           time: formatTimeOfDay(minute),
