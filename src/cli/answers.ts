@@ -116,10 +116,11 @@ export function doctorSearch(ctx: CliContext): RequiredValue {
         const { listDoctors } = await import('../domain/doctors/service.js');
         const folded = fold(term);
         const [doctors, { terminalSafe }] = await Promise.all([listDoctors(domain), import('./output.js')]);
-        return doctors
-          .filter((doctor) => fold(`${doctor.username} ${doctor.fullName}`).includes(folded))
-          .slice(0, MATCHES)
-          .map((doctor) => person(doctor, doctor.specialty, terminalSafe));
+        const matches = doctors.filter((doctor) => fold(`${doctor.username} ${doctor.fullName}`).includes(folded));
+        return withMore(
+          matches.slice(0, MATCHES).map((doctor) => person(doctor, doctor.specialty, terminalSafe)),
+          matches.length,
+        );
       }),
   };
 }
@@ -131,11 +132,14 @@ export function patientSearch(ctx: CliContext): RequiredValue {
       ctx.briefly(async (domain) => {
         if (signal.aborted) return [];
         const { listPatients } = await import('../domain/patients/service.js');
-        const [{ items }, { terminalSafe }] = await Promise.all([
+        const [{ items, total }, { terminalSafe }] = await Promise.all([
           listPatients(domain, { search: term === '' ? undefined : term, limit: MATCHES }),
           import('./output.js'),
         ]);
-        return items.map((patient) => person(patient, patient.dateOfBirth === null ? null : `born ${patient.dateOfBirth}`, terminalSafe));
+        return withMore(
+          items.map((patient) => person(patient, patient.dateOfBirth === null ? null : `born ${patient.dateOfBirth}`, terminalSafe)),
+          total,
+        );
       }),
   };
 }
@@ -152,6 +156,16 @@ export const timeZone: RequiredValue = {
       .map((zone) => ({ value: zone, name: zone, ...(zone === system ? { description: "this system's time zone" } : {}) }));
   },
 };
+
+/**
+ * The matches, at most a screen of them (MATCHES lines); when there are more, the last line says
+ * how many (not pickable): typing more of the name narrows them.
+ */
+function withMore(matches: PromptChoice[], total: number): PromptChoice[] {
+  if (total <= MATCHES) return matches;
+  const shown = matches.slice(0, MATCHES - 1);
+  return [...shown, { value: '', name: `… ${total - shown.length} more: type more of the name`, disabled: ' ' }];
+}
 
 /** A person as a list shows them (names are typed by people: made safe for the terminal). */
 function person(account: { username: string; fullName: string }, detail: string | null, safe: (text: string) => string): PromptChoice {

@@ -9,6 +9,8 @@ export interface PromptChoice {
   value: string;
   name: string;
   description?: string | undefined;
+  /** Shown but not pickable (a line that says more matches exist). */
+  disabled?: boolean | string | undefined;
 }
 
 /** Asks the person at the terminal; refuses (naming the flag) when nobody can answer. */

@@ -12,6 +12,7 @@ import { spawnClinic, until } from '../support/spawn.js';
 /** Keys: Enter, the down arrow, and enough backspaces to empty a field. */
 const ENTER = '\r';
 const DOWN = '\x1b[B';
+const CTRL_C = '\x03';
 const CLEAR = '\x7f'.repeat(30);
 
 /** Connections to the database other than the test's own: none while a prompt waits (issue 13). */
@@ -145,6 +146,17 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       expect(new Date(booked.starts_at).toISOString()).toBe('2099-03-09T09:30:00.000Z');
     },
   );
+
+  it.skipIf(!hasPty)('the patient search shows a screen of matches and says how many more there are', { timeout: 60_000 }, async () => {
+    for (let i = 1; i <= 12; i++) await makePatient(db().knex, { fullName: `Manymatch Person ${String(i).padStart(2, '0')}` });
+    const pty = onPty(['appointments', 'book', '--doctor', clinic.doctor.username, '--next-available']);
+    const at = await step(pty, 'Patient username or id', 'manymatch');
+    await pty.waitFor('… 3 more: type more of the name', { from: at });
+    pty.type(CTRL_C);
+    const result = await pty.done;
+    expect(result.code).toBe(130);
+    expect(await db().knex('appointments').whereIn('patient_id', db().knex('users').select('id').whereLike('full_name', 'Manymatch%'))).toEqual([]);
+  });
 
   it.skipIf(!hasPty)(
     'appointments reschedule: the time picked from the day’s free starts of the same length, the patient’s other bookings and its own time taken',
