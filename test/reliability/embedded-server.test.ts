@@ -289,6 +289,8 @@ describe('embedded database server', () => {
     const human = await spawnClinic(['db', 'server', 'status'], { env });
     expect(human.stdout).toMatch(new RegExp(`Server\\s+running \\(pid ${running.pid}\\)`));
     expect(human.stdout).toMatch(/Memory\s+\d+ MB resident/);
+    // Read as a person reads an instant, not ISO with milliseconds.
+    expect(human.stdout).toMatch(/Up since\s+\d{4}-\d\d-\d\d \d\d:\d\d UTC \(\d+ (s|min)\)/);
 
     // Stopped under the harness's open (idle) connection, as from another terminal.
     await db.knex.client.releaseConnection(held);

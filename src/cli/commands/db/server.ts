@@ -23,7 +23,7 @@ export function dbServerCommand(ctx: CliContext) {
             ...(status
               ? ([
                   ['Socket', status.socket],
-                  ['Up since', `${status.startedAt} (${status.uptimeSeconds} s)`],
+                  ['Up since', `${ctx.output.when(new Date(status.startedAt))} (${uptime(status.uptimeSeconds)})`],
                   ['Connections', `${status.connections}${status.waiting ? ` (${status.waiting} waiting for a transaction to end)` : ''}`],
                   ['Memory', `${Math.round(status.residentBytes / (1024 * 1024))} MB resident`],
                   ['Stops when idle for', `${status.idleTimeoutSeconds} s`],
@@ -51,4 +51,12 @@ async function embeddedDataDir(ctx: CliContext): Promise<string> {
   const target = await ctx.target();
   if (target.backend !== 'embedded') throw new UsageError('`db server` is about the embedded database; this command names a PostgreSQL server.');
   return target.dataDir;
+}
+
+/** 45 s, 12 min, 2 h 05 min: how long the server has been up, as a person reads it. */
+function uptime(seconds: number): string {
+  if (seconds < 60) return `${Math.floor(seconds)} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
