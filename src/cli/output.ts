@@ -7,8 +7,13 @@ import { UsageError } from './usage-error.js';
 export interface Column<T> {
   header: string;
   value: (row: T) => unknown;
-  /** free text (a reason, a name): the column cut short, with …, when the table is wider than the terminal */
-  fit?: boolean;
+  /**
+   * Cut short, with …, when the table is wider than the terminal: free text (a reason) first
+   * (`true`), names that tell rows apart (`'last'`) only when that is not enough.
+   */
+  fit?: boolean | 'last';
+  /** Left out when the table is wider than the terminal and every row holds the same value (the day of `list --date`). */
+  omitWhenShared?: boolean;
   /** an appointment status: coloured when colour is on */
   status?: boolean;
   /** the status whose colour paints this row's cell (a cell that shows more than the status itself) */
@@ -192,10 +197,14 @@ export class Output {
    * every cell, which makes 32,000 rows take over a minute. No rule between body rows: one line
    * per record reads faster and fits more on a screen.
    */
-  table<T>(rows: readonly T[], columns: ReadonlyArray<Column<T>>): string {
+  table<T>(rows: readonly T[], allColumns: ReadonlyArray<Column<T>>): string {
     const cell = (text: string) => text.split('\n').map((line) => ({ line, width: this.width(line) }));
+    const allTexts = allColumns.map((column) => rows.map((row) => this.show(column.value(row))));
+    const kept = this.keptColumns(allColumns, allTexts, rows.length);
+    const columns = kept.map((i) => allColumns[i]!);
+    const texts = kept.map((i) => allTexts[i]!);
     const head = columns.map((column) => cell(this.color.bold(column.header)));
-    const body = rows.map((row) => columns.map((column) => cell(this.show(column.value(row)))));
+    const body = rows.map((_, r) => columns.map((_column, i) => cell(texts[i]![r]!)));
     const widths = columns.map(() => 0);
     for (const cells of [head, ...body]) {
       cells.forEach((lines, i) => {
@@ -234,6 +243,16 @@ export class Output {
     return out.join('\n');
   }
 
+  /** The columns to draw, by index: on a terminal too narrow for them all, not those whose value every row shares. */
+  private keptColumns<T>(columns: ReadonlyArray<Column<T>>, texts: ReadonlyArray<readonly string[]>, rows: number): number[] {
+    const all = columns.map((_, i) => i);
+    const available = this.fitWidth;
+    if (available === undefined || rows === 0 || !columns.some((column) => column.omitWhenShared)) return all;
+    const width = (i: number) => texts[i]!.reduce((max, text) => Math.max(max, this.width(text)), columns[i]!.header.length);
+    if (all.reduce((sum, i) => sum + width(i) + 3, 1) <= available) return all;
+    return all.filter((i) => !(columns[i]!.omitWhenShared && texts[i]!.every((text) => text === texts[i]![0])));
+  }
+
   /**
    * Narrows the free-text columns (the widest first) until the table fits the terminal; nothing
    * when stdout is not a terminal or with --wide. A column never gets narrower than its header
@@ -243,15 +262,20 @@ export class Output {
     const available = this.fitWidth;
     if (available === undefined) return;
     let total = widths.reduce((sum, width) => sum + width + 3, 1);
+    const floorOf = (i: number) => Math.max(MIN_FIT_WIDTH, columns[i]!.header.length);
+    // Free text gives way first; names that tell rows apart only when that is not enough.
+    const tier = (i: number) => (columns[i]!.fit === 'last' ? 2 : columns[i]!.fit ? 1 : 0);
     while (total > available) {
       let widest = -1;
-      columns.forEach((column, i) => {
-        const floor = Math.max(MIN_FIT_WIDTH, column.header.length);
-        if (column.fit && widths[i]! > floor && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
-      });
+      for (const level of [1, 2]) {
+        columns.forEach((_, i) => {
+          if (tier(i) === level && widths[i]! > floorOf(i) && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+        });
+        if (widest >= 0) break;
+      }
       if (widest < 0) return;
-      const floor = Math.max(MIN_FIT_WIDTH, columns[widest]!.header.length);
-      const others = widths.reduce((max, width, i) => (i !== widest && columns[i]!.fit ? Math.max(max, width) : max), floor);
+      const floor = floorOf(widest);
+      const others = widths.reduce((max, width, i) => (i !== widest && tier(i) === tier(widest) ? Math.max(max, width) : max), floor);
       const next = Math.max(floor, others, widths[widest]! - (total - available));
       const target = next === widths[widest]! ? widths[widest]! - 1 : next;
       total -= widths[widest]! - target;

@@ -59,6 +59,33 @@ describe('table width', () => {
     expect(fits).not.toContain('…');
   });
 
+  it('at 80 columns a day of appointments keeps whole names: the shared day is left out and the reason gives way first', async () => {
+    // The fields APPOINTMENT_COLUMNS reads, as `appointments list --date 2026-12-04` shows them.
+    type Visit = { id: string; date: string; timeSlot: string; patient: string; doctor: string; status: string; reason: string };
+    const { APPOINTMENT_COLUMNS } = await import('../../src/cli/commands/appointments/render.js');
+    const columns = APPOINTMENT_COLUMNS as unknown as ReadonlyArray<Column<Visit>>;
+    const visit = (patient: string, reason: string): Visit => ({
+      id: 'd1a9f118',
+      date: '2026-12-04',
+      timeSlot: '10:00-10:30',
+      patient,
+      doctor: 'dr.okafor',
+      status: 'APPROVED',
+      reason,
+    });
+    const day = [visit('pt.dara.jensen', 'Persistent cough for three weeks'), visit('pt.dara.jensen2', 'Follow-up of the blood results')];
+    const table = (await terminalOutput(80)).table(day, columns);
+    expect(table.split('\n').every((line) => [...line].length <= 80)).toBe(true);
+    expect(table).toContain('pt.dara.jensen ');
+    expect(table).toContain('pt.dara.jensen2');
+    expect(table).toContain('dr.okafor');
+    expect(table).not.toContain('DATE');
+    // Two days: the date tells rows apart, so it stays (and the names give way only after the reason).
+    const twoDays = (await terminalOutput(80)).table([day[0]!, { ...day[1]!, date: '2026-12-05' }], columns);
+    expect(twoDays).toContain('DATE');
+    expect(twoDays).toContain('2026-12-05');
+  });
+
   it('a column is never cut below its header or 6 columns, even when the table then stays wider', async () => {
     const table = (await terminalOutput(10)).table(rows, COLUMNS);
     expect(table).toContain('REASON');

@@ -23,10 +23,10 @@ export function renderAppointment(output: Output, appointment: AppointmentView):
 
 export const APPOINTMENT_COLUMNS: ReadonlyArray<Column<AppointmentView>> = [
   { header: 'ID', value: (a) => a.id.slice(0, 8) },
-  { header: 'DATE', value: (a) => a.date },
+  { header: 'DATE', value: (a) => a.date, omitWhenShared: true },
   { header: 'TIME', value: (a) => a.timeSlot },
-  { header: 'PATIENT', value: (a) => a.patient, fit: true },
-  { header: 'DOCTOR', value: (a) => a.doctor, fit: true },
+  { header: 'PATIENT', value: (a) => a.patient, fit: 'last' },
+  { header: 'DOCTOR', value: (a) => a.doctor, fit: 'last' },
   { header: 'STATUS', value: (a) => a.status, status: true },
   { header: 'REASON', value: (a) => a.reason, fit: true },
 ];

@@ -3,8 +3,8 @@ import type { Column, Output } from '../../output.js';
 
 export const WAITLIST_COLUMNS: ReadonlyArray<Column<WaitlistEntryView>> = [
   { header: 'ID', value: (e) => e.id.slice(0, 8) },
-  { header: 'PATIENT', value: (e) => e.patient, fit: true },
-  { header: 'DOCTOR', value: (e) => e.doctor, fit: true },
+  { header: 'PATIENT', value: (e) => e.patient, fit: 'last' },
+  { header: 'DOCTOR', value: (e) => e.doctor, fit: 'last' },
   { header: 'FROM', value: (e) => e.fromDate ?? '' },
   { header: 'TO', value: (e) => e.toDate ?? '' },
   { header: 'TIMES', value: (e) => e.times ?? 'any' },
