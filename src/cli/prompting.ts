@@ -88,6 +88,11 @@ export async function askForMissing<O extends object, K extends keyof O & string
     throw missingFlags(flags, instead && replaced.length > 0 ? { flag: instead.flag, of: replaced } : undefined);
   }
   if (askOptions.login !== false) await ctx.ensureLoggedIn();
+  // What was given as flags is checked before the first question: a bad --date is said now, not after every answer.
+  for (const key of Object.keys(required) as K[]) {
+    const given = values[key];
+    if (typeof given === 'string') await required[key].check?.(given, values);
+  }
   const answers: Record<string, string> = {};
   for (const [i, key] of missing.entries()) answers[key] = await ask(ctx, command, flags[i]!, key, required[key], { ...values, ...answers });
   return { ...options, ...answers } as O & { [key in K]-?: string };

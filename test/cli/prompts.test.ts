@@ -147,6 +147,17 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     },
   );
 
+  it('a bad value given as a flag is refused before the first question (exit 3), not after every answer', async () => {
+    const result = await runCli(['appointments', 'book', '--date', '2026-12-32', '--reason', 'x'], {
+      database: db().database,
+      actor: clinic.admin,
+      tty: true,
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain('Invalid date "2026-12-32"');
+    expect(result.stdout).not.toContain('Patient username or id');
+  });
+
   it.skipIf(!hasPty)('the patient search shows a screen of matches and says how many more there are', { timeout: 60_000 }, async () => {
     for (let i = 1; i <= 12; i++) await makePatient(db().knex, { fullName: `Manymatch Person ${String(i).padStart(2, '0')}` });
     const pty = onPty(['appointments', 'book', '--doctor', clinic.doctor.username, '--next-available']);
