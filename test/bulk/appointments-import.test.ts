@@ -105,6 +105,40 @@ describeBackends('appointments import', (db) => {
     expect(human.stdout).toMatch(/Nothing to import: all 2 appointments in this file were imported before/);
   });
 
+  it('refuses a row whose externalId another appointment holds (other parties or start), saying nothing about that appointment', async () => {
+    await freshClinic();
+    const [a, b] = patients.map((p) => p.username);
+    const key = uniqueName('ext-zz');
+    // a patient's own booking stores its idempotency key where imports keep externalId
+    const booked = await runCli(
+      ['appointments', 'book', '--patient', b!, '--doctor', doctor.username, '--date', '2027-01-06', '--time', '10:00', '--idempotency-key', key],
+      {
+        database: db().database,
+        actor: patients[1]!,
+        now,
+      },
+    );
+    expect(booked.code).toBe(0);
+    const rows = [
+      `${a},${doctor.username},2027-01-07,11:00,import row,,,${key}`, // another patient
+      `${b},${doctor.username},2027-01-07,11:00,import row,,,${key}`, // the same parties, another start
+    ];
+    for (const row of rows) {
+      const file = await writeFile('taken.csv', [HEADER, row].join('\n'));
+      const result = await importCli([file]);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`line 2: externalId "${key}" is already used by a different appointment`);
+      expect(result.stderr).not.toContain(b!);
+      expect(result.stderr).not.toMatch(/2027-01-06|10:00/);
+      const skipping = await importCli([file, '--skip-invalid', '--json']);
+      expect(skipping.json()).toEqual({ imported: 0, skipped: 0, rejected: 1 });
+    }
+    expect(await count()).toBe(1);
+    // the booked appointment itself, in a file: imported before, skipped
+    const same = await writeFile('same.csv', [HEADER, `${b},${doctor.username},2027-01-06,10:00,,,,${key}`].join('\n'));
+    expect((await importCli([same, '--json'])).json()).toEqual({ imported: 0, skipped: 1, rejected: 0 });
+  });
+
   it('refuses the whole file when any row is bad, listing every bad row with its line, and writes nothing', async () => {
     await freshClinic();
     const [a, b, c, d] = patients.map((p) => p.username);
