@@ -52,9 +52,10 @@ export function formatFromPath(path: string): BulkFormat | undefined {
 export async function* readRecords(source: Readable, shape: RecordShape, format?: BulkFormat): AsyncGenerator<SourceRecord> {
   const chunks = sniffing(source);
   const first = await chunks.next();
-  if (first.done) return;
-  const chosen = format ?? sniffFormat(first.value.sniffed);
+  // an empty input is CSV without its header (refused) unless NDJSON is named: an NDJSON file of no rows
+  const chosen = format ?? (first.done ? 'csv' : sniffFormat(first.value.sniffed));
   const replay = (async function* () {
+    if (first.done) return;
     yield first.value.chunk;
     for await (const next of chunks) yield next.chunk;
   })();
@@ -100,6 +101,8 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   const { Readable } = await import('node:stream');
   const skipped: SourceRecord[] = [];
   let oversized: number | undefined;
+  // a row that could not be read at all (a fatal CSV error, a skipped record): the file is not empty
+  let misread = false;
   const input = Readable.from(chunks);
   // An early stop (a fatal CSV error) must not leave an unhandled 'premature close' behind.
   input.on('error', () => {});
@@ -119,6 +122,7 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
           oversized ??= line;
           return;
         }
+        misread = true;
         skipped.push({ line, fields: {}, problem: `malformed CSV: ${csvProblem(error)}` });
       },
     }),
@@ -154,6 +158,7 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   } catch (error) {
     const lines = (error as { lines?: number }).lines;
     if (lines === undefined) throw error;
+    misread = true;
     yield { line: lines, fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
   }
   while (skipped.length > 0) yield skipped.shift()!;
@@ -161,6 +166,11 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
     // Even with --skip-invalid: the rows after it would be lost without a word.
     throw new ValidationError(`Line ${oversized} is longer than ${MAX_RECORD_BYTES} bytes: the file cannot be read past it, so nothing was imported.`, {
       remedy: 'Shorten or remove that row and import the file again.',
+    });
+  }
+  if (!header && !misread) {
+    throw new ValidationError('The file is empty (no header row): a CSV import file starts with a line naming its columns.', {
+      remedy: `The columns are: ${shape.fields.join(', ')} (required: ${shape.required.join(', ')}). An NDJSON file of no rows needs --format ndjson.`,
     });
   }
 }

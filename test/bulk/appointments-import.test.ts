@@ -325,6 +325,8 @@ describeBackends('appointments import', (db) => {
       ],
       ['an unknown doctor', (p) => `${HEADER}\n${p},dr.ghost,2027-01-04,09:00,,,,\n`, /line 2: unknown doctor "dr\.ghost"/],
       ['a time outside hours', (p, d) => `${HEADER}\n${p},${d},2027-01-04,07:00,,,,\n`, /line 2: 07:00 is outside the doctor's hours/],
+      ['an empty file', () => '', /The file is empty \(no header row\): a CSV import file starts with a line naming its columns/],
+      ['a file of blank lines', () => '\n\n', /The file is empty \(no header row\)/],
       [
         'an unknown column',
         (p, d) => `patient,doctor,date,time,colour\n${p},${d},2027-01-04,09:00,red\n`,
@@ -341,6 +343,18 @@ describeBackends('appointments import', (db) => {
         expect(await count()).toBe(0);
       });
     }
+
+    it('takes a header alone, or an NDJSON file of no rows, for a file of no appointments (exit 0)', async () => {
+      for (const [name, content, args] of [
+        ['header.csv', `${HEADER}\n`, []],
+        ['empty.ndjson', '', []],
+        ['empty', '', ['--format', 'ndjson']],
+      ] as const) {
+        const result = await importCli([await writeFile(name, content), ...args, '--json']);
+        expect(result.code).toBe(0);
+        expect(result.json()).toEqual({ imported: 0, skipped: 0, rejected: 0 });
+      }
+    });
 
     it('accepts a byte-order mark, with line numbers counted from the header', async () => {
       await freshClinic();

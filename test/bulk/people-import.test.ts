@@ -109,6 +109,17 @@ describeBackends('doctors import and patients import', (db) => {
     });
   }
 
+  it('refuses an empty CSV file (no header row) as invalid input; a header alone imports nothing', async () => {
+    for (const noun of ['patients', 'doctors']) {
+      const empty = await cli([noun, 'import', await writeFile(`${noun}-empty.csv`, '')]);
+      expect(empty.code).toBe(3);
+      expect(empty.stderr).toContain('The file is empty (no header row)');
+      expect((await cli([noun, 'import', '-'], staff, '')).code).toBe(3);
+      const header = await cli([noun, 'import', await writeFile(`${noun}-header.csv`, 'username,name\n'), '--json']);
+      expect(header.json()).toEqual({ imported: 0, skipped: 0, rejected: 0 });
+    }
+  });
+
   it('--dry-run writes nothing, reads NDJSON from stdin, and the import is for staff only', async () => {
     const username = uniqueName('pt');
     const ndjson = `${JSON.stringify({ username, name: 'Dry Run', dob: '1990-05-01' })}\n`;
