@@ -106,17 +106,23 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   const input = Readable.from(chunks);
   // An early stop (a fatal CSV error) must not leave an unhandled 'premature close' behind.
   input.on('error', () => {});
+  const lines = physicalLines();
+  const starts: number[] = [];
   const parser = input.pipe(
     parse({
       bom: true,
-      info: true,
+      // in parse order, ahead of the reader: each row's first line, queued for it
+      on_record: (record, context) => {
+        starts.push(lines.recordStart(record, context.lines));
+        return record;
+      },
       relax_column_count: true,
       skip_empty_lines: true,
       max_record_size: MAX_RECORD_BYTES,
       skip_records_with_error: true,
       on_skip: (error) => {
         if (!error) return;
-        const line = Number((error as { lines?: number }).lines ?? 0);
+        const line = lines.at(Number((error as { lines?: number }).lines ?? 0));
         if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
           // csv-parse reports an oversized row once per chunk and reads nothing past it: one fatal problem
           oversized ??= line;
@@ -131,9 +137,9 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   let header: Array<string | null> | undefined;
   let headerText = '';
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = starts.shift()!;
       while (skipped.length > 0) yield skipped.shift()!;
-      const line = info.lines - record.reduce((n, value) => n + countNewlines(value), 0);
       if (!header) {
         header = record.map((name) => (isIgnoredField(name.trim()) ? null : canonical(name.trim(), shape)));
         headerText = record.map((name) => name.trim()).join(',');
@@ -156,10 +162,10 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
       }
     }
   } catch (error) {
-    const lines = (error as { lines?: number }).lines;
-    if (lines === undefined) throw error;
+    const at = (error as { lines?: number }).lines;
+    if (at === undefined) throw error;
     misread = true;
-    yield { line: lines, fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
+    yield { line: lines.at(at), fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
   }
   while (skipped.length > 0) yield skipped.shift()!;
   if (oversized !== undefined) {
@@ -188,10 +194,27 @@ function csvProblem(error: Error & { code?: string }): string {
   }
 }
 
-function countNewlines(value: string): number {
-  let count = 0;
-  for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) count++;
-  return count;
+/**
+ * Physical line numbers (CRLF, a bare CR and a bare LF each end a line) from csv-parse's count,
+ * which takes every CR and every LF inside a quoted field for a line (a CRLF there counts twice):
+ * its count less the surplus of the rows read so far. Fed every row in parse order (on_record).
+ */
+function physicalLines() {
+  let surplus = 0;
+  const count = (values: readonly string[], pattern: RegExp) => values.reduce((n, value) => n + (value.match(pattern)?.length ?? 0), 0);
+  return {
+    /** the line a row starts on, from csv-parse's count where it ends */
+    recordStart(values: readonly string[], parsedLines: number): number {
+      const parsedBreaks = count(values, /[\r\n]/g);
+      const start = parsedLines - parsedBreaks - surplus;
+      surplus += parsedBreaks - count(values, /\r\n|\r|\n/g);
+      return start;
+    },
+    /** a line csv-parse names (in an error) */
+    at(parsedLines: number): number {
+      return parsedLines - surplus;
+    },
+  };
 }
 
 /** Columns and NDJSON fields whose names start with "_" are notes for people (a rejects file's _line, _error): never read. */

@@ -356,6 +356,17 @@ describeBackends('appointments import', (db) => {
       }
     });
 
+    it('names the physical line a row starts on after a multi-line cell, whatever the line endings (CRLF, a bare CR)', async () => {
+      await freshClinic();
+      const [p, d] = [patients[0]!.username, doctor.username];
+      for (const cellBreak of ['\r\n', '\r', '\n']) {
+        const file = await writeFile('crlf.csv', `${HEADER}\r\n${p},${d},2027-01-04,09:00,"multi${cellBreak}line",,,\r\n${p},${d},2027-01-04,99:00,x,,,\r\n`);
+        const result = await importCli([file, '--dry-run', '--json']);
+        expect(result.code).toBe(3);
+        expect(JSON.parse(result.stderr).error.rows).toEqual([{ line: 4, error: 'invalid time "99:00": use HH:MM on the 24-hour clock' }]);
+      }
+    });
+
     it('accepts a byte-order mark, with line numbers counted from the header', async () => {
       await freshClinic();
       const file = await writeFile(
