@@ -6,6 +6,7 @@ import { Option } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import { terminalSafe } from './output.js';
 import { UsageError } from './usage-error.js';
+import { CSV_WRITE_OPTIONS } from '../domain/csv-cells.js';
 import { ValidationError } from '../domain/errors.js';
 import type { BulkFormat, ImportPhase, ImportSummary, RejectedRow } from '../domain/import-file.js';
 
@@ -245,7 +246,7 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
   }
   const out = handle.createWriteStream();
   // A valid import file again: the original columns, and the reasons in columns the importer ignores.
-  const csv = stringify({ header: true, columns: [...fields, '_line', '_error'] });
+  const csv = stringify({ ...CSV_WRITE_OPTIONS, header: true, columns: [...fields, '_line', '_error'] });
   csv.pipe(out);
   const written = new Promise<void>((resolve, reject) => {
     out.on('close', resolve);

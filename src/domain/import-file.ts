@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { DomainContext } from './context.js';
+import { unescapeFormulaCell } from './csv-cells.js';
 import { ValidationError } from './errors.js';
 import { throwIfInterrupted } from './interruption.js';
 
@@ -151,7 +152,7 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
       }
       const fields: Record<string, string | undefined> = {};
       header.forEach((name, index) => {
-        if (name !== null) fields[name] = record[index];
+        if (name !== null && record[index] !== undefined) fields[name] = unescapeFormulaCell(record[index]);
       });
       if (record.length !== header.length) {
         yield { line, fields, problem: `expected ${header.length} fields (${headerText}), found ${record.length}` };
