@@ -27,10 +27,25 @@ export interface RecordShape {
   numeric?: readonly string[];
   /** other spellings a file may use for a field (the list's JSON name for the import's): `fullName` for `name` */
   aliases?: Readonly<Record<string, string>>;
+  /**
+   * fields of the list's JSON that the import does not write (`id`, `createdAt`, …): taken and
+   * dropped, so that a list can be fed back; one with a value here must hold it when given
+   * (`role: patient`: a list of staff is no patients file)
+   */
+  readOnly?: Readonly<Record<string, string | null>>;
 }
 
 function canonical(name: string, shape: RecordShape): string {
   return shape.aliases?.[name] ?? name;
+}
+
+const isReadOnly = (name: string, shape: RecordShape) => shape.readOnly !== undefined && Object.hasOwn(shape.readOnly, name);
+
+/** Why a read-only field's value cannot be taken, if it cannot. */
+function readOnlyProblem(name: string, value: unknown, shape: RecordShape): string | undefined {
+  const expected = shape.readOnly?.[name] ?? null;
+  if (expected === null || value === null || value === '' || value === expected) return undefined;
+  return `field "${name}" must be "${expected}" in this import, not ${typeof value === 'string' ? `"${value}"` : jsonType(value)}`;
 }
 
 /** A runaway field (an unclosed quote in a big file) stops at this size instead of eating memory. */
@@ -151,13 +166,19 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
         continue;
       }
       const fields: Record<string, string | undefined> = {};
+      let readOnly: string | undefined;
       header.forEach((name, index) => {
-        if (name !== null && record[index] !== undefined) fields[name] = unescapeFormulaCell(record[index]);
+        if (name === null || record[index] === undefined) return;
+        const value = unescapeFormulaCell(record[index]);
+        if (isReadOnly(name, shape)) readOnly ??= readOnlyProblem(name, value.trim(), shape);
+        else fields[name] = value;
       });
       if (record.length !== header.length) {
         yield { line, fields, problem: `expected ${header.length} fields (${headerText}), found ${record.length}` };
       } else if (record.some(hasInvalidUtf8)) {
         yield { line, fields, problem: 'invalid UTF-8' };
+      } else if (readOnly !== undefined) {
+        yield { line, fields, problem: readOnly };
       } else {
         yield { line, fields };
       }
@@ -224,7 +245,7 @@ export function isIgnoredField(name: string): boolean {
 }
 
 function checkHeader(header: readonly string[], shape: RecordShape): void {
-  const unknown = header.filter((name) => !shape.fields.includes(name));
+  const unknown = header.filter((name) => !shape.fields.includes(name) && !isReadOnly(name, shape));
   const missing = shape.required.filter((name) => !header.includes(name));
   const repeated = header.filter((name, index) => header.indexOf(name) !== index);
   const problems = [
@@ -275,6 +296,11 @@ function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRec
     const name = canonical(given, shape);
     if (seen.has(name)) return { line, fields, problem: `field "${name}" is given twice (under two spellings)` };
     seen.add(name);
+    if (isReadOnly(name, shape)) {
+      const problem = readOnlyProblem(name, value, shape);
+      if (problem !== undefined) return { line, fields, problem };
+      continue;
+    }
     if (!shape.fields.includes(name)) {
       unknown.push(name);
       continue;

@@ -29,6 +29,15 @@ export interface PeopleImportInput<Field extends string> {
   onProgress?: (rowsRead: number) => void;
 }
 
+/**
+ * The fields of a `list --json` that an import of people takes and drops, so that a list can be
+ * fed back (README "Bulk work"): the account's id, status and times are the new clinic's own; a
+ * role, when given, must be the import's.
+ */
+export function listOnlyFields(role: Role): Readonly<Record<string, string | null>> {
+  return { id: null, role, status: null, createdAt: null, updatedAt: null };
+}
+
 /** What sets doctors apart from patients in an import. */
 export interface PeopleKind<Field extends string> {
   role: Role;
