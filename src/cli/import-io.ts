@@ -6,6 +6,7 @@ import { Option } from '@commander-js/extra-typings';
 import type { CliContext } from './context.js';
 import { terminalSafe } from './output.js';
 import { UsageError } from './usage-error.js';
+import { CSV_WRITE_OPTIONS } from '../domain/csv-cells.js';
 import { ValidationError } from '../domain/errors.js';
 import type { BulkFormat, ImportPhase, ImportSummary, RejectedRow } from '../domain/import-file.js';
 
@@ -257,7 +258,7 @@ export async function openRejectsSink<Field extends string>(ctx: CliContext, fie
   let header = true;
   return {
     write: async (row) => {
-      const text = stringify([{ ...row.fields, _line: row.line, _error: row.error }], { header, columns });
+      const text = stringify([{ ...row.fields, _line: row.line, _error: row.error }], { ...CSV_WRITE_OPTIONS, header, columns });
       header = false;
       await target.write(text).catch(async (error: unknown) => Promise.reject(await failed(error)));
     },

@@ -23,6 +23,14 @@ export function constraintName(error: unknown): string | undefined {
   return typeof constraint === 'string' ? constraint : undefined;
 }
 
+/** The key a unique violation names (its DETAIL, `Key (a, b)=(x, y) already exists.`): columns and values as the server wrote them. */
+export function duplicateKey(error: unknown): { columns: string[]; values: string } | undefined {
+  if (sqlState(error) !== SqlState.uniqueViolation) return undefined;
+  const detail = (error as { detail?: unknown } | null)?.detail;
+  const match = typeof detail === 'string' ? /^Key \((.+?)\)=\((.*)\) already exists\.?$/s.exec(detail) : null;
+  return match ? { columns: match[1]!.split(', '), values: match[2]! } : undefined;
+}
+
 export function isRetryable(error: unknown): boolean {
   const state = sqlState(error);
   return state === SqlState.serializationFailure || state === SqlState.deadlockDetected;

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Knex } from 'knex';
 import type { DomainContext } from './context.js';
+import { unescapeFormulaCell } from './csv-cells.js';
 import { ValidationError } from './errors.js';
 import { throwIfInterrupted } from './interruption.js';
 
@@ -26,10 +27,25 @@ export interface RecordShape {
   numeric?: readonly string[];
   /** other spellings a file may use for a field (the list's JSON name for the import's): `fullName` for `name` */
   aliases?: Readonly<Record<string, string>>;
+  /**
+   * fields of the list's JSON that the import does not write (`id`, `createdAt`, …): taken and
+   * dropped, so that a list can be fed back; one with a value here must hold it when given
+   * (`role: patient`: a list of staff is no patients file)
+   */
+  readOnly?: Readonly<Record<string, string | null>>;
 }
 
 function canonical(name: string, shape: RecordShape): string {
   return shape.aliases?.[name] ?? name;
+}
+
+const isReadOnly = (name: string, shape: RecordShape) => shape.readOnly !== undefined && Object.hasOwn(shape.readOnly, name);
+
+/** Why a read-only field's value cannot be taken, if it cannot. */
+function readOnlyProblem(name: string, value: unknown, shape: RecordShape): string | undefined {
+  const expected = shape.readOnly?.[name] ?? null;
+  if (expected === null || value === null || value === '' || value === expected) return undefined;
+  return `field "${name}" must be "${expected}" in this import, not ${typeof value === 'string' ? `"${value}"` : jsonType(value)}`;
 }
 
 /** A runaway field (an unclosed quote in a big file) stops at this size instead of eating memory. */
@@ -52,9 +68,10 @@ export function formatFromPath(path: string): BulkFormat | undefined {
 export async function* readRecords(source: Readable, shape: RecordShape, format?: BulkFormat): AsyncGenerator<SourceRecord> {
   const chunks = sniffing(source);
   const first = await chunks.next();
-  if (first.done) return;
-  const chosen = format ?? sniffFormat(first.value.sniffed);
+  // an empty input is CSV without its header (refused) unless NDJSON is named: an NDJSON file of no rows
+  const chosen = format ?? (first.done ? 'csv' : sniffFormat(first.value.sniffed));
   const replay = (async function* () {
+    if (first.done) return;
     yield first.value.chunk;
     for await (const next of chunks) yield next.chunk;
   })();
@@ -100,25 +117,34 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   const { Readable } = await import('node:stream');
   const skipped: SourceRecord[] = [];
   let oversized: number | undefined;
+  // a row that could not be read at all (a fatal CSV error, a skipped record): the file is not empty
+  let misread = false;
   const input = Readable.from(chunks);
   // An early stop (a fatal CSV error) must not leave an unhandled 'premature close' behind.
   input.on('error', () => {});
+  const lines = physicalLines();
+  const starts: number[] = [];
   const parser = input.pipe(
     parse({
       bom: true,
-      info: true,
+      // in parse order, ahead of the reader: each row's first line, queued for it
+      on_record: (record, context) => {
+        starts.push(lines.recordStart(record, context.lines));
+        return record;
+      },
       relax_column_count: true,
       skip_empty_lines: true,
       max_record_size: MAX_RECORD_BYTES,
       skip_records_with_error: true,
       on_skip: (error) => {
         if (!error) return;
-        const line = Number((error as { lines?: number }).lines ?? 0);
+        const line = lines.at(Number((error as { lines?: number }).lines ?? 0));
         if ((error as { code?: string }).code === 'CSV_MAX_RECORD_SIZE') {
           // csv-parse reports an oversized row once per chunk and reads nothing past it: one fatal problem
           oversized ??= line;
           return;
         }
+        misread = true;
         skipped.push({ line, fields: {}, problem: `malformed CSV: ${csvProblem(error)}` });
       },
     }),
@@ -127,9 +153,9 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
   let header: Array<string | null> | undefined;
   let headerText = '';
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      const line = starts.shift()!;
       while (skipped.length > 0) yield skipped.shift()!;
-      const line = info.lines - record.reduce((n, value) => n + countNewlines(value), 0);
       if (!header) {
         header = record.map((name) => (isIgnoredField(name.trim()) ? null : canonical(name.trim(), shape)));
         headerText = record.map((name) => name.trim()).join(',');
@@ -140,27 +166,39 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
         continue;
       }
       const fields: Record<string, string | undefined> = {};
+      let readOnly: string | undefined;
       header.forEach((name, index) => {
-        if (name !== null) fields[name] = record[index];
+        if (name === null || record[index] === undefined) return;
+        const value = unescapeFormulaCell(record[index]);
+        if (isReadOnly(name, shape)) readOnly ??= readOnlyProblem(name, value.trim(), shape);
+        else fields[name] = value;
       });
       if (record.length !== header.length) {
         yield { line, fields, problem: `expected ${header.length} fields (${headerText}), found ${record.length}` };
       } else if (record.some(hasInvalidUtf8)) {
         yield { line, fields, problem: 'invalid UTF-8' };
+      } else if (readOnly !== undefined) {
+        yield { line, fields, problem: readOnly };
       } else {
         yield { line, fields };
       }
     }
   } catch (error) {
-    const lines = (error as { lines?: number }).lines;
-    if (lines === undefined) throw error;
-    yield { line: lines, fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
+    const at = (error as { lines?: number }).lines;
+    if (at === undefined) throw error;
+    misread = true;
+    yield { line: lines.at(at), fields: {}, problem: `malformed CSV: ${csvProblem(error as Error)}` };
   }
   while (skipped.length > 0) yield skipped.shift()!;
   if (oversized !== undefined) {
     // Even with --skip-invalid: the rows after it would be lost without a word.
     throw new ValidationError(`Line ${oversized} is longer than ${MAX_RECORD_BYTES} bytes: the file cannot be read past it, so nothing was imported.`, {
       remedy: 'Shorten or remove that row and import the file again.',
+    });
+  }
+  if (!header && !misread) {
+    throw new ValidationError('The file is empty (no header row): a CSV import file starts with a line naming its columns.', {
+      remedy: `The columns are: ${shape.fields.join(', ')} (required: ${shape.required.join(', ')}). An NDJSON file of no rows needs --format ndjson.`,
     });
   }
 }
@@ -178,10 +216,27 @@ function csvProblem(error: Error & { code?: string }): string {
   }
 }
 
-function countNewlines(value: string): number {
-  let count = 0;
-  for (let at = value.indexOf('\n'); at !== -1; at = value.indexOf('\n', at + 1)) count++;
-  return count;
+/**
+ * Physical line numbers (CRLF, a bare CR and a bare LF each end a line) from csv-parse's count,
+ * which takes every CR and every LF inside a quoted field for a line (a CRLF there counts twice):
+ * its count less the surplus of the rows read so far. Fed every row in parse order (on_record).
+ */
+function physicalLines() {
+  let surplus = 0;
+  const count = (values: readonly string[], pattern: RegExp) => values.reduce((n, value) => n + (value.match(pattern)?.length ?? 0), 0);
+  return {
+    /** the line a row starts on, from csv-parse's count where it ends */
+    recordStart(values: readonly string[], parsedLines: number): number {
+      const parsedBreaks = count(values, /[\r\n]/g);
+      const start = parsedLines - parsedBreaks - surplus;
+      surplus += parsedBreaks - count(values, /\r\n|\r|\n/g);
+      return start;
+    },
+    /** a line csv-parse names (in an error) */
+    at(parsedLines: number): number {
+      return parsedLines - surplus;
+    },
+  };
 }
 
 /** Columns and NDJSON fields whose names start with "_" are notes for people (a rejects file's _line, _error): never read. */
@@ -190,7 +245,7 @@ export function isIgnoredField(name: string): boolean {
 }
 
 function checkHeader(header: readonly string[], shape: RecordShape): void {
-  const unknown = header.filter((name) => !shape.fields.includes(name));
+  const unknown = header.filter((name) => !shape.fields.includes(name) && !isReadOnly(name, shape));
   const missing = shape.required.filter((name) => !header.includes(name));
   const repeated = header.filter((name, index) => header.indexOf(name) !== index);
   const problems = [
@@ -241,6 +296,11 @@ function ndjsonRecord(line: number, text: string, shape: RecordShape): SourceRec
     const name = canonical(given, shape);
     if (seen.has(name)) return { line, fields, problem: `field "${name}" is given twice (under two spellings)` };
     seen.add(name);
+    if (isReadOnly(name, shape)) {
+      const problem = readOnlyProblem(name, value, shape);
+      if (problem !== undefined) return { line, fields, problem };
+      continue;
+    }
     if (!shape.fields.includes(name)) {
       unknown.push(name);
       continue;

@@ -105,6 +105,40 @@ describeBackends('appointments import', (db) => {
     expect(human.stdout).toMatch(/Nothing to import: all 2 appointments in this file were imported before/);
   });
 
+  it('refuses a row whose externalId another appointment holds (other parties or start), saying nothing about that appointment', async () => {
+    await freshClinic();
+    const [a, b] = patients.map((p) => p.username);
+    const key = uniqueName('ext-zz');
+    // a patient's own booking stores its idempotency key where imports keep externalId
+    const booked = await runCli(
+      ['appointments', 'book', '--patient', b!, '--doctor', doctor.username, '--date', '2027-01-06', '--time', '10:00', '--idempotency-key', key],
+      {
+        database: db().database,
+        actor: patients[1]!,
+        now,
+      },
+    );
+    expect(booked.code).toBe(0);
+    const rows = [
+      `${a},${doctor.username},2027-01-07,11:00,import row,,,${key}`, // another patient
+      `${b},${doctor.username},2027-01-07,11:00,import row,,,${key}`, // the same parties, another start
+    ];
+    for (const row of rows) {
+      const file = await writeFile('taken.csv', [HEADER, row].join('\n'));
+      const result = await importCli([file]);
+      expect(result.code).toBe(3);
+      expect(result.stderr).toContain(`line 2: externalId "${key}" is already used by a different appointment`);
+      expect(result.stderr).not.toContain(b!);
+      expect(result.stderr).not.toMatch(/2027-01-06|10:00/);
+      const skipping = await importCli([file, '--skip-invalid', '--json']);
+      expect(skipping.json()).toEqual({ imported: 0, skipped: 0, rejected: 1 });
+    }
+    expect(await count()).toBe(1);
+    // the booked appointment itself, in a file: imported before, skipped
+    const same = await writeFile('same.csv', [HEADER, `${b},${doctor.username},2027-01-06,10:00,,,,${key}`].join('\n'));
+    expect((await importCli([same, '--json'])).json()).toEqual({ imported: 0, skipped: 1, rejected: 0 });
+  });
+
   it('refuses the whole file when any row is bad, listing every bad row with its line, and writes nothing', async () => {
     await freshClinic();
     const [a, b, c, d] = patients.map((p) => p.username);
@@ -291,6 +325,8 @@ describeBackends('appointments import', (db) => {
       ],
       ['an unknown doctor', (p) => `${HEADER}\n${p},dr.ghost,2027-01-04,09:00,,,,\n`, /line 2: unknown doctor "dr\.ghost"/],
       ['a time outside hours', (p, d) => `${HEADER}\n${p},${d},2027-01-04,07:00,,,,\n`, /line 2: 07:00 is outside the doctor's hours/],
+      ['an empty file', () => '', /The file is empty \(no header row\): a CSV import file starts with a line naming its columns/],
+      ['a file of blank lines', () => '\n\n', /The file is empty \(no header row\)/],
       [
         'an unknown column',
         (p, d) => `patient,doctor,date,time,colour\n${p},${d},2027-01-04,09:00,red\n`,
@@ -307,6 +343,29 @@ describeBackends('appointments import', (db) => {
         expect(await count()).toBe(0);
       });
     }
+
+    it('takes a header alone, or an NDJSON file of no rows, for a file of no appointments (exit 0)', async () => {
+      for (const [name, content, args] of [
+        ['header.csv', `${HEADER}\n`, []],
+        ['empty.ndjson', '', []],
+        ['empty', '', ['--format', 'ndjson']],
+      ] as const) {
+        const result = await importCli([await writeFile(name, content), ...args, '--json']);
+        expect(result.code).toBe(0);
+        expect(result.json()).toEqual({ imported: 0, skipped: 0, rejected: 0 });
+      }
+    });
+
+    it('names the physical line a row starts on after a multi-line cell, whatever the line endings (CRLF, a bare CR)', async () => {
+      await freshClinic();
+      const [p, d] = [patients[0]!.username, doctor.username];
+      for (const cellBreak of ['\r\n', '\r', '\n']) {
+        const file = await writeFile('crlf.csv', `${HEADER}\r\n${p},${d},2027-01-04,09:00,"multi${cellBreak}line",,,\r\n${p},${d},2027-01-04,99:00,x,,,\r\n`);
+        const result = await importCli([file, '--dry-run', '--json']);
+        expect(result.code).toBe(3);
+        expect(JSON.parse(result.stderr).error.rows).toEqual([{ line: 4, error: 'invalid time "99:00": use HH:MM on the 24-hour clock' }]);
+      }
+    });
 
     it('accepts a byte-order mark, with line numbers counted from the header', async () => {
       await freshClinic();

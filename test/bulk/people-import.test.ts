@@ -93,6 +93,33 @@ describeBackends('doctors import and patients import', (db) => {
     expect(await usersNamed([p2, p3])).toEqual([]);
   });
 
+  for (const noun of ['patients', 'doctors'] as const) {
+    it(`${noun} import: a username repeated in the file (in any case) is a bad later line naming the earlier one`, async () => {
+      const [dup, other] = [uniqueName('dup'), uniqueName('dup')];
+      const file = await writeFile(`${noun}-dup.csv`, ['username,name', `${dup},A`, `${dup.toUpperCase()},B`, `${other},C`].join('\n'));
+      const refused = await cli([noun, 'import', file]);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toContain(`1 row is invalid; no ${noun} were imported`);
+      expect(refused.stderr).toContain(`line 3: username "${dup}" repeats line 2`);
+      expect(await usersNamed([dup, other])).toEqual([]);
+      const skipping = await cli([noun, 'import', file, '--skip-invalid', '--json']);
+      expect(skipping.json()).toEqual({ imported: 2, skipped: 0, rejected: 1 });
+      expect(skipping.stderr).toContain('repeats line 2');
+      expect(await db().knex('users').where({ username: dup }).first()).toMatchObject({ full_name: 'A' });
+    });
+  }
+
+  it('refuses an empty CSV file (no header row) as invalid input; a header alone imports nothing', async () => {
+    for (const noun of ['patients', 'doctors']) {
+      const empty = await cli([noun, 'import', await writeFile(`${noun}-empty.csv`, '')]);
+      expect(empty.code).toBe(3);
+      expect(empty.stderr).toContain('The file is empty (no header row)');
+      expect((await cli([noun, 'import', '-'], staff, '')).code).toBe(3);
+      const header = await cli([noun, 'import', await writeFile(`${noun}-header.csv`, 'username,name\n'), '--json']);
+      expect(header.json()).toEqual({ imported: 0, skipped: 0, rejected: 0 });
+    }
+  });
+
   it('--dry-run writes nothing, reads NDJSON from stdin, and the import is for staff only', async () => {
     const username = uniqueName('pt');
     const ndjson = `${JSON.stringify({ username, name: 'Dry Run', dob: '1990-05-01' })}\n`;

@@ -94,9 +94,9 @@ describe('streamJson', () => {
     expect(header).toMatchObject({ format: 'clinic-export', version: 1, credentials: false });
     const iterator = records[Symbol.asyncIterator]();
     // The stream is still open: the old reader joined every line before it returned anything.
-    expect(await iterator.next()).toEqual({ done: false, value: { table: 'users', row: { id: 'u1', username: 'admin' } } });
+    expect(await iterator.next()).toEqual({ done: false, value: { table: 'users', row: { id: 'u1', username: 'admin' }, where: '- tables.users[0]' } });
     input.end('{"id":"u2","username":"b"}\n]}}\n');
-    expect((await iterator.next()).value).toEqual({ table: 'users', row: { id: 'u2', username: 'b' } });
+    expect((await iterator.next()).value).toEqual({ table: 'users', row: { id: 'u2', username: 'b' }, where: '- tables.users[1]' });
     expect((await iterator.next()).done).toBe(true);
   });
 

@@ -175,6 +175,41 @@ describeBackends('clinic export / import', (db) => {
     expect(Number((await target.knex('audit_log').count({ n: '*' }).first())!.n)).toBe(0);
   });
 
+  it('a row given twice is exit 7 that names the table, the key and the line of the repeat (no constraint name), and imports nothing', async () => {
+    const exported = await exportOf(db());
+    const lines = exported.stdout.trimEnd().split('\n');
+    const at = (table: string) => lines.findIndex((line) => line.startsWith(`{"table":"${table}",`));
+    const user = JSON.parse(lines[at('users')]!) as { row: { id: string; username: string } };
+    const sameUsername = JSON.stringify({ ...user, row: { ...user.row, id: '00000000-0000-4000-8000-000000000001' } });
+    const panel = JSON.parse(lines[at('doctor_patients')]!) as { row: { doctorId: string; patientId: string } };
+    const cases: Array<[number, string, RegExp]> = [
+      [at('users'), lines[at('users')]!, new RegExp(`two users rows with the same id \\(${user.row.id}\\): the second at - line ${at('users') + 2}\\.`)],
+      [
+        at('users') + 3,
+        sameUsername,
+        new RegExp(`two users rows with the same username \\(${user.row.username.replaceAll('.', '\\.')}\\): the second at - line ${at('users') + 5}\\.`),
+      ],
+      [
+        at('doctor_patients'),
+        lines[at('doctor_patients')]!,
+        new RegExp(
+          `two doctor_patients rows with the same doctorId, patientId \\(${panel.row.doctorId}, ${panel.row.patientId}\\): the second at - line ${at('doctor_patients') + 2}\\.`,
+        ),
+      ],
+    ];
+    for (const [after, repeat, message] of cases) {
+      const target = await newDatabase();
+      const file = [...lines.slice(0, after + 1), repeat, ...lines.slice(after + 1)].join('\n');
+      const result = await importInto(target, '-', `${file}\n`);
+      expect(result.code, result.stderr).toBe(7);
+      const error = JSON.parse(result.stderr).error as { code: string; reason: string; message: string };
+      expect(error).toMatchObject({ code: 'CONFLICT', reason: 'ALREADY_EXISTS' });
+      expect(error.message).toMatch(message);
+      expect(result.stderr).not.toMatch(/pkey|_key|constraint/);
+      expect(Number((await target.knex('users').count({ n: '*' }).first())!.n)).toBe(0);
+    }
+  });
+
   // Last: it adds rows to the clinic the tests above compare.
   it('reads tables of more rows than a page, each row once, composite keys too', async () => {
     const knex = db().knex;

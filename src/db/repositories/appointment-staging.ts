@@ -110,10 +110,10 @@ const CHECK_ROWS = `
            coalesce(s.duration, d.slot_minutes) AS minutes,
            s.starts_at + make_interval(mins => coalesce(s.duration, d.slot_minutes)) AS ends_at,
            s.status_value = ANY (CAST(:active AS text[])) AS active,
-           EXISTS (SELECT 1 FROM appointments a WHERE a.external_id = s.external_id)
-             -- an export names an appointment that had no externalId by its id
-             OR CASE WHEN s.external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
-                     THEN EXISTS (SELECT 1 FROM appointments a WHERE a.id = s.external_id::uuid) ELSE false END AS already_imported,
+           (ex.id IS NOT NULL OR ei.id IS NOT NULL) AS external_id_taken,
+           -- imported before: the appointment holding the externalId is this row's (same parties, same start)
+           coalesce((ex.patient_id = pu.id AND ex.doctor_id = du.id AND ex.starts_at = s.starts_at)
+                    OR (ei.patient_id = pu.id AND ei.doctor_id = du.id AND ei.starts_at = s.starts_at), false) AS already_imported,
            repeated.first_line, mixed.series IS NOT NULL AS mixed_series
       FROM appointment_import_rows s
       LEFT JOIN (
@@ -128,6 +128,10 @@ const CHECK_ROWS = `
       LEFT JOIN users du ON du.username = s.doctor::citext AND du.role = 'doctor'
       LEFT JOIN doctors d ON d.user_id = du.id
       LEFT JOIN users pu ON pu.username = s.patient::citext AND pu.role = 'patient'
+      LEFT JOIN appointments ex ON ex.external_id = s.external_id
+      -- an export names an appointment that had no externalId by its id
+      LEFT JOIN appointments ei
+        ON ei.id = CASE WHEN s.external_id ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN s.external_id::uuid END
   )
   SELECT x.line, x.patient, x.doctor, x.date, x.time, x.reason, x.duration_minutes, x.status, x.external_id,
          x.cancel_reason, x.rescheduled_from, x.series,
@@ -145,6 +149,8 @@ const CHECK_ROWS = `
            WHEN x.patient_id IS NULL THEN 'unknown patient "' || x.patient || '"'
            WHEN x.doctor_status <> 'active' THEN 'the doctor "' || x.doctor || '" is disabled'
            WHEN x.patient_status <> 'active' THEN 'the patient "' || x.patient || '" is disabled'
+           -- says nothing of that appointment: whose it is or when is not the importer's to learn here
+           WHEN x.external_id_taken THEN 'externalId "' || x.external_id || '" is already used by a different appointment'
            WHEN x.mixed_series THEN 'seriesId "' || x.series || '" is given to rows of different doctors or patients'
            WHEN x.series IS NOT NULL AND EXISTS (
                SELECT 1 FROM appointments a WHERE a.series_id = CAST(x.series AS uuid) AND (a.doctor_id <> x.doctor_id OR a.patient_id <> x.patient_id))

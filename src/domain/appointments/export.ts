@@ -13,6 +13,7 @@ import type { DomainContext } from '../context.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { requireActor } from '../policy.js';
 import { APPOINTMENT_FIELDS, type AppointmentField } from './file-rows.js';
+import { CSV_WRITE_OPTIONS } from '../csv-cells.js';
 
 export type ExportFilters = Omit<ListInput, 'limit'>;
 
@@ -123,8 +124,8 @@ export async function exportAppointmentsText(ctx: DomainContext, format: ExportF
       for await (const item of appointments) yield `${JSON.stringify(item.fields)}\n`;
     } else {
       const { stringify } = await import('csv-stringify/sync');
-      yield stringify([APPOINTMENT_FIELDS as unknown as string[]]);
-      for await (const item of appointments) yield stringify([APPOINTMENT_FIELDS.map((field) => item.fields[field] ?? '')]);
+      yield stringify([APPOINTMENT_FIELDS as unknown as string[]], CSV_WRITE_OPTIONS);
+      for await (const item of appointments) yield stringify([APPOINTMENT_FIELDS.map((field) => item.fields[field] ?? '')], CSV_WRITE_OPTIONS);
     }
   })();
 }

@@ -11,11 +11,12 @@ import {
   type ClinicTable,
 } from '../../db/repositories/clinic-tables.js';
 import { migrationStatus } from '../../db/migrations.js';
+import { duplicateKey } from '../../db/pg-errors.js';
 import { checkAuditChain } from '../audit/verify.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, IntegrityError, ValidationError } from '../errors.js';
 import { throwIfInterrupted } from '../interruption.js';
-import { toColumns, type ExportHeader, type ExportRecord } from './records.js';
+import { camel, toColumns, type ExportHeader, type ExportRecord } from './records.js';
 
 const BATCH_ROWS = 500;
 
@@ -76,10 +77,19 @@ async function load(ctx: DomainContext, trx: Knex.Transaction, records: AsyncIte
   const order = CLINIC_TABLES.map((table) => table.name);
   const tables: Record<string, number> = {};
   let current: ClinicTable | undefined;
-  let batch: Record<string, unknown>[] = [];
+  let batch: ExportRecord[] = [];
   const flush = async () => {
     throwIfInterrupted(ctx.signal);
-    if (current !== undefined) await insertTableRows(trx, current, batch);
+    if (current !== undefined) {
+      const table = current;
+      await insertTableRows(
+        trx,
+        table,
+        batch.map((record) => toColumns(record.row)),
+      ).catch((error: unknown) => {
+        throw repeatedRowError(error, table, batch) ?? error;
+      });
+    }
     batch = [];
   };
   for await (const record of records) {
@@ -90,10 +100,29 @@ async function load(ctx: DomainContext, trx: Knex.Transaction, records: AsyncIte
       }
       current = record.table;
     }
-    batch.push(toColumns(record.row));
+    batch.push(record);
     tables[record.table] = (tables[record.table] ?? 0) + 1;
     if (batch.length >= BATCH_ROWS) await flush();
   }
   await flush();
   return tables;
+}
+
+/**
+ * A unique key given twice (the clinic was empty, so both rows are the export's): the table, the
+ * key and where the repeat was read, instead of the constraint's name. Of two rows of the batch
+ * with that key the second is the repeat; of one, an earlier batch held the first.
+ */
+function repeatedRowError(error: unknown, table: ClinicTable, batch: readonly ExportRecord[]): ConflictError | undefined {
+  const key = duplicateKey(error);
+  if (!key) return undefined;
+  const keyOf = (record: ExportRecord) => key.columns.map((column) => String(record.row[camel(column)] ?? '')).join(', ');
+  let matches = batch.filter((record) => keyOf(record) === key.values);
+  if (matches.length === 0) matches = batch.filter((record) => keyOf(record).toLowerCase() === key.values.toLowerCase());
+  const repeat = matches[matches.length > 1 ? 1 : 0];
+  const fields = key.columns.map(camel).join(', ');
+  return new ConflictError(
+    `The export holds two ${table} rows with the same ${fields} (${key.values})${repeat?.where ? `: the second at ${repeat.where}` : ''}. Nothing was imported.`,
+    { cause: error, reason: 'ALREADY_EXISTS', remedy: 'Remove the repeated row (`clinic export` writes each row once) and import again.' },
+  );
 }

@@ -15,6 +15,8 @@ export interface ExportHeader {
 export interface ExportRecord {
   table: ClinicTable;
   row: Record<string, unknown>;
+  /** where an import read it (`FILE line N`), for its messages */
+  where?: string;
 }
 
 export const TABLE_NAMES: readonly ClinicTable[] = CLINIC_TABLES.map((table) => table.name);
@@ -23,7 +25,7 @@ export function isClinicTable(name: unknown): name is ClinicTable {
   return typeof name === 'string' && (TABLE_NAMES as readonly string[]).includes(name);
 }
 
-const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+export const camel = (column: string) => column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 /** Top-level keys only: a jsonb value (audit details) is kept exactly as stored. */
@@ -52,7 +54,7 @@ export function checkRecord(value: unknown, where: string): ExportRecord {
   if (!record || typeof record !== 'object' || !isClinicTable(record.table) || !record.row || typeof record.row !== 'object' || Array.isArray(record.row)) {
     throw new ValidationError(`${where}: not a row of a clinic table (expected {"table":NAME,"row":{...}} with one of ${TABLE_NAMES.join(', ')}).`);
   }
-  return { table: record.table, row: record.row };
+  return { table: record.table, row: record.row, where };
 }
 
 /** NDJSON: the header, then one record per line. */

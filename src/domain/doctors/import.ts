@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
 import type { ImportSummary } from '../import-file.js';
-import { importPeople, type PeopleImportInput, type PeopleKind } from '../users/import.js';
+import { importPeople, listOnlyFields, type PeopleImportInput, type PeopleKind } from '../users/import.js';
 import { createDoctor } from './service.js';
 import { parseNewDoctor } from './validation.js';
 
@@ -12,7 +12,13 @@ const DOCTORS: PeopleKind<DoctorField> = {
   role: 'doctor',
   noun: 'doctors',
   action: 'doctors.manage',
-  shape: { fields: DOCTOR_FIELDS, required: ['username', 'name'], aliases: { fullName: 'name', licenseNumber: 'license' }, numeric: ['slotMinutes'] },
+  shape: {
+    fields: DOCTOR_FIELDS,
+    required: ['username', 'name'],
+    readOnly: listOnlyFields('doctor'),
+    aliases: { fullName: 'name', licenseNumber: 'license' },
+    numeric: ['slotMinutes'],
+  },
   create: (trx, actor, f) =>
     createDoctor(
       trx,

@@ -1,6 +1,6 @@
 import type { DomainContext } from '../context.js';
 import type { ImportSummary } from '../import-file.js';
-import { importPeople, type PeopleImportInput, type PeopleKind } from '../users/import.js';
+import { importPeople, listOnlyFields, type PeopleImportInput, type PeopleKind } from '../users/import.js';
 import { createPatient } from './service.js';
 import { parseNewPatient } from './validation.js';
 
@@ -12,7 +12,7 @@ const PATIENTS: PeopleKind<PatientField> = {
   role: 'patient',
   noun: 'patients',
   action: 'patients.manage',
-  shape: { fields: PATIENT_FIELDS, required: ['username', 'name'], aliases: { fullName: 'name', dateOfBirth: 'dob' } },
+  shape: { fields: PATIENT_FIELDS, required: ['username', 'name'], readOnly: listOnlyFields('patient'), aliases: { fullName: 'name', dateOfBirth: 'dob' } },
   create: (trx, actor, f, today) =>
     createPatient(
       trx,

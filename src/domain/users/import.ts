@@ -29,6 +29,15 @@ export interface PeopleImportInput<Field extends string> {
   onProgress?: (rowsRead: number) => void;
 }
 
+/**
+ * The fields of a `list --json` that an import of people takes and drops, so that a list can be
+ * fed back (README "Bulk work"): the account's id, status and times are the new clinic's own; a
+ * role, when given, must be the import's.
+ */
+export function listOnlyFields(role: Role): Readonly<Record<string, string | null>> {
+  return { id: null, role, status: null, createdAt: null, updatedAt: null };
+}
+
 /** What sets doctors apart from patients in an import. */
 export interface PeopleKind<Field extends string> {
   role: Role;
@@ -58,14 +67,22 @@ export async function importPeople<Field extends string>(ctx: DomainContext, inp
       else await input.onRejected?.({ line: record.line, error, fields: originalFields(kind.shape.fields, record) });
     };
     let rowsRead = 0;
+    // usernames are case-insensitive: the first line of each, so that a repeat is not taken for "already imported"
+    const firstLines = new Map<string, number>();
     const records = untilInterrupted(readRecords(input.source, kind.shape, input.format), ctx.signal, () => input.source.destroy());
     for await (const record of records) {
       if (++rowsRead % 100 === 0) input.onProgress?.(rowsRead);
+      const username = record.fields.username?.trim().toLowerCase() ?? '';
+      const firstLine = username === '' ? undefined : firstLines.get(username);
+      if (username !== '' && firstLine === undefined) firstLines.set(username, record.line);
       if (record.problem) {
         await reject(record, record.problem);
         continue;
       }
-      const username = record.fields.username?.trim().toLowerCase() ?? '';
+      if (firstLine !== undefined) {
+        await reject(record, `username "${username}" repeats line ${firstLine}`);
+        continue;
+      }
       const existing = username === '' ? undefined : await findUserByRef(trx, username);
       if (existing) {
         if (existing.role === kind.role) counts.skipped++;
