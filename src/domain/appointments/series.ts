@@ -214,7 +214,7 @@ export async function cancelSeries(
         details: { from: row.status, to: 'CANCELLED', reason, seriesId },
       });
     }
-    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, actor, row, zone, ctx.now());
+    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, row, zone, ctx.now());
     return rows.map((row) => row.id);
   });
   return (await findAppointmentsByIds(ctx.db, ids)).map((row) => appointmentView(row, zone));
@@ -261,7 +261,7 @@ export async function rescheduleSeries(
         throw occurrenceError(error, date, time, false);
       }
     }
-    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, actor, row, zone, ctx.now());
+    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, row, zone, ctx.now());
     return ids;
   });
   return (await findAppointmentsByIds(ctx.db, ids)).map((row) => appointmentView(row, zone));
