@@ -83,7 +83,11 @@ for (const { zone, spring, autumn } of CASES) {
 
     it('reschedule --series across the spring change keeps the wall clock', async () => {
       const booked = (await weekly(spring.sundays[0], '00:00')).json<Series>();
-      const moved = await cli(staff, ['reschedule', '--json', booked.appointments[0]!.id, '--series', '--date', spring.sundays[0], '--time', '04:30'], NOW);
+      const moved = await cli(
+        staff,
+        ['reschedule', '--json', booked.appointments[0]!.id, '--series', '--date', spring.sundays[0], '--time', '04:30', '--yes'],
+        NOW,
+      );
       expect(moved.code, moved.stderr).toBe(0);
       expect(moved.json<Appointment[]>().map((a) => [a.date, a.startTime])).toEqual(spring.sundays.map((date) => [date, '04:30']));
     });

@@ -1,9 +1,11 @@
 import { beforeAll, expect, it } from 'vitest';
 import { insertTimeoff } from '../../src/db/repositories/doctors.js';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
+import { cancelSeries, planSeriesChange, rescheduleSeries } from '../../src/domain/appointments/series.js';
+import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
 import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
-import { APPOINTMENT_FIELDS, MONDAY, appointmentsCli, type Appointment } from './helpers.js';
+import { APPOINTMENT_FIELDS, MONDAY, NOW, appointmentsCli, type Appointment } from './helpers.js';
 
 interface Series {
   seriesId: string;
@@ -169,7 +171,7 @@ describeBackends('appointments book --repeat', (db) => {
     const booked = (await series(patient, ['--date', '2027-05-03', '--time', '15:00', '--repeat', 'weekly', '--count', '4'])).json<Series>();
     const [first, second, third] = booked.appointments;
     expect((await cli(staff, ['cancel', third!.id, '--reason', 'moved away'])).code).toBe(0);
-    const result = await cli(staff, ['cancel', '--json', second!.id, '--series', '--reason', 'stopping']);
+    const result = await cli(staff, ['cancel', '--json', second!.id, '--series', '--reason', 'stopping', '--yes']);
     expect(result.code, result.stderr).toBe(0);
     const cancelled = result.json<Appointment[]>();
     expect(cancelled.map((a) => a.date)).toEqual(['2027-05-10', '2027-05-24']);
@@ -182,6 +184,7 @@ describeBackends('appointments book --repeat', (db) => {
       '--series',
       '--reason',
       'x',
+      '--yes',
     ]);
     expect(single.code).toBe(3);
   });
@@ -191,7 +194,7 @@ describeBackends('appointments book --repeat', (db) => {
     const booked = (await series(patient, ['--date', '2027-06-07', '--time', '09:00', '--repeat', 'weekly', '--count', '3'])).json<Series>();
     const [, second] = booked.appointments;
     // Tuesday 10:00 instead of Monday 09:00
-    const moved = await cli(staff, ['reschedule', '--json', second!.id, '--series', '--date', '2027-06-15', '--time', '10:00']);
+    const moved = await cli(staff, ['reschedule', '--json', second!.id, '--series', '--date', '2027-06-15', '--time', '10:00', '--yes']);
     expect(moved.code, moved.stderr).toBe(0);
     const after = moved.json<Appointment[]>();
     expect(after.map((a) => `${a.date} ${a.startTime}`)).toEqual(['2027-06-15 10:00', '2027-06-22 10:00']);
@@ -200,9 +203,54 @@ describeBackends('appointments book --repeat', (db) => {
     const other = await makePatient(db().knex);
     expect((await series(other, ['--date', '2027-06-23', '--time', '11:00'])).code).toBe(0);
     const before = (await activeOf(patient)).map((a) => a.id).sort();
-    const clash = await cli(staff, ['reschedule', '--json', after[0]!.id, '--series', '--date', '2027-06-16', '--time', '11:00']);
+    const clash = await cli(staff, ['reschedule', '--json', after[0]!.id, '--series', '--date', '2027-06-16', '--time', '11:00', '--yes']);
     expect(clash.code).toBe(7);
     expect(JSON.parse(clash.stderr).error.message).toContain('Occurrence 2027-06-23 11:00');
     expect((await activeOf(patient)).map((a) => a.id).sort()).toEqual(before);
+  });
+
+  it('cancel --series and reschedule --series without a terminal, or with --no-input, refuse (exit 2) naming --yes and the occurrences; nothing changes', async () => {
+    const patient = await makePatient(db().knex);
+    const booked = (await series(patient, ['--date', '2027-07-05', '--time', '09:00', '--repeat', 'weekly', '--count', '3'])).json<Series>();
+    const [first] = booked.appointments;
+    const audit = async () => Number((await db().knex('audit_log').count({ n: '*' }).first())!.n);
+    const before = await audit();
+    const runs = [
+      {
+        args: ['cancel', first!.id, '--series', '--reason', 'stopping'],
+        asked: `Cancel 3 occurrences of the series of ${patient.username} with ${doctor.username}, from 2027-07-05 to 2027-07-19?`,
+      },
+      {
+        args: ['reschedule', first!.id, '--series', '--date', '2027-07-06', '--time', '10:00'],
+        asked: `Move 3 occurrences of the series of ${patient.username} with ${doctor.username}, from 2027-07-05 to 2027-07-19: the first to 2027-07-06 10:00`,
+      },
+    ];
+    for (const { args, asked } of runs) {
+      for (const result of [
+        await cli(staff, args),
+        await runCli(['appointments', ...args, '--no-input'], { database: db().database, actor: staff, tty: true, now: () => NOW }),
+        await cli(staff, [...args, '--json']),
+      ]) {
+        expect(result.code, result.stderr).toBe(2);
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toContain(asked);
+        expect(result.stderr).toContain('--yes');
+      }
+    }
+    expect(await audit()).toBe(before);
+    expect((await activeOf(patient)).map((a) => `${a.date} ${a.startTime} ${a.status}`)).toEqual(booked.appointments.map((a) => `${a.date} 09:00 PENDING`));
+  });
+
+  it('an occurrence that changes after the confirmation listed the series changes nothing', async () => {
+    const patient = await makePatient(db().knex);
+    const booked = (await series(patient, ['--date', '2027-08-02', '--time', '09:00', '--repeat', 'weekly', '--count', '3'])).json<Series>();
+    const [first, second] = booked.appointments;
+    const ctx = db().context(staff, () => NOW);
+    const confirmed = (await planSeriesChange(ctx, { appointment: first!.id })).map((a) => a.id);
+    expect(confirmed).toEqual(booked.appointments.map((a) => a.id));
+    expect((await cli(staff, ['cancel', second!.id, '--reason', 'meanwhile'])).code).toBe(0);
+    await expect(cancelSeries(ctx, { appointment: first!.id, reason: 'stopping', confirmed })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(rescheduleSeries(ctx, { appointment: first!.id, date: '2027-08-03', time: '09:00', confirmed })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect((await activeOf(patient)).map((a) => a.id)).toEqual([first!.id, booked.appointments[2]!.id]);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +41,7 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     db().target.backend === 'embedded'
       ? ['--data-dir', (db().target as { dataDir: string }).dataDir]
       : ['--database-url', (db().target as { url: string }).url];
-  const onPty = (args: string[]): PtySession => startOnPty([...args, ...target()], { env });
+  const onPty = (args: string[], options: { columns?: number } = {}): PtySession => startOnPty([...args, ...target()], { env, ...options });
   /** Waits for the marker (from offset `from` of the screen), types the keys; the offset past the marker, to wait for what comes next. */
   const step = async (pty: PtySession, marker: string, keys: string, from = 0) => {
     const at = await pty.waitFor(marker, { from });
@@ -205,6 +206,57 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       status: 'CANCELLED',
       cancel_reason: 'patient is travelling',
     });
+  });
+
+  /** Weekly occurrences of one series for the clinic's patient and doctor, inserted directly, from `first` on. */
+  const makeSeries = async (first: string, count: number): Promise<string[]> => {
+    const ids: string[] = [];
+    for (let week = 0; week < count; week++) {
+      const startsAt = new Date(new Date(first).getTime() + week * 7 * 86_400_000);
+      ids.push((await makeAppointment(db().knex, { patient: clinic.patient, doctor: clinic.doctor, startsAt })).id);
+    }
+    await db().knex('appointments').whereIn('id', ids).update({ series_id: randomUUID() });
+    return ids;
+  };
+  const statuses = async (ids: string[]) => (await db().knex('appointments').whereIn('id', ids).orderBy('starts_at')).map((row) => row.status);
+
+  it.skipIf(!hasPty)(
+    'appointments cancel --series names what it cancels and asks: no (the default) changes nothing, yes cancels every occurrence; nothing held meanwhile',
+    { timeout: 90_000 },
+    async () => {
+      // Mondays, 10:00 in Lisbon (UTC+1 in May).
+      const ids = await makeSeries('2099-05-04T09:00:00Z', 3);
+      const args = ['appointments', 'cancel', ids[0]!, '--series', '--reason', 'course ended'];
+      const question = `Cancel 3 occurrences of the series of ${clinic.patient.username} with ${clinic.doctor.username}, from 2099-05-04 to 2099-05-18?`;
+      const declined = onPty(args, { columns: 200 });
+      await declined.waitFor(question);
+      await holdsNothing(db());
+      declined.type(ENTER);
+      const kept = await declined.done;
+      expect(kept.code, kept.screen).toBe(0);
+      expect(await statuses(ids)).toEqual(['APPROVED', 'APPROVED', 'APPROVED']);
+      const accepted = onPty(args, { columns: 200 });
+      await step(accepted, question, 'y' + ENTER);
+      const result = await accepted.done;
+      expect(result.code, result.screen).toBe(0);
+      expect(result.screen).toContain('Cancelled 3 occurrences of the series');
+      expect(await statuses(ids)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    },
+  );
+
+  it.skipIf(!hasPty)('appointments reschedule --series names what it moves and asks; yes moves every occurrence', { timeout: 60_000 }, async () => {
+    const ids = await makeSeries('2099-06-01T09:00:00Z', 2);
+    const pty = onPty(['appointments', 'reschedule', ids[0]!, '--series', '--date', '2099-06-02', '--time', '11:00'], { columns: 200 });
+    await step(
+      pty,
+      `Move 2 occurrences of the series of ${clinic.patient.username} with ${clinic.doctor.username}, from 2099-06-01 to 2099-06-08: the first to 2099-06-02 11:00`,
+      'y' + ENTER,
+    );
+    const result = await pty.done;
+    expect(result.code, result.screen).toBe(0);
+    expect(await statuses(ids)).toEqual(['CANCELLED', 'CANCELLED']);
+    const moved = await db().knex('appointments').whereIn('rescheduled_from_id', ids).orderBy('starts_at');
+    expect(moved.map((row) => new Date(row.starts_at).toISOString())).toEqual(['2099-06-02T10:00:00.000Z', '2099-06-09T10:00:00.000Z']);
   });
 
   it.skipIf(!hasPty)('Ctrl-C at a prompt is exit 130 and writes nothing', { timeout: 60_000 }, async () => {

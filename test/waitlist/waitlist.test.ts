@@ -2,7 +2,7 @@ import { beforeAll, expect, it } from 'vitest';
 import { upsertSetting } from '../../src/db/repositories/settings.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
-import { makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
+import { makeAdmin, makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
 import type { Actor } from '../../src/domain/policy.js';
 import { NOW, type Appointment } from '../appointments/helpers.js';
 
@@ -139,6 +139,54 @@ describeBackends('waitlist', (db) => {
     // the offered appointment is cancelled in turn: the next in line gets it
     expect((await run(first!, ['appointments', 'cancel', offered.id, '--reason', 'cannot come'])).code).toBe(0);
     expect((await entry(secondEntry.id)).status).toBe('FULFILLED');
+  });
+
+  it("a slot a patient frees goes to the waiting patient as the clinic's own booking: no actor in its audit rows, nothing of them in the cancel", async () => {
+    const doctor = await makeDoctor(db().knex);
+    const leila = await makePatient(db().knex);
+    const zoe = await makePatient(db().knex, { fullName: 'Zoe Waiting' });
+    const queued = await wait(staff, doctor, zoe, ['--from', '2027-01-11', '--to', '2027-01-13']);
+    const booked = await run(leila, [
+      'appointments',
+      'book',
+      '--json',
+      '--patient',
+      leila.username,
+      '--doctor',
+      doctor.username,
+      '--date',
+      '2027-01-12',
+      '--time',
+      '10:00',
+    ]);
+    expect(booked.code, booked.stderr).toBe(0);
+    const mine = booked.json<Appointment>();
+
+    const cancelled = await run(leila, ['appointments', 'cancel', mine.id, '--reason', 'cannot come']);
+    expect(cancelled.code, cancelled.stderr).toBe(0);
+    const offeredId = (await entry(queued.id)).appointmentId!;
+    expect(offeredId).toBeTruthy();
+    for (const secret of [zoe.username, zoe.id, zoe.fullName, queued.id, offeredId, offeredId.slice(0, 8)]) {
+      expect(cancelled.stdout + cancelled.stderr).not.toContain(secret);
+    }
+
+    const rows = await db().knex('audit_log').where({ entity_id: offeredId }).orWhere({ entity_id: queued.id }).orWhere({ entity_id: mine.id }).orderBy('seq');
+    expect(rows.map((row) => [row.action, row.actor_id, row.actor])).toEqual([
+      ['waitlist.add', staff.id, staff.username],
+      ['appointments.book', leila.id, leila.username],
+      ['appointments.cancel', leila.id, leila.username],
+      ['appointments.book', null, null],
+      ['waitlist.fulfil', null, null],
+    ]);
+    expect(rows[3]).toMatchObject({ patient_id: zoe.id, details: { via: 'waitlist', waitlistEntryId: queued.id, freedAppointmentId: mine.id } });
+    expect(rows[4]).toMatchObject({ patient_id: zoe.id, details: { appointmentId: offeredId, freedAppointmentId: mine.id } });
+    expect(await db().knex('appointments').where({ id: offeredId }).first()).toMatchObject({ created_by: null, status: 'PENDING' });
+
+    const admin = await makeAdmin(db().knex);
+    const byLeila = await run(admin, ['audit', 'list', '--json', '--all', '--actor', leila.username]);
+    expect(byLeila.json<Array<{ entityId: string | null }>>().map((row) => row.entityId)).not.toContain(offeredId);
+    const verified = await run(admin, ['audit', 'verify', '--json']);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
   });
 
   it('--no-waitlist leaves the slot free; reject and reschedule free slots too', async () => {

@@ -70,6 +70,15 @@ export async function findAppointmentById(db: Knex, id: string): Promise<Appoint
   return withNames(db).where('a.id', id).first();
 }
 
+/** The occurrences of a series from `from` on that can still be cancelled or moved (PENDING, APPROVED), with names, by start. */
+export async function findFollowingInSeries(db: Knex, seriesId: string, from: Date): Promise<AppointmentWithNamesRow[]> {
+  return withNames(db)
+    .where('a.series_id', seriesId)
+    .where('a.starts_at', '>=', from)
+    .whereIn('a.status', ['PENDING', 'APPROVED'])
+    .orderBy([{ column: 'a.starts_at' }, { column: 'a.id' }]);
+}
+
 /** The occurrences of a series from `from` on that can still be cancelled or moved (PENDING, APPROVED), locked, by start. */
 export async function lockFollowingInSeries(trx: Knex.Transaction, seriesId: string, from: Date): Promise<AppointmentRow[]> {
   return trx('appointments')

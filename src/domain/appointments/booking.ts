@@ -227,11 +227,12 @@ export async function prepareBooking(
 /**
  * One booking inside the caller's transaction: every booking rule (assertSlotBookable), the row,
  * the patient on the doctor's panel, the audit row. `book`, a series and a waitlist offer all
- * come through here.
+ * come through here. `actor` null is the clinic booking on its own (a waitlist offer): the row's
+ * created_by and the audit row's actor name nobody, as for the clinic's other own writes.
  */
 export async function bookSlot(
   trx: Knex.Transaction,
-  actor: Actor,
+  actor: Actor | null,
   request: SlotRequest,
   row: Pick<NewAppointmentRow, 'reason' | 'status'> & Partial<Pick<NewAppointmentRow, 'series_id' | 'external_id' | 'request_fingerprint'>>,
   audit: Record<string, unknown> = {},
@@ -246,7 +247,7 @@ export async function bookSlot(
     doctor_id: request.doctor.id,
     starts_at: interval.startsAt,
     ends_at: interval.endsAt,
-    created_by: actor.id,
+    created_by: actor?.id ?? null,
   });
   // Already on the panel (read with the patient): nothing to add.
   if (!known.panel?.includes(request.doctor.id)) await addToPanel(trx, request.doctor.id, request.patientId);
@@ -272,7 +273,12 @@ export async function bookSlot(
  * the transaction goes on. Deadlocks and serialization failures abort the whole transaction, for
  * inTransaction to retry.
  */
-export async function inSavepoint<T>(trx: Knex.Transaction, actor: Actor, request: SlotRequest, work: (savepoint: Knex.Transaction) => Promise<T>): Promise<T> {
+export async function inSavepoint<T>(
+  trx: Knex.Transaction,
+  actor: Actor | null,
+  request: SlotRequest,
+  work: (savepoint: Knex.Transaction) => Promise<T>,
+): Promise<T> {
   try {
     return await trx.transaction(work);
   } catch (error) {

@@ -35,10 +35,11 @@ export interface SlotRequest {
  * invalid input (past, off the grid) or conflicts (outside hours, time-off); then the clash check,
  * which the exclusion constraints back up. With `clashes: 'constraint'` the caller inserts at once
  * and leaves the clash to those constraints (withClashMessages names it as this check would).
+ * `actor` null is the clinic booking on its own (a waitlist offer).
  */
 export async function assertSlotBookable(
   db: Knex,
-  actor: Actor,
+  actor: Actor | null,
   request: SlotRequest,
   options: { clashes: 'check' | 'constraint' } = { clashes: 'check' },
 ): Promise<Interval> {
@@ -64,13 +65,18 @@ export async function assertSlotBookable(
 /**
  * The message for a slot that is taken. An appointment the actor may see is named (id, time,
  * the other party); of one they may not see, nothing is said: not its id, not its time, not
- * with whom, only that the doctor or the patient is not free.
+ * with whom, only that the doctor or the patient is not free. Without an actor (the clinic's own
+ * booking) nothing is named either.
  */
-export function clashError(actor: Actor, clash: AppointmentWithNamesRow, request: Pick<SlotRequest, 'doctor' | 'patientUsername' | 'zone'>): ConflictError {
-  const remedy = `Run \`clinic appointments slots\` to see free times${offersNextAvailable(actor) ? ', or use --next-available' : ''}.`;
+export function clashError(
+  actor: Actor | null,
+  clash: AppointmentWithNamesRow,
+  request: Pick<SlotRequest, 'doctor' | 'patientUsername' | 'zone'>,
+): ConflictError {
+  const remedy = `Run \`clinic appointments slots\` to see free times${actor && offersNextAvailable(actor) ? ', or use --next-available' : ''}.`;
   const doctorBusy = clash.doctor_id === request.doctor.id;
   const reason = doctorBusy ? 'SLOT_TAKEN' : 'PATIENT_BUSY';
-  if (!canSeeAppointment(actor, { doctorId: clash.doctor_id, patientId: clash.patient_id })) {
+  if (!actor || !canSeeAppointment(actor, { doctorId: clash.doctor_id, patientId: clash.patient_id })) {
     const message = doctorBusy ? 'That time is no longer available.' : `Patient ${request.patientUsername} already has another appointment at that time.`;
     return new ConflictError(message, { remedy, reason });
   }

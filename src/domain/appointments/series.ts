@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { findAppointmentsByIds, lockFollowingInSeries, updateAppointment, type AppointmentRow } from '../../db/repositories/appointments.js';
+import {
+  findAppointmentsByIds,
+  findFollowingInSeries,
+  lockFollowingInSeries,
+  updateAppointment,
+  type AppointmentRow,
+} from '../../db/repositories/appointments.js';
 import { isRetryable } from '../../db/pg-errors.js';
 import { recordAudit } from '../audit/record.js';
 import { toClinicInstant } from '../clinic-time.js';
@@ -154,12 +160,40 @@ function noneToChange(anchor: AppointmentRow, what: string): ConflictError {
 }
 
 /**
+ * What cancelling or moving the series from this occurrence on would change, to confirm before
+ * doing it: the occurrences still PENDING or APPROVED, by start. A move's new first time is
+ * checked here too, so that a bad date is refused before anyone is asked.
+ */
+export async function planSeriesChange(
+  ctx: DomainContext,
+  input: { appointment: string; moveTo?: { date: string; time: string } | undefined },
+): Promise<AppointmentView[]> {
+  const { zone, anchor, seriesId } = await followingOccurrences(ctx, input.appointment);
+  if (input.moveTo) toClinicInstant(input.moveTo.date, input.moveTo.time, zone);
+  const rows = await findFollowingInSeries(ctx.db, seriesId, anchor.starts_at);
+  if (rows.length === 0) throw noneToChange(anchor, input.moveTo ? 'reschedule' : 'cancel');
+  return rows.map((row) => appointmentView(row, zone));
+}
+
+/** The occurrences locked for the change are the ones that were confirmed (planSeriesChange), or nothing is changed. */
+function assertAsConfirmed(rows: readonly AppointmentRow[], confirmed: readonly string[] | undefined): void {
+  if (confirmed === undefined) return;
+  const same = rows.length === confirmed.length && rows.every((row) => confirmed.includes(row.id));
+  if (!same) {
+    throw new ConflictError(`The series changed after it was confirmed (${confirmed.length} occurrences then, ${rows.length} now); nothing was changed.`, {
+      remedy: 'Run the command again to see what it would change now.',
+    });
+  }
+}
+
+/**
  * Cancels this occurrence and every following one that is still PENDING or APPROVED, in one
- * transaction; each freed slot is offered to the waitlist unless `waitlist` is false.
+ * transaction; each freed slot is offered to the waitlist unless `waitlist` is false. With
+ * `confirmed` (the ids planSeriesChange listed), refuses when the series has changed since.
  */
 export async function cancelSeries(
   ctx: DomainContext,
-  input: { appointment: string; reason?: string | undefined; waitlist?: boolean | undefined },
+  input: { appointment: string; reason?: string | undefined; waitlist?: boolean | undefined; confirmed?: readonly string[] | undefined },
 ): Promise<AppointmentView[]> {
   const reason = input.reason?.trim() || null;
   if (!reason) throw new ValidationError('A reason is required to cancel (--reason).');
@@ -168,6 +202,7 @@ export async function cancelSeries(
   const ids = await inTransaction(ctx, async (trx) => {
     const rows = await lockFollowingInSeries(trx, seriesId, anchor.starts_at);
     if (rows.length === 0) throw noneToChange(anchor, 'cancel');
+    assertAsConfirmed(rows, input.confirmed);
     for (const row of rows) {
       assertTransition(row, 'CANCELLED');
       await updateAppointment(trx, row.id, { status: 'CANCELLED', cancel_reason: reason });
@@ -179,7 +214,7 @@ export async function cancelSeries(
         details: { from: row.status, to: 'CANCELLED', reason, seriesId },
       });
     }
-    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, actor, row, zone, ctx.now());
+    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, row, zone, ctx.now());
     return rows.map((row) => row.id);
   });
   return (await findAppointmentsByIds(ctx.db, ids)).map((row) => appointmentView(row, zone));
@@ -194,10 +229,11 @@ const wallClock = (moment: DateTime) =>
  * offset (so a weekly 09:00 stays at the new weekday and hour across daylight saving), in one
  * transaction, all or nothing: every old occurrence is cancelled ("rescheduled") first, so that
  * the moved ones may take each other's old slots, then each new one passes every booking rule.
+ * With `confirmed`, refuses when the series has changed since, as cancelSeries does.
  */
 export async function rescheduleSeries(
   ctx: DomainContext,
-  input: { appointment: string; date: string; time: string; waitlist?: boolean | undefined },
+  input: { appointment: string; date: string; time: string; waitlist?: boolean | undefined; confirmed?: readonly string[] | undefined },
 ): Promise<AppointmentView[]> {
   const { actor, zone, anchor, seriesId } = await followingOccurrences(ctx, input.appointment);
   const target = toClinicInstant(input.date, input.time, zone);
@@ -207,6 +243,7 @@ export async function rescheduleSeries(
   const ids = await inTransaction(ctx, async (trx) => {
     const rows = await lockFollowingInSeries(trx, seriesId, anchor.starts_at);
     if (rows.length === 0) throw noneToChange(anchor, 'reschedule');
+    assertAsConfirmed(rows, input.confirmed);
     for (const row of rows) await cancelForReschedule(trx, actor, row);
     const ids: string[] = [];
     for (const row of rows) {
@@ -224,7 +261,7 @@ export async function rescheduleSeries(
         throw occurrenceError(error, date, time, false);
       }
     }
-    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, actor, row, zone, ctx.now());
+    if (input.waitlist !== false) for (const row of rows) await offerFreedSlot(trx, row, zone, ctx.now());
     return ids;
   });
   return (await findAppointmentsByIds(ctx.db, ids)).map((row) => appointmentView(row, zone));

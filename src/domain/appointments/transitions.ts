@@ -159,7 +159,7 @@ export async function changeAppointmentStatus(
       patientId: row.patient_id,
       details: { from: row.status, to: verb.to, ...(reason ? { reason } : {}) },
     });
-    if (FREES_SLOT.includes(input.verb) && input.waitlist !== false) await offerFreedSlot(trx, actor, row, zone, ctx.now());
+    if (FREES_SLOT.includes(input.verb) && input.waitlist !== false) await offerFreedSlot(trx, row, zone, ctx.now());
   });
   return appointmentView((await findAppointmentById(ctx.db, found.id))!, zone);
 }
@@ -197,7 +197,7 @@ export async function rescheduleAppointment(
       if (!old) throw noSuch('appointment', input.appointment);
       await cancelForReschedule(trx, actor, old);
       const created = await bookReplacement(trx, actor, old, request);
-      if (input.waitlist !== false) await offerFreedSlot(trx, actor, old, zone, ctx.now());
+      if (input.waitlist !== false) await offerFreedSlot(trx, old, zone, ctx.now());
       return created.id;
     }),
   );

@@ -9,7 +9,6 @@ import { ACTIVE_STATUSES } from '../../db/schema-values.js';
 import { recordAudit } from '../audit/record.js';
 import { clinicDate, clinicTime } from '../clinic-time.js';
 import { isClinicError } from '../errors.js';
-import type { Actor } from '../policy.js';
 import { bookSlot, inSavepoint } from '../appointments/booking.js';
 import { characterCount } from '../messages/body.js';
 import type { SlotRequest } from '../appointments/schedule.js';
@@ -24,8 +23,12 @@ const MAX_TRIED = 20;
  * entry becomes FULFILLED. An entry whose patient is busy then (or for whom any rule fails) is
  * passed over for the next one, in a savepoint so the freeing itself stands. Returns the new
  * appointment's id, if any.
+ *
+ * The booking is the clinic's own, not the act of whoever freed the slot: it is made and audited
+ * with no actor (the audit rows name the entry and the freed appointment), and nothing of the
+ * waiting patient reaches the one who freed it, not even in a passed-over entry's error.
  */
-export async function offerFreedSlot(trx: Knex.Transaction, actor: Actor, freed: AppointmentRow, zone: string, now: Date): Promise<string | undefined> {
+export async function offerFreedSlot(trx: Knex.Transaction, freed: AppointmentRow, zone: string, now: Date): Promise<string | undefined> {
   if (!(ACTIVE_STATUSES as readonly string[]).includes(freed.status) || freed.starts_at.getTime() <= now.getTime()) return undefined;
   const doctor = await findDoctorByRef(trx, freed.doctor_id);
   if (!doctor || doctor.status !== 'active') return undefined;
@@ -50,8 +53,14 @@ export async function offerFreedSlot(trx: Knex.Transaction, actor: Actor, freed:
     const request: SlotRequest = { doctor, patientId: patient.id, patientUsername: patient.username, start, durationMinutes, zone, now };
     let appointmentId: string;
     try {
-      appointmentId = await inSavepoint(trx, actor, request, async (savepoint) => {
-        const created = await bookSlot(savepoint, actor, request, { reason: 'offered from the waitlist', status: 'PENDING' }, { waitlistEntryId: entry.id });
+      appointmentId = await inSavepoint(trx, null, request, async (savepoint) => {
+        const created = await bookSlot(
+          savepoint,
+          null,
+          request,
+          { reason: 'offered from the waitlist', status: 'PENDING' },
+          { via: 'waitlist', waitlistEntryId: entry.id, freedAppointmentId: freed.id },
+        );
         if (!(await fulfilWaitlistEntry(savepoint, entry.id, created.id))) throw new Error('waitlist entry changed while locked');
         return created.id;
       });
@@ -61,7 +70,7 @@ export async function offerFreedSlot(trx: Knex.Transaction, actor: Actor, freed:
     }
     const content = `A slot with ${doctor.username} is free on ${slot.date} at ${slot.startTime}-${slot.endTime} (${zone}) and is booked for you from the waitlist, pending confirmation. Appointment ${appointmentId.slice(0, 8)}: cancel it if you cannot come.`;
     const messageId = await insertMessage(trx, { sender_id: doctor.id, receiver_id: patient.id, content, created_at: now });
-    await recordAudit(trx, actor, {
+    await recordAudit(trx, null, {
       action: 'waitlist.fulfil',
       entity: 'waitlist',
       entityId: entry.id,

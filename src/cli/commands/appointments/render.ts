@@ -35,3 +35,12 @@ export const APPOINTMENT_COLUMNS: ReadonlyArray<Column<AppointmentView>> = [
 export function describeAppointment(appointment: AppointmentView): string {
   return `${appointment.id.slice(0, 8)}: ${appointment.date} ${appointment.timeSlot}, ${appointment.patient} with ${appointment.doctor} (${appointment.status})`;
 }
+
+/** What a `--series` change covers, for its confirmation: "3 occurrences of the series of P with D, from DATE to DATE". */
+export function describeOccurrences(occurrences: readonly AppointmentView[]): string {
+  const first = occurrences[0]!;
+  const last = occurrences[occurrences.length - 1]!;
+  const count = occurrences.length === 1 ? '1 occurrence' : `${occurrences.length} occurrences`;
+  const when = first.date === last.date ? `on ${first.date}` : `from ${first.date} to ${last.date}`;
+  return `${count} of the series of ${first.patient} with ${first.doctor}, ${when}`;
+}

@@ -2,7 +2,7 @@ import { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
 import { UsageError } from '../../usage-error.js';
-import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, renderAppointment } from './render.js';
+import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, describeOccurrences, renderAppointment } from './render.js';
 import { NO_WAITLIST_HELP } from './status-verb.js';
 import { examples } from '../../help.js';
 import { printsFields } from '../../json-fields.js';
@@ -24,7 +24,10 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
     .addOption(askedOption('--time <time>', 'new start, HH:MM (clinic time zone)', { unless: '--next-available' }))
     .option('--next-available', 'the first free slot of the same length (within 90 days) instead of --date/--time')
     .option('--after <date>', 'with --next-available: search from this day on')
-    .option('--series', 'move this and every following active occurrence of its series by the same offset, all or nothing')
+    .option(
+      '--series',
+      'move this and every following active occurrence of its series by the same offset, all or nothing (names them and asks; needs --yes without a terminal)',
+    )
     .option('--no-waitlist', NO_WAITLIST_HELP)
     .action(async (id, given, command) => {
       const answers = await import('../../answers.js');
@@ -48,8 +51,14 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
       };
       if (options.series) {
         if (options.date === undefined || options.time === undefined) throw new UsageError('--series moves by --date and --time, not --next-available.');
-        const { rescheduleSeries } = await import('../../../domain/appointments/series.js');
-        const moved = await rescheduleSeries(await ctx.domain(), { ...input, date: options.date, time: options.time });
+        const { planSeriesChange, rescheduleSeries } = await import('../../../domain/appointments/series.js');
+        const moveTo = { date: options.date, time: options.time };
+        // The old occurrences become CANCELLED, which is final: name them and ask, as cancel --series does.
+        const occurrences = await ctx.briefly((domain) => planSeriesChange(domain, { appointment: id, moveTo }));
+        const question = `Move ${describeOccurrences(occurrences)}: the first to ${moveTo.date} ${moveTo.time} and the others by the same offset?`;
+        if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;
+        const confirmed = occurrences.map((occurrence) => occurrence.id);
+        const moved = await rescheduleSeries(await ctx.domain(), { ...input, ...moveTo, confirmed });
         ctx.output.success(`Rescheduled ${moved.length} occurrence${moved.length === 1 ? '' : 's'} of the series.`);
         ctx.output.list(moved, APPOINTMENT_COLUMNS);
         return;

@@ -2,7 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import type { StatusVerb } from '../../../domain/appointments/transitions.js';
 import type { CliContext } from '../../context.js';
 import { askedOption, askForMissing } from '../../prompting.js';
-import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, renderAppointment } from './render.js';
+import { APPOINTMENT_COLUMNS, appointmentFields, describeAppointment, describeOccurrences, renderAppointment } from './render.js';
 import { printsFields } from '../../json-fields.js';
 
 /**
@@ -28,8 +28,12 @@ export function statusVerbCommand(ctx: CliContext, verb: StatusVerb, description
       ));
     }
     if (opts.series) {
-      const { cancelSeries } = await import('../../../domain/appointments/series.js');
-      const cancelled = await cancelSeries(await ctx.domain(), { appointment: id, reason: given, waitlist: opts.waitlist });
+      const { cancelSeries, planSeriesChange } = await import('../../../domain/appointments/series.js');
+      // CANCELLED is final: name what the bulk cancel covers and ask (DESIGN §4), holding nothing meanwhile.
+      const occurrences = await ctx.briefly((domain) => planSeriesChange(domain, { appointment: id }));
+      if (!(await ctx.prompter.confirm(`Cancel ${describeOccurrences(occurrences)}?`, ctx.globals.yes))) return;
+      const confirmed = occurrences.map((occurrence) => occurrence.id);
+      const cancelled = await cancelSeries(await ctx.domain(), { appointment: id, reason: given, waitlist: opts.waitlist, confirmed });
       ctx.output.success(`${done} ${cancelled.length} occurrence${cancelled.length === 1 ? '' : 's'} of the series.`);
       ctx.output.list(cancelled, APPOINTMENT_COLUMNS);
       return;
