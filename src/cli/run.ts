@@ -56,8 +56,9 @@ export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Pro
   return exitCode;
 }
 
-/** The longest part of an error a terminal shows: a 100 KB name is not echoed whole (--json keeps it). */
-const SHOWN_CHARACTERS = 500;
+/** The longest part of an error a terminal shows: a 100 KB name is not echoed whole (--json keeps it), while the
+ * longest message the CLI writes itself (db rollback naming every table it drops, ~700) stays whole. */
+const SHOWN_CHARACTERS = 2_000;
 
 function clip(text: string): string {
   return text.length <= SHOWN_CHARACTERS ? text : `${text.slice(0, SHOWN_CHARACTERS)}… (${text.length - SHOWN_CHARACTERS} more characters)`;
