@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
+import { UsageError } from './usage-error.js';
 
 /** The streams a command talks to; tests pass their own. */
 export interface IO {
@@ -29,10 +30,26 @@ export async function readAll(stream: Readable): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** A password or token given on stdin: the first line, without its line ending. */
-export async function readSecretFromStdin(stream: Readable): Promise<string> {
-  const text = await readAll(stream);
-  return text.replace(/\r?\n$/, '').split(/\r?\n/)[0] ?? '';
+/**
+ * Secrets given on stdin, one per line: exactly one line for each of `names` (line breaks at the
+ * end dropped), none of them empty. Anything else is a usage error naming `flag`, before anything
+ * is tried: a second line is not quietly dropped (it may be the password meant), and an empty
+ * password is not sent to be refused, audited and counted as a failed login.
+ */
+export async function readSecretLines(stream: Readable, flag: string, names: readonly [string, ...string[]]): Promise<string[]> {
+  const lines = (await readAll(stream)).replace(/(\r?\n)+$/, '').split(/\r?\n/);
+  const wanted = names.length === 1 ? `one line, ${names[0]}` : `${names.length} lines: ${names.join(', then ')}`;
+  if (lines.length === 1 && lines[0] === '') throw new UsageError(`${flag} read nothing from stdin; it takes ${wanted}.`);
+  if (lines.length !== names.length) throw new UsageError(`${flag} takes ${wanted}; stdin holds ${lines.length} lines.`);
+  const empty = lines.indexOf('');
+  if (empty >= 0) throw new UsageError(`${flag}: line ${empty + 1} of stdin (${names[empty]}) is empty.`);
+  return lines;
+}
+
+/** A password given on stdin: its one line. */
+export async function readSecretFromStdin(stream: Readable, flag: string): Promise<string> {
+  const [secret] = await readSecretLines(stream, flag, ['the password']);
+  return secret!;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { beforeAll, expect, it } from 'vitest';
 import { makeAdmin, makePatient, makeStaff, OTHER_PASSWORD, PASSWORD } from '../support/factories.js';
 import { describeBackends } from '../support/database.js';
+import { unknownUsernameDigest } from '../../src/domain/identity/secrets.js';
 import { configHome, manualClock, minutes, terminal } from './helpers.js';
 
 describeBackends('login', (db) => {
@@ -78,16 +79,48 @@ describeBackends('login', (db) => {
     for (const time of times) expect(time).toBeGreaterThan(100);
   });
 
-  it('audits successes and failures; a failure carries the attempted username and never the password', async () => {
+  it('audits successes and failures; a name nobody has is kept only as its digest, and never the password', async () => {
     const secret = 'a-very-particular-wrong-password';
-    expect((await login('ghost.user', secret)).code).toBe(4);
-    const failure = await db().knex('audit_log').where({ action: 'session.login', outcome: 'failure', actor: 'ghost.user' }).first();
-    expect(failure).toMatchObject({ actor_id: null, details: { reason: 'unknown_user' } });
+    // People type their password into the username field: the audit must not keep that text.
+    const typedPassword = 'Password-In-The-Wrong-Field';
+    expect((await login(typedPassword, secret)).code).toBe(4);
+    expect((await login(typedPassword.toLowerCase(), secret)).code).toBe(4);
     const all = JSON.stringify(await db().knex('audit_log').select('*'));
     expect(all).not.toContain(secret);
     expect(all).not.toContain(PASSWORD);
+    expect(all.toLowerCase()).not.toContain(typedPassword.toLowerCase());
+    const digest = unknownUsernameDigest(typedPassword);
+    expect(digest).toMatch(/^unknown:[0-9a-f]{16}$/);
+    const failures = await db().knex('audit_log').where({ action: 'session.login', outcome: 'failure', actor: digest });
+    expect(failures).toHaveLength(2);
+    expect(failures[0]).toMatchObject({ actor_id: null, details: { reason: 'unknown_user' } });
+    // An admin still finds the attempts at that name, by the name or by the digest.
+    for (const ref of [typedPassword, digest]) {
+      const listed = await cli(['audit', 'list', '--actor', ref, '--action', 'session.login', '--json'], { actor: admin });
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(JSON.parse(listed.stdout)).toHaveLength(2);
+    }
+    // A known user's failure names the user.
+    expect((await login(disabled, secret)).code).toBe(4);
+    expect(await db().knex('audit_log').where({ action: 'session.login', outcome: 'failure', actor: disabled }).first()).toBeDefined();
     const success = await db().knex('audit_log').where({ action: 'session.login', outcome: 'success', actor: staff });
     expect(success.length).toBeGreaterThan(0);
+  });
+
+  it('--password-stdin takes one line: none, an empty one or a second one is a usage error, before anything is tried', async () => {
+    const auditRows = async () => Number((await db().knex('audit_log').count({ n: '*' }).first())!.n);
+    const before = await auditRows();
+    const failedBefore = (await db().knex('users').where({ username: staff }).first()).failed_login_count;
+    for (const stdin of ['', '\n', `${PASSWORD}\nsomething else\n`, `\n${PASSWORD}\n`]) {
+      const result = await cli(['login', '--username', staff, '--password-stdin'], { stdin, now: clock.now });
+      expect(result.code, JSON.stringify(stdin)).toBe(2);
+      expect(result.stderr).toContain('--password-stdin');
+      expect(result.stderr).not.toContain(PASSWORD);
+    }
+    expect(await auditRows()).toBe(before);
+    expect(await db().knex('users').where({ username: staff }).first()).toMatchObject({ failed_login_count: failedBefore });
+    // Trailing line breaks and a CRLF ending are not lines of their own.
+    expect((await cli(['login', '--username', staff, '--password-stdin'], { stdin: `${PASSWORD}\r\n\n`, now: clock.now })).code).toBe(0);
   });
 
   it('refuses without a terminal when a value is missing, naming the flag (exit 2)', async () => {

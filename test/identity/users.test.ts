@@ -127,6 +127,19 @@ describeBackends('users', (db) => {
     expect((await db().knex('audit_log').where({ action: 'users.passwd', entity_id: user.id, outcome: 'success' })).length).toBeGreaterThan(0);
   });
 
+  it("passwd: two lines for another user's password is a usage error, not the first line set as the password", async () => {
+    const before = (await db().knex('users').where({ username: 'front.desk' }).first()).password_hash;
+    // A script written for one's own account (current, then new) run for someone else.
+    const result = await as(admin, ['users', 'passwd', 'front.desk', '--password-stdin'], `${PASSWORD}\n${OTHER_PASSWORD}\n`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--password-stdin takes one line, the password; stdin holds 2 lines.');
+    expect((await db().knex('users').where({ username: 'front.desk' }).first()).password_hash).toBe(before);
+    expect((await cli(['login', '--username', 'front.desk', '--password-stdin'], { stdin: `${OTHER_PASSWORD}\n` })).code).toBe(0);
+    const own = await cli(['users', 'passwd', '--password-stdin'], { stdin: `${OTHER_PASSWORD}\n${PASSWORD}\nthird\n` });
+    expect(own.code).toBe(2);
+    expect(own.stderr).toContain('2 lines: your current password, then the new one');
+  });
+
   it("passwd: nobody is asked for a password before the change is allowed; one's own needs the current one", async () => {
     const doctor = await makeDoctor(db().knex, { password: PASSWORD });
     const asked: boolean[] = [];

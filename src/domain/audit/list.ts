@@ -7,6 +7,7 @@ import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { clinicTimeZone } from '../settings/service.js';
 import { dateParts } from '../clinic-time.js';
 import { findUserByRef } from '../../db/repositories/users.js';
+import { UNKNOWN_USERNAME_PREFIX, unknownUsernameDigest } from '../identity/secrets.js';
 import { countAuditEntries, listAuditEntries, type AuditFilter, type AuditRow } from '../../db/repositories/audit-log.js';
 
 /** An audit entry as commands show it (DESIGN §5). */
@@ -50,7 +51,7 @@ export interface AuditQuery {
   limit?: ListLimit | undefined;
 }
 
-/** Newest first; admin only. `actor` matches a user (username or id) or a username recorded by a failed login. */
+/** Newest first; admin only. `actor` matches a user (username or id), or failed logins at a name nobody has. */
 export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Promise<Page<AuditEntryView>> {
   const limit = checkLimit(query.limit, MAX_AUDIT_LIMIT);
   const actor = requireActor(ctx.actor);
@@ -58,7 +59,9 @@ export async function listAudit(ctx: DomainContext, query: AuditQuery = {}): Pro
   const filter: AuditFilter = {};
   if (query.actor !== undefined) {
     const user = await findUserByRef(ctx.db, query.actor.trim());
-    filter.actor = user?.username ?? query.actor.trim();
+    const named = query.actor.trim();
+    // A name nobody has is matched through its digest, as failed logins record it (or the digest itself).
+    filter.actor = user?.username ?? (named.startsWith(UNKNOWN_USERNAME_PREFIX) ? named : unknownUsernameDigest(named));
     if (user) filter.actorId = user.id;
   }
   if (query.patient !== undefined) {

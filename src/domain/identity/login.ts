@@ -7,7 +7,7 @@ import { clearLoginFailures, countFailedLogin, findCredentialsByUsername, type U
 import { userView, type UserView } from '../users/view.js';
 import { verifyPassword } from './passwords.js';
 import { actorOf, startSession } from './sessions.js';
-import { hashToken } from './secrets.js';
+import { hashToken, unknownUsernameDigest } from './secrets.js';
 import { endSession, findSessionToResume } from '../../db/repositories/sessions.js';
 
 /** DESIGN §6: five failures within 15 minutes lock the account for 15 minutes. */
@@ -73,7 +73,8 @@ async function failLogin(ctx: DomainContext, username: string, user: UserCredent
     await recordAudit(trx, null, {
       action: 'session.login',
       outcome: 'failure',
-      actorUsername: username,
+      // A name nobody has may be a password typed in the wrong field: only its digest is kept.
+      actorUsername: user ? username : unknownUsernameDigest(username),
       entity: 'user',
       entityId: user?.id ?? null,
       details: { reason },

@@ -29,7 +29,7 @@ export function doctorsAddCommand(ctx: CliContext) {
       const answers = await import('../../answers.js');
       const options = await askForMissing(ctx, command, given, { username: answers.username, name: answers.fullName });
       const { addDoctor } = await import('../../../domain/doctors/service.js');
-      const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin) : undefined;
+      const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin, '--password-stdin') : undefined;
       const doctor = await addDoctor(await ctx.domain(), {
         username: options.username,
         fullName: options.name,

@@ -21,7 +21,7 @@ export function initCommand(ctx: CliContext) {
     .option('--timezone <zone>', "the clinic's IANA time zone (default: this system's)")
     .option('--admin-username <username>', 'username of the first admin')
     .option('--admin-name <name>', `full name of the first admin (default: ${DEFAULT_ADMIN_NAME})`)
-    .option('--admin-password-stdin', "read the admin's password from the first line of stdin")
+    .option('--admin-password-stdin', "read the admin's password from stdin, one line")
     .option(
       '--demo',
       'also load a demo clinic (doctors, patients, appointments, messages) and print its logins; without a terminal the admin is `admin` with a generated password',

@@ -9,7 +9,7 @@ export function loginCommand(ctx: CliContext) {
     .description('log this terminal in to the database (a new session each time; other terminals keep theirs)')
     .addHelpText('after', examples('clinic login', 'clinic login --username rita.m', 'clinic login --username rita.m --password-stdin < password.txt'))
     .option('--username <username>', 'your username')
-    .option('--password-stdin', 'read the password from the first line of stdin')
+    .option('--password-stdin', 'read the password from stdin, one line')
     .action(async (options) => {
       const username = options.username ?? (await ctx.prompter.text('--username', 'Username'));
       const password = await existingPassword(ctx, options.passwordStdin, '--password-stdin');
@@ -27,9 +27,8 @@ export function loginCommand(ctx: CliContext) {
       const where = terminal ? `this terminal (${terminal.device})` : 'commands without a terminal';
       // As `gh auth login` does: a new login replaces the one in place, and says whose it was.
       if (result.replaced && result.replaced.username !== result.user.username && !ctx.output.json) {
-        ctx.output.notice(
-          `${where[0]!.toUpperCase()}${where.slice(1)} was logged in as ${result.replaced.username} (${result.replaced.role}); that session has ended.`,
-        );
+        const before = terminal ? `This terminal (${terminal.device})` : 'The session shared by commands without a terminal';
+        ctx.output.notice(`${before} was logged in as ${result.replaced.username} (${result.replaced.role}); that session has ended.`);
       }
       ctx.output.success(`Logged in as ${result.user.username} (${result.user.role}) to the ${database}, for ${where}.`);
       const actor = { id: result.user.id, username: result.user.username, role: result.user.role };

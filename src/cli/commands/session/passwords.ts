@@ -1,11 +1,10 @@
 import type { CliContext } from '../../context.js';
 import type { PasswordChangeSecrets } from '../../../domain/users/service.js';
-import { readAll, readSecretFromStdin } from '../../io.js';
-import { UsageError } from '../../usage-error.js';
+import { readSecretFromStdin, readSecretLines } from '../../io.js';
 
-/** A password to check: the first line of stdin with `flag`, else a masked prompt (or a usage error naming the flag). */
+/** A password to check: the one line of stdin with `flag`, else a masked prompt (or a usage error naming the flag). */
 export async function existingPassword(ctx: CliContext, fromStdin: boolean | undefined, flag: string, message = 'Password'): Promise<string> {
-  if (fromStdin) return readSecretFromStdin(ctx.io.stdin);
+  if (fromStdin) return readSecretFromStdin(ctx.io.stdin, flag);
   return ctx.prompter.password(flag, message);
 }
 
@@ -28,7 +27,7 @@ export async function newPassword(
   message = 'New password',
   owner?: PasswordOwner,
 ): Promise<string> {
-  if (fromStdin) return readSecretFromStdin(ctx.io.stdin);
+  if (fromStdin) return readSecretFromStdin(ctx.io.stdin, flag);
   const { promptCheck } = await import('../../prompting.js');
   const rules = owner
     ? promptCheck(async (password) => {
@@ -45,8 +44,8 @@ export async function newPassword(
 }
 
 /**
- * The passwords of `users passwd`: with `flag`, stdin's first line is the new password, or, when
- * the current one is needed too, the current one and then the new one; else they are asked.
+ * The passwords of `users passwd`: with `flag`, stdin's one line is the new password, or, when
+ * the current one is needed too, its two lines are the current one and then the new one; else they are asked.
  */
 export async function passwordChangeSecrets(
   ctx: CliContext,
@@ -56,9 +55,8 @@ export async function passwordChangeSecrets(
   owner?: PasswordOwner,
 ): Promise<PasswordChangeSecrets> {
   if (fromStdin && needsCurrent) {
-    const [currentPassword, newPassword] = (await readAll(ctx.io.stdin)).split(/\r?\n/);
-    if (!newPassword) throw new UsageError(`${flag} needs two lines for your own account: the current password, then the new one.`);
-    return { currentPassword: currentPassword!, newPassword };
+    const [currentPassword, newPassword] = await readSecretLines(ctx.io.stdin, flag, ['your current password', 'the new one']);
+    return { currentPassword: currentPassword!, newPassword: newPassword! };
   }
   const currentPassword = needsCurrent ? await existingPassword(ctx, false, flag, 'Current password') : undefined;
   return { currentPassword, newPassword: await newPassword(ctx, fromStdin, flag, 'New password', owner) };

@@ -23,7 +23,7 @@ export function usersCreateCommand(ctx: CliContext) {
     .option('--email <email>', 'email address')
     .option(
       '--password-stdin',
-      'read the password from the first line of stdin (else asked on a terminal; without either the account cannot log in until `users passwd`)',
+      'read the password from stdin, one line (else asked on a terminal; without either the account cannot log in until `users passwd`)',
     )
     .action(async (given, command) => {
       const answers = await import('../../answers.js');

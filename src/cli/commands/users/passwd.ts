@@ -12,10 +12,7 @@ export function usersPasswdCommand(ctx: CliContext) {
       examples('clinic users passwd', 'clinic users passwd rita.m', 'printf "%s\\n" "$NEW_PASSWORD" | clinic users passwd rita.m --password-stdin'),
     )
     .argument('[user]', 'username or id (default: yourself)')
-    .option(
-      '--password-stdin',
-      'read from stdin: the new password on the first line; for your own account, the current one first and the new one on the second line',
-    )
+    .option('--password-stdin', 'read from stdin: the new password, one line; for your own account two lines, the current password and then the new one')
     .action(async (user, options) => {
       const { changePassword } = await import('../../../domain/users/service.js');
       const result = await changePassword(await ctx.domain(), {
