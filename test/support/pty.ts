@@ -14,13 +14,15 @@ export interface PtyResult {
  * Runs the built binary on a real pseudo-terminal of `rows`×`columns` (python's pty module):
  * for each [marker, keys] step, waits until the screen shows the marker, then types the keys; a
  * third element waits that many ms more first (a program that discards what was typed before it
- * got there, as less does after Ctrl-C).
+ * got there, as less does after Ctrl-C), and a fourth types the keys again every that many ms until
+ * the program ends (one that may drop them however long it is given, as less on a loaded machine).
+ * A program still running 60 s after the last step is killed (code -9) and its screen returned.
  */
 export function runOnPty(
   args: string[],
   options: {
     env?: NodeJS.ProcessEnv;
-    steps?: ReadonlyArray<readonly [string, string] | readonly [string, string, number]>;
+    steps?: ReadonlyArray<readonly [string, string] | readonly [string, string, number] | readonly [string, string, number, number]>;
     rows?: number;
     columns?: number;
     timeoutMs?: number;
@@ -34,30 +36,38 @@ if pid == 0:
     fcntl.ioctl(sys.stdin.fileno(), termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
     os.execv(argv[0], argv)
 out = b''
-def read_until(marker, timeout):
-    global out
-    end = time.time() + timeout
-    while (marker is None or marker not in out) and time.time() < end:
-        try: chunk = os.read(fd, 65536)
-        except OSError: return
-        if not chunk: return
-        out += chunk
-def settle(seconds):
+def read_until(marker, seconds):
+    # reads until the marker shows, the terminal closes (returns True) or the time is up
     global out
     end = time.time() + seconds
-    while time.time() < end:
-        ready, _, _ = select.select([fd], [], [], max(0, end - time.time()))
-        if not ready: return
+    while marker is None or marker not in out:
+        left = end - time.time()
+        if left <= 0: return False
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready: return False
         try: chunk = os.read(fd, 65536)
-        except OSError: return
-        if not chunk: return
+        except OSError: return True
+        if not chunk: return True
         out += chunk
+    return False
+def type_keys(keys):
+    try: os.write(fd, keys.encode())
+    except OSError: pass
 for step in steps:
-    read_until(step[0].encode(), 60)
-    if len(step) > 2: settle(step[2] / 1000)
-    os.write(fd, step[1].encode())
+    if read_until(step[0].encode(), 60): break
+    if len(step) > 2 and read_until(None, step[2] / 1000): break
+    type_keys(step[1])
+    if len(step) > 3:
+        end = time.time() + 60
+        while time.time() < end and not read_until(None, step[3] / 1000): type_keys(step[1])
 read_until(None, 60)
-_, status = os.waitpid(pid, 0)
+end = time.time() + 5
+while True:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done: break
+    if time.time() > end:
+        os.kill(pid, 9); _, status = os.waitpid(pid, 0); break
+    time.sleep(0.05)
 sys.stdout.write(json.dumps({'screen': out.decode('utf8', 'replace'), 'code': os.waitstatus_to_exitcode(status)}))
 `;
   const result = spawnSync(
