@@ -12,9 +12,10 @@ import { VERSION } from './version.js';
  */
 export async function run(argv: readonly string[], deps?: Partial<CliDeps>): Promise<number> {
   const standalone = deps === undefined;
-  if (isBareVersionRequest(argv)) {
-    // Exactly what Commander prints for `--version` / `-V`, without building the program.
-    (deps?.io ?? processIO()).stdout.write(`${VERSION}\n`);
+  const version = versionRequest(argv);
+  if (version) {
+    // Exactly what Commander prints for `--version` / `-V`, without building the program; with --json, one object.
+    (deps?.io ?? processIO()).stdout.write(version === 'json' ? `${JSON.stringify({ version: VERSION })}\n` : `${VERSION}\n`);
     if (standalone) process.exitCode = 0;
     return 0;
   }
@@ -69,8 +70,13 @@ function wantsJson(ctx: CliContext, argv: readonly string[]): boolean {
   return ctx.globals.json || argv.some((arg) => arg === '--json' || arg === '--fields' || arg.startsWith('--fields='));
 }
 
-function isBareVersionRequest(argv: readonly string[]): boolean {
-  return argv.length === 3 && (argv[2] === '--version' || argv[2] === '-V');
+/** `clinic --version` (or -V) alone, or with --json in either order. */
+function versionRequest(argv: readonly string[]): 'plain' | 'json' | null {
+  const args = argv.slice(2);
+  const asked = args.filter((arg) => arg === '--version' || arg === '-V').length === 1;
+  if (!asked || args.length > 2) return null;
+  if (args.length === 1) return 'plain';
+  return args.includes('--json') ? 'json' : null;
 }
 
 async function report(ctx: CliContext, thrown: unknown, argv: readonly string[], program: Command): Promise<number> {

@@ -23,6 +23,12 @@ describe('bin/clinic.js as a user runs it', () => {
     expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
   });
 
+  it.each([[['--version', '--json']], [['--json', '-V']]])('prints the version as one JSON object for %j', async (args) => {
+    const result = await spawnClinic(args);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ version: packageJson.version });
+  });
+
   it.each([['--version'], ['--help'], ['appointments', '--help'], ['help', 'appointments', 'book']])(
     'loads no database, prompt or hashing module for %s',
     async (...args) => {
