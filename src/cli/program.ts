@@ -45,7 +45,7 @@ const NOUNS: ReadonlyArray<{ name: string; description: string; examples: string
     examples: [
       'clinic patients add --username joao.p --name "João Pereira" --dob 1980-04-02 --doctor dr.silva',
       'clinic patients list --search pereira',
-      'clinic patients assign joao.p dr.costa',
+      'clinic patients assign joao.p dr.tanaka',
     ],
     verbs: async () => (await import('./commands/patients/index.js')).registerPatients,
   },

@@ -10,11 +10,13 @@ interface InitSummary {
 
 describeBackends('init --demo', (db) => {
   const env = configHome();
+  let adminPassword = '';
 
   it('without a terminal: admin `admin` with a generated password, the demo clinic, and logins that work', async () => {
     const init = await runCli(['init', '--demo', '--timezone', 'Europe/Lisbon', '--json'], { database: db().database, env: env() });
     expect(init.code, init.stderr).toBe(0);
     const summary = init.json<InitSummary>();
+    adminPassword = summary.demo.accounts.find((account) => account.role === 'admin')?.password ?? '';
     expect(summary.admin).toMatchObject({ username: 'admin', role: 'admin' });
     expect(summary.demo.doctors).toBeGreaterThan(0);
     expect(summary.demo.patients).toBeGreaterThan(0);
@@ -38,6 +40,43 @@ describeBackends('init --demo', (db) => {
     // Its visits never overlap a doctor's or a patient's other visit: its own import rejects none.
     const imported = await db().knex('audit_log').where({ action: 'appointments.import' }).first();
     expect(imported.details).toMatchObject({ source: 'demo clinic', rejected: 0, imported: Number(appointments[0]!.n) });
+  });
+
+  it("the people the help's examples act on are the demo's, and its examples work on it", async () => {
+    const commands = [
+      ['patients', 'show'],
+      ['patients', 'update'],
+      ['patients', 'assign'],
+      ['patients', 'list'],
+      ['appointments', 'book'],
+      ['appointments', 'list'],
+      ['appointments', 'agenda'],
+      ['waitlist', 'add'],
+      ['messages', 'send'],
+      ['audit', 'list'],
+    ];
+    const named = new Set<string>();
+    for (const command of commands) {
+      const help = await runCli([...command, '--help'], { database: db().database, env: env() });
+      for (const match of help.stdout.matchAll(/\b(?:pt\.[a-z]+\.[a-z]+|dr\.[a-z]+)\b/g)) named.add(match[0]);
+    }
+    expect(named.size).toBeGreaterThan(1);
+    const users = await db()
+      .knex('users')
+      .whereIn('username', [...named])
+      .pluck('username');
+    expect(users.sort()).toEqual([...named].sort());
+    // The front desk's view: the first test left the patient logged in.
+    const login = await runCli(['login', '--username', 'admin', '--password-stdin'], { database: db().database, env: env(), stdin: `${adminPassword}\n` });
+    expect(login.code, login.stderr).toBe(0);
+    for (const example of [
+      ['appointments', 'book', '--patient', 'pt.ana.quinn', '--doctor', 'dr.silva', '--next-available', '--approve', '--json'],
+      ['patients', 'assign', 'pt.ana.quinn', 'dr.tanaka', '--json'],
+      ['waitlist', 'add', '--patient', 'pt.ana.quinn', '--doctor', 'dr.silva', '--times', '10:00-13:00', '--days', 'tue,thu', '--json'],
+    ]) {
+      const result = await runCli(example, { database: db().database, env: env() });
+      expect(result.code, `${example.join(' ')}: ${result.stderr}`).toBe(0);
+    }
   });
 
   it('refuses a second init (exit 7) and a demo in production', async () => {

@@ -12,7 +12,7 @@ export function appointmentsAgendaCommand(ctx: CliContext) {
       'after',
       examples(
         'clinic appointments agenda',
-        'clinic appointments agenda --date 2026-12-14 --doctor dr.silva,dr.costa',
+        'clinic appointments agenda --date 2026-12-14 --doctor dr.silva,dr.tanaka',
         'clinic appointments agenda --days 5 --json',
       ),
     )

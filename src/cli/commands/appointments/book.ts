@@ -18,10 +18,10 @@ export function appointmentsBookCommand(ctx: CliContext) {
     .addHelpText(
       'after',
       examples(
-        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-01 --time 09:30',
-        'clinic appointments book --patient joao.p --doctor dr.silva --next-available --approve',
-        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-07 --time 09:30 --repeat weekly --count 6',
-        'clinic appointments book --patient joao.p --doctor dr.silva --date 2026-12-01 --time 09:30 --idempotency-key row-17 --json',
+        'clinic appointments book --patient pt.ana.quinn --doctor dr.silva --date 2026-12-08 --time 10:30',
+        'clinic appointments book --patient pt.ana.quinn --doctor dr.silva --next-available --approve',
+        'clinic appointments book --patient pt.ana.quinn --doctor dr.silva --date 2026-12-08 --time 10:30 --repeat weekly --count 6',
+        'clinic appointments book --patient pt.ana.quinn --doctor dr.silva --date 2026-12-08 --time 10:30 --idempotency-key row-17 --json',
       ),
     )
     .addOption(askedOption('--patient <patient>', 'patient username or id'))

@@ -14,7 +14,7 @@ export function appointmentsListCommand(ctx: CliContext) {
         'clinic appointments list --today',
         'clinic appointments list --doctor dr.silva --from 2026-12-01 --to 2026-12-07',
         'clinic appointments list --status PENDING --all',
-        'clinic appointments list --patient joao.p --fields id,date,startTime,status',
+        'clinic appointments list --patient pt.ana.quinn --fields id,date,startTime,status',
       ),
     )
     .option('--doctor <doctor>', 'only this doctor (username or id)')

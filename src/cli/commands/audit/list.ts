@@ -22,7 +22,7 @@ export function auditListCommand(ctx: CliContext) {
       'after',
       examples(
         'clinic audit list',
-        'clinic audit list --patient joao.p --since 2026-11-01',
+        'clinic audit list --patient pt.ana.quinn --since 2026-11-01',
         "clinic audit list --actor rita.m --action 'appointments.*' --all --json",
       ),
     )

@@ -12,7 +12,7 @@ export function messagesSendCommand(ctx: CliContext) {
       'after',
       examples(
         'clinic messages send --to dr.silva --body "Room 3 is free this afternoon."',
-        'echo "Lab results are in." | clinic messages send --to joao.p',
+        'echo "Lab results are in." | clinic messages send --to pt.ana.quinn',
         'clinic messages send --to dr.silva',
       ),
     )

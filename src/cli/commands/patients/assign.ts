@@ -6,7 +6,7 @@ import { examples } from '../../help.js';
 export function patientsAssignCommand(ctx: CliContext) {
   return new Command('assign')
     .description("put a patient on a doctor's panel (admin, staff)")
-    .addHelpText('after', examples('clinic patients assign joao.p dr.costa', 'clinic patients assign joao.p dr.costa --json'))
+    .addHelpText('after', examples('clinic patients assign pt.ana.quinn dr.tanaka', 'clinic patients assign pt.ana.quinn dr.tanaka --json'))
     .argument('<patient>', 'username or id')
     .argument('<doctor>', 'username or id')
     .action(async (patientRef, doctorRef) => {

@@ -8,7 +8,7 @@ import { examples } from '../../help.js';
 export function patientsListCommand(ctx: CliContext) {
   return printsFields(new Command('list'), async () => (await import('../../../domain/patients/view.js')).PATIENT_DETAILS_FIELDS)
     .description('list the patients you may see (a doctor: their panel; a patient: themselves)')
-    .addHelpText('after', examples('clinic patients list', 'clinic patients list --doctor dr.silva', 'clinic patients list --search pereira --all --json'))
+    .addHelpText('after', examples('clinic patients list', 'clinic patients list --doctor dr.silva', 'clinic patients list --search quinn --all --json'))
     .option('--doctor <doctor>', "only patients on this doctor's panel")
     .option('--search <text>', 'name or username containing TEXT (ignores case and accents)')
     .option('--limit <n>', LIMIT_HELP, wholeNumber())

@@ -6,7 +6,7 @@ import { examples } from '../../help.js';
 export function patientsUnassignCommand(ctx: CliContext) {
   return new Command('unassign')
     .description("take a patient off a doctor's panel (admin, staff)")
-    .addHelpText('after', examples('clinic patients unassign joao.p dr.costa', 'clinic patients unassign joao.p dr.costa --json'))
+    .addHelpText('after', examples('clinic patients unassign pt.ana.quinn dr.tanaka', 'clinic patients unassign pt.ana.quinn dr.tanaka --json'))
     .argument('<patient>', 'username or id')
     .argument('<doctor>', 'username or id')
     .action(async (patientRef, doctorRef) => {

@@ -10,9 +10,9 @@ export function patientsUpdateCommand(ctx: CliContext) {
     .addHelpText(
       'after',
       examples(
-        'clinic patients update joao.p --phone "+351 912 000 111"',
-        'clinic patients update joao.p --email ""',
-        'clinic patients update joao.p --name "João P. Pereira" --dob 1980-04-12',
+        'clinic patients update pt.ana.quinn --phone "+351 912 000 111"',
+        'clinic patients update pt.ana.quinn --email ""',
+        'clinic patients update pt.ana.quinn --name "Ana M. Quinn" --dob 1980-04-12',
       ),
     )
     .argument('<patient>', 'username or id')

@@ -9,8 +9,8 @@ export function waitlistAddCommand(ctx: CliContext) {
     .addHelpText(
       'after',
       examples(
-        'clinic waitlist add --patient joao.p --doctor dr.silva',
-        'clinic waitlist add --patient joao.p --doctor dr.silva --from 2026-12-07 --to 2026-12-18 --times 09:00-12:00 --days mon-fri',
+        'clinic waitlist add --patient pt.ana.quinn --doctor dr.silva',
+        'clinic waitlist add --patient pt.ana.quinn --doctor dr.silva --from 2026-12-07 --to 2026-12-18 --times 10:00-13:00 --days tue,thu',
       ),
     )
     .requiredOption('--patient <patient>', 'patient username or id')
