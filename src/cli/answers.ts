@@ -25,6 +25,19 @@ export const fullName: RequiredValue = {
   },
 };
 
+/** Contact details and a birth date as given to add: their format (the future check of a birth date needs the clinic's day, and comes with the rest). */
+export const contactDetails: Readonly<Record<string, NonNullable<RequiredValue['check']>>> = {
+  dob: async (value) => value.trim() === '' || (await import('../domain/patients/validation.js')).parseDateOfBirth(value, '9999-12-31'),
+  phone: async (value) => {
+    const [{ parseWith }, { phoneSchema }] = await Promise.all([import('../domain/validation.js'), import('../domain/patients/validation.js')]);
+    return value.trim() === '' || parseWith(phoneSchema, value, 'phone');
+  },
+  email: async (value) => {
+    const [{ parseWith }, { emailSchema }] = await Promise.all([import('../domain/validation.js'), import('../domain/users/accounts.js')]);
+    return value.trim() === '' || parseWith(emailSchema, value, 'email');
+  },
+};
+
 export const clinicDate: RequiredValue = {
   check: async (value) => (await import('../domain/clinic-time.js')).parseClinicDate(value),
 };

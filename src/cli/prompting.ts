@@ -65,6 +65,8 @@ export interface AskOptions {
   login?: boolean;
   /** What may be passed instead of some of them, named with those flags: `--next-available` for date and time. */
   instead?: { flag: string; of: readonly string[] };
+  /** Optional flags checked with the required ones before the first question, when given (a bad --dob is said before the name is asked). */
+  checks?: Readonly<Record<string, NonNullable<RequiredValue['check']>>>;
 }
 
 /**
@@ -89,9 +91,11 @@ export async function askForMissing<O extends object, K extends keyof O & string
   }
   if (askOptions.login !== false) await ctx.ensureLoggedIn();
   // What was given as flags is checked before the first question: a bad --date is said now, not after every answer.
-  for (const key of Object.keys(required) as K[]) {
+  const checks: Record<string, RequiredValue['check']> = { ...askOptions.checks };
+  for (const key of Object.keys(required) as K[]) checks[key] = required[key].check;
+  for (const [key, check] of Object.entries(checks)) {
     const given = values[key];
-    if (typeof given === 'string') await required[key].check?.(given, values);
+    if (typeof given === 'string') await check?.(given, values);
   }
   const answers: Record<string, string> = {};
   for (const [i, key] of missing.entries()) answers[key] = await ask(ctx, command, flags[i]!, key, required[key], { ...values, ...answers });

@@ -159,6 +159,17 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     expect(result.stdout).not.toContain('Patient username or id');
   });
 
+  it.each([
+    [['patients', 'add', '--dob', '1980-13-45'], 'Invalid date of birth'],
+    [['patients', 'add', '--name', 'Ana', '--phone', 'call me'], 'phone'],
+    [['users', 'create', '--email', 'rita-at-clinic'], 'not an email address'],
+  ])('an optional flag of %j with a bad value is refused before the first question (exit 3)', async (args, reason) => {
+    const result = await runCli(args, { database: db().database, actor: clinic.admin, tty: true });
+    expect(result.code, result.stderr).toBe(3);
+    expect(result.stderr).toContain(reason);
+    expect(result.stdout).not.toMatch(/login name/i);
+  });
+
   it.skipIf(!hasPty)('the patient search shows a screen of matches and says how many more there are', { timeout: 60_000 }, async () => {
     for (let i = 1; i <= 12; i++) await makePatient(db().knex, { fullName: `Manymatch Person ${String(i).padStart(2, '0')}` });
     const pty = onPty(['appointments', 'book', '--doctor', clinic.doctor.username, '--next-available']);

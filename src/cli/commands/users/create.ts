@@ -27,7 +27,13 @@ export function usersCreateCommand(ctx: CliContext) {
     )
     .action(async (given, command) => {
       const answers = await import('../../answers.js');
-      const options = await askForMissing(ctx, command, given, { username: answers.username, name: answers.fullName, role: {} });
+      const options = await askForMissing(
+        ctx,
+        command,
+        given,
+        { username: answers.username, name: answers.fullName, role: {} },
+        { checks: answers.contactDetails },
+      );
       const owner = { username: options.username, fullName: options.name, email: options.email };
       if (!options.passwordStdin && ctx.prompter.canPrompt) await ctx.ensureLoggedIn();
       const password =
