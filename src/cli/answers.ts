@@ -18,6 +18,16 @@ export const username: RequiredValue = {
   },
 };
 
+/** The username of an account being created: its format, and (read briefly) that nobody has it, before the other questions. */
+export function newUsername(ctx: CliContext, creating: 'users.manage' | 'patients.manage' | 'doctors.manage'): RequiredValue {
+  return {
+    check: async (value) => {
+      const { checkNewUsername } = await import('../domain/users/accounts.js');
+      return ctx.briefly((domain) => checkNewUsername(domain, { username: value, creating }));
+    },
+  };
+}
+
 export const fullName: RequiredValue = {
   check: async (value) => {
     const [{ parseWith }, { fullNameSchema }] = await Promise.all([import('../domain/validation.js'), import('../domain/users/accounts.js')]);

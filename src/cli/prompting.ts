@@ -119,7 +119,9 @@ export function promptCheck(check: (value: string) => unknown): PromptCheck {
       return true;
     } catch (error) {
       const { isClinicError } = await import('../domain/errors.js');
-      if (isClinicError(error) && error.code === 'INVALID_INPUT') return [error.message, error.remedy].filter(Boolean).join(' ');
+      // A value refused by its rule, or one someone else has (a taken username): asked again with the reason.
+      if (isClinicError(error) && (error.code === 'INVALID_INPUT' || error.reason === 'ALREADY_EXISTS'))
+        return [error.message, error.remedy].filter(Boolean).join(' ');
       throw error;
     }
   };

@@ -270,6 +270,23 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     expect(moved.map((row) => new Date(row.starts_at).toISOString())).toEqual(['2099-06-02T10:00:00.000Z', '2099-06-09T10:00:00.000Z']);
   });
 
+  it('a taken --username is refused before the first question (exit 7)', async () => {
+    const result = await runCli(['patients', 'add', '--username', clinic.doctor.username], { database: db().database, actor: clinic.admin, tty: true });
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stderr).toContain('is taken');
+    expect(result.stdout).not.toMatch(/full name/i);
+  });
+
+  it.skipIf(!hasPty)('a taken username typed at the prompt is asked again with the reason, before the name', { timeout: 60_000 }, async () => {
+    const pty = onPty(['patients', 'add', '--dob', '1990-05-06']);
+    const at = await step(pty, 'Login name', `${clinic.doctor.username}\r`);
+    const next = await step(pty, 'is taken', `${CLEAR}taken.retry\r`, at);
+    await step(pty, 'Full name', 'Taken Retry\r', next);
+    const result = await pty.done;
+    expect(result.code, result.screen).toBe(0);
+    expect(await db().knex('users').where({ username: 'taken.retry' }).first()).toMatchObject({ full_name: 'Taken Retry' });
+  });
+
   it.skipIf(!hasPty)('Ctrl-C at a prompt is exit 130 and writes nothing', { timeout: 60_000 }, async () => {
     const pty = onPty(['patients', 'add', '--name', 'Never Added']);
     await step(pty, 'Login name', 'never.added\x03');

@@ -4,7 +4,8 @@ import { insertUser, findUserByRef, type UserRow } from '../../db/repositories/u
 import { sqlState, SqlState } from '../../db/pg-errors.js';
 import { ConflictError } from '../errors.js';
 import { parseWith } from '../validation.js';
-import type { Role } from '../policy.js';
+import { can, type Role } from '../policy.js';
+import type { DomainContext } from '../context.js';
 import { assertAcceptablePassword, hashPassword } from '../identity/passwords.js';
 
 /** What a username may be (lower case): 2 to 32 characters, starting with a letter or digit. */
@@ -41,9 +42,7 @@ export async function createAccount(trx: Knex, input: NewAccount): Promise<UserR
   const username = parseWith(usernameSchema, input.username, 'username');
   const fullName = parseWith(fullNameSchema, input.fullName, 'name');
   const email = input.email ? parseWith(emailSchema, input.email, 'email') : null;
-  if (await findUserByRef(trx, username)) {
-    throw new ConflictError(`The username "${username}" is taken.`, { remedy: 'Choose another username.', reason: 'ALREADY_EXISTS' });
-  }
+  if (await findUserByRef(trx, username)) throw usernameTaken(username);
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
     await assertAcceptablePassword(input.password, { username, fullName, email });
@@ -60,8 +59,30 @@ export async function createAccount(trx: Knex, input: NewAccount): Promise<UserR
     });
   } catch (error) {
     if (sqlState(error) === SqlState.uniqueViolation) {
-      throw new ConflictError(`The username "${username}" is taken.`, { cause: error, remedy: 'Choose another username.', reason: 'ALREADY_EXISTS' });
+      throw usernameTaken(username, error);
     }
     throw error;
   }
+}
+
+/** exit 7: someone has that username already. */
+export function usernameTaken(username: string, cause?: unknown): ConflictError {
+  return new ConflictError(`The username "${username}" is taken.`, {
+    remedy: 'Choose another username.',
+    reason: 'ALREADY_EXISTS',
+    ...(cause ? { cause } : {}),
+  });
+}
+
+/**
+ * Before the questions of a command that creates an account: the username's format and, for an
+ * actor who may create such accounts, that nobody has it (anyone else is refused by the command itself).
+ */
+export async function checkNewUsername(
+  ctx: DomainContext,
+  input: { username: string; creating: 'users.manage' | 'patients.manage' | 'doctors.manage' },
+): Promise<string> {
+  const username = parseWith(usernameSchema, input.username, 'username');
+  if (ctx.actor && can(ctx.actor, input.creating) && (await findUserByRef(ctx.db, username))) throw usernameTaken(username);
+  return username;
 }

@@ -31,7 +31,7 @@ export function usersCreateCommand(ctx: CliContext) {
         ctx,
         command,
         given,
-        { username: answers.username, name: answers.fullName, role: {} },
+        { username: answers.newUsername(ctx, 'users.manage'), name: answers.fullName, role: {} },
         { checks: answers.contactDetails },
       );
       const owner = { username: options.username, fullName: options.name, email: options.email };
