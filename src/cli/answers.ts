@@ -35,6 +35,11 @@ export const fullName: RequiredValue = {
   },
 };
 
+/** What every account-creating command asks for: a free username and the full name. */
+export function newAccount(ctx: CliContext, creating: 'users.manage' | 'patients.manage' | 'doctors.manage') {
+  return { username: newUsername(ctx, creating), name: fullName };
+}
+
 /** Contact details and a birth date as given to add: their format (the future check of a birth date needs the clinic's day, and comes with the rest). */
 export const contactDetails: Readonly<Record<string, NonNullable<RequiredValue['check']>>> = {
   dob: async (value) => value.trim() === '' || (await import('../domain/patients/validation.js')).parseDateOfBirth(value, '9999-12-31'),

@@ -27,13 +27,7 @@ export function patientsAddCommand(ctx: CliContext) {
     .option('--password-stdin', 'read a password from stdin (without one the account cannot log in)')
     .action(async (given, command) => {
       const answers = await import('../../answers.js');
-      const options = await askForMissing(
-        ctx,
-        command,
-        given,
-        { username: answers.newUsername(ctx, 'patients.manage'), name: answers.fullName },
-        { checks: answers.contactDetails },
-      );
+      const options = await askForMissing(ctx, command, given, answers.newAccount(ctx, 'patients.manage'), { checks: answers.contactDetails });
       const { addPatient } = await import('../../../domain/patients/service.js');
       const password = options.passwordStdin ? await readSecretFromStdin(ctx.io.stdin, '--password-stdin') : undefined;
       const patient = await addPatient(await ctx.domain(), {

@@ -27,13 +27,7 @@ export function usersCreateCommand(ctx: CliContext) {
     )
     .action(async (given, command) => {
       const answers = await import('../../answers.js');
-      const options = await askForMissing(
-        ctx,
-        command,
-        given,
-        { username: answers.newUsername(ctx, 'users.manage'), name: answers.fullName, role: {} },
-        { checks: answers.contactDetails },
-      );
+      const options = await askForMissing(ctx, command, given, { ...answers.newAccount(ctx, 'users.manage'), role: {} }, { checks: answers.contactDetails });
       const owner = { username: options.username, fullName: options.name, email: options.email };
       if (!options.passwordStdin && ctx.prompter.canPrompt) await ctx.ensureLoggedIn();
       const password =
