@@ -1,6 +1,7 @@
 import type { CliContext } from './context.js';
 import type { PromptChoice } from './prompter.js';
 import type { RequiredValue } from './prompting.js';
+import type { AccountCreation } from '../domain/users/accounts.js';
 
 /**
  * The required values several verbs ask for, each checked by the rule the domain applies to the
@@ -19,7 +20,7 @@ export const username: RequiredValue = {
 };
 
 /** The username of an account being created: its format, and (read briefly) that nobody has it, before the other questions. */
-export function newUsername(ctx: CliContext, creating: 'users.manage' | 'patients.manage' | 'doctors.manage'): RequiredValue {
+export function newUsername(ctx: CliContext, creating: AccountCreation): RequiredValue {
   return {
     check: async (value) => {
       const { checkNewUsername } = await import('../domain/users/accounts.js');
@@ -36,7 +37,7 @@ export const fullName: RequiredValue = {
 };
 
 /** What every account-creating command asks for: a free username and the full name. */
-export function newAccount(ctx: CliContext, creating: 'users.manage' | 'patients.manage' | 'doctors.manage') {
+export function newAccount(ctx: CliContext, creating: AccountCreation) {
   return { username: newUsername(ctx, creating), name: fullName };
 }
 

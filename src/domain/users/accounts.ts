@@ -74,14 +74,14 @@ export function usernameTaken(username: string, cause?: unknown): ConflictError 
   });
 }
 
+/** The permission of each command that creates an account (users, patients, doctors). */
+export type AccountCreation = 'users.manage' | 'patients.manage' | 'doctors.manage';
+
 /**
  * Before the questions of a command that creates an account: the username's format and, for an
  * actor who may create such accounts, that nobody has it (anyone else is refused by the command itself).
  */
-export async function checkNewUsername(
-  ctx: DomainContext,
-  input: { username: string; creating: 'users.manage' | 'patients.manage' | 'doctors.manage' },
-): Promise<string> {
+export async function checkNewUsername(ctx: DomainContext, input: { username: string; creating: AccountCreation }): Promise<string> {
   const username = parseWith(usernameSchema, input.username, 'username');
   if (ctx.actor && can(ctx.actor, input.creating) && (await findUserByRef(ctx.db, username))) throw usernameTaken(username);
   return username;
