@@ -1,5 +1,5 @@
 import type { IO } from './io.js';
-import { UsageError } from './usage-error.js';
+import { NotConfirmedError, UsageError } from './usage-error.js';
 
 /** An answer's rule: true when it holds, else the reason, shown under the question before it is asked again. */
 export type PromptCheck = (value: string) => true | string | Promise<true | string>;
@@ -79,11 +79,14 @@ export class Prompter {
     );
   }
 
-  /** Destructive commands: --yes, or a confirmation on a TTY, or a usage error. */
-  async confirm(message: string, yes: boolean): Promise<boolean> {
-    if (yes) return true;
+  /**
+   * Destructive commands go on only when confirmed: by --yes, or by a yes typed at a terminal. Without
+   * a terminal it is a usage error naming --yes; a no (the default) ends the command, nothing changed.
+   */
+  async confirm(message: string, yes: boolean): Promise<void> {
+    if (yes) return;
     if (!this.canPrompt) throw new UsageError(`${message} Refusing without confirmation.`, 'Pass --yes to confirm.');
     const { confirm } = await import('@inquirer/prompts');
-    return confirm({ message, default: false }, this.context());
+    if (!(await confirm({ message, default: false }, this.context()))) throw new NotConfirmedError();
   }
 }

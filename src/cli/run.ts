@@ -81,11 +81,12 @@ function versionRequest(argv: readonly string[]): 'plain' | 'json' | null {
 
 async function report(ctx: CliContext, thrown: unknown, argv: readonly string[], program: Command): Promise<number> {
   // From the bundle, not `import('@commander-js/extra-typings')`: that would start the ES module loader.
-  const [{ CommanderError, helpFor }, { ExitCode, describeError }, { InterruptedError }, { terminalSafe }] = await Promise.all([
+  const [{ CommanderError, helpFor }, { ExitCode, describeError }, { InterruptedError }, { terminalSafe }, { NotConfirmedError }] = await Promise.all([
     import('./program.js'),
     import('./exit-codes.js'),
     import('../domain/errors.js'),
     import('./output.js'),
+    import('./usage-error.js'),
   ]);
   // Whatever an operation throws on its way out after being told to stop is the stop itself.
   if (ctx.stopReason === 'stdout-closed') return ExitCode.ok;
@@ -97,8 +98,8 @@ async function report(ctx: CliContext, thrown: unknown, argv: readonly string[],
     if (error.code === 'commander.help') return ExitCode.ok;
   }
   const described = await describeError(error);
-  // Every usage error ends by naming the help of the command it was about.
-  const seeHelp = described.exitCode === ExitCode.usage ? `See '${helpFor(program)}'.` : undefined;
+  // Every usage error ends by naming the help of the command it was about (a no to a confirmation misused nothing).
+  const seeHelp = described.exitCode === ExitCode.usage && !(error instanceof NotConfirmedError) ? `See '${helpFor(program)}'.` : undefined;
   const json = wantsJson(ctx, argv);
   const debug = ctx.globals.debug || argv.includes('--debug');
   if (json) {

@@ -9,3 +9,14 @@ export class UsageError extends Error {
     this.name = 'UsageError';
   }
 }
+
+/**
+ * A confirmation answered no (the default): nothing was done. Exit 2 like a refusal without --yes,
+ * so a script sees one outcome for "not confirmed"; it names no help page, as nothing was misused.
+ */
+export class NotConfirmedError extends UsageError {
+  constructor() {
+    super('Not confirmed: nothing was changed.');
+    this.name = 'NotConfirmedError';
+  }
+}

@@ -244,7 +244,10 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       await holdsNothing(db());
       declined.type(ENTER);
       const kept = await declined.done;
-      expect(kept.code, kept.screen).toBe(0);
+      // A no ends the command and says so: exit 2, as without a terminal and without --yes.
+      expect(kept.code, kept.screen).toBe(2);
+      expect(kept.screen).toContain('Not confirmed: nothing was changed.');
+      expect(kept.screen).not.toContain('--help');
       expect(await statuses(ids)).toEqual(['APPROVED', 'APPROVED', 'APPROVED']);
       const accepted = onPty(args, { columns: 200 });
       await step(accepted, question, 'y' + ENTER);
@@ -252,6 +255,26 @@ describeBackends('prompts for missing values on a terminal', (db) => {
       expect(result.code, result.screen).toBe(0);
       expect(result.screen).toContain('Cancelled 3 occurrences of the series');
       expect(await statuses(ids)).toEqual(['CANCELLED', 'CANCELLED', 'CANCELLED']);
+    },
+  );
+
+  it.skipIf(!hasPty)(
+    'db reset names what it drops and asks: no (the default) ends with exit 2 and drops nothing, also with --json',
+    { timeout: 90_000 },
+    async () => {
+      const users = async () => (await db().knex('users').count<Array<{ n: string }>>({ n: '*' }))[0]!.n;
+      const before = await users();
+      for (const json of [[], ['--json']]) {
+        const declined = onPty(['db', 'reset', ...json], { columns: 200 });
+        await step(declined, '(y/N)', ENTER);
+        const result = await declined.done;
+        expect(result.code, result.screen).toBe(2);
+        expect(result.screen).toContain(
+          json.length ? '{"error":{"code":"USAGE","message":"Not confirmed: nothing was changed."}}' : 'Error: Not confirmed: nothing was changed.',
+        );
+        expect(result.screen).not.toContain('Reset:');
+        expect(await users()).toBe(before);
+      }
     },
   );
 

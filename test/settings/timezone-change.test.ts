@@ -91,6 +91,8 @@ describeBackends('changing the clinic time zone under future appointments', (db)
     const no = runOnPty(['settings', 'set', 'timezone', 'Asia/Tokyo', ...target], { env, steps: [['Change the time zone to Asia/Tokyo?', 'n\r']] });
     expect(no.screen).toContain('future appointment');
     expect(no.screen).toContain('Change the time zone to Asia/Tokyo?');
+    expect(no.code, no.screen).toBe(2);
+    expect(no.screen).toContain('Not confirmed: nothing was changed.');
     expect(await zone()).toBe('UTC');
     const yes = runOnPty(['settings', 'set', 'timezone', 'Asia/Tokyo', ...target], { env, steps: [['Change the time zone to Asia/Tokyo?', 'y\r']] });
     expect(yes.code, yes.screen).toBe(0);

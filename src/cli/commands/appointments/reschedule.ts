@@ -56,7 +56,7 @@ export function appointmentsRescheduleCommand(ctx: CliContext) {
         // The old occurrences become CANCELLED, which is final: name them and ask, as cancel --series does.
         const occurrences = await ctx.briefly((domain) => planSeriesChange(domain, { appointment: id, moveTo }));
         const question = `Move ${describeOccurrences(occurrences)}: the first to ${moveTo.date} ${moveTo.time} and the others by the same offset?`;
-        if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;
+        await ctx.prompter.confirm(question, ctx.globals.yes);
         const confirmed = occurrences.map((occurrence) => occurrence.id);
         const moved = await rescheduleSeries(await ctx.domain(), { ...input, ...moveTo, confirmed });
         ctx.output.success(`Rescheduled ${moved.length} occurrence${moved.length === 1 ? '' : 's'} of the series.`);

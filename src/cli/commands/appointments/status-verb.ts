@@ -31,7 +31,7 @@ export function statusVerbCommand(ctx: CliContext, verb: StatusVerb, description
       const { cancelSeries, planSeriesChange } = await import('../../../domain/appointments/series.js');
       // CANCELLED is final: name what the bulk cancel covers and ask (DESIGN §4), holding nothing meanwhile.
       const occurrences = await ctx.briefly((domain) => planSeriesChange(domain, { appointment: id }));
-      if (!(await ctx.prompter.confirm(`Cancel ${describeOccurrences(occurrences)}?`, ctx.globals.yes))) return;
+      await ctx.prompter.confirm(`Cancel ${describeOccurrences(occurrences)}?`, ctx.globals.yes);
       const confirmed = occurrences.map((occurrence) => occurrence.id);
       const cancelled = await cancelSeries(await ctx.domain(), { appointment: id, reason: given, waitlist: opts.waitlist, confirmed });
       ctx.output.success(`${done} ${cancelled.length} occurrence${cancelled.length === 1 ? '' : 's'} of the series.`);

@@ -15,7 +15,7 @@ export function dbResetCommand(ctx: CliContext) {
       const domain = await ctx.anonymousDomain('none');
       const plan = await planReset(domain);
       const question = `Resetting the ${describeTarget(await ctx.target())} drops ${describeDrops(plan.drops)}: ALL data, the audit log too.`;
-      if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;
+      await ctx.prompter.confirm(question, ctx.globals.yes);
       const result = await resetSchema(domain, plan);
       ctx.output.data(
         result,

@@ -25,7 +25,7 @@ export function dbRollbackCommand(ctx: CliContext) {
         steps.length === 1 ? steps[0]!.migration : `${steps.length} migrations (${steps[0]!.migration} back to ${steps[steps.length - 1]!.migration})`;
       const drops = describeDrops(steps.flatMap((step) => step.drops));
       const question = `Rolling back ${what} in the ${describeTarget(await ctx.target())} drops ${drops}.`;
-      if (!(await ctx.prompter.confirm(question, ctx.globals.yes))) return;
+      await ctx.prompter.confirm(question, ctx.globals.yes);
       const result = await rollbackSchema(domain, plan);
       ctx.output.data(result, () =>
         steps.map((step) => `rolled back ${step.migration}${step.drops.length > 0 ? ` (dropped ${describeDrops(step.drops)})` : ''}`).join('\n'),

@@ -26,7 +26,7 @@ export function settingsSetCommand(ctx: CliContext) {
             ctx.output.notice(consequence);
           } else {
             ctx.output.aside(consequence);
-            if (!(await ctx.prompter.confirm(`Change the time zone to ${change.to}?`, false))) return;
+            await ctx.prompter.confirm(`Change the time zone to ${change.to}?`, false);
           }
           acceptTimeZoneChange = true;
         }
