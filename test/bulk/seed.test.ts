@@ -116,6 +116,20 @@ describeBackends('db seed', (db) => {
       .whereIn('users.username', ['dr.okafor', 'dr.tanaka', 'dr.silva', 'dr.weber'])
       .distinct('appointments.status');
     expect(statuses.map((s) => s.status).sort()).toEqual(expect.arrayContaining(['APPROVED', 'COMPLETED', 'PENDING']));
+    // Today (Wednesday, 10:00 in Lisbon) has a day to show: three doctors work, three to five visits
+    // each; what is over is done, what has begun is checked in, what is to come is booked.
+    const today = await db()
+      .knex('appointments')
+      .where('starts_at', '>=', '2027-01-06T00:00:00Z')
+      .andWhere('starts_at', '<', '2027-01-07T00:00:00Z')
+      .select('starts_at', 'ends_at', 'status');
+    expect(today.length).toBeGreaterThanOrEqual(9);
+    for (const visit of today) {
+      const [start, end] = [new Date(visit.starts_at), new Date(visit.ends_at)];
+      const expected = end <= NOW ? ['COMPLETED', 'NO_SHOW'] : start <= NOW ? ['CHECKED_IN'] : ['APPROVED', 'PENDING'];
+      expect(expected, `${start.toISOString()}–${end.toISOString()}`).toContain(visit.status);
+    }
+    expect(new Set(today.map((visit) => visit.status)).size).toBeGreaterThanOrEqual(2);
     const before = await snapshot(db().knex);
 
     const second = await seed(['--demo']);

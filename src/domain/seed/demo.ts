@@ -10,7 +10,7 @@ import { formatTimeOfDay, minutesOfDay } from '../clinic-time.js';
 import type { DomainContext } from '../context.js';
 import { generatePassword } from '../identity/passwords.js';
 import type { Role } from '../policy.js';
-import { clinicToday } from '../settings/service.js';
+import { clinicTimeZone } from '../settings/service.js';
 import { throwIfInterrupted } from '../interruption.js';
 import { inTransaction } from '../transaction.js';
 import { createAccount } from '../users/accounts.js';
@@ -151,7 +151,10 @@ export async function seedDemoClinic(ctx: DomainContext, options: { seed?: numbe
     return { accounts, doctors: createdDoctors.length, patients: createdPatients.length, messages };
   });
 
-  const rows = demoAppointments(random.fork('appointments'), patients, DateTime.fromISO(await clinicToday(ctx), { zone: 'UTC' }));
+  // Today on the clinic's wall clock, and the minute of it now: which of today's visits are over.
+  const now = DateTime.fromJSDate(ctx.now(), { zone: await clinicTimeZone(ctx) });
+  const today = DateTime.fromISO(now.toISODate()!, { zone: 'UTC' });
+  const rows = demoAppointments(random.fork('appointments'), patients, today, now.hour * 60 + now.minute);
   const appointments = await loadAppointments(
     ctx,
     { source: Readable.from(rows.map((row) => `${JSON.stringify(row)}\n`)), format: 'ndjson', skipInvalid: true, sourceName: 'demo clinic' },
@@ -192,16 +195,24 @@ function demoPatients(random: SeededRandom): DemoPatient[] {
 
 const PAST_STATUSES = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'NO_SHOW', 'CANCELLED'] as const;
 const FUTURE_STATUSES = ['PENDING', 'PENDING', 'APPROVED', 'APPROVED', 'APPROVED', 'CANCELLED', 'REJECTED'] as const;
+/** Today's visits that are over: seen, now and then missed. */
+const DONE_TODAY = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'NO_SHOW'] as const;
+/** Today's visits still to come: mostly confirmed, some waiting for approval. */
+const LATER_TODAY = ['APPROVED', 'APPROVED', 'APPROVED', 'PENDING'] as const;
 
 /**
- * Two or three visits per doctor per working day, from three days back to ten days ahead (not
- * today). A draw that would overlap a visit of the same doctor or patient is drawn again, so the
- * demo's own import has nothing to reject.
+ * Two or three visits per doctor per working day, from three days back to ten days ahead, and three
+ * to five today, so the front desk's first `appointments list --today` has a day to show: those
+ * over by the clinic's clock are completed (or no-shows), the one under way is checked in, the
+ * later ones approved or pending. Today's draws have a generator of their own, so the other days
+ * are the same whatever the time of day. A draw that would overlap a visit of the same doctor or
+ * patient is drawn again, so the demo's own import has nothing to reject.
  */
-function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[], today: DateTime) {
+function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[], today: DateTime, nowMinute: number) {
   const rows: Array<Record<string, string | number>> = [];
+  const todays = random.fork('today');
   for (let offset = -3; offset <= 10; offset++) {
-    if (offset === 0) continue;
+    const draws = offset === 0 ? todays : random;
     const day = today.plus({ days: offset });
     const busy = new Map<string, Array<[number, number]>>();
     const free = (who: string, from: number, to: number) => !(busy.get(who) ?? []).some(([start, end]) => start < to && from < end);
@@ -209,28 +220,35 @@ function demoAppointments(random: SeededRandom, patients: readonly DemoPatient[]
       const ranges = doctor.hours.filter((h) => h.weekdays.includes(day.weekday));
       const panel = patients.filter((p) => p.doctors.includes(doctor.username));
       if (ranges.length === 0 || panel.length === 0) continue;
-      const visits = random.int(2, 3);
+      const visits = offset === 0 ? draws.int(3, 5) : draws.int(2, 3);
       for (let v = 0; v < visits; v++) {
         let draw: { minute: number; patient: string } | undefined;
         for (let attempt = 0; attempt < 20 && draw === undefined; attempt++) {
-          const range = random.pick(ranges);
+          const range = draws.pick(ranges);
           const startMinute = minutesOfDay(range.start);
           const slots = Math.floor((minutesOfDay(range.end) - startMinute) / doctor.slotMinutes);
-          const minute = startMinute + random.int(0, slots - 1) * doctor.slotMinutes;
-          const patient = random.pick(panel).username;
+          const minute = startMinute + draws.int(0, slots - 1) * doctor.slotMinutes;
+          const patient = draws.pick(panel).username;
           const end = minute + doctor.slotMinutes;
           if (free(doctor.username, minute, end) && free(patient, minute, end)) draw = { minute, patient };
         }
         if (draw === undefined) continue;
         const { minute, patient } = draw;
-        for (const who of [doctor.username, patient]) busy.set(who, [...(busy.get(who) ?? []), [minute, minute + doctor.slotMinutes]]);
+        const end = minute + doctor.slotMinutes;
+        for (const who of [doctor.username, patient]) busy.set(who, [...(busy.get(who) ?? []), [minute, end]]);
+        let status: string;
+        if (offset < 0) status = draws.pick(PAST_STATUSES);
+        else if (offset > 0) status = draws.pick(FUTURE_STATUSES);
+        else if (end <= nowMinute) status = draws.pick(DONE_TODAY);
+        else if (minute <= nowMinute) status = 'CHECKED_IN';
+        else status = draws.pick(LATER_TODAY);
         rows.push({
           patient,
           doctor: doctor.username,
           date: day.toISODate()!,
           time: formatTimeOfDay(minute),
-          reason: random.pick(VISIT_REASONS),
-          status: offset < 0 ? random.pick(PAST_STATUSES) : random.pick(FUTURE_STATUSES),
+          reason: draws.pick(VISIT_REASONS),
+          status,
           externalId: `demo-${doctor.username}-${offset}-${v}`,
         });
       }
