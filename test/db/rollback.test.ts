@@ -73,7 +73,8 @@ describeBackends('db rollback and db reset', (initial) => {
   it('on a terminal, asks; a no drops nothing', async () => {
     const before = await snapshot(db().knex);
     const result = await cli(['rollback', '--all'], { tty: true, stdin: 'n\n' });
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('Not confirmed: nothing was changed.');
     expect(result.stderr).toContain('users (3 rows)');
     expect(result.stderr).toMatch(/\(y\/N\)/);
     expect(await snapshot(db().knex)).toEqual(before);

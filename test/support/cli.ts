@@ -29,6 +29,11 @@ export interface CliOptions {
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const stdout = new PassThrough() as PassThrough & { isTTY?: boolean };
   const stderr = new PassThrough() as PassThrough & { isTTY?: boolean };
+  // Like process.stderr, which stream.pipe never ends: a prompt pipes its output into it and ends that at its close.
+  stderr.end = ((chunk?: unknown) => {
+    if (chunk !== undefined && typeof chunk !== 'function') stderr.write(chunk as Buffer);
+    return stderr;
+  }) as typeof stderr.end;
   const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
   if (options.tty) {
     stdout.isTTY = true;
