@@ -173,6 +173,25 @@ export function patientSearch(ctx: CliContext): RequiredValue {
   };
 }
 
+/** Whom the actor may write to, among those whose username or name holds the term (the domain's findReceivers). */
+export function receiverSearch(ctx: CliContext): RequiredValue {
+  return {
+    search: (term, signal) =>
+      ctx.briefly(async (domain) => {
+        if (signal.aborted) return [];
+        const { findReceivers } = await import('../domain/messages/service.js');
+        const [{ items, total }, { terminalSafe }] = await Promise.all([
+          findReceivers(domain, { search: term === '' ? undefined : term, limit: MATCHES }),
+          import('./output.js'),
+        ]);
+        return withMore(
+          items.map((receiver) => person(receiver, receiver.role, terminalSafe)),
+          total,
+        );
+      }),
+  };
+}
+
 /** Every IANA time zone whose name holds the term; the system's first, so that Enter takes it. */
 export const timeZone: RequiredValue = {
   search: async (term) => {

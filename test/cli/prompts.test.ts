@@ -148,6 +148,20 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     },
   );
 
+  it.skipIf(!hasPty)('messages send: the receiver found by typing part of a name; nothing held meanwhile', { timeout: 60_000 }, async () => {
+    const doctor = await makeDoctor(db().knex, { fullName: 'Olavo Mensageiro' });
+    const pty = onPty(['messages', 'send', '--body', 'Room 3 is free.']);
+    const at = await pty.waitFor('The receiver, by username or id');
+    await holdsNothing(db());
+    pty.type('mensag');
+    await step(pty, `❯ ${doctor.username}`, ENTER, at);
+    const result = await pty.done;
+    expect(result.code, result.screen).toBe(0);
+    expect(result.screen).toContain(`to ${doctor.username}`);
+    const sent = await db().knex('messages').where({ receiver_id: doctor.id });
+    expect(sent.map((message) => message.content)).toEqual(['Room 3 is free.']);
+  });
+
   it('a bad value given as a flag is refused before the first question (exit 3), not after every answer', async () => {
     const result = await runCli(['appointments', 'book', '--date', '2026-12-32', '--reason', 'x'], {
       database: db().database,
@@ -331,6 +345,7 @@ describeBackends('prompts for missing values on a terminal', (db) => {
     { args: () => ['appointments', 'cancel', '00000000-0000-4000-8000-000000000000'], names: /Missing --reason/ },
     { args: () => ['appointments', 'reschedule', '00000000-0000-4000-8000-000000000000', '--date', '2099-03-09'], names: /Missing --time/ },
     { args: () => ['doctors', 'timeoff', 'add', clinic.doctor.username, '--to', '2099-03-09'], names: /Missing --from/ },
+    { args: () => ['messages', 'send', '--body', 'to nobody'], names: /Missing --to\b/ },
   ];
 
   it(

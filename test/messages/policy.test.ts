@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { findReceivers } from '../../src/domain/messages/service.js';
 import { runCli } from '../support/cli.js';
 import { describeBackends } from '../support/database.js';
 import { makeAdmin, makeDoctor, makePatient, makeStaff, type MadeUser } from '../support/factories.js';
@@ -75,6 +76,36 @@ describeBackends('who may message whom', (db) => {
         expect(audit.map((row) => row.outcome)).toEqual(['denied']);
       }
     });
+  });
+
+  describe.each(Object.keys(allowed) as Sender[])('the receivers %s is offered to pick from', (sender) => {
+    it('are exactly those the sender may write to, never the sender, and their count is the list', async () => {
+      const ctx = db().context(senders[sender]);
+      const offered = await findReceivers(ctx, { limit: 10_000 });
+      const names = new Set(offered.items.map((receiver) => receiver.username));
+      expect(offered.total).toBe(offered.items.length);
+      expect(names.has(senders[sender].username)).toBe(false);
+      for (const [receiver, user] of Object.entries(receivers[sender])) expect(names.has(user.username), receiver).toBe(allowed[sender][receiver as Receiver]);
+      // Searched for by name, one the sender may not write to is not there, and not counted.
+      for (const [receiver, user] of Object.entries(receivers[sender])) {
+        const found = await findReceivers(ctx, { search: user.fullName, limit: 10 });
+        expect(
+          found.items.map((item) => item.username),
+          receiver,
+        ).toEqual(allowed[sender][receiver as Receiver] ? [user.username] : []);
+        expect(found.total, receiver).toBe(allowed[sender][receiver as Receiver] ? 1 : 0);
+      }
+    });
+  });
+
+  it('offers no disabled account, and says how many match beyond a short list', async () => {
+    const staff = await makeStaff(db().knex);
+    await db().knex('users').where({ id: staff.id }).update({ status: 'disabled' });
+    const offered = await findReceivers(db().context(senders.admin), { limit: 10_000 });
+    expect(offered.items.map((receiver) => receiver.username)).not.toContain(staff.username);
+    const page = await findReceivers(db().context(senders.admin), { limit: 3 });
+    expect(page.items).toHaveLength(3);
+    expect(page.total).toBe(offered.total);
   });
 
   it('files the audit row of a patient conversation under the patient', async () => {

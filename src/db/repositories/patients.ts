@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { USER_COLUMNS, whereUserRef, type UserRow } from './users.js';
+import type { UserStatus } from '../schema-values.js';
+import { USER_COLUMNS, whereNameHolds, whereUserRef, type UserRow } from './users.js';
 import { batches } from '../batches.js';
 
 export interface PatientProfileRow {
@@ -70,12 +71,9 @@ export interface PatientFilter {
   patientId?: string;
   /** name or username containing this text, ignoring case and accents */
   search?: string;
+  /** only accounts in this status */
+  status?: UserStatus;
   limit?: number;
-}
-
-/** Escapes LIKE's wildcards so that searched text matches literally (backslash is the default escape). */
-function literalLike(text: string): string {
-  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 
 export async function listPatients(db: Knex, filter: PatientFilter = {}): Promise<PatientRow[]> {
@@ -99,11 +97,19 @@ function filteredPatients(db: Knex, query: Knex.QueryBuilder, filter: PatientFil
       db('doctor_patients').select(db.raw('1')).whereRaw('doctor_patients.patient_id = patients.user_id').where('doctor_patients.doctor_id', filter.doctorId),
     );
   }
-  if (filter.search) {
-    // Matches the trigram index users_name_search_idx.
-    query.whereRaw("clinic_fold(users.full_name || ' ' || users.username::text) LIKE '%' || clinic_fold(?) || '%'", [literalLike(filter.search)]);
-  }
+  if (filter.status) query.where('users.status', filter.status);
+  if (filter.search) whereNameHolds(query, filter.search);
   return query;
+}
+
+/** listPatients, each with the doctors of their panel, in one statement. */
+export async function listPatientsWithPanels(db: Knex, filter: PatientFilter = {}): Promise<Array<{ patient: PatientRow; panel: string[] }>> {
+  const query = filteredPatients(db, patientsQuery(db), filter)
+    .select(db.raw('array(SELECT dp.doctor_id::text FROM doctor_patients AS dp WHERE dp.patient_id = patients.user_id) AS panel_doctor_ids'))
+    .orderBy('users.username');
+  if (filter.limit !== undefined) query.limit(filter.limit);
+  const rows = (await query) as Array<PatientRow & { panel_doctor_ids: string[] }>;
+  return rows.map(({ panel_doctor_ids: panel, ...patient }) => ({ patient, panel }));
 }
 
 export interface PanelDoctorRow {

@@ -101,6 +101,27 @@ export async function listUsers(db: Knex, filter: { role?: Role; status?: UserSt
   return query;
 }
 
+/** Escapes LIKE's wildcards so that searched text matches literally (backslash is the default escape). */
+function literalLike(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+/** Accounts whose name or username holds the text, ignoring case and accents (the trigram index users_name_search_idx). */
+export function whereNameHolds(query: Knex.QueryBuilder, text: string): Knex.QueryBuilder {
+  return query.whereRaw("clinic_fold(users.full_name || ' ' || users.username::text) LIKE '%' || clinic_fold(?) || '%'", [literalLike(text)]);
+}
+
+/** The active accounts of these roles, by username; with `search`, those whose name or username holds it. */
+export async function listActiveAccounts(db: Knex, filter: { roles: readonly Role[]; search?: string | undefined }): Promise<UserRow[]> {
+  const query = db('users')
+    .select(...USER_COLUMNS)
+    .whereIn('role', filter.roles)
+    .where('status', 'active')
+    .orderBy('username');
+  if (filter.search) whereNameHolds(query, filter.search);
+  return query;
+}
+
 export async function countAdmins(db: Knex): Promise<number> {
   const row = await db('users').where({ role: 'admin' }).count<{ count: number | string }>({ count: '*' }).first();
   return Number(row?.count ?? 0);

@@ -1,14 +1,25 @@
 import type { Knex } from 'knex';
 import type { DomainContext } from '../context.js';
 import { ConflictError, ValidationError } from '../errors.js';
-import { canSeePatient, conversationParties, isPublicAccount, messageScope, requireActor, type Actor, type Resource } from '../policy.js';
+import {
+  can,
+  canSeePatient,
+  conversationParties,
+  isPublicAccount,
+  messageScope,
+  patientScope,
+  requireActor,
+  type Actor,
+  type Resource,
+  type Role,
+} from '../policy.js';
 import { noSuch, resolveById } from '../references.js';
 import { notFoundFor } from '../visibility.js';
 import { authorize, recordAudit } from '../audit/record.js';
 import { inTransaction } from '../transaction.js';
 import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
-import { findUserByRef, type UserRow } from '../../db/repositories/users.js';
-import { panelDoctorIds } from '../../db/repositories/patients.js';
+import { findUserByRef, listActiveAccounts, type UserRow } from '../../db/repositories/users.js';
+import { countPatients, listPatientsWithPanels, panelDoctorIds, type PatientFilter } from '../../db/repositories/patients.js';
 import {
   countMessages,
   findMessageById,
@@ -52,6 +63,57 @@ export async function sendMessage(ctx: DomainContext, input: SendMessageInput): 
   });
 }
 
+/** Someone the actor may write to, as a prompt lists them. */
+export interface Receiver {
+  username: string;
+  fullName: string;
+  role: Role;
+}
+
+const PUBLIC_ROLES: readonly Role[] = ['admin', 'staff', 'doctor'];
+
+/**
+ * The active accounts the actor may send a message to whose name or username holds `search`, for
+ * `messages send` to pick the receiver from: staff, admins and doctors first (everyone knows them),
+ * then patients, at most `limit` in all, with how many there are. Each is judged by the policy, as
+ * sendMessage judges it; the patients searched are those the actor may see (patientScope), so the
+ * list and its count tell nothing of anyone else. Nothing is audited: nothing is read but names.
+ */
+export async function findReceivers(ctx: DomainContext, input: { search?: string | undefined; limit: number }): Promise<Page<Receiver>> {
+  const actor = requireActor(ctx.actor);
+  const search = input.search?.trim() || undefined;
+  const mayWrite = (receiver: UserRow, panel: readonly string[] | undefined) =>
+    receiver.id !== actor.id && can(actor, 'messages.send', facts(actor, receiver, panel));
+  // Only a patient's own panel matters to whom they may write; a doctor's or staff's, to nobody's.
+  const ownPanel = actor.role === 'patient' ? await panelDoctorIds(ctx.db, actor.id) : undefined;
+  const known = (await listActiveAccounts(ctx.db, { roles: PUBLIC_ROLES, search })).filter((account) => mayWrite(account, ownPanel));
+  let patients: Receiver[] = [];
+  let patientTotal = 0;
+  if (actor.role !== 'patient') {
+    const filter: PatientFilter = { ...patientScope(actor), status: 'active', ...(search ? { search } : {}) };
+    const room = Math.max(0, input.limit - known.length);
+    const rows = room === 0 ? [] : await listPatientsWithPanels(ctx.db, { ...filter, limit: room });
+    patients = rows.filter(({ patient, panel }) => mayWrite(patient, panel)).map(({ patient }) => receiverOf(patient));
+    patientTotal = rows.length < room ? rows.length : await countPatients(ctx.db, filter);
+  }
+  return { items: [...known.slice(0, input.limit).map(receiverOf), ...patients], total: known.length + patientTotal };
+}
+
+function receiverOf(user: UserRow): Receiver {
+  return { username: user.username, fullName: user.full_name, role: user.role };
+}
+
+/** sendingFacts, with the patient's panel already known. */
+function facts(actor: Actor, receiver: UserRow, panel: readonly string[] | undefined): Resource {
+  const { doctorId, patientId } = conversationParties(actor, receiver);
+  return {
+    userId: receiver.id,
+    counterpartRole: receiver.role,
+    ...(doctorId ? { doctorId } : {}),
+    ...(patientId && panel ? { patientId, panelDoctorIds: panel } : {}),
+  };
+}
+
 /**
  * The user named by `ref`, unless it is a patient the actor may not see: that one is "no user",
  * exactly like an unknown username, so messages cannot probe who is a patient here. Staff, doctors
@@ -72,13 +134,7 @@ async function findKnownUser(ctx: DomainContext, actor: Actor, ref: string, acti
 
 /** What the policy needs to know about the two parties: roles and the patient's panel. */
 async function sendingFacts(db: Knex, actor: Actor, receiver: UserRow, patientId: string | null): Promise<Resource> {
-  const { doctorId } = conversationParties(actor, receiver);
-  return {
-    userId: receiver.id,
-    counterpartRole: receiver.role,
-    ...(doctorId ? { doctorId } : {}),
-    ...(patientId ? { patientId, panelDoctorIds: await panelDoctorIds(db, patientId) } : {}),
-  };
+  return facts(actor, receiver, patientId ? await panelDoctorIds(db, patientId) : undefined);
 }
 
 /** The patient in a message's conversation, if there is one: audit rows about it are filed under that patient. */

@@ -4,6 +4,7 @@ import { readAll } from '../../io.js';
 import { UsageError } from '../../usage-error.js';
 import { examples } from '../../help.js';
 import { printsFields } from '../../json-fields.js';
+import { askForMissing, askedOption } from '../../prompting.js';
 
 export function messagesSendCommand(ctx: CliContext) {
   return printsFields(new Command('send'), async () => (await import('../../../domain/messages/view.js')).MESSAGE_VIEW_FIELDS)
@@ -16,9 +17,11 @@ export function messagesSendCommand(ctx: CliContext) {
         'clinic messages send --to dr.silva',
       ),
     )
-    .requiredOption('--to <user>', 'the receiver, by username or id')
+    .addOption(askedOption('--to <user>', 'the receiver, by username or id'))
     .option('--body <text>', 'the message text, exactly as given')
-    .action(async (options) => {
+    .action(async (given, command) => {
+      const { receiverSearch } = await import('../../answers.js');
+      const options = await askForMissing(ctx, command, given, { to: receiverSearch(ctx) });
       const body = options.body ?? (await bodyFromStdinOrEditor(ctx, options.to));
       const { sendMessage } = await import('../../../domain/messages/service.js');
       const message = await sendMessage(await ctx.domain(), { to: options.to, body });
