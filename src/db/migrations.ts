@@ -21,6 +21,7 @@ import * as addAppointmentSeries from '../../migrations/20261202100000_add_appoi
 import * as createWaitlist from '../../migrations/20261202100100_create_waitlist.js';
 import * as addAppointmentRemindedAt from '../../migrations/20261202110000_add_appointment_reminded_at.js';
 import * as indexAppointmentReschedules from '../../migrations/20261203090000_index_appointment_reschedules.js';
+import * as indexPatientLookups from '../../migrations/20261204090000_index_patient_lookups.js';
 
 /**
  * Migrations are imported statically so that the built CLI, the tests (through vitest) and the
@@ -47,6 +48,7 @@ const migrations: ReadonlyArray<readonly [string, Knex.Migration]> = [
   ['20261202100100_create_waitlist', createWaitlist],
   ['20261202110000_add_appointment_reminded_at', addAppointmentRemindedAt],
   ['20261203090000_index_appointment_reschedules', indexAppointmentReschedules],
+  ['20261204090000_index_patient_lookups', indexPatientLookups],
 ];
 
 export const migrationNames: readonly string[] = migrations.map(([name]) => name);

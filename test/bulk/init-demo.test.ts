@@ -77,6 +77,14 @@ describeBackends('init --demo', (db) => {
       const result = await runCli(example, { database: db().database, env: env() });
       expect(result.code, `${example.join(' ')}: ${result.stderr}`).toBe(0);
     }
+    // patients list's: the front desk finds the same patient by date of birth and by phone number.
+    for (const search of ['1974-05-15', '555 0118']) {
+      const found = await runCli(['patients', 'list', '--search', search, '--json'], { database: db().database, env: env() });
+      expect(
+        found.json<Array<{ username: string }>>().map((patient) => patient.username),
+        search,
+      ).toEqual(['pt.ana.quinn']);
+    }
   });
 
   it('refuses a second init (exit 7) and a demo in production', async () => {

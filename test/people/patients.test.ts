@@ -145,6 +145,27 @@ describeBackends('patients through the CLI', (db) => {
     expect(empty.stderr).toMatch(/No patients found/);
   });
 
+  it('finds a patient by date of birth or by the end of a phone number, within what the actor sees', async () => {
+    const add = async (username: string, dob: string, phone: string) => {
+      const result = await cli(['patients', 'add', '--username', username, '--name', 'Phone Owner', '--dob', dob, '--phone', phone, '--json']);
+      expect(result.code, result.stderr).toBe(0);
+    };
+    await add('lookup.one', '1961-07-14', '+351 934 777 120');
+    await add('lookup.two', '1961-07-15', '(212) 555-0199');
+    expect(usernames(await cli(['patients', 'list', '--search', '1961-07-14', '--json']))).toEqual(['lookup.one']);
+    // Digits from the end, however they are grouped or punctuated, with or without the country code.
+    for (const typed of ['934 777 120', '934777120', '+351934777120', '7120']) {
+      expect(usernames(await cli(['patients', 'list', '--search', typed, '--json'])), typed).toEqual(['lookup.one']);
+    }
+    expect(usernames(await cli(['patients', 'list', '--search', '555-0199', '--json']))).toEqual(['lookup.two']);
+    // Too few digits to be a number, or a date that is not in the calendar: searched as text, found nowhere.
+    expect(usernames(await cli(['patients', 'list', '--search', '120', '--json']))).toEqual([]);
+    expect(usernames(await cli(['patients', 'list', '--search', '1961-02-30', '--json']))).toEqual([]);
+    // A doctor finds only their own panel's patients, by phone as by name.
+    expect(usernames(await cli(['patients', 'list', '--search', '912 345 678', '--json'], house))).toEqual(['jose.conceicao']);
+    expect(usernames(await cli(['patients', 'list', '--search', '7120', '--json'], house))).toEqual([]);
+  });
+
   it('shows a patient with their doctors and audits the view', async () => {
     const before = await db().knex('audit_log').where({ action: 'patients.read', outcome: 'success' });
     const result = await cli(['patients', 'show', 'jose.conceicao', '--json'], admin);

@@ -71,6 +71,10 @@ export interface PatientFilter {
   patientId?: string;
   /** name or username containing this text, ignoring case and accents */
   search?: string;
+  /** born on this day (YYYY-MM-DD) */
+  dateOfBirth?: string;
+  /** a phone number whose digits end with these */
+  phoneEndsWith?: string;
   /** only accounts in this status */
   status?: UserStatus;
   limit?: number;
@@ -99,6 +103,12 @@ function filteredPatients(db: Knex, query: Knex.QueryBuilder, filter: PatientFil
   }
   if (filter.status) query.where('users.status', filter.status);
   if (filter.search) whereNameHolds(query, filter.search);
+  if (filter.dateOfBirth) query.where('patients.date_of_birth', filter.dateOfBirth);
+  if (filter.phoneEndsWith) {
+    // The expression of patients_phone_digits_idx; the pattern is built here, a constant prefix the index can use.
+    const reversed = [...filter.phoneEndsWith.replace(/\D/g, '')].reverse().join('');
+    query.whereRaw("reverse(regexp_replace(patients.phone, '[^0-9]', '', 'g')) LIKE ?", [`${reversed}%`]);
+  }
   return query;
 }
 

@@ -23,7 +23,7 @@ import { checkLimit, fetchPage, type ListLimit, type Page } from '../paging.js';
 import { createAccount } from '../users/accounts.js';
 import { findVisiblePatient } from './lookup.js';
 import { noSuch } from '../references.js';
-import { parseNewPatient, parsePatientChanges, type NewPatient, type NewPatientInput, type PatientChangesInput } from './validation.js';
+import { parseNewPatient, parsePatientChanges, patientSearchTerm, type NewPatient, type NewPatientInput, type PatientChangesInput } from './validation.js';
 import { panelDoctorView, patientView, type PatientDetails, type PatientView } from './view.js';
 
 export type AddPatientInput = NewPatientInput & { password?: string | undefined };
@@ -80,7 +80,7 @@ export async function listPatients(
   const query: PatientFilter = {};
   if (filter.doctor !== undefined) query.doctorId = (await requireDoctor(ctx.db, filter.doctor)).id;
   const search = filter.search?.trim();
-  if (search) query.search = search;
+  if (search) Object.assign(query, patientSearchTerm(search));
   const scope = patientScope(actor);
   if (scope.doctorId !== undefined && query.doctorId !== undefined && query.doctorId !== scope.doctorId) return { items: [], total: 0 };
   Object.assign(query, scope);

@@ -90,3 +90,15 @@ export function parsePatientChanges(input: PatientChangesInput, options: { today
   }
   return changes;
 }
+
+/**
+ * What a patient search term stands for: a date (YYYY-MM-DD) is a date of birth; a phone number
+ * (4 or more digits, with nothing else but a leading + and spaces, ( ) . / or -) the end of one, so
+ * a number typed without its country code is found; anything else part of a name or username.
+ */
+export function patientSearchTerm(text: string): { dateOfBirth: string } | { phoneEndsWith: string } | { search: string } {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
+  if (day && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text)) return { dateOfBirth: text };
+  if (/^\+?[0-9 ()./-]+$/.test(text) && text.replace(/\D/g, '').length >= 4) return { phoneEndsWith: text.replace(/\D/g, '') };
+  return { search: text };
+}

@@ -124,7 +124,7 @@ export async function seedDemoClinic(ctx: DomainContext, options: { seed?: numbe
     );
     await insertPatientProfiles(
       trx,
-      createdPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: null })),
+      createdPatients.map((p) => ({ user_id: ids.get(p.username)!, date_of_birth: p.dateOfBirth, phone: p.phone })),
     );
     await insertPanelEntries(
       trx,
@@ -167,6 +167,7 @@ interface DemoPatient {
   username: string;
   fullName: string;
   dateOfBirth: string;
+  phone: string;
   doctors: string[];
 }
 
@@ -184,6 +185,8 @@ function demoPatients(random: SeededRandom): DemoPatient[] {
     patients.push({
       username,
       fullName: `${first} ${last}`,
+      // 555-0100 to 555-0199: numbers set aside for fiction, so the demo never names a real line.
+      phone: `+1 212 555 01${String(patients.length).padStart(2, '0')}`,
       dateOfBirth: DateTime.utc(1950, 1, 1)
         .plus({ days: random.int(0, 70 * 365) })
         .toISODate()!,

@@ -8,9 +8,18 @@ import { examples } from '../../help.js';
 export function patientsListCommand(ctx: CliContext) {
   return printsFields(new Command('list'), async () => (await import('../../../domain/patients/view.js')).PATIENT_DETAILS_FIELDS)
     .description('list the patients you may see (a doctor: their panel; a patient: themselves)')
-    .addHelpText('after', examples('clinic patients list', 'clinic patients list --doctor dr.silva', 'clinic patients list --search quinn --all --json'))
+    .addHelpText(
+      'after',
+      examples(
+        'clinic patients list',
+        'clinic patients list --doctor dr.silva',
+        'clinic patients list --search quinn --all --json',
+        'clinic patients list --search 1974-05-15',
+        'clinic patients list --search "555 0118"',
+      ),
+    )
     .option('--doctor <doctor>', "only patients on this doctor's panel")
-    .option('--search <text>', 'name or username containing TEXT (ignores case and accents)')
+    .option('--search <text>', 'name or username containing TEXT (ignores case and accents); a date is a date of birth, digits the end of a phone number')
     .option('--limit <n>', LIMIT_HELP, wholeNumber())
     .option('--all', ALL_HELP)
     .action(async (options) => {
