@@ -11,7 +11,6 @@ export function patientsListCommand(ctx: CliContext) {
     .addHelpText(
       'after',
       examples(
-        'clinic patients list',
         'clinic patients list --doctor dr.silva',
         'clinic patients list --search quinn --all --json',
         'clinic patients list --search 1974-05-15',
