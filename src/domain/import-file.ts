@@ -156,6 +156,8 @@ async function* readCsv(chunks: AsyncIterable<Buffer>, shape: RecordShape): Asyn
     for await (const record of parser as AsyncIterable<string[]>) {
       const line = starts.shift()!;
       while (skipped.length > 0) yield skipped.shift()!;
+      // A line of only white space (a stray CR in an LF file, spaces, a tab) is blank, as an empty one is.
+      if (record.length === 1 && record[0]!.trim() === '') continue;
       if (!header) {
         header = record.map((name) => (isIgnoredField(name.trim()) ? null : canonical(name.trim(), shape)));
         headerText = record.map((name) => name.trim()).join(',');
@@ -229,7 +231,9 @@ function physicalLines() {
     recordStart(values: readonly string[], parsedLines: number): number {
       const parsedBreaks = count(values, /[\r\n]/g);
       const start = parsedLines - parsedBreaks - surplus;
-      surplus += parsedBreaks - count(values, /\r\n|\r|\n/g);
+      // A CR that ends the row's last value is the CR of a CRLF line end in an LF file: one break with the LF after it.
+      const lineEndCr = values.at(-1)?.endsWith('\r') ? 1 : 0;
+      surplus += parsedBreaks - (count(values, /\r\n|\r|\n/g) - lineEndCr);
       return start;
     },
     /** a line csv-parse names (in an error) */

@@ -367,6 +367,15 @@ describeBackends('appointments import', (db) => {
       }
     });
 
+    it('skips a line of only white space (a stray CR in an LF file, spaces, a tab) as it skips a blank one', async () => {
+      await freshClinic();
+      const [p, d] = [patients[0]!.username, doctor.username];
+      const file = await writeFile('stray.csv', `${HEADER}\n${p},${d},2027-01-04,09:00,,,,\n\r\n   \n\t\n${p},${d},2027-01-04,99:00,x,,,\n`);
+      const result = await importCli([file, '--dry-run', '--json']);
+      expect(result.code).toBe(3);
+      expect(JSON.parse(result.stderr).error.rows).toEqual([{ line: 6, error: 'invalid time "99:00": use HH:MM on the 24-hour clock' }]);
+    });
+
     it('accepts a byte-order mark, with line numbers counted from the header', async () => {
       await freshClinic();
       const file = await writeFile(
