@@ -210,6 +210,32 @@ describeBackends('clinic export / import', (db) => {
     }
   });
 
+  it("a value the database's rules refuse is exit 3 naming the table and the field (no constraint, no row), and imports nothing", async () => {
+    const exported = await exportOf(db());
+    const lines = exported.stdout.trimEnd().split('\n');
+    const edit = (table: string, change: (row: Record<string, unknown>) => Record<string, unknown>) => {
+      const at = lines.findIndex((line) => line.startsWith(`{"table":"${table}",`));
+      expect(at, table).toBeGreaterThan(0);
+      const record = JSON.parse(lines[at]!) as { row: Record<string, unknown> };
+      return [...lines.slice(0, at), JSON.stringify({ ...record, row: change(record.row) }), ...lines.slice(at + 1)].join('\n');
+    };
+    const cases: Array<[string, RegExp]> = [
+      [
+        edit('patients', (row) => ({ ...row, phone: 'call me at home' })),
+        /^A patients row of the export has a phone that the database refuses\. Nothing was imported\.$/,
+      ],
+      [edit('users', (row) => ({ ...row, fullName: null })), /^A users row of the export has no fullName where the database needs one\. Nothing was imported\.$/],
+    ];
+    for (const [file, message] of cases) {
+      const target = await newDatabase();
+      const result = await importInto(target, '-', `${file}\n`);
+      expect(result.code, result.stderr).toBe(3);
+      expect(JSON.parse(result.stderr).error.message).toMatch(message);
+      expect(result.stderr).not.toMatch(/check|constraint|Failing row|call me/);
+      expect(Number((await target.knex('users').count({ n: '*' }).first())!.n)).toBe(0);
+    }
+  });
+
   // Last: it adds rows to the clinic the tests above compare.
   it('reads tables of more rows than a page, each row once, composite keys too', async () => {
     const knex = db().knex;

@@ -11,7 +11,7 @@ import {
   type ClinicTable,
 } from '../../db/repositories/clinic-tables.js';
 import { migrationStatus } from '../../db/migrations.js';
-import { duplicateKey } from '../../db/pg-errors.js';
+import { constraintName, duplicateKey, sqlState } from '../../db/pg-errors.js';
 import { checkAuditChain } from '../audit/verify.js';
 import type { DomainContext } from '../context.js';
 import { ConflictError, IntegrityError, ValidationError } from '../errors.js';
@@ -87,7 +87,7 @@ async function load(ctx: DomainContext, trx: Knex.Transaction, records: AsyncIte
         table,
         batch.map((record) => toColumns(record.row)),
       ).catch((error: unknown) => {
-        throw repeatedRowError(error, table, batch) ?? error;
+        throw repeatedRowError(error, table, batch) ?? refusedValueError(error, table, batch) ?? error;
       });
     }
     batch = [];
@@ -106,6 +106,24 @@ async function load(ctx: DomainContext, trx: Knex.Transaction, records: AsyncIte
   }
   await flush();
   return tables;
+}
+
+/**
+ * A value the database's own rules refuse (a CHECK or NOT NULL constraint): the table and, when it
+ * is one column's rule (PostgreSQL names those TABLE_COLUMN_check), the field; never the
+ * constraint's name, nor the failing row PostgreSQL describes (it holds the whole row).
+ */
+function refusedValueError(error: unknown, table: ClinicTable, batch: readonly ExportRecord[]): ValidationError | undefined {
+  const state = sqlState(error);
+  if (state !== '23514' && state !== '23502') return undefined;
+  const column = (error as { column?: string }).column ?? constraintName(error)?.match(new RegExp(`^${table}_([a-z0-9_]+)_check$`))?.[1];
+  const field = column !== undefined && batch.some((record) => camel(column) in record.row) ? camel(column) : undefined;
+  const what =
+    state === '23502' ? `no ${field ?? 'value'} where the database needs one` : `${field === undefined ? 'a value' : `a ${field}`} that the database refuses`;
+  return new ValidationError(`A ${table} row of the export has ${what}. Nothing was imported.`, {
+    cause: error,
+    remedy: 'Correct the row (or export again from the source clinic) and import again.',
+  });
 }
 
 /**
