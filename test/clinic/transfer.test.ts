@@ -224,7 +224,10 @@ describeBackends('clinic export / import', (db) => {
         edit('patients', (row) => ({ ...row, phone: 'call me at home' })),
         /^A patients row of the export has a phone that the database refuses\. Nothing was imported\.$/,
       ],
-      [edit('users', (row) => ({ ...row, fullName: null })), /^A users row of the export has no fullName where the database needs one\. Nothing was imported\.$/],
+      [
+        edit('users', (row) => ({ ...row, fullName: null })),
+        /^A users row of the export has no fullName where the database needs one\. Nothing was imported\.$/,
+      ],
     ];
     for (const [file, message] of cases) {
       const target = await newDatabase();
