@@ -2,6 +2,7 @@ import type { CliContext } from './context.js';
 import type { PromptChoice } from './prompter.js';
 import type { RequiredValue } from './prompting.js';
 import type { AccountCreation } from '../domain/users/accounts.js';
+import type { DomainContext } from '../domain/context.js';
 
 /**
  * The required values several verbs ask for, each checked by the rule the domain applies to the
@@ -156,36 +157,35 @@ export function doctorSearch(ctx: CliContext): RequiredValue {
 
 /** The patients the actor may see whose username or name holds the term (the search of `patients list`). */
 export function patientSearch(ctx: CliContext): RequiredValue {
-  return {
-    search: (term, signal) =>
-      ctx.briefly(async (domain) => {
-        if (signal.aborted) return [];
-        const { listPatients } = await import('../domain/patients/service.js');
-        const [{ items, total }, { terminalSafe }] = await Promise.all([
-          listPatients(domain, { search: term === '' ? undefined : term, limit: MATCHES }),
-          import('./output.js'),
-        ]);
-        return withMore(
-          items.map((patient) => person(patient, patient.dateOfBirth === null ? null : `born ${patient.dateOfBirth}`, terminalSafe)),
-          total,
-        );
-      }),
-  };
+  return pagedSearch(
+    ctx,
+    async (domain, search) => (await import('../domain/patients/service.js')).listPatients(domain, { search, limit: MATCHES }),
+    (patient) => (patient.dateOfBirth === null ? null : `born ${patient.dateOfBirth}`),
+  );
 }
 
 /** Whom the actor may write to, among those whose username or name holds the term (the domain's findReceivers). */
 export function receiverSearch(ctx: CliContext): RequiredValue {
+  return pagedSearch(
+    ctx,
+    async (domain, search) => (await import('../domain/messages/service.js')).findReceivers(domain, { search, limit: MATCHES }),
+    (receiver) => receiver.role,
+  );
+}
+
+/** A search answered by a domain function that returns a page of people (at most MATCHES, with how many match), read briefly. */
+function pagedSearch<P extends { username: string; fullName: string }>(
+  ctx: CliContext,
+  find: (domain: DomainContext, search: string | undefined) => Promise<{ items: P[]; total: number }>,
+  detail: (item: P) => string | null,
+): RequiredValue {
   return {
     search: (term, signal) =>
       ctx.briefly(async (domain) => {
         if (signal.aborted) return [];
-        const { findReceivers } = await import('../domain/messages/service.js');
-        const [{ items, total }, { terminalSafe }] = await Promise.all([
-          findReceivers(domain, { search: term === '' ? undefined : term, limit: MATCHES }),
-          import('./output.js'),
-        ]);
+        const [{ items, total }, { terminalSafe }] = await Promise.all([find(domain, term === '' ? undefined : term), import('./output.js')]);
         return withMore(
-          items.map((receiver) => person(receiver, receiver.role, terminalSafe)),
+          items.map((item) => person(item, detail(item), terminalSafe)),
           total,
         );
       }),

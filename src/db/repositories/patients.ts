@@ -73,7 +73,7 @@ export interface PatientFilter {
   search?: string;
   /** born on this day (YYYY-MM-DD) */
   dateOfBirth?: string;
-  /** a phone number whose digits end with these */
+  /** a phone number whose digits end with these digits */
   phoneEndsWith?: string;
   /** only accounts in this status */
   status?: UserStatus;
@@ -106,7 +106,7 @@ function filteredPatients(db: Knex, query: Knex.QueryBuilder, filter: PatientFil
   if (filter.dateOfBirth) query.where('patients.date_of_birth', filter.dateOfBirth);
   if (filter.phoneEndsWith) {
     // The expression of patients_phone_digits_idx; the pattern is built here, a constant prefix the index can use.
-    const reversed = [...filter.phoneEndsWith.replace(/\D/g, '')].reverse().join('');
+    const reversed = [...filter.phoneEndsWith].reverse().join('');
     query.whereRaw("reverse(regexp_replace(patients.phone, '[^0-9]', '', 'g')) LIKE ?", [`${reversed}%`]);
   }
   return query;

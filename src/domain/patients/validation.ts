@@ -97,8 +97,9 @@ export function parsePatientChanges(input: PatientChangesInput, options: { today
  * a number typed without its country code is found; anything else part of a name or username.
  */
 export function patientSearchTerm(text: string): { dateOfBirth: string } | { phoneEndsWith: string } | { search: string } {
-  const day = /^\d{4}-\d{2}-\d{2}$/.test(text) ? new Date(`${text}T00:00:00Z`) : undefined;
-  if (day && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(text)) return { dateOfBirth: text };
-  if (/^\+?[0-9 ()./-]+$/.test(text) && text.replace(/\D/g, '').length >= 4) return { phoneEndsWith: text.replace(/\D/g, '') };
+  const day = dateParts(text);
+  if (day && isCalendarDate(day)) return { dateOfBirth: text };
+  const digits = text.replace(/\D/g, '');
+  if (/^\+?[0-9 ()./-]+$/.test(text) && digits.length >= 4) return { phoneEndsWith: digits };
   return { search: text };
 }
