@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -32,28 +31,6 @@ describe('embedded database server', () => {
   function client(): pg.Client {
     return new pg.Client({ host: serverPaths(dataDir).runDir, port: 5432, user: 'postgres', database: 'postgres' });
   }
-
-  it('creates a new data directory in a child process, then serves it itself (initdb leaves WebAssembly memory behind)', { timeout: 120_000 }, async () => {
-    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'clinic-initdb-'));
-    const fresh = path.join(home, 'data');
-    try {
-      const status = await spawnClinic(['db', 'status', '--json', '--data-dir', fresh], { env: { HOME: home } });
-      expect(status.code, status.stderr).toBe(0);
-      const server = await serverStatus(fresh, process.env);
-      expect(server).toBeDefined();
-      const log = await fs.readFile(serverPaths(fresh).log, 'utf8');
-      // The server (its pid in each line) created the directory through a child, then served it.
-      expect(log).toContain(`[${server!.pid}] created ${fresh} in `);
-      expect(log).toContain(`[${server!.pid}] serving ${fresh}`);
-      expect(log).not.toContain('creating it here');
-      await fs.access(path.join(fresh, 'PG_VERSION'));
-      const migrate = await spawnClinic(['db', 'migrate', '--data-dir', fresh], { env: { HOME: home } });
-      expect(migrate.code, migrate.stderr).toBe(0);
-    } finally {
-      await stopServer(fresh, process.env);
-      await fs.rm(home, { recursive: true, force: true });
-    }
-  });
 
   it('answers each of many concurrent clients with its own results (extended protocol batches never interleave)', async () => {
     const clients = Array.from({ length: 6 }, client);

@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import { once } from 'node:events';
 import net from 'node:net';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatabaseUnavailableError, isClinicError } from '../errors.js';
 import { prepareDataDir, tightenModes, toDataDirError, diskFullAfterFailure } from '../data-dir.js';
@@ -24,14 +20,9 @@ const IDLE_SETTING = 'serverIdleMinutes';
  * came up.
  */
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'idle-timeout': { type: 'string' }, initdb: { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'idle-timeout': { type: 'string' } } });
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('--data-dir is required');
-  if (values.initdb) {
-    // The server's child (createInChild), while the server holds the lock: create the directory's cluster, then close it.
-    await (await openPglite(dataDir)).close();
-    process.exit(0);
-  }
   // --idle-timeout (from CLINIC_SERVER_IDLE_TIMEOUT) wins; else the clinic's `server-idle-minutes` setting, read whenever the server falls idle.
   const explicitIdle = values['idle-timeout'] === undefined ? undefined : Math.max(1, Number(values['idle-timeout'])) * 1000;
   let idleTimeoutMs = explicitIdle ?? DEFAULT_IDLE_MS;
@@ -86,7 +77,6 @@ async function main(): Promise<void> {
     // We hold the lock, so any socket left here is a dead server's.
     await fs.rm(paths.socket, { force: true });
     await fs.rm(paths.control, { force: true });
-    if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await createInChild(dataDir, log);
     pglite = await openPglite(dataDir);
     // PGlite makes its files 0666 (inside the 0700 directory); they are tightened now and whenever the server falls idle.
     tightenModes(dataDir);
@@ -153,28 +143,6 @@ async function main(): Promise<void> {
     await pglite?.close().catch(() => {});
     await lock.release();
     process.exit(1);
-  }
-}
-
-/**
- * Creating a cluster (initdb) leaves PGlite's WebAssembly memory at ~750 MB, which a WebAssembly
- * memory never gives back; opening an existing one needs ~190 MB. So a new directory is created by
- * a child process (this file with --initdb) that then exits, and the server opens the result. The
- * server holds the lock meanwhile and has not opened the directory: one process at a time opens it.
- * If the child fails, the server creates it itself, and reports whatever goes wrong as always.
- */
-async function createInChild(dataDir: string, log: (line: string) => void): Promise<void> {
-  const started = Date.now();
-  try {
-    const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, '--initdb', '--data-dir', dataDir], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    log(
-      code === 0 ? `created ${dataDir} in ${Date.now() - started} ms` : `creating ${dataDir} in a child failed (${signal ?? `exit ${code}`}): creating it here`,
-    );
-  } catch (error) {
-    log(`cannot start a child to create ${dataDir} (${(error as Error).message}): creating it here`);
   }
 }
 
